@@ -1,0 +1,21 @@
+//! Fuhua's tables, one module per table, and the state enums with their transition rules.
+//! This crate knows sea-orm and serde only.
+
+pub mod enums;
+
+pub mod annual_report;
+pub mod api_token;
+pub mod assessment_grade;
+pub mod audit_log;
+pub mod claim;
+pub mod community;
+pub mod district;
+pub mod email_token;
+pub mod list_entry;
+pub mod login_failure;
+pub mod organization;
+pub mod organization_category;
+pub mod outbox;
+pub mod penalty;
+pub mod session;
+pub mod user;

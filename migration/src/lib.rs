@@ -1,0 +1,14 @@
+//! Schema changes, one file per change, run on SQLite and PostgreSQL alike.
+//! Never imports the entity crate: a migration describes the schema as it was then.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,229 @@
+//! Request guards: who is asking (session cookie for pages, bearer token or session plus
+//! a matching Origin for the API), in which language, with which CSRF token. A handler's
+//! signature says who may call it; everything else is denied.
+use crate::domain::accounts;
+use crate::domain::secrets::random_token;
+use crate::i18n::Locale;
+use crate::state::App;
+use chrono::Duration;
+use entity::enums::Role;
+use entity::user;
+use rocket::http::{Cookie, CookieJar, Method, SameSite, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+
+pub const SESSION_COOKIE: &str = "fuhua_session";
+pub const CSRF_COOKIE: &str = "fuhua_csrf";
+pub const LANG_COOKIE: &str = "fuhua_lang";
+
+fn app<'r>(req: &'r Request<'_>) -> &'r App {
+    req.rocket().state::<App>().expect("App state is managed by build()")
+}
+
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value)).http_only(true).same_site(SameSite::Lax).secure(secure).path("/").build()
+}
+
+/// The account behind the session cookie, looked up once per request.
+async fn session_user(req: &Request<'_>) -> Result<Option<user::Model>, ()> {
+    let cached: &Result<Option<user::Model>, ()> = req
+        .local_cache_async(async {
+            let app = app(req);
+            let Some(c) = req.cookies().get_private(SESSION_COOKIE) else { return Ok(None) };
+            let idle = Duration::minutes(app.config.session_idle_minutes);
+            let absolute = Duration::hours(app.config.session_absolute_hours);
+            match accounts::session_user(&app.db, c.value(), app.clock.now(), idle, absolute).await {
+                Ok(u) => {
+                    if u.is_none() {
+                        req.cookies().remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+                    }
+                    Ok(u)
+                }
+                Err(e) => {
+                    log::error!("session lookup failed: {e}");
+                    Err(())
+                }
+            }
+        })
+        .await;
+    cached.clone()
+}
+
+/// Anyone, logged in or not.
+pub struct Viewer(pub Option<user::Model>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Viewer {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match session_user(req).await {
+            Ok(u) => Outcome::Success(Viewer(u)),
+            Err(()) => Outcome::Error((Status::ServiceUnavailable, ())),
+        }
+    }
+}
+
+fn role_outcome<T>(u: Option<user::Model>, allowed: &[Role], wrap: fn(user::Model) -> T) -> Outcome<T, ()> {
+    match u {
+        None => Outcome::Error((Status::Unauthorized, ())),
+        Some(u) if allowed.is_empty() || allowed.contains(&u.role) => Outcome::Success(wrap(u)),
+        Some(_) => Outcome::Error((Status::Forbidden, ())),
+    }
+}
+
+macro_rules! page_guard {
+    ($(#[$m:meta])* $name:ident, [$($role:expr),*]) => {
+        $(#[$m])*
+        pub struct $name(pub user::Model);
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = ();
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+                match session_user(req).await {
+                    Ok(u) => role_outcome(u, &[$($role),*], $name),
+                    Err(()) => Outcome::Error((Status::ServiceUnavailable, ())),
+                }
+            }
+        }
+    };
+}
+
+page_guard!(
+    /// Any logged-in account.
+    Member, []
+);
+page_guard!(
+    /// Bureau staff: officers and admins.
+    Officer, [Role::Officer, Role::Admin]
+);
+page_guard!(Admin, [Role::Admin]);
+page_guard!(
+    /// An NGO member account (linked to an organization or not yet).
+    Ngo, [Role::NgoMember]
+);
+
+/// API caller: a bearer token, or the session cookie when the request's Origin is ours.
+async fn api_user(req: &Request<'_>) -> Result<Option<user::Model>, Status> {
+    let app = app(req);
+    let unsafe_method = !matches!(req.method(), Method::Get | Method::Head | Method::Options);
+    if unsafe_method {
+        let json = req.content_type().is_some_and(|c| c.is_json());
+        if !json {
+            return Err(Status::UnsupportedMediaType);
+        }
+    }
+    if let Some(h) = req.headers().get_one("Authorization") {
+        let Some(token) = h.strip_prefix("Bearer ") else { return Err(Status::Unauthorized) };
+        return match accounts::user_by_api_token(&app.db, token.trim()).await {
+            Ok(Some(u)) => Ok(Some(u)),
+            Ok(None) => Err(Status::Unauthorized),
+            Err(_) => Err(Status::ServiceUnavailable),
+        };
+    }
+    let from_session = session_user(req).await.map_err(|_| Status::ServiceUnavailable)?;
+    if from_session.is_some() && unsafe_method {
+        let origin_ok = req
+            .headers()
+            .get_one("Origin")
+            .is_some_and(|o| o.trim_end_matches('/') == app.config.public_origin.trim_end_matches('/'));
+        if !origin_ok {
+            return Err(Status::Forbidden);
+        }
+    }
+    Ok(from_session)
+}
+
+pub struct ApiViewer(pub Option<user::Model>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApiViewer {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match api_user(req).await {
+            Ok(u) => Outcome::Success(ApiViewer(u)),
+            Err(s) => Outcome::Error((s, ())),
+        }
+    }
+}
+
+macro_rules! api_guard {
+    ($(#[$m:meta])* $name:ident, [$($role:expr),*]) => {
+        $(#[$m])*
+        pub struct $name(pub user::Model);
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = ();
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+                match api_user(req).await {
+                    Ok(u) => role_outcome(u, &[$($role),*], $name),
+                    Err(s) => Outcome::Error((s, ())),
+                }
+            }
+        }
+    };
+}
+
+api_guard!(ApiMember, []);
+api_guard!(ApiOfficer, [Role::Officer, Role::Admin]);
+
+/// The reader's language: the language cookie, else Accept-Language, else Chinese.
+pub fn locale_of(req: &Request<'_>) -> Locale {
+    req.cookies()
+        .get(LANG_COOKIE)
+        .and_then(|c| Locale::from_tag(c.value()))
+        .unwrap_or_else(|| Locale::negotiate(req.headers().get_one("Accept-Language")))
+}
+
+pub struct Lang(pub Locale);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Lang {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(Lang(locale_of(req)))
+    }
+}
+
+/// The CSRF token: random per browser, kept in a private (encrypted) cookie and repeated
+/// in every form. A forged cross-site form cannot know it.
+pub struct Csrf(pub String);
+
+pub fn csrf_token(cookies: &CookieJar<'_>, secure: bool) -> String {
+    if let Some(c) = cookies.get_private(CSRF_COOKIE) {
+        return c.value().to_string();
+    }
+    let token = random_token();
+    cookies.add_private(
+        Cookie::build((CSRF_COOKIE, token.clone())).http_only(true).same_site(SameSite::Lax).secure(secure).path("/"),
+    );
+    token
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Csrf {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let secure = app(req).config.secure_cookies;
+        Outcome::Success(Csrf(csrf_token(req.cookies(), secure)))
+    }
+}
+
+impl Csrf {
+    /// Constant-time comparison of the submitted token with the cookie's.
+    pub fn check(&self, submitted: &str) -> Result<(), crate::error::AppError> {
+        let a = self.0.as_bytes();
+        let b = submitted.as_bytes();
+        let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if same { Ok(()) } else { Err(crate::error::AppError::BadRequest(crate::i18n::Msg::new("csrf.invalid"))) }
+    }
+}
+
+/// The client's address for throttling.
+pub struct ClientIp(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientIp {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(ClientIp(req.client_ip().map(|i| i.to_string()).unwrap_or_else(|| "unknown".into())))
+    }
+}

@@ -1,0 +1,66 @@
+//! Typed settings: Rocket.toml's `[default.fuhua]`-free keys plus FUHUA_* environment
+//! variables. Everything has a development default so `cargo run` needs no setup.
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AppConfig {
+    /// `sqlite://data/fuhua.db?mode=rwc` by default; `postgres://…` in production.
+    pub database_url: String,
+    /// PostgreSQL schema to use (tests give each run its own).
+    pub database_schema: Option<String>,
+    /// The address users reach the platform at; used in email links and the API's Origin check.
+    pub public_origin: String,
+    /// `smtp://host:port` (or smtps://, with credentials in the URL). None: write mail to `mail_dir`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_dir: PathBuf,
+    /// Where the generated cookie secret is kept when none is configured.
+    pub data_dir: PathBuf,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub outbox_max_attempts: i32,
+    /// Seconds between outbox runs; 0 turns the background worker off (tests drive it).
+    pub outbox_interval_secs: u64,
+    /// Mark cookies Secure (behind HTTPS).
+    pub secure_cookies: bool,
+    pub template_dir: PathBuf,
+    pub static_dir: PathBuf,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        AppConfig {
+            database_url: "sqlite://data/fuhua.db?mode=rwc".into(),
+            database_schema: None,
+            public_origin: "http://127.0.0.1:8000".into(),
+            smtp_url: None,
+            mail_from: "Fuhua 孵化 <noreply@fuhua.local>".into(),
+            mail_dir: PathBuf::from("data/outbox"),
+            data_dir: PathBuf::from("data"),
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            outbox_max_attempts: 8,
+            outbox_interval_secs: 5,
+            secure_cookies: false,
+            template_dir: root.join("templates"),
+            static_dir: root.join("static"),
+        }
+    }
+}
+
+impl AppConfig {
+    /// Defaults overridden by FUHUA_* variables (FUHUA_DATABASE_URL, FUHUA_SMTP_URL, …).
+    pub fn from_env() -> Result<Self, String> {
+        rocket::figment::Figment::new()
+            .merge(rocket::figment::providers::Env::prefixed("FUHUA_"))
+            .extract::<AppConfig>()
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}

@@ -1,0 +1,558 @@
+//! Accounts: registration with email verification, login with throttling, server-side
+//! sessions, password reset, profiles, accounts made by an admin, API tokens.
+use super::audit::{self, Actor};
+use super::outbox::{self, EmailTemplates};
+use super::secrets::{generate_password, hash_password, random_token, token_hash, verify_password};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::{Locale, Msg};
+use chrono::{DateTime, Duration, Utc};
+use entity::enums::{Role, TokenPurpose};
+use entity::{api_token, email_token, login_failure, session, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+
+pub const MAX_FAILURES: u64 = 10;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// Lower-cased, trimmed address with one @ and a dotted domain.
+pub fn parse_email(input: &str) -> Result<String, Msg> {
+    let e = input.trim().to_lowercase();
+    if e.is_empty() {
+        return Err(Msg::new("field.required"));
+    }
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && matches!(e.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@') && !d.starts_with('.') && !d.ends_with('.'));
+    if ok { Ok(e) } else { Err(Msg::new("email.invalid")) }
+}
+
+pub fn check_password(pw: &str) -> Result<(), Msg> {
+    let n = pw.chars().count();
+    if n < 8 {
+        Err(Msg::new("password.too_short"))
+    } else if n > 128 {
+        Err(Msg::new("password.too_long"))
+    } else {
+        Ok(())
+    }
+}
+
+fn hash(pw: &str) -> AppResult<String> {
+    hash_password(pw).map_err(AppError::Internal)
+}
+
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub locale: Locale,
+}
+
+/// Outcome the pages show; identical whether or not the address was already taken, so
+/// registration does not reveal who has an account.
+pub async fn register(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    origin: &str,
+    now: DateTime<Utc>,
+    r: Registration,
+) -> AppResult<()> {
+    let mut errs = FieldErrors::default();
+    let email = parse_email(&r.email).map_err(|m| errs.add("email", m)).ok();
+    if let Err(m) = check_password(&r.password) {
+        errs.add("password", m);
+    }
+    let display_name = r.display_name.trim().to_string();
+    if display_name.is_empty() {
+        errs.add("display_name", Msg::new("field.required"));
+    } else if display_name.chars().count() > 100 {
+        errs.add("display_name", Msg::new("field.too_long").arg("max", 100));
+    }
+    errs.into_result()?;
+    let email = email.unwrap_or_default();
+    let password_hash = hash(&r.password)?;
+    let txn = db.begin().await?;
+    if let Some(existing) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await? {
+        let locale = Locale::from_tag(&existing.locale).unwrap_or(r.locale);
+        outbox::enqueue(&txn, emails, now, &email, locale, "account_exists", serde_json::json!({
+            "name": existing.display_name, "login_url": format!("{origin}/login"), "reset_url": format!("{origin}/password-reset"),
+        }))
+        .await?;
+        txn.commit().await?;
+        return Ok(());
+    }
+    let u = user::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(password_hash),
+        display_name: Set(display_name),
+        role: Set(Role::NgoMember),
+        organization_id: Set(None),
+        email_verified_at: Set(None),
+        locale: Set(r.locale.tag().to_string()),
+        disabled: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let token = issue_token(&txn, u.id, TokenPurpose::VerifyEmail, now, Duration::hours(48)).await?;
+    outbox::enqueue(
+        &txn,
+        emails,
+        now,
+        &email,
+        r.locale,
+        "verify_email",
+        serde_json::json!({
+            "name": u.display_name, "url": format!("{origin}/verify/{token}"),
+        }),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(&u),
+        "account.registered",
+        "user",
+        u.id,
+        serde_json::json!({"email": email, "role": "ngo_member"}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn issue_token<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> AppResult<String> {
+    let raw = random_token();
+    email_token::ActiveModel {
+        token_hash: Set(token_hash(&raw)),
+        user_id: Set(user_id),
+        purpose: Set(purpose),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(raw)
+}
+
+/// Consumes a token: it must exist, match the purpose, be unused and unexpired.
+async fn use_token<C: ConnectionTrait>(
+    db: &C,
+    raw: &str,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let invalid = || AppError::BadRequest(Msg::new("token.invalid"));
+    let t = email_token::Entity::find_by_id(token_hash(raw)).one(db).await?.ok_or_else(invalid)?;
+    if t.purpose != purpose || t.used_at.is_some() || t.expires_at <= now {
+        return Err(invalid());
+    }
+    let user_id = t.user_id;
+    let mut am: email_token::ActiveModel = t.into();
+    am.used_at = Set(Some(now));
+    am.update(db).await?;
+    user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(invalid)
+}
+
+pub async fn verify_email(db: &DatabaseConnection, raw: &str, now: DateTime<Utc>) -> AppResult<user::Model> {
+    let txn = db.begin().await?;
+    let u = use_token(&txn, raw, TokenPurpose::VerifyEmail, now).await?;
+    let mut am: user::ActiveModel = u.clone().into();
+    am.email_verified_at = Set(Some(now));
+    let u = am.update(&txn).await?;
+    audit::append(&txn, now, &Actor::user(&u), "account.verified", "user", u.id, serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// Failed attempts in the window for this address or this account.
+async fn recent_failures(db: &DatabaseConnection, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<(u64, u64)> {
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let by_email = login_failure::Entity::find()
+        .filter(login_failure::Column::Email.eq(email))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    let by_ip = login_failure::Entity::find()
+        .filter(login_failure::Column::Ip.eq(ip))
+        .filter(login_failure::Column::At.gt(since))
+        .count(db)
+        .await?;
+    Ok((by_email, by_ip))
+}
+
+async fn record_failure(db: &DatabaseConnection, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
+    login_failure::ActiveModel {
+        email: Set(email.to_string()),
+        ip: Set(ip.to_string()),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A dummy hash so that a login for an unknown address costs the same as a real one.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
+
+/// Checks credentials and opens a session. Returns the raw session id for the cookie.
+pub async fn login(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    email: &str,
+    password: &str,
+    ip: &str,
+    replaced_session: Option<&str>,
+) -> AppResult<(String, user::Model)> {
+    let email = email.trim().to_lowercase();
+    let (by_email, by_ip) = recent_failures(db, &email, ip, now).await?;
+    if by_email >= MAX_FAILURES || by_ip >= MAX_FAILURES {
+        log::warn!(
+            "login throttled for account {email} from {ip} ({by_email} account / {by_ip} address failures in {FAILURE_WINDOW_MINUTES} min)"
+        );
+        record_failure(db, &email, ip, now).await?;
+        return Err(AppError::TooManyRequests(Msg::new("login.throttled").arg("minutes", FAILURE_WINDOW_MINUTES)));
+    }
+    let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
+    let ok = match &found {
+        Some(u) => verify_password(password, &u.password_hash),
+        None => {
+            verify_password(password, &DUMMY_HASH);
+            false
+        }
+    };
+    let u = match found {
+        Some(u) if ok && !u.disabled => u,
+        _ => {
+            record_failure(db, &email, ip, now).await?;
+            return Err(AppError::BadRequest(Msg::new("login.failed")));
+        }
+    };
+    if u.email_verified_at.is_none() {
+        return Err(AppError::BadRequest(Msg::new("login.unverified")));
+    }
+    let txn = db.begin().await?;
+    if let Some(old) = replaced_session {
+        session::Entity::delete_by_id(token_hash(old)).exec(&txn).await?;
+    }
+    let raw = random_token();
+    session::ActiveModel {
+        id_hash: Set(token_hash(&raw)),
+        user_id: Set(u.id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(&txn, now, &Actor::user(&u), "session.login", "user", u.id, serde_json::json!({"ip": ip})).await?;
+    txn.commit().await?;
+    Ok((raw, u))
+}
+
+/// The user behind a session id, if the session is alive; refreshes its idle timer.
+pub async fn session_user(
+    db: &DatabaseConnection,
+    raw: &str,
+    now: DateTime<Utc>,
+    idle: Duration,
+    absolute: Duration,
+) -> AppResult<Option<user::Model>> {
+    let Some(s) = session::Entity::find_by_id(token_hash(raw)).one(db).await? else {
+        return Ok(None);
+    };
+    if s.last_seen_at + idle <= now || s.created_at + absolute <= now {
+        session::Entity::delete_by_id(s.id_hash).exec(db).await?;
+        return Ok(None);
+    }
+    let u = user::Entity::find_by_id(s.user_id).one(db).await?;
+    let Some(u) = u.filter(|u| !u.disabled) else { return Ok(None) };
+    // Touch at most once a minute: reads stay reads.
+    if now - s.last_seen_at > Duration::seconds(60) {
+        let mut am: session::ActiveModel = s.into();
+        am.last_seen_at = Set(now);
+        am.update(db).await?;
+    }
+    Ok(Some(u))
+}
+
+pub async fn logout(db: &DatabaseConnection, raw: &str) -> AppResult<()> {
+    session::Entity::delete_by_id(token_hash(raw)).exec(db).await?;
+    Ok(())
+}
+
+/// Ends every session of the account, on every device.
+pub async fn logout_everywhere(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>) -> AppResult<u64> {
+    let txn = db.begin().await?;
+    let n = session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?.rows_affected;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(u),
+        "session.logout_everywhere",
+        "user",
+        u.id,
+        serde_json::json!({"sessions": n}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// Sends a reset link if the address has an account; says nothing either way.
+pub async fn request_password_reset(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    origin: &str,
+    now: DateTime<Utc>,
+    email: &str,
+) -> AppResult<()> {
+    let Ok(email) = parse_email(email) else { return Ok(()) };
+    let txn = db.begin().await?;
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await? {
+        if !u.disabled {
+            let token = issue_token(&txn, u.id, TokenPurpose::ResetPassword, now, Duration::hours(1)).await?;
+            let locale = Locale::from_tag(&u.locale).unwrap_or(Locale::ZhCn);
+            outbox::enqueue(
+                &txn,
+                emails,
+                now,
+                &email,
+                locale,
+                "password_reset",
+                serde_json::json!({
+                    "name": u.display_name, "url": format!("{origin}/password-reset/{token}"),
+                }),
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password from a reset link and ends all existing sessions.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    raw: &str,
+    new_password: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if let Err(m) = check_password(new_password) {
+        let mut e = FieldErrors::default();
+        e.add("password", m);
+        return Err(AppError::Invalid(e));
+    }
+    let hashed = hash(new_password)?;
+    let txn = db.begin().await?;
+    let u = use_token(&txn, raw, TokenPurpose::ResetPassword, now).await?;
+    let mut am: user::ActiveModel = u.clone().into();
+    am.password_hash = Set(hashed);
+    // Following the emailed link proves the address too.
+    if u.email_verified_at.is_none() {
+        am.email_verified_at = Set(Some(now));
+    }
+    am.update(&txn).await?;
+    session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
+    audit::append(&txn, now, &Actor::user(&u), "account.password_reset", "user", u.id, serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    display_name: &str,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let name = display_name.trim();
+    let mut errs = FieldErrors::default();
+    if name.is_empty() {
+        errs.add("display_name", Msg::new("field.required"));
+    } else if name.chars().count() > 100 {
+        errs.add("display_name", Msg::new("field.too_long").arg("max", 100));
+    }
+    errs.into_result()?;
+    let txn = db.begin().await?;
+    let mut am: user::ActiveModel = u.clone().into();
+    am.display_name = Set(name.to_string());
+    am.locale = Set(locale.tag().to_string());
+    let updated = am.update(&txn).await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(u),
+        "account.profile_updated",
+        "user",
+        u.id,
+        serde_json::json!({"display_name": name, "locale": locale.tag()}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// An account made by an admin (or the CLI): verified at once, with a generated password
+/// unless one is given. Returns the account and the password to hand over once.
+pub async fn create_account<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    email: &str,
+    display_name: &str,
+    role: Role,
+    organization_id: Option<i32>,
+    password: Option<&str>,
+) -> AppResult<(user::Model, String)> {
+    let mut errs = FieldErrors::default();
+    let email = parse_email(email).map_err(|m| errs.add("email", m)).ok().unwrap_or_default();
+    if display_name.trim().is_empty() {
+        errs.add("display_name", Msg::new("field.required"));
+    }
+    if let Some(p) = password {
+        if let Err(m) = check_password(p) {
+            errs.add("password", m);
+        }
+    }
+    if !email.is_empty() && user::Entity::find().filter(user::Column::Email.eq(&email)).count(db).await? > 0 {
+        errs.add("email", Msg::new("email.taken"));
+    }
+    errs.into_result()?;
+    let password = password.map(str::to_string).unwrap_or_else(generate_password);
+    let u = user::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(hash(&password)?),
+        display_name: Set(display_name.trim().to_string()),
+        role: Set(role),
+        organization_id: Set(organization_id),
+        email_verified_at: Set(Some(now)),
+        locale: Set(Locale::ZhCn.tag().to_string()),
+        disabled: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::append(
+        db,
+        now,
+        actor,
+        "account.created",
+        "user",
+        u.id,
+        serde_json::json!({"email": email, "role": role.code()}),
+    )
+    .await?;
+    Ok((u, password))
+}
+
+pub async fn list_users(db: &DatabaseConnection) -> AppResult<Vec<user::Model>> {
+    Ok(user::Entity::find().order_by_asc(user::Column::Id).all(db).await?)
+}
+
+pub async fn any_admin(db: &DatabaseConnection) -> AppResult<bool> {
+    Ok(user::Entity::find().filter(user::Column::Role.eq(Role::Admin)).count(db).await? > 0)
+}
+
+/// A bearer token for the JSON API, shown once.
+pub async fn create_api_token(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    name: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        let mut e = FieldErrors::default();
+        e.add("name", Msg::new("field.required"));
+        return Err(AppError::Invalid(e));
+    }
+    let raw = format!("fh_{}", random_token());
+    let txn = db.begin().await?;
+    let t = api_token::ActiveModel {
+        user_id: Set(u.id),
+        name: Set(name.to_string()),
+        token_hash: Set(token_hash(&raw)),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(u),
+        "api_token.created",
+        "api_token",
+        t.id,
+        serde_json::json!({"name": name}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(raw)
+}
+
+pub async fn api_tokens(db: &DatabaseConnection, u: &user::Model) -> AppResult<Vec<api_token::Model>> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(u.id))
+        .order_by_desc(api_token::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn revoke_api_token(db: &DatabaseConnection, u: &user::Model, id: i32, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = db.begin().await?;
+    // Only one's own token: someone else's is "not found".
+    let t = api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::UserId.eq(u.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if t.revoked_at.is_some() {
+        return Err(AppError::Conflict(Msg::new("api_token.already_revoked")));
+    }
+    let mut am: api_token::ActiveModel = t.into();
+    am.revoked_at = Set(Some(now));
+    am.update(&txn).await?;
+    audit::append(&txn, now, &Actor::user(u), "api_token.revoked", "api_token", id, serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn user_by_api_token(db: &DatabaseConnection, raw: &str) -> AppResult<Option<user::Model>> {
+    let Some(t) = api_token::Entity::find().filter(api_token::Column::TokenHash.eq(token_hash(raw))).one(db).await?
+    else {
+        return Ok(None);
+    };
+    if t.revoked_at.is_some() {
+        return Ok(None);
+    }
+    Ok(user::Entity::find_by_id(t.user_id).one(db).await?.filter(|u| !u.disabled && u.email_verified_at.is_some()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked() {
+        assert_eq!(parse_email(" A@Example.ORG ").as_deref(), Ok("a@example.org"));
+        assert!(parse_email("no-at.example.org").is_err());
+        assert!(parse_email("a@b").is_err());
+        assert!(parse_email("a b@c.org").is_err());
+        assert!(parse_email("a@@c.org").is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! The append-only, hash-chained audit log. Every change of state appends one entry in
+//! the same transaction as the change. Editing or deleting a row breaks the chain, and
+//! `verify` names the first entry that no longer fits.
+use crate::error::AppResult;
+use chrono::{DateTime, SubsecRound, Utc};
+use entity::audit_log;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
+use sha2::{Digest, Sha256};
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did it: an account, or the system itself ("cli", "system", "import").
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i32>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn user(u: &entity::user::Model) -> Actor {
+        Actor { user_id: Some(u.id), label: u.email.clone() }
+    }
+    pub fn system(label: &str) -> Actor {
+        Actor { user_id: None, label: label.to_string() }
+    }
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+fn entry_hash(e: &audit_log::Model) -> String {
+    let line = format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        e.seq,
+        e.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+        e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
+        e.actor,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.payload_hash,
+        e.prev_hash
+    );
+    sha256_hex(line.as_bytes())
+}
+
+/// Appends one entry. Call inside the transaction that makes the change.
+pub async fn append<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: impl ToString,
+    payload: serde_json::Value,
+) -> AppResult<()> {
+    // Appends are serialized: on PostgreSQL by a table lock held to commit; SQLite has one writer.
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, "LOCK TABLE audit_log IN EXCLUSIVE MODE"))
+            .await?;
+    }
+    let last = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).limit(1).one(db).await?;
+    let (seq, prev_hash) = match last {
+        Some(l) => (l.seq + 1, l.hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let payload = payload.to_string();
+    let mut entry = audit_log::Model {
+        seq,
+        // PostgreSQL keeps microseconds: hash what both databases store.
+        at: now.trunc_subsecs(6),
+        actor_user_id: actor.user_id,
+        actor: actor.label.clone(),
+        action: action.to_string(),
+        object_type: object_type.to_string(),
+        object_id: object_id.to_string(),
+        payload_hash: sha256_hex(payload.as_bytes()),
+        payload,
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        seq: Set(entry.seq),
+        at: Set(entry.at),
+        actor_user_id: Set(entry.actor_user_id),
+        actor: Set(entry.actor),
+        action: Set(entry.action),
+        object_type: Set(entry.object_type),
+        object_id: Set(entry.object_id),
+        payload: Set(entry.payload),
+        payload_hash: Set(entry.payload_hash),
+        prev_hash: Set(entry.prev_hash),
+        hash: Set(entry.hash),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    Intact { entries: u64 },
+    Broken { seq: i64, reason: &'static str },
+}
+
+/// Walks the chain from the start and stops at the first entry that does not fit.
+pub async fn verify<C: ConnectionTrait>(db: &C) -> AppResult<VerifyOutcome> {
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS.to_string();
+    let mut pages = audit_log::Entity::find().order_by_asc(audit_log::Column::Seq).paginate(db, 1000);
+    while let Some(rows) = pages.fetch_and_next().await? {
+        for e in rows {
+            let reason = if e.seq != expected_seq {
+                Some("sequence gap")
+            } else if e.prev_hash != prev {
+                Some("previous hash does not match")
+            } else if sha256_hex(e.payload.as_bytes()) != e.payload_hash {
+                Some("payload does not match its hash")
+            } else if entry_hash(&e) != e.hash {
+                Some("entry does not match its hash")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Ok(VerifyOutcome::Broken { seq: expected_seq.min(e.seq), reason });
+            }
+            prev = e.hash;
+            expected_seq += 1;
+        }
+    }
+    Ok(VerifyOutcome::Intact { entries: (expected_seq - 1) as u64 })
+}
+
+/// Newest first, for the admin's log page.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    before_seq: Option<i64>,
+    per_page: u64,
+) -> AppResult<Vec<audit_log::Model>> {
+    let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).limit(per_page);
+    if let Some(b) = before_seq {
+        q = q.filter(sea_orm::ColumnTrait::lt(&audit_log::Column::Seq, b));
+    }
+    Ok(q.all(db).await?)
+}

@@ -1,0 +1,378 @@
+//! Bulk import of organizations from CSV (UTF-8 or GB18030) and XLSX, all or nothing,
+//! and export of a filtered list as XLSX or as CSV with a BOM for Excel.
+use super::audit::Actor;
+use super::organizations::{self, NewOrganization, OrganizationInput, Places};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Locale, Msg};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{OrgType, ServiceCategory};
+use entity::organization;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use std::collections::HashMap;
+
+/// Columns in file order for export, and the names accepted on import (code, zh, en).
+pub const COLUMNS: &[(&str, &str, &str)] = &[
+    ("name", "名称", "Name"),
+    ("uscc", "统一社会信用代码", "USCC"),
+    ("org_type", "类型", "Type"),
+    ("registration_date", "登记日期", "Registration date"),
+    ("registration_authority", "登记管理机关", "Registration authority"),
+    ("legal_representative", "法定代表人", "Legal representative"),
+    ("address", "住所", "Address"),
+    ("district", "所属区", "District"),
+    ("community", "所属社区", "Community"),
+    ("business_scope", "业务范围", "Business scope"),
+    ("registered_funds", "注册资金（元）", "Registered funds (yuan)"),
+    ("supervising_unit", "业务主管单位", "Supervising unit"),
+    ("certificate_valid_until", "证书有效期至", "Certificate valid until"),
+    ("categories", "服务领域", "Service categories"),
+    ("contact_name", "联系人", "Contact"),
+    ("contact_phone", "联系电话", "Phone"),
+    ("contact_email", "联系邮箱", "Email"),
+];
+
+const MAX_ROWS: usize = 20_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// Line in the file as a spreadsheet shows it (the header is line 1).
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub enum ImportOutcome {
+    Imported(usize),
+    Refused(Vec<RowError>),
+}
+
+/// Text of a CSV upload: UTF-8 (with or without BOM), else GB18030 as Chinese Excel writes it.
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+fn parse_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Msg> {
+    let text = decode_text(bytes);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Msg::new("import.bad_csv").arg("detail", e.to_string()))?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(rows)
+}
+
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect(),
+        Data::Error(_) => String::new(),
+    }
+}
+
+fn parse_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, Msg> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|_| Msg::new("import.bad_xlsx"))?;
+    let range =
+        wb.worksheet_range_at(0).ok_or(Msg::new("import.bad_xlsx"))?.map_err(|_| Msg::new("import.bad_xlsx"))?;
+    Ok(range.rows().map(|r| r.iter().map(cell_text).collect()).collect())
+}
+
+fn org_type_from(s: &str) -> String {
+    let s = s.trim();
+    OrgType::ALL
+        .iter()
+        .find(|t| t.code() == s || Locale::ZhCn.t(&format!("org_type.{}", t.code())) == s)
+        .map(|t| t.code().to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// Reads, checks every row, and imports all rows in one transaction, or none.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    locale: Locale,
+    filename: &str,
+    bytes: &[u8],
+) -> AppResult<ImportOutcome> {
+    let is_xlsx = filename.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
+    let rows = if is_xlsx { parse_xlsx(bytes) } else { parse_csv(bytes) }.map_err(AppError::BadRequest)?;
+    let mut rows = rows.into_iter();
+    let header = rows.next().ok_or(AppError::BadRequest(Msg::new("import.empty")))?;
+    let mut col_of: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}');
+        if let Some((code, _, _)) = COLUMNS.iter().find(|(c, zh, en)| h == *c || h == *zh || h.eq_ignore_ascii_case(en))
+        {
+            col_of.insert(code, i);
+        }
+    }
+    let missing: Vec<&str> = ["name", "org_type", "district"].into_iter().filter(|c| !col_of.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(AppError::BadRequest(Msg::new("import.missing_columns").arg("columns", missing.join(", "))));
+    }
+    let places = Places::load(db).await?;
+    let mut errors = Vec::new();
+    let mut parsed: Vec<(usize, NewOrganization)> = Vec::new();
+    let mut seen_names: HashMap<String, usize> = HashMap::new();
+    let mut seen_codes: HashMap<String, usize> = HashMap::new();
+    for (idx, row) in rows.enumerate() {
+        let line = idx + 2;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if parsed.len() + errors.len() >= MAX_ROWS {
+            errors
+                .push(RowError { line, message: locale.tf("import.too_many_rows", &[("max", MAX_ROWS.to_string())]) });
+            break;
+        }
+        let get = |c: &str| col_of.get(c).and_then(|i| row.get(*i)).cloned().unwrap_or_default();
+        let district = get("district");
+        let input = OrganizationInput {
+            name: get("name"),
+            uscc: get("uscc"),
+            org_type: org_type_from(&get("org_type")),
+            registration_date: get("registration_date"),
+            registration_authority: get("registration_authority"),
+            legal_representative: get("legal_representative"),
+            address: get("address"),
+            district_id: district.clone(),
+            community_id: get("community"),
+            business_scope: get("business_scope"),
+            registered_funds: get("registered_funds"),
+            supervising_unit: get("supervising_unit"),
+            certificate_valid_until: get("certificate_valid_until"),
+            categories: vec![get("categories")],
+            contact_name: get("contact_name"),
+            contact_phone: get("contact_phone"),
+            contact_email: get("contact_email"),
+            uscc_override_reason: String::new(),
+        };
+        // An import cannot carry an officer's written override: a bad checksum is refused.
+        match organizations::parse(&input, &places, today, false) {
+            Err(fe) => {
+                for e in fe.0 {
+                    errors.push(RowError {
+                        line,
+                        message: format!("{}: {}", locale.t(&format!("field.{}", e.field)), locale.msg(&e.msg)),
+                    });
+                }
+            }
+            Ok(o) => {
+                if let Some(first) = seen_names.insert(o.name.clone(), line) {
+                    errors.push(RowError {
+                        line,
+                        message: locale
+                            .tf("import.duplicate_in_file", &[("line", first.to_string()), ("value", o.name.clone())]),
+                    });
+                }
+                if let Some(code) = &o.uscc {
+                    if let Some(first) = seen_codes.insert(code.clone(), line) {
+                        errors.push(RowError {
+                            line,
+                            message: locale.tf(
+                                "import.duplicate_in_file",
+                                &[("line", first.to_string()), ("value", code.clone())],
+                            ),
+                        });
+                    }
+                }
+                parsed.push((line, o));
+            }
+        }
+    }
+    // Against the registry: one query for names, one for codes.
+    let names: Vec<String> = parsed.iter().map(|(_, o)| o.name.clone()).collect();
+    let codes: Vec<String> = parsed.iter().filter_map(|(_, o)| o.uscc.clone()).collect();
+    let mut existing_names = Vec::new();
+    let mut existing_codes = Vec::new();
+    for chunk in names.chunks(500) {
+        existing_names.extend(
+            organization::Entity::find()
+                .filter(organization::Column::Name.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| o.name),
+        );
+    }
+    for chunk in codes.chunks(500) {
+        existing_codes.extend(
+            organization::Entity::find()
+                .filter(organization::Column::Uscc.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|o| o.uscc),
+        );
+    }
+    for (line, o) in &parsed {
+        if existing_names.contains(&o.name) {
+            errors.push(RowError {
+                line: *line,
+                message: locale.tf("import.duplicate_in_registry", &[("value", o.name.clone())]),
+            });
+        }
+        if let Some(code) = &o.uscc {
+            if existing_codes.contains(code) {
+                errors.push(RowError {
+                    line: *line,
+                    message: locale.tf("import.duplicate_in_registry", &[("value", code.clone())]),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Ok(ImportOutcome::Refused(errors));
+    }
+    if parsed.is_empty() {
+        return Err(AppError::BadRequest(Msg::new("import.empty")));
+    }
+    let txn = db.begin().await?;
+    for (_, o) in &parsed {
+        organizations::insert(&txn, actor, now, o, "organization.imported").await?;
+    }
+    txn.commit().await?;
+    Ok(ImportOutcome::Imported(parsed.len()))
+}
+
+fn export_rows(
+    orgs: &[organization::Model],
+    cats: &HashMap<i32, Vec<ServiceCategory>>,
+    places: &Places,
+    locale: Locale,
+) -> Vec<Vec<String>> {
+    orgs.iter()
+        .map(|o| {
+            vec![
+                o.name.clone(),
+                o.uscc.clone().unwrap_or_default(),
+                locale.t(&format!("org_type.{}", o.org_type.code())).to_string(),
+                o.registration_date.to_string(),
+                o.registration_authority.clone(),
+                o.legal_representative.clone(),
+                o.address.clone(),
+                places.district_name(o.district_id).to_string(),
+                places.community_name(o.community_id).to_string(),
+                o.business_scope.clone(),
+                super::money::Money(o.registered_funds_fen).to_yuan_input(),
+                o.supervising_unit.clone().unwrap_or_default(),
+                o.certificate_valid_until.map(|d| d.to_string()).unwrap_or_default(),
+                cats.get(&o.id)
+                    .map(|cs| {
+                        cs.iter().map(|c| locale.t(&format!("category.{}", c.code()))).collect::<Vec<_>>().join("；")
+                    })
+                    .unwrap_or_default(),
+                o.contact_name.clone(),
+                o.contact_phone.clone(),
+                o.contact_email.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// How many columns the audience may see: the public never gets the contact columns.
+fn visible_columns(include_contacts: bool) -> usize {
+    if include_contacts { COLUMNS.len() } else { COLUMNS.len() - 3 }
+}
+
+async fn categories_of(
+    db: &DatabaseConnection,
+    orgs: &[organization::Model],
+) -> AppResult<HashMap<i32, Vec<ServiceCategory>>> {
+    let mut map: HashMap<i32, Vec<ServiceCategory>> = HashMap::new();
+    let ids: Vec<i32> = orgs.iter().map(|o| o.id).collect();
+    for chunk in ids.chunks(1000) {
+        for c in entity::organization_category::Entity::find()
+            .filter(entity::organization_category::Column::OrganizationId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            map.entry(c.organization_id).or_default().push(c.category);
+        }
+    }
+    Ok(map)
+}
+
+fn headers(locale: Locale, n: usize) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .take(n)
+        .map(|(_, zh, en)| if locale == Locale::En { en.to_string() } else { zh.to_string() })
+        .collect()
+}
+
+/// CSV with a UTF-8 BOM, so Excel opens Chinese text correctly.
+pub async fn export_csv(
+    db: &DatabaseConnection,
+    orgs: &[organization::Model],
+    locale: Locale,
+    include_contacts: bool,
+) -> AppResult<Vec<u8>> {
+    let places = Places::load(db).await?;
+    let cats = categories_of(db, orgs).await?;
+    let n = visible_columns(include_contacts);
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let io = |e: csv::Error| AppError::Internal(e.to_string());
+        w.write_record(headers(locale, n)).map_err(io)?;
+        for r in export_rows(orgs, &cats, &places, locale) {
+            w.write_record(&r[..n]).map_err(io)?;
+        }
+        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+pub async fn export_xlsx(
+    db: &DatabaseConnection,
+    orgs: &[organization::Model],
+    locale: Locale,
+    include_contacts: bool,
+) -> AppResult<Vec<u8>> {
+    let places = Places::load(db).await?;
+    let cats = categories_of(db, orgs).await?;
+    let n = visible_columns(include_contacts);
+    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers(locale, n).iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold).map_err(x)?;
+        ws.set_column_width(c as u16, if c == 0 || c == 9 { 36 } else { 18 }).map_err(x)?;
+    }
+    for (r, row) in export_rows(orgs, &cats, &places, locale).iter().enumerate() {
+        for (c, v) in row.iter().take(n).enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v).map_err(x)?;
+        }
+    }
+    wb.save_to_buffer().map_err(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gb18030_is_decoded() {
+        let (bytes, _, _) = encoding_rs::GB18030.encode("名称,类型\n三亚市阳光社工服务中心,社会服务机构\n");
+        assert!(decode_text(&bytes).contains("三亚市阳光社工服务中心"));
+        assert_eq!(decode_text(b"\xEF\xBB\xBFname"), "name");
+    }
+}

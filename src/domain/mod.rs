@@ -1,0 +1,25 @@
+//! The rules of the platform. No Rocket here: functions take a connection or a
+//! transaction and plain values, and return domain types or an AppError.
+pub mod accounts;
+pub mod audit;
+pub mod claims;
+pub mod import_export;
+pub mod money;
+pub mod organizations;
+pub mod outbox;
+pub mod records;
+pub mod secrets;
+pub mod uscc;
+
+use crate::error::AppError;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    Ok(db.begin().await?)
+}
+
+/// Trimmed text or None when blank.
+pub fn non_blank(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() { None } else { Some(t.to_string()) }
+}

@@ -1,0 +1,180 @@
+//! Email as rows: a message is written in the same transaction as the change that caused
+//! it, and the mail worker delivers it later with retries.
+use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use chrono::{DateTime, Duration, Utc};
+use entity::enums::OutboxStatus;
+use entity::outbox;
+use rocket_dyn_templates::tera::{Context, Tera};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+/// The email templates: `email/<kind>_text.txt.tera` and `email/<kind>_html.html.tera`
+/// (distinct stems, so the page engine can load the same folder); the subject
+/// is the catalogue entry `email.<kind>.subject`.
+pub struct EmailTemplates {
+    tera: Tera,
+}
+
+impl EmailTemplates {
+    pub fn load(template_dir: &std::path::Path) -> Result<Self, String> {
+        let glob = template_dir.join("email").join("*.tera");
+        let mut tera = Tera::new(&glob.to_string_lossy()).map_err(|e| format!("email templates: {e}"))?;
+        // Names end in ".html.tera", which Tera's default suffix list would not escape.
+        tera.autoescape_on(vec![".html.tera"]);
+        crate::i18n::register(&mut tera);
+        Ok(EmailTemplates { tera })
+    }
+
+    pub fn render(&self, kind: &str, locale: Locale, ctx: &serde_json::Value) -> AppResult<(String, String, String)> {
+        let mut context = Context::from_value(ctx.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
+        context.insert("lang", locale.tag());
+        let subject = locale.tf(&format!("email.{kind}.subject"), &[]);
+        let text = self
+            .tera
+            .render(&format!("{kind}_text.txt.tera"), &context)
+            .map_err(|e| AppError::Internal(format!("email {kind}: {e:?}")))?;
+        let html = self
+            .tera
+            .render(&format!("{kind}_html.html.tera"), &context)
+            .map_err(|e| AppError::Internal(format!("email {kind}: {e:?}")))?;
+        Ok((subject, text, html))
+    }
+}
+
+/// Renders and queues one message. Use the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait>(
+    db: &C,
+    templates: &EmailTemplates,
+    now: DateTime<Utc>,
+    to: &str,
+    locale: Locale,
+    kind: &str,
+    ctx: serde_json::Value,
+) -> AppResult<i32> {
+    let (subject, body_text, body_html) = templates.render(kind, locale, &ctx)?;
+    let row = outbox::ActiveModel {
+        kind: Set(kind.to_string()),
+        to_address: Set(to.to_string()),
+        subject: Set(subject),
+        body_text: Set(body_text),
+        body_html: Set(body_html),
+        status: Set(OutboxStatus::Pending),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, … capped at 1 hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let secs = 30i64.saturating_mul(1i64 << attempts.clamp(0, 20) as u32 >> 1);
+    Duration::seconds(secs.clamp(30, 3600))
+}
+
+/// Messages due now, oldest first.
+pub async fn due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, limit: u64) -> AppResult<Vec<outbox::Model>> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Takes a message for delivery: moves its next attempt into the future only if nobody
+/// else did first, so two workers never send the same message.
+pub async fn claim<C: ConnectionTrait>(db: &C, msg: &outbox::Model, lease_until: DateTime<Utc>) -> AppResult<bool> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::NextAttemptAt, sea_orm::sea_query::Expr::value(lease_until))
+        .filter(outbox::Column::Id.eq(msg.id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::NextAttemptAt.eq(msg.next_attempt_at))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn mark_sent<C: ConnectionTrait>(db: &C, msg: outbox::Model, now: DateTime<Utc>) -> AppResult<()> {
+    let status = msg.status.transition(OutboxStatus::Sent)?;
+    let attempts = msg.attempts + 1;
+    let mut am: outbox::ActiveModel = msg.into();
+    am.status = Set(status);
+    am.sent_at = Set(Some(now));
+    am.attempts = Set(attempts);
+    am.last_error = Set(None);
+    am.update(db).await?;
+    Ok(())
+}
+
+/// Records a failure; after `max_attempts` the message is dead and waits for an admin.
+pub async fn mark_failed<C: ConnectionTrait>(
+    db: &C,
+    msg: outbox::Model,
+    now: DateTime<Utc>,
+    error: &str,
+    max_attempts: i32,
+) -> AppResult<OutboxStatus> {
+    let attempts = msg.attempts + 1;
+    let status = if attempts >= max_attempts { msg.status.transition(OutboxStatus::Dead)? } else { msg.status };
+    let mut am: outbox::ActiveModel = msg.into();
+    am.attempts = Set(attempts);
+    am.status = Set(status);
+    am.next_attempt_at = Set(now + backoff(attempts));
+    am.last_error = Set(Some(error.chars().take(500).collect()));
+    am.update(db).await?;
+    Ok(status)
+}
+
+/// Puts a dead message back in the queue (admin action).
+pub async fn retry<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    now: DateTime<Utc>,
+    actor: &super::audit::Actor,
+) -> AppResult<()> {
+    let msg = outbox::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let status = msg.status.transition(OutboxStatus::Pending)?;
+    let mut am: outbox::ActiveModel = msg.into();
+    am.status = Set(status);
+    am.attempts = Set(0);
+    am.next_attempt_at = Set(now);
+    am.update(db).await?;
+    super::audit::append(db, now, actor, "outbox.retry", "outbox", id, serde_json::json!({})).await
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    status: Option<OutboxStatus>,
+    page: u64,
+) -> AppResult<(Vec<outbox::Model>, u64)> {
+    let mut q = outbox::Entity::find().order_by_desc(outbox::Column::Id);
+    if let Some(s) = status {
+        q = q.filter(outbox::Column::Status.eq(s));
+    }
+    let p = q.paginate(db, 50);
+    let total = p.num_items().await?;
+    Ok((p.fetch_page(page).await?, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(3), Duration::seconds(120));
+        assert_eq!(backoff(30), Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,489 @@
+//! Records linked to an organization: annual reports, assessment grades, list entries,
+//! administrative penalties, and the credit summary drawn from them.
+use super::audit::{self, Actor};
+use super::money::Money;
+use super::organizations::parse_date;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Msg;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::enums::{AnnualResult, ListKind, OrgStatus};
+use entity::{annual_report, assessment_grade, list_entry, organization, penalty};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgRecords {
+    pub annual_reports: Vec<annual_report::Model>,
+    pub grades: Vec<assessment_grade::Model>,
+    pub list_entries: Vec<list_entry::Model>,
+    pub penalties: Vec<penalty::Model>,
+}
+
+/// What a buyer needs to know at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditSummary {
+    /// "good", "attention" or "restricted".
+    pub level: &'static str,
+    pub current_grade: Option<i32>,
+    pub grade_gives_priority: bool,
+    pub last_annual_report: Option<(i32, AnnualResult)>,
+    pub on_abnormal_list: bool,
+    pub on_dishonesty_list: bool,
+    pub penalties_last_3_years: usize,
+    pub status: OrgStatus,
+}
+
+pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords> {
+    Ok(OrgRecords {
+        annual_reports: annual_report::Entity::find()
+            .filter(annual_report::Column::OrganizationId.eq(org_id))
+            .order_by_desc(annual_report::Column::Year)
+            .all(db)
+            .await?,
+        grades: assessment_grade::Entity::find()
+            .filter(assessment_grade::Column::OrganizationId.eq(org_id))
+            .order_by_desc(assessment_grade::Column::ValidFrom)
+            .all(db)
+            .await?,
+        list_entries: list_entry::Entity::find()
+            .filter(list_entry::Column::OrganizationId.eq(org_id))
+            .order_by_desc(list_entry::Column::EnteredOn)
+            .all(db)
+            .await?,
+        penalties: penalty::Entity::find()
+            .filter(penalty::Column::OrganizationId.eq(org_id))
+            .order_by_desc(penalty::Column::DecidedOn)
+            .all(db)
+            .await?,
+    })
+}
+
+pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDate) -> CreditSummary {
+    let current_grade = r.grades.iter().filter(|g| g.valid_from <= today && today <= g.valid_to).map(|g| g.grade).max();
+    let last = r.annual_reports.iter().max_by_key(|a| a.year).map(|a| (a.year, a.result));
+    let on_abnormal = super::organizations::currently_on(&r.list_entries, ListKind::AbnormalList);
+    let on_dishonesty = super::organizations::currently_on(&r.list_entries, ListKind::DishonestyList);
+    let three_years_ago = today.with_year(today.year() - 3).unwrap_or(today);
+    let recent_penalties = r.penalties.iter().filter(|p| p.decided_on >= three_years_ago).count();
+    let level = if on_dishonesty || matches!(org.status, OrgStatus::Revoked | OrgStatus::Deregistered) {
+        "restricted"
+    } else if on_abnormal
+        || recent_penalties > 0
+        || org.status == OrgStatus::Suspended
+        || matches!(last, Some((_, AnnualResult::Failed)))
+    {
+        "attention"
+    } else {
+        "good"
+    };
+    CreditSummary {
+        level,
+        grade_gives_priority: current_grade.is_some_and(|g| g >= 3),
+        current_grade,
+        last_annual_report: last,
+        on_abnormal_list: on_abnormal,
+        on_dishonesty_list: on_dishonesty,
+        penalties_last_3_years: recent_penalties,
+        status: org.status,
+    }
+}
+
+fn invalid(field: &'static str, key: &'static str) -> AppError {
+    let mut e = FieldErrors::default();
+    e.add(field, Msg::new(key));
+    AppError::Invalid(e)
+}
+
+fn date_field(errs: &mut FieldErrors, field: &'static str, s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match parse_date(s) {
+        None => {
+            errs.add(field, Msg::new(if s.trim().is_empty() { "field.required" } else { "date.invalid" }));
+            None
+        }
+        Some(d) if d > today => {
+            errs.add(field, Msg::new("date.future"));
+            None
+        }
+        Some(d) => Some(d),
+    }
+}
+
+async fn org_exists(db: &DatabaseConnection, id: i32) -> AppResult<()> {
+    if organization::Entity::find_by_id(id).count(db).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnnualReportInput {
+    pub year: String,
+    pub result: String,
+    pub note: String,
+}
+
+pub async fn add_annual_report(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    org_id: i32,
+    i: &AnnualReportInput,
+) -> AppResult<annual_report::Model> {
+    org_exists(db, org_id).await?;
+    let mut e = FieldErrors::default();
+    let year = i.year.trim().parse::<i32>().ok().filter(|y| (1980..=today.year()).contains(y));
+    if year.is_none() {
+        e.add("year", Msg::new("year.invalid"));
+    }
+    let result = AnnualResult::from_code(i.result.trim());
+    if result.is_none() {
+        e.add("result", Msg::new("field.choose"));
+    }
+    let (Some(year), Some(result)) = (year, result) else { return Err(AppError::Invalid(e)) };
+    let txn = db.begin().await?;
+    let dup = annual_report::Entity::find()
+        .filter(annual_report::Column::OrganizationId.eq(org_id))
+        .filter(annual_report::Column::Year.eq(year))
+        .count(&txn)
+        .await?;
+    if dup > 0 {
+        return Err(invalid("year", "annual_report.duplicate"));
+    }
+    let row = annual_report::ActiveModel {
+        organization_id: Set(org_id),
+        year: Set(year),
+        result: Set(result),
+        note: Set(i.note.trim().chars().take(1000).collect()),
+        recorded_by: Set(actor.user_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        actor,
+        "annual_report.recorded",
+        "organization",
+        org_id,
+        serde_json::json!({"year": year, "result": result.code()}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GradeInput {
+    pub grade: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+pub async fn add_grade(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    org_id: i32,
+    i: &GradeInput,
+) -> AppResult<assessment_grade::Model> {
+    org_exists(db, org_id).await?;
+    let mut e = FieldErrors::default();
+    let grade = i.grade.trim().trim_end_matches(['A', 'a']).parse::<i32>().ok().filter(|g| (1..=5).contains(g));
+    if grade.is_none() {
+        e.add("grade", Msg::new("grade.invalid"));
+    }
+    let from = date_field(&mut e, "valid_from", &i.valid_from, today);
+    // A grade is valid five years unless the officer says otherwise.
+    let to = if i.valid_to.trim().is_empty() {
+        from.and_then(|f| f.with_year(f.year() + 5)).and_then(|d| d.pred_opt())
+    } else {
+        match parse_date(&i.valid_to) {
+            Some(t) if from.is_some_and(|f| t <= f) => {
+                e.add("valid_to", Msg::new("date.before_start"));
+                None
+            }
+            Some(t) => Some(t),
+            None => {
+                e.add("valid_to", Msg::new("date.invalid"));
+                None
+            }
+        }
+    };
+    let (Some(grade), Some(from), Some(to)) = (grade, from, to) else { return Err(AppError::Invalid(e)) };
+    let txn = db.begin().await?;
+    let row = assessment_grade::ActiveModel {
+        organization_id: Set(org_id),
+        grade: Set(grade),
+        valid_from: Set(from),
+        valid_to: Set(to),
+        recorded_by: Set(actor.user_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        actor,
+        "assessment_grade.recorded",
+        "organization",
+        org_id,
+        serde_json::json!({"grade": grade, "valid_from": from, "valid_to": to}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListEntryInput {
+    pub kind: String,
+    pub entered_on: String,
+    pub reason: String,
+}
+
+pub async fn add_list_entry(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    org_id: i32,
+    i: &ListEntryInput,
+) -> AppResult<list_entry::Model> {
+    org_exists(db, org_id).await?;
+    let mut e = FieldErrors::default();
+    let kind = ListKind::from_code(i.kind.trim());
+    if kind.is_none() {
+        e.add("kind", Msg::new("field.choose"));
+    }
+    let entered = date_field(&mut e, "entered_on", &i.entered_on, today);
+    let reason = i.reason.trim();
+    if reason.is_empty() {
+        e.add("reason", Msg::new("field.required"));
+    }
+    let (Some(kind), Some(entered)) = (kind, entered) else { return Err(AppError::Invalid(e)) };
+    e.into_result()?;
+    let txn = db.begin().await?;
+    let open = list_entry::Entity::find()
+        .filter(list_entry::Column::OrganizationId.eq(org_id))
+        .filter(list_entry::Column::Kind.eq(kind))
+        .filter(list_entry::Column::RemovedOn.is_null())
+        .count(&txn)
+        .await?;
+    if open > 0 {
+        return Err(AppError::Conflict(Msg::new("list_entry.already_listed")));
+    }
+    let row = list_entry::ActiveModel {
+        organization_id: Set(org_id),
+        kind: Set(kind),
+        entered_on: Set(entered),
+        reason: Set(reason.to_string()),
+        removed_on: Set(None),
+        removal_reason: Set(None),
+        recorded_by: Set(actor.user_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        actor,
+        "list_entry.added",
+        "organization",
+        org_id,
+        serde_json::json!({"kind": kind.code(), "entered_on": entered, "reason": reason}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListRemovalInput {
+    pub removed_on: String,
+    pub removal_reason: String,
+}
+
+pub async fn remove_list_entry(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    org_id: i32,
+    entry_id: i32,
+    i: &ListRemovalInput,
+) -> AppResult<list_entry::Model> {
+    let mut e = FieldErrors::default();
+    let removed = date_field(&mut e, "removed_on", &i.removed_on, today);
+    let reason = i.removal_reason.trim();
+    if reason.is_empty() {
+        e.add("removal_reason", Msg::new("field.required"));
+    }
+    let txn = db.begin().await?;
+    let entry = list_entry::Entity::find_by_id(entry_id)
+        .filter(list_entry::Column::OrganizationId.eq(org_id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if entry.removed_on.is_some() {
+        return Err(AppError::Conflict(Msg::new("list_entry.already_removed")));
+    }
+    if let Some(r) = removed {
+        if r < entry.entered_on {
+            e.add("removed_on", Msg::new("date.before_start"));
+        }
+    }
+    e.into_result()?;
+    let Some(removed) = removed else { return Err(AppError::Invalid(FieldErrors::default())) };
+    let kind = entry.kind;
+    let mut am: list_entry::ActiveModel = entry.into();
+    am.removed_on = Set(Some(removed));
+    am.removal_reason = Set(Some(reason.to_string()));
+    let row = am.update(&txn).await?;
+    audit::append(
+        &txn,
+        now,
+        actor,
+        "list_entry.removed",
+        "organization",
+        org_id,
+        serde_json::json!({"entry": entry_id, "kind": kind.code(), "removed_on": removed, "reason": reason}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PenaltyInput {
+    pub decided_on: String,
+    pub authority: String,
+    pub decision_number: String,
+    pub description: String,
+    pub fine: String,
+}
+
+pub async fn add_penalty(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    org_id: i32,
+    i: &PenaltyInput,
+) -> AppResult<penalty::Model> {
+    org_exists(db, org_id).await?;
+    let mut e = FieldErrors::default();
+    let decided = date_field(&mut e, "decided_on", &i.decided_on, today);
+    for (field, v) in
+        [("authority", &i.authority), ("decision_number", &i.decision_number), ("description", &i.description)]
+    {
+        if v.trim().is_empty() {
+            e.add(field, Msg::new("field.required"));
+        }
+    }
+    let fine = match super::non_blank(&i.fine) {
+        None => None,
+        Some(s) => Money::parse_yuan(&s).map(Some).unwrap_or_else(|m| {
+            e.add("fine", m);
+            None
+        }),
+    };
+    e.into_result()?;
+    let Some(decided) = decided else { return Err(AppError::Invalid(FieldErrors::default())) };
+    let txn = db.begin().await?;
+    let row = penalty::ActiveModel {
+        organization_id: Set(org_id),
+        decided_on: Set(decided),
+        authority: Set(i.authority.trim().to_string()),
+        decision_number: Set(i.decision_number.trim().to_string()),
+        description: Set(i.description.trim().to_string()),
+        fine_fen: Set(fine.map(Money::fen)),
+        recorded_by: Set(actor.user_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(&txn, now, actor, "penalty.recorded", "organization", org_id, serde_json::json!({"decided_on": decided, "decision_number": i.decision_number.trim(), "fine_fen": fine.map(Money::fen)})).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(status: OrgStatus) -> organization::Model {
+        let t = DateTime::<Utc>::MIN_UTC;
+        organization::Model {
+            id: 1,
+            name: "x".into(),
+            name_initials: "x".into(),
+            uscc: None,
+            uscc_override_reason: None,
+            org_type: entity::enums::OrgType::Filing,
+            status,
+            registration_date: NaiveDate::MIN,
+            registration_authority: String::new(),
+            legal_representative: String::new(),
+            address: String::new(),
+            district_id: 1,
+            community_id: None,
+            business_scope: String::new(),
+            registered_funds_fen: 0,
+            supervising_unit: None,
+            certificate_valid_until: None,
+            contact_name: String::new(),
+            contact_phone: String::new(),
+            contact_email: String::new(),
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    fn entry(kind: ListKind, removed: bool) -> list_entry::Model {
+        list_entry::Model {
+            id: 1,
+            organization_id: 1,
+            kind,
+            entered_on: NaiveDate::MIN,
+            reason: "r".into(),
+            removed_on: removed.then_some(NaiveDate::MIN),
+            removal_reason: None,
+            recorded_by: Some(1),
+            created_at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    #[test]
+    fn credit_levels() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let mut r = OrgRecords { annual_reports: vec![], grades: vec![], list_entries: vec![], penalties: vec![] };
+        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, "good");
+        r.list_entries.push(entry(ListKind::AbnormalList, true));
+        assert_eq!(
+            credit_summary(&org(OrgStatus::Active), &r, today).level,
+            "good",
+            "a removed entry no longer counts"
+        );
+        r.list_entries.push(entry(ListKind::AbnormalList, false));
+        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, "attention");
+        r.list_entries.push(entry(ListKind::DishonestyList, false));
+        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, "restricted");
+    }
+}

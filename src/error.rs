@@ -1,0 +1,192 @@
+//! One error type. Users see a clear message in their language; logs get the cause.
+use crate::i18n::{Locale, Msg};
+use entity::enums::IllegalTransition;
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use sea_orm::DbErr;
+use std::io::Cursor;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub msg: Msg,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, msg: Msg) {
+        self.0.push(FieldError { field, msg });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+    /// `Err(Invalid)` when any field failed, so callers can `?` after collecting.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
+    }
+    /// field name → localized message, for templates and the API.
+    pub fn localized(&self, locale: Locale) -> Vec<(String, String)> {
+        self.0.iter().map(|e| (e.field.to_string(), locale.msg(&e.msg))).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("login required")]
+    Unauthorized,
+    #[error("conflict: {0:?}")]
+    Conflict(Msg),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("bad request: {0:?}")]
+    BadRequest(Msg),
+    #[error("too many requests")]
+    TooManyRequests(Msg),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<DbErr> for AppError {
+    fn from(e: DbErr) -> Self {
+        AppError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<IllegalTransition> for AppError {
+    fn from(t: IllegalTransition) -> Self {
+        AppError::Conflict(Msg::new("error.illegal_transition").arg("from", t.from).arg("to", t.to))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> Status {
+        match self {
+            AppError::NotFound => Status::NotFound,
+            AppError::Forbidden => Status::Forbidden,
+            AppError::Unauthorized => Status::Unauthorized,
+            AppError::Conflict(_) => Status::Conflict,
+            AppError::Invalid(_) => Status::UnprocessableEntity,
+            AppError::BadRequest(_) => Status::BadRequest,
+            AppError::TooManyRequests(_) => Status::TooManyRequests,
+            AppError::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Conflict(_) => "conflict",
+            AppError::Invalid(_) => "invalid",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) => locale.msg(m),
+            AppError::Invalid(_) => locale.t("error.invalid").to_string(),
+            AppError::NotFound => locale.t("error.not_found").to_string(),
+            AppError::Forbidden => locale.t("error.forbidden").to_string(),
+            AppError::Unauthorized => locale.t("error.unauthorized").to_string(),
+            AppError::Internal(_) => locale.t("error.internal").to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(cause) = self {
+            log::error!("internal error: {cause}");
+        }
+    }
+}
+
+/// The JSON API's rendering of an error: `{error, message, fields: [{field, message}]}`.
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl<'r> Responder<'r, 'static> for ApiError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        self.0.log();
+        let locale = crate::routes::locale_of(req);
+        let fields: Vec<serde_json::Value> = match &self.0 {
+            AppError::Invalid(f) => f
+                .localized(locale)
+                .into_iter()
+                .map(|(field, message)| serde_json::json!({"field": field, "message": message}))
+                .collect(),
+            _ => vec![],
+        };
+        let body = serde_json::json!({
+            "error": self.0.code(),
+            "message": self.0.message(locale),
+            "fields": fields,
+        })
+        .to_string();
+        Response::build()
+            .status(self.0.status())
+            .header(ContentType::JSON)
+            .sized_body(body.len(), Cursor::new(body))
+            .ok()
+    }
+}
+
+/// The HTML pages' rendering of an error: the error page, or the login page for 401.
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+impl From<DbErr> for PageError {
+    fn from(e: DbErr) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl<'r> Responder<'r, 'static> for PageError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        self.0.log();
+        if let AppError::Unauthorized = self.0 {
+            let next = req.uri().path().to_string();
+            let to =
+                format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            return rocket::response::Redirect::to(to).respond_to(req);
+        }
+        let locale = crate::routes::locale_of(req);
+        let status = self.0.status();
+        let fields = match &self.0 {
+            AppError::Invalid(f) => f.localized(locale),
+            _ => vec![],
+        };
+        let page = crate::routes::pages::render_error(req, locale, status, self.0.message(locale), fields);
+        let mut resp = page.respond_to(req)?;
+        resp.set_status(status);
+        Ok(resp)
+    }
+}

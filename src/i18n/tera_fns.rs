@@ -1,0 +1,39 @@
+//! Template helpers: `t(k=…, l=lang, …args)`, and filters `money`, `dt`, `code_label`.
+use super::{Locale, format_datetime, format_money};
+use rocket_dyn_templates::tera::{self, Tera, Value};
+use std::collections::HashMap;
+
+fn locale_arg(args: &HashMap<String, Value>) -> Locale {
+    args.get("l").and_then(Value::as_str).and_then(Locale::from_tag).unwrap_or(Locale::ZhCn)
+}
+
+pub fn register(tera: &mut Tera) {
+    tera.register_function("t", |args: &HashMap<String, Value>| {
+        let key = args.get("k").and_then(Value::as_str).ok_or_else(|| tera::Error::msg("t() needs k"))?;
+        let locale = locale_arg(args);
+        let extra: Vec<(&str, String)> = args
+            .iter()
+            .filter(|(n, _)| n.as_str() != "k" && n.as_str() != "l")
+            .map(|(n, v)| (n.as_str(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+            .collect();
+        Ok(Value::String(locale.tf(key, &extra)))
+    });
+    tera.register_filter("money", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(v.as_i64().map(format_money).unwrap_or_default()))
+    });
+    tera.register_filter("dt", |v: &Value, _: &HashMap<String, Value>| {
+        let s = v.as_str().unwrap_or_default();
+        let shown = chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| format_datetime(t.with_timezone(&chrono::Utc)))
+            .unwrap_or_else(|_| s.to_string());
+        Ok(Value::String(shown))
+    });
+    // `{{ org.status | code_label(p="status", l=lang) }}` looks up "status.active".
+    tera.register_filter("code_label", |v: &Value, args: &HashMap<String, Value>| {
+        let prefix = args.get("p").and_then(Value::as_str).unwrap_or_default();
+        let code = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let key = format!("{prefix}.{code}");
+        let text = locale_arg(args).t(&key);
+        Ok(Value::String(if text.is_empty() { code } else { text.to_string() }))
+    });
+}

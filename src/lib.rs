@@ -1,0 +1,67 @@
+//! Fuhua (孵化): the platform a civil-affairs bureau uses to register and incubate social
+//! organizations and buy community services from them. `build` makes the whole server;
+//! `serve` and the tests call exactly this.
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod routes;
+pub mod security;
+pub mod state;
+pub mod views;
+
+use clock::Clock;
+use config::AppConfig;
+use rocket::fairing::AdHoc;
+use rocket::fs::FileServer;
+use rocket::{Build, Rocket};
+use rocket_dyn_templates::Template;
+use std::sync::Arc;
+
+/// Connects, migrates, and assembles the server. A failed migration is an error here,
+/// so the process stops before serving anything.
+pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, String> {
+    let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
+    let emails = domain::outbox::EmailTemplates::load(&config.template_dir)?;
+    let transport = mail::Transport::from_config(&config)?;
+    let secret = security::secret_key(&config)?;
+    let app = state::App {
+        db,
+        config: Arc::new(config.clone()),
+        clock,
+        emails: Arc::new(emails),
+        transport: Arc::new(transport),
+    };
+
+    let figment = rocket::Config::figment()
+        .merge(("secret_key", secret))
+        .merge(("template_dir", config.template_dir.to_string_lossy().to_string()))
+        .merge(("limits.form", "64 KiB"))
+        .merge(("limits.data-form", "12 MiB"))
+        .merge(("limits.file", "10 MiB"))
+        .merge(("limits.json", "1 MiB"));
+
+    let worker_app = app.clone();
+    let interval = config.outbox_interval_secs;
+    Ok(rocket::custom(figment)
+        .manage(app)
+        .attach(Template::custom(|engines| i18n::register(&mut engines.tera)))
+        .attach(security::Headers)
+        .attach(AdHoc::on_liftoff("outbox worker", move |_| {
+            Box::pin(async move {
+                if interval > 0 {
+                    mail::spawn_worker(worker_app, interval);
+                }
+            })
+        }))
+        .mount("/", routes::pages::routes())
+        .mount("/api/v1", routes::api::routes())
+        .mount("/static", FileServer::from(config.static_dir.clone()))
+        .register("/", routes::catchers())
+        .register("/api", routes::api_catchers()))
+}

@@ -1,0 +1,147 @@
+//! The `fuhua` command: serve (default), migrate, create-admin, audit-verify, bench-seed.
+use clap::{Parser, Subcommand};
+use fuhua::clock::Clock;
+use fuhua::config::AppConfig;
+use fuhua::domain::audit::{self, Actor, VerifyOutcome};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "fuhua", about = "Fuhua 孵化 — social-organization registry, incubation and service procurement")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve {
+        /// Load the Sanya demo dataset into an empty database and print its passwords once.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the schema and exit.
+    Migrate,
+    /// Make an administrator account (prints a generated password unless --password is given).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "管理员")]
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Check the audit log's hash chain; exits 1 and names the first bad entry if broken.
+    AuditVerify,
+    /// Add synthetic organizations for the benchmark.
+    BenchSeed {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+    },
+}
+
+async fn connect(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, String> {
+    fuhua::db::connect(config).await.map_err(|e| format!("database: {e}"))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let config = AppConfig::from_env()?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            let db = connect(&config).await?;
+            fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
+            if demo {
+                match fuhua::demo::load(&db, chrono::Utc::now()).await {
+                    Ok(accounts) => {
+                        println!("\nDemo data loaded. Accounts (passwords are shown only now):");
+                        for (email, role, pw) in accounts {
+                            println!("  {:<12} {:<26} {}", role.code(), email, pw);
+                        }
+                        println!();
+                    }
+                    Err(fuhua::error::AppError::Conflict(_)) => {
+                        println!("Database is not empty: demo data not loaded.")
+                    }
+                    Err(e) => return Err(format!("demo: {e}")),
+                }
+            } else if !fuhua::domain::accounts::any_admin(&db).await.map_err(|e| e.to_string())? {
+                println!("No administrator yet: run `fuhua create-admin --email you@example.org`.");
+            }
+            drop(db);
+            let rocket = fuhua::build(config, Clock::real()).await?;
+            rocket.launch().await.map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let db = connect(&config).await?;
+            fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
+            println!("Schema is up to date.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CreateAdmin { email, name, password } => {
+            let db = connect(&config).await?;
+            let txn = fuhua::domain::begin(&db).await.map_err(|e| e.to_string())?;
+            let now = chrono::Utc::now();
+            let made = fuhua::domain::accounts::create_account(
+                &txn,
+                &Actor::system("cli"),
+                now,
+                &email,
+                &name,
+                entity::enums::Role::Admin,
+                None,
+                password.as_deref(),
+            )
+            .await;
+            match made {
+                Ok((u, pw)) => {
+                    txn.commit().await.map_err(|e| e.to_string())?;
+                    if password.is_some() {
+                        println!("Administrator {} created.", u.email);
+                    } else {
+                        println!("Administrator {} created. Password (shown once): {pw}", u.email);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(fuhua::error::AppError::Invalid(fe)) => {
+                    for (field, msg) in fe.localized(fuhua::i18n::Locale::En) {
+                        eprintln!("{field}: {msg}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::AuditVerify => {
+            let db = connect(&config).await?;
+            match audit::verify(&db).await.map_err(|e| e.to_string())? {
+                VerifyOutcome::Intact { entries } => {
+                    println!("Audit log intact: {entries} entries.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                VerifyOutcome::Broken { seq, reason } => {
+                    println!("Audit log BROKEN at entry {seq}: {reason}.");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::BenchSeed { count } => {
+            let db = connect(&config).await?;
+            fuhua::demo::bench_seed(&db, count, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
+            println!("Added {count} organizations.");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fuhua: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

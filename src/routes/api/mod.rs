@@ -1,0 +1,163 @@
+//! The JSON API under /api/v1: the same domain calls as the pages. Writes need a bearer
+//! token, or the session cookie with our Origin; bodies must be JSON.
+use crate::auth::{ApiMember, ApiOfficer, ApiViewer, Lang};
+use crate::domain::audit::Actor;
+use crate::domain::organizations::{self, OrganizationInput, Places};
+use crate::domain::{accounts, records};
+use crate::error::{ApiError, AppError};
+use crate::i18n::Locale;
+use crate::state::App;
+use crate::views::{self, UserView};
+use entity::enums::OrgStatus;
+use rocket::serde::json::Json;
+use rocket::{State, get, post, put};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        list,
+        show,
+        create,
+        update,
+        change_status,
+        add_annual_report,
+        add_grade,
+        add_list_entry,
+        add_penalty,
+        me,
+        update_me
+    ]
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// A body that is not valid JSON for the type is a 422 with the reason, not a 500.
+fn body<T>(b: Result<Json<T>, rocket::serde::json::Error<'_>>) -> Result<T, ApiError> {
+    b.map(|j| j.into_inner()).map_err(|e| {
+        let mut fe = crate::error::FieldErrors::default();
+        fe.add("body", crate::i18n::Msg::new("error.bad_json").arg("detail", e.to_string()));
+        ApiError(AppError::Invalid(fe))
+    })
+}
+
+#[get("/organizations?<f..>")]
+async fn list(v: ApiViewer, f: crate::routes::pages::FilterForm, app: &State<App>) -> ApiResult {
+    let filter = f.to_filter();
+    let places = Places::load(&app.db).await?;
+    let page =
+        organizations::list(&app.db, &filter, views::audience(v.0.as_ref()), app.clock.today_local(), &places).await?;
+    Ok(Json(
+        json!({"items": page.rows, "total": page.total, "page": page.page, "pages": page.pages, "per_page": organizations::PER_PAGE}),
+    ))
+}
+
+#[get("/organizations/<id>")]
+async fn show(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
+    let (view, _) = views::organization(&app.db, v.0.as_ref(), id, app.clock.today_local()).await?;
+    Ok(Json(json!(view)))
+}
+
+#[post("/organizations", data = "<input>")]
+async fn create(
+    o: ApiOfficer,
+    input: Result<Json<OrganizationInput>, rocket::serde::json::Error<'_>>,
+    app: &State<App>,
+) -> Result<(rocket::http::Status, Json<Value>), ApiError> {
+    let input = body(input)?;
+    let org =
+        organizations::create(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), &input).await?;
+    let (view, _) = views::organization(&app.db, Some(&o.0), org.id, app.clock.today_local()).await?;
+    Ok((rocket::http::Status::Created, Json(json!(view))))
+}
+
+#[put("/organizations/<id>", data = "<input>")]
+async fn update(
+    o: ApiOfficer,
+    id: i32,
+    input: Result<Json<OrganizationInput>, rocket::serde::json::Error<'_>>,
+    app: &State<App>,
+) -> ApiResult {
+    let input = body(input)?;
+    organizations::update(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await?;
+    let (view, _) = views::organization(&app.db, Some(&o.0), id, app.clock.today_local()).await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[post("/organizations/<id>/status", data = "<input>")]
+async fn change_status(
+    o: ApiOfficer,
+    id: i32,
+    input: Result<Json<StatusBody>, rocket::serde::json::Error<'_>>,
+    app: &State<App>,
+) -> ApiResult {
+    let input = body(input)?;
+    let Some(to) = OrgStatus::from_code(&input.to) else {
+        let mut fe = crate::error::FieldErrors::default();
+        fe.add("to", crate::i18n::Msg::new("field.choose"));
+        return Err(ApiError(AppError::Invalid(fe)));
+    };
+    let org = organizations::change_status(&app.db, &Actor::user(&o.0), app.clock.now(), id, to, &input.reason).await?;
+    Ok(Json(json!({"id": org.id, "status": org.status})))
+}
+
+macro_rules! record_route {
+    ($fn_name:ident, $path:literal, $input:ty, $domain:path) => {
+        #[post($path, data = "<input>")]
+        async fn $fn_name(
+            o: ApiOfficer,
+            id: i32,
+            input: Result<Json<$input>, rocket::serde::json::Error<'_>>,
+            app: &State<App>,
+        ) -> Result<(rocket::http::Status, Json<Value>), ApiError> {
+            let input = body(input)?;
+            let row =
+                $domain(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await?;
+            Ok((rocket::http::Status::Created, Json(json!(row))))
+        }
+    };
+}
+
+record_route!(
+    add_annual_report,
+    "/organizations/<id>/annual-reports",
+    records::AnnualReportInput,
+    records::add_annual_report
+);
+record_route!(add_grade, "/organizations/<id>/grades", records::GradeInput, records::add_grade);
+record_route!(add_list_entry, "/organizations/<id>/list-entries", records::ListEntryInput, records::add_list_entry);
+record_route!(add_penalty, "/organizations/<id>/penalties", records::PenaltyInput, records::add_penalty);
+
+#[get("/me")]
+fn me(m: ApiMember) -> Json<UserView> {
+    Json(UserView::from(&m.0))
+}
+
+#[derive(Deserialize)]
+struct ProfileBody {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    locale: String,
+}
+
+#[put("/me", data = "<input>")]
+async fn update_me(
+    m: ApiMember,
+    lang: Lang,
+    input: Result<Json<ProfileBody>, rocket::serde::json::Error<'_>>,
+    app: &State<App>,
+) -> Result<Json<UserView>, ApiError> {
+    let input = body(input)?;
+    let locale = Locale::from_tag(&input.locale).unwrap_or(lang.0);
+    let u = accounts::update_profile(&app.db, &m.0, &input.display_name, locale, app.clock.now()).await?;
+    Ok(Json(UserView::from(&u)))
+}

@@ -1,0 +1,41 @@
+//! HTTP: server-rendered pages and the JSON API under /api/v1, both thin over src/domain.
+pub mod api;
+pub mod pages;
+
+pub use crate::auth::locale_of;
+use rocket::Request;
+use rocket::http::Status;
+
+/// Error pages for what Rocket itself refuses (unknown route, malformed form, …).
+#[rocket::catch(default)]
+fn page_catcher(status: Status, _req: &Request<'_>) -> crate::error::PageError {
+    crate::error::PageError(status_error(status))
+}
+
+#[rocket::catch(default)]
+fn api_catcher(status: Status, _req: &Request<'_>) -> crate::error::ApiError {
+    crate::error::ApiError(status_error(status))
+}
+
+fn status_error(status: Status) -> crate::error::AppError {
+    use crate::error::AppError;
+    use crate::i18n::Msg;
+    match status.code {
+        401 => AppError::Unauthorized,
+        403 => AppError::Forbidden,
+        404 => AppError::NotFound,
+        413 => AppError::BadRequest(Msg::new("error.too_large")),
+        415 => AppError::BadRequest(Msg::new("error.json_only")),
+        422 | 400 => AppError::BadRequest(Msg::new("error.bad_request")),
+        503 => AppError::Internal("service unavailable".into()),
+        _ => AppError::Internal(format!("status {status}")),
+    }
+}
+
+pub fn catchers() -> Vec<rocket::Catcher> {
+    rocket::catchers![page_catcher]
+}
+
+pub fn api_catchers() -> Vec<rocket::Catcher> {
+    rocket::catchers![api_catcher]
+}

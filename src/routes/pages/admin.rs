@@ -1,0 +1,164 @@
+//! Bureau work queues and administration: claims to decide, the audit log, the outbox,
+//! accounts.
+use super::{Page, PageResponse, done};
+use crate::auth::{Admin, Csrf, Officer};
+use crate::domain::audit::{self, Actor};
+use crate::domain::{accounts, claims, outbox};
+use crate::error::PageError;
+use crate::state::App;
+use entity::enums::{ClaimStatus, OutboxStatus, Role};
+use rocket::form::{Form, FromForm};
+use rocket::{State, get, post};
+use rocket_dyn_templates::Template;
+use serde_json::json;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![claims_page, decide_claim, audit_page, outbox_page, retry_outbox, users_page, create_user]
+}
+
+#[get("/claims?<status>")]
+async fn claims_page(page: Page, _o: Officer, status: Option<&str>, app: &State<App>) -> Result<Template, PageError> {
+    let status =
+        status.and_then(ClaimStatus::from_code).or(Some(ClaimStatus::Pending)).filter(|_| status != Some("all"));
+    let rows = claims::list(&app.db, status).await?;
+    Ok(page.render("admin/claims", json!({"claims": rows, "status": status.map(|s| s.code()).unwrap_or("all")})))
+}
+
+#[derive(FromForm)]
+struct DecideForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    decision: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+#[post("/claims/<id>/decide", data = "<form>")]
+async fn decide_claim(
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<DecideForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let approve = form.decision == "approve";
+    claims::decide(&app.db, &app.emails, &app.config.public_origin, &o.0, app.clock.now(), id, approve, &form.note)
+        .await?;
+    Ok(done("/claims".into(), if approve { "flash.claim_approved" } else { "flash.claim_rejected" }))
+}
+
+#[get("/admin/audit?<before>")]
+async fn audit_page(page: Page, _a: Admin, before: Option<i64>, app: &State<App>) -> Result<Template, PageError> {
+    let entries = audit::page(&app.db, before, 50).await?;
+    let next = if entries.len() == 50 { entries.last().map(|e| e.seq) } else { None };
+    Ok(page.render("admin/audit", json!({"entries": entries, "next_before": next})))
+}
+
+#[get("/admin/outbox?<status>&<page_no>")]
+async fn outbox_page(
+    page: Page,
+    _a: Admin,
+    status: Option<&str>,
+    page_no: Option<u64>,
+    app: &State<App>,
+) -> Result<Template, PageError> {
+    let status = status.and_then(OutboxStatus::from_code);
+    let (rows, total) = outbox::list(&app.db, status, page_no.unwrap_or(0)).await?;
+    Ok(page.render(
+        "admin/outbox",
+        json!({"messages": rows, "total": total, "status": status.map(|s| s.code()).unwrap_or("")}),
+    ))
+}
+
+#[derive(FromForm)]
+struct CsrfOnly {
+    #[field(default = String::new())]
+    csrf: String,
+}
+
+#[post("/admin/outbox/<id>/retry", data = "<form>")]
+async fn retry_outbox(
+    a: Admin,
+    csrf: Csrf,
+    id: i32,
+    form: Form<CsrfOnly>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    outbox::retry(&app.db, id, app.clock.now(), &Actor::user(&a.0)).await?;
+    Ok(done("/admin/outbox".into(), "flash.retry_queued"))
+}
+
+fn roles() -> Vec<&'static str> {
+    Role::ALL.iter().map(|r| r.code()).collect()
+}
+
+#[get("/admin/users")]
+async fn users_page(page: Page, _a: Admin, app: &State<App>) -> Result<Template, PageError> {
+    let users: Vec<crate::views::UserView> = accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
+    Ok(page.render("admin/users", json!({"users": users, "roles": roles(), "values": {}})))
+}
+
+#[derive(FromForm)]
+struct NewUserForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    display_name: String,
+    #[field(default = String::new())]
+    role: String,
+}
+
+#[post("/admin/users", data = "<form>")]
+async fn create_user(
+    page: Page,
+    a: Admin,
+    csrf: Csrf,
+    form: Form<NewUserForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let role = Role::from_code(&form.role);
+    let result = match role {
+        Some(role) => {
+            let txn = crate::domain::begin(&app.db).await?;
+            match accounts::create_account(
+                &txn,
+                &Actor::user(&a.0),
+                app.clock.now(),
+                &form.email,
+                &form.display_name,
+                role,
+                None,
+                None,
+            )
+            .await
+            {
+                Ok(made) => {
+                    txn.commit().await.map_err(crate::error::AppError::from)?;
+                    Ok(made)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        None => {
+            let mut e = crate::error::FieldErrors::default();
+            e.add("role", crate::i18n::Msg::new("field.choose"));
+            Err(crate::error::AppError::Invalid(e))
+        }
+    };
+    let users: Vec<crate::views::UserView> = accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
+    let mut ctx = json!({"users": users, "roles": roles(), "values": {"email": form.email, "display_name": form.display_name, "role": form.role}});
+    match result {
+        Ok((u, password)) => {
+            ctx["created"] = json!({"email": u.email, "password": password});
+            ctx["values"] = json!({});
+            Ok(PageResponse::Html((rocket::http::Status::Ok, page.render("admin/users", ctx))))
+        }
+        Err(e) => page.refused("admin/users", ctx, e),
+    }
+}

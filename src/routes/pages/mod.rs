@@ -1,0 +1,152 @@
+//! HTML pages. Each handler: guards say who may call, one domain call, one render.
+mod account;
+mod admin;
+mod home;
+mod organizations;
+pub use organizations::FilterForm;
+
+use crate::auth::{self, csrf_token};
+use crate::error::{AppError, FieldErrors, PageError};
+use crate::i18n::Locale;
+use crate::state::App;
+use entity::user;
+use rocket::http::Status;
+use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
+use rocket::response::{Flash, Redirect};
+use rocket_dyn_templates::Template;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    let mut r = Vec::new();
+    r.extend(home::routes());
+    r.extend(account::routes());
+    r.extend(organizations::routes());
+    r.extend(admin::routes());
+    r
+}
+
+/// What every page needs: language, account, CSRF token, flash message.
+pub struct Page {
+    pub locale: Locale,
+    pub user: Option<user::Model>,
+    pub csrf: String,
+    flash: Option<(String, String)>,
+    path: String,
+}
+
+fn user_json(u: &Option<user::Model>) -> Value {
+    match u {
+        None => Value::Null,
+        Some(u) => json!({
+            "id": u.id, "email": u.email, "display_name": u.display_name, "role": u.role.code(),
+            "organization_id": u.organization_id,
+            "is_bureau": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin),
+            "is_admin": u.role == entity::enums::Role::Admin,
+        }),
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Page {
+    type Error = ();
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let viewer = match req.guard::<auth::Viewer>().await {
+            Outcome::Success(v) => v.0,
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(s) => return Outcome::Forward(s),
+        };
+        let secure = req.rocket().state::<App>().is_some_and(|a| a.config.secure_cookies);
+        let flash = match req.guard::<Option<FlashMessage<'_>>>().await {
+            Outcome::Success(Some(f)) => Some((f.kind().to_string(), f.message().to_string())),
+            _ => None,
+        };
+        Outcome::Success(Page {
+            locale: auth::locale_of(req),
+            user: viewer,
+            csrf: csrf_token(req.cookies(), secure),
+            flash,
+            path: req.uri().path().to_string(),
+        })
+    }
+}
+
+fn base_context(locale: Locale, user: &Option<user::Model>, csrf: &str, path: &str) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("lang".into(), json!(locale.tag()));
+    m.insert("other_lang".into(), json!(if locale == Locale::ZhCn { "en" } else { "zh-CN" }));
+    m.insert("user".into(), user_json(user));
+    m.insert("csrf".into(), json!(csrf));
+    m.insert("path".into(), json!(path));
+    m
+}
+
+impl Page {
+    pub fn render(&self, name: &'static str, extra: Value) -> Template {
+        let mut m = base_context(self.locale, &self.user, &self.csrf, &self.path);
+        if let Some((kind, key)) = &self.flash {
+            // Flash messages carry a catalogue key and optional "key|arg" text.
+            let (key, arg) = key.split_once('|').unwrap_or((key.as_str(), ""));
+            m.insert(
+                "flash".into(),
+                json!({"kind": kind, "message": self.locale.tf(key, &[("arg", arg.to_string())])}),
+            );
+        }
+        if let Value::Object(extra) = extra {
+            m.extend(extra);
+        }
+        Template::render(name, Value::Object(m))
+    }
+
+    /// The same form again, with each bad field marked and the user's values kept.
+    pub fn form_again(&self, name: &'static str, mut extra: Value, errors: &FieldErrors) -> PageResponse {
+        let map: serde_json::Map<String, Value> =
+            errors.localized(self.locale).into_iter().map(|(f, m)| (f, Value::String(m))).collect();
+        if let Value::Object(o) = &mut extra {
+            o.insert("errors".into(), Value::Object(map));
+        }
+        PageResponse::Html((Status::UnprocessableEntity, self.render(name, extra)))
+    }
+
+    /// Renders `name` again for Invalid, or with a general error banner for a refusal
+    /// (409/400/429); anything else becomes the error page.
+    pub fn refused(&self, name: &'static str, mut extra: Value, err: AppError) -> Result<PageResponse, PageError> {
+        match err {
+            AppError::Invalid(fe) => Ok(self.form_again(name, extra, &fe)),
+            e @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::TooManyRequests(_)) => {
+                if let Value::Object(o) = &mut extra {
+                    o.insert("error".into(), json!(e.message(self.locale)));
+                }
+                Ok(PageResponse::Html((e.status(), self.render(name, extra))))
+            }
+            e => Err(PageError(e)),
+        }
+    }
+}
+
+#[derive(rocket::Responder)]
+pub enum PageResponse {
+    Html((Status, Template)),
+    Redirect(Flash<Redirect>),
+    Plain(Redirect),
+}
+
+pub fn done(to: String, key: &str) -> PageResponse {
+    PageResponse::Redirect(Flash::success(Redirect::to(to), key))
+}
+
+/// The error page, in the reader's language.
+pub fn render_error(
+    req: &Request<'_>,
+    locale: Locale,
+    status: Status,
+    message: String,
+    fields: Vec<(String, String)>,
+) -> Template {
+    let cached: &Result<Option<user::Model>, ()> = req.local_cache(|| Ok(None));
+    let user = cached.clone().unwrap_or(None);
+    let mut m = base_context(locale, &user, "", req.uri().path().as_str());
+    m.insert("status".into(), json!(status.code));
+    m.insert("message".into(), json!(message));
+    m.insert("fields".into(), json!(fields));
+    Template::render("error", Value::Object(m))
+}

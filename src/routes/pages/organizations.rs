@@ -1,0 +1,572 @@
+//! The registry pages: list with filters and search, detail, create/edit, status,
+//! linked records, contacts (the organization's own member), import and export.
+use super::{Page, PageResponse, done};
+use crate::auth::{Csrf, Lang, Ngo, Officer, Viewer};
+use crate::domain::audit::Actor;
+use crate::domain::import_export::{self, ImportOutcome};
+use crate::domain::organizations::{self, ContactInput, OrgFilter, OrganizationInput, Places};
+use crate::domain::records::{self, AnnualReportInput, GradeInput, ListEntryInput, ListRemovalInput, PenaltyInput};
+use crate::error::{AppError, PageError};
+use crate::state::App;
+use crate::views::{self, Access};
+use entity::enums::{AnnualResult, ListKind, OrgStatus, OrgType, ServiceCategory};
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Header};
+use rocket::{State, get, post};
+use rocket_dyn_templates::Template;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        list,
+        new_page,
+        create,
+        show,
+        edit_page,
+        update,
+        change_status,
+        add_annual_report,
+        add_grade,
+        add_list_entry,
+        remove_list_entry,
+        add_penalty,
+        update_contacts,
+        import_page,
+        import,
+        export_csv,
+        export_xlsx
+    ]
+}
+
+#[derive(FromForm, Default)]
+pub struct FilterForm {
+    #[field(default = String::new())]
+    q: String,
+    #[field(default = String::new())]
+    org_type: String,
+    #[field(default = String::new())]
+    district_id: String,
+    #[field(default = String::new())]
+    community_id: String,
+    #[field(default = String::new())]
+    category: String,
+    #[field(default = String::new())]
+    status: String,
+    #[field(default = String::new())]
+    grade: String,
+    #[field(default = String::new())]
+    listed: String,
+    #[field(default = String::new())]
+    sort: String,
+    #[field(default = String::new())]
+    dir: String,
+    #[field(default = String::new())]
+    page: String,
+}
+
+impl FilterForm {
+    pub fn to_filter(&self) -> OrgFilter {
+        OrgFilter {
+            q: self.q.clone(),
+            org_type: self.org_type.clone(),
+            district_id: self.district_id.clone(),
+            community_id: self.community_id.clone(),
+            category: self.category.clone(),
+            status: self.status.clone(),
+            grade: self.grade.clone(),
+            listed: self.listed.clone(),
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page.trim().parse().unwrap_or(1),
+        }
+    }
+}
+
+/// The choices the filter and form offer.
+fn choices(places: &Places) -> Value {
+    json!({
+        "org_types": OrgType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+        "statuses": OrgStatus::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+        "categories": ServiceCategory::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+        "annual_results": AnnualResult::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+        "list_kinds": ListKind::ALL.iter().map(|t| t.code()).collect::<Vec<_>>(),
+        "districts": places.districts,
+        "communities": places.communities,
+    })
+}
+
+fn query_string(f: &OrgFilter, page: Option<u64>) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &f.q),
+        ("org_type", &f.org_type),
+        ("district_id", &f.district_id),
+        ("community_id", &f.community_id),
+        ("category", &f.category),
+        ("status", &f.status),
+        ("grade", &f.grade),
+        ("listed", &f.listed),
+        ("sort", &f.sort),
+        ("dir", &f.dir),
+    ] {
+        if !v.trim().is_empty() {
+            s.append_pair(k, v.trim());
+        }
+    }
+    if let Some(p) = page {
+        s.append_pair("page", &p.to_string());
+    }
+    s.finish()
+}
+
+#[get("/organizations?<f..>")]
+async fn list(page: Page, f: FilterForm, app: &State<App>) -> Result<Template, PageError> {
+    let filter = f.to_filter();
+    let places = Places::load(&app.db).await?;
+    let result =
+        organizations::list(&app.db, &filter, views::audience(page.user.as_ref()), app.clock.today_local(), &places)
+            .await?;
+    let ctx = json!({
+        "rows": result.rows, "total": result.total, "page": result.page, "pages": result.pages,
+        "filter": filter, "choices": choices(&places),
+        "query": query_string(&filter, None),
+        "prev_query": (result.page > 1).then(|| query_string(&filter, Some(result.page - 1))),
+        "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
+    });
+    Ok(page.render("organizations/list", ctx))
+}
+
+#[derive(FromForm)]
+struct OrgForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    uscc: String,
+    #[field(default = String::new())]
+    uscc_override_reason: String,
+    #[field(default = String::new())]
+    org_type: String,
+    #[field(default = String::new())]
+    registration_date: String,
+    #[field(default = String::new())]
+    registration_authority: String,
+    #[field(default = String::new())]
+    legal_representative: String,
+    #[field(default = String::new())]
+    address: String,
+    #[field(default = String::new())]
+    district_id: String,
+    #[field(default = String::new())]
+    community_id: String,
+    #[field(default = String::new())]
+    business_scope: String,
+    #[field(default = String::new())]
+    registered_funds: String,
+    #[field(default = String::new())]
+    supervising_unit: String,
+    #[field(default = String::new())]
+    certificate_valid_until: String,
+    #[field(default = Vec::new())]
+    categories: Vec<String>,
+    #[field(default = String::new())]
+    contact_name: String,
+    #[field(default = String::new())]
+    contact_phone: String,
+    #[field(default = String::new())]
+    contact_email: String,
+}
+
+impl OrgForm {
+    fn input(&self) -> OrganizationInput {
+        OrganizationInput {
+            name: self.name.clone(),
+            uscc: self.uscc.clone(),
+            uscc_override_reason: self.uscc_override_reason.clone(),
+            org_type: self.org_type.clone(),
+            registration_date: self.registration_date.clone(),
+            registration_authority: self.registration_authority.clone(),
+            legal_representative: self.legal_representative.clone(),
+            address: self.address.clone(),
+            district_id: self.district_id.clone(),
+            community_id: self.community_id.clone(),
+            business_scope: self.business_scope.clone(),
+            registered_funds: self.registered_funds.clone(),
+            supervising_unit: self.supervising_unit.clone(),
+            certificate_valid_until: self.certificate_valid_until.clone(),
+            categories: self.categories.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+            contact_email: self.contact_email.clone(),
+        }
+    }
+}
+
+async fn form_context(app: &App, values: &OrganizationInput, id: Option<i32>) -> Result<Value, AppError> {
+    let places = Places::load(&app.db).await?;
+    Ok(json!({"values": values, "id": id, "choices": choices(&places), "errors": {}}))
+}
+
+#[get("/organizations/new")]
+async fn new_page(page: Page, _o: Officer, app: &State<App>) -> Result<Template, PageError> {
+    let values = OrganizationInput { registration_authority: "三亚市民政局".into(), ..Default::default() };
+    Ok(page.render("organizations/form", form_context(app, &values, None).await?))
+}
+
+#[post("/organizations", data = "<form>")]
+async fn create(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    form: Form<OrgForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match organizations::create(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), &input).await {
+        Ok(org) => Ok(done(format!("/organizations/{}", org.id), "flash.organization_created")),
+        Err(e) => page.refused("organizations/form", form_context(app, &input, None).await?, e),
+    }
+}
+
+async fn detail_context(app: &App, page: &Page, id: i32) -> Result<(Value, Access), AppError> {
+    let (view, acc) = views::organization(&app.db, page.user.as_ref(), id, app.clock.today_local()).await?;
+    let places = Places::load(&app.db).await?;
+    Ok((
+        json!({"org": view, "access": format!("{acc:?}"), "choices": choices(&places), "errors": {}, "values": {}}),
+        acc,
+    ))
+}
+
+#[get("/organizations/<id>")]
+async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    let (ctx, _) = detail_context(app, &page, id).await?;
+    Ok(page.render("organizations/show", ctx))
+}
+
+#[get("/organizations/<id>/edit")]
+async fn edit_page(page: Page, _o: Officer, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    let org = organizations::get(&app.db, id).await?;
+    let cats = organizations::categories(&app.db, id).await?;
+    Ok(page.render("organizations/form", form_context(app, &organizations::to_input(&org, &cats), Some(id)).await?))
+}
+
+#[post("/organizations/<id>", data = "<form>")]
+async fn update(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<OrgForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match organizations::update(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await
+    {
+        Ok(_) => Ok(done(format!("/organizations/{id}"), "flash.saved")),
+        Err(e) => page.refused("organizations/form", form_context(app, &input, Some(id)).await?, e),
+    }
+}
+
+/// A record form on the detail page failed: show the page again with the error by the form.
+async fn detail_refused(
+    page: &Page,
+    app: &App,
+    id: i32,
+    form_name: &str,
+    values: Value,
+    e: AppError,
+) -> Result<PageResponse, PageError> {
+    let (mut ctx, _) = detail_context(app, page, id).await?;
+    ctx["failed_form"] = json!(form_name);
+    ctx["values"] = values;
+    page.refused("organizations/show", ctx, e)
+}
+
+#[derive(FromForm)]
+struct StatusForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    to: String,
+    #[field(default = String::new())]
+    reason: String,
+}
+
+#[post("/organizations/<id>/status", data = "<form>")]
+async fn change_status(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<StatusForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let Some(to) = OrgStatus::from_code(&form.to) else { return Err(PageError(AppError::NotFound)) };
+    match organizations::change_status(&app.db, &Actor::user(&o.0), app.clock.now(), id, to, &form.reason).await {
+        Ok(_) => Ok(done(format!("/organizations/{id}"), "flash.status_changed")),
+        Err(e) => detail_refused(&page, app, id, "status", json!({"reason": form.reason}), e).await,
+    }
+}
+
+macro_rules! record_form {
+    ($name:ident, $input:ident { $($field:ident),+ }) => {
+        #[derive(FromForm)]
+        struct $name {
+            #[field(default = String::new())]
+            csrf: String,
+            $(#[field(default = String::new())] $field: String,)+
+        }
+        impl $name {
+            fn input(&self) -> $input {
+                $input { $($field: self.$field.clone()),+ }
+            }
+        }
+    };
+}
+
+record_form!(AnnualForm, AnnualReportInput { year, result, note });
+record_form!(GradeForm, GradeInput { grade, valid_from, valid_to });
+record_form!(ListForm, ListEntryInput { kind, entered_on, reason });
+record_form!(RemovalForm, ListRemovalInput { removed_on, removal_reason });
+record_form!(PenaltyForm, PenaltyInput { decided_on, authority, decision_number, description, fine });
+
+#[post("/organizations/<id>/annual-reports", data = "<form>")]
+async fn add_annual_report(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<AnnualForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match records::add_annual_report(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input)
+        .await
+    {
+        Ok(_) => Ok(done(format!("/organizations/{id}#annual-reports"), "flash.saved")),
+        Err(e) => detail_refused(&page, app, id, "annual_report", json!(input), e).await,
+    }
+}
+
+#[post("/organizations/<id>/grades", data = "<form>")]
+async fn add_grade(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<GradeForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match records::add_grade(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await {
+        Ok(_) => Ok(done(format!("/organizations/{id}#grades"), "flash.saved")),
+        Err(e) => detail_refused(&page, app, id, "grade", json!(input), e).await,
+    }
+}
+
+#[post("/organizations/<id>/list-entries", data = "<form>")]
+async fn add_list_entry(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<ListForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match records::add_list_entry(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input)
+        .await
+    {
+        Ok(_) => Ok(done(format!("/organizations/{id}#lists"), "flash.saved")),
+        Err(e) => detail_refused(&page, app, id, "list_entry", json!(input), e).await,
+    }
+}
+
+#[post("/organizations/<id>/list-entries/<entry>/remove", data = "<form>")]
+async fn remove_list_entry(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    entry: i32,
+    form: Form<RemovalForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match records::remove_list_entry(
+        &app.db,
+        &Actor::user(&o.0),
+        app.clock.now(),
+        app.clock.today_local(),
+        id,
+        entry,
+        &input,
+    )
+    .await
+    {
+        Ok(_) => Ok(done(format!("/organizations/{id}#lists"), "flash.saved")),
+        Err(e) => detail_refused(&page, app, id, &format!("removal_{entry}"), json!(input), e).await,
+    }
+}
+
+#[post("/organizations/<id>/penalties", data = "<form>")]
+async fn add_penalty(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<PenaltyForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match records::add_penalty(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await
+    {
+        Ok(_) => Ok(done(format!("/organizations/{id}#penalties"), "flash.saved")),
+        Err(e) => detail_refused(&page, app, id, "penalty", json!(input), e).await,
+    }
+}
+
+#[derive(FromForm)]
+struct ContactForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    contact_name: String,
+    #[field(default = String::new())]
+    contact_phone: String,
+    #[field(default = String::new())]
+    contact_email: String,
+}
+
+/// The organization's own member keeps its contact details current; nobody else's.
+#[post("/organizations/<id>/contacts", data = "<form>")]
+async fn update_contacts(
+    page: Page,
+    me: Ngo,
+    csrf: Csrf,
+    id: i32,
+    form: Form<ContactForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    if views::access(Some(&me.0), id) != Access::Own {
+        return Err(PageError(AppError::NotFound));
+    }
+    let input = ContactInput {
+        contact_name: form.contact_name.clone(),
+        contact_phone: form.contact_phone.clone(),
+        contact_email: form.contact_email.clone(),
+    };
+    match organizations::update_contacts(&app.db, &Actor::user(&me.0), app.clock.now(), id, &input).await {
+        Ok(_) => Ok(done(format!("/organizations/{id}"), "flash.saved")),
+        Err(e) => detail_refused(&page, app, id, "contacts", json!({"contact_name": form.contact_name, "contact_phone": form.contact_phone, "contact_email": form.contact_email}), e).await,
+    }
+}
+
+#[get("/organizations/import")]
+fn import_page(page: Page, _o: Officer) -> Template {
+    page.render("organizations/import", json!({"columns": import_export::COLUMNS}))
+}
+
+#[derive(FromForm)]
+struct ImportForm<'r> {
+    #[field(default = String::new())]
+    csrf: String,
+    file: Option<TempFile<'r>>,
+}
+
+async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
+    use rocket::tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut f = file.open().await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+    f.read_to_end(&mut bytes).await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+    Ok(bytes)
+}
+
+#[post("/organizations/import", data = "<form>")]
+async fn import(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    form: Form<ImportForm<'_>>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let base = json!({"columns": import_export::COLUMNS});
+    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
+        return page.refused(
+            "organizations/import",
+            base,
+            AppError::BadRequest(crate::i18n::Msg::new("import.no_file")),
+        );
+    };
+    let name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
+    let bytes = read_upload(file).await?;
+    match import_export::import(
+        &app.db,
+        &Actor::user(&o.0),
+        app.clock.now(),
+        app.clock.today_local(),
+        page.locale,
+        &name,
+        &bytes,
+    )
+    .await
+    {
+        Ok(ImportOutcome::Imported(n)) => Ok(PageResponse::Redirect(rocket::response::Flash::success(
+            rocket::response::Redirect::to("/organizations?sort=updated&dir=desc"),
+            format!("flash.imported|{n}"),
+        ))),
+        Ok(ImportOutcome::Refused(errors)) => {
+            let mut ctx = base;
+            ctx["row_errors"] = json!(errors);
+            Ok(PageResponse::Html((
+                rocket::http::Status::UnprocessableEntity,
+                page.render("organizations/import", ctx),
+            )))
+        }
+        Err(e) => page.refused("organizations/import", base, e),
+    }
+}
+
+#[derive(rocket::Responder)]
+pub struct Download {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+pub fn download(body: Vec<u8>, content_type: ContentType, filename: &str) -> Download {
+    Download {
+        body,
+        content_type,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{filename}\"")),
+    }
+}
+
+#[get("/organizations/export.csv?<f..>")]
+async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
+    let audience = views::audience(viewer.0.as_ref());
+    let orgs = organizations::list_all(&app.db, &f.to_filter(), audience, app.clock.today_local()).await?;
+    let body = import_export::export_csv(&app.db, &orgs, lang.0, audience == organizations::Audience::Bureau).await?;
+    Ok(download(body, ContentType::new("text", "csv").with_params(("charset", "utf-8")), "organizations.csv"))
+}
+
+#[get("/organizations/export.xlsx?<f..>")]
+async fn export_xlsx(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
+    let audience = views::audience(viewer.0.as_ref());
+    let orgs = organizations::list_all(&app.db, &f.to_filter(), audience, app.clock.today_local()).await?;
+    let body = import_export::export_xlsx(&app.db, &orgs, lang.0, audience == organizations::Audience::Bureau).await?;
+    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    Ok(download(body, xlsx, "organizations.xlsx"))
+}
