@@ -34,9 +34,8 @@ fn ensure_sqlite_folder(url: &str) {
     if path.is_empty() || path.starts_with(":memory:") {
         return;
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty() {
             let _ = std::fs::create_dir_all(parent);
         }
-    }
 }

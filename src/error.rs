@@ -50,6 +50,10 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("bad request: {0:?}")]
     BadRequest(Msg),
+    #[error("unsupported media type")]
+    Unsupported(Msg),
+    #[error("too large")]
+    TooLarge(Msg),
     #[error("too many requests")]
     TooManyRequests(Msg),
     #[error("internal: {0}")]
@@ -80,6 +84,8 @@ impl AppError {
             AppError::Invalid(_) => Status::UnprocessableEntity,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::TooManyRequests(_) => Status::TooManyRequests,
+            AppError::Unsupported(_) => Status::UnsupportedMediaType,
+            AppError::TooLarge(_) => Status::PayloadTooLarge,
             AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -93,13 +99,19 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unsupported(_) => "unsupported_media_type",
+            AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
         }
     }
 
     pub fn message(&self, locale: Locale) -> String {
         match self {
-            AppError::Conflict(m) | AppError::BadRequest(m) | AppError::TooManyRequests(m) => locale.msg(m),
+            AppError::Conflict(m)
+            | AppError::BadRequest(m)
+            | AppError::TooManyRequests(m)
+            | AppError::Unsupported(m)
+            | AppError::TooLarge(m) => locale.msg(m),
             AppError::Invalid(_) => locale.t("error.invalid").to_string(),
             AppError::NotFound => locale.t("error.not_found").to_string(),
             AppError::Forbidden => locale.t("error.forbidden").to_string(),

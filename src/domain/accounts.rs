@@ -64,7 +64,7 @@ pub async fn register(
     if let Err(m) = check_password(&r.password) {
         errs.add("password", m);
     }
-    let display_name = r.display_name.trim().to_string();
+    let display_name = super::clean(&r.display_name);
     if display_name.is_empty() {
         errs.add("display_name", Msg::new("field.required"));
     } else if display_name.chars().count() > 100 {
@@ -216,7 +216,7 @@ pub async fn login(
     ip: &str,
     replaced_session: Option<&str>,
 ) -> AppResult<(String, user::Model)> {
-    let email = email.trim().to_lowercase();
+    let email = super::clean(email).to_lowercase();
     let (by_email, by_ip) = recent_failures(db, &email, ip, now).await?;
     if by_email >= MAX_FAILURES || by_ip >= MAX_FAILURES {
         log::warn!(
@@ -320,8 +320,8 @@ pub async fn request_password_reset(
 ) -> AppResult<()> {
     let Ok(email) = parse_email(email) else { return Ok(()) };
     let txn = db.begin().await?;
-    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await? {
-        if !u.disabled {
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await?
+        && !u.disabled {
             let token = issue_token(&txn, u.id, TokenPurpose::ResetPassword, now, Duration::hours(1)).await?;
             let locale = Locale::from_tag(&u.locale).unwrap_or(Locale::ZhCn);
             outbox::enqueue(
@@ -337,7 +337,6 @@ pub async fn request_password_reset(
             )
             .await?;
         }
-    }
     txn.commit().await?;
     Ok(())
 }
@@ -377,7 +376,8 @@ pub async fn update_profile(
     locale: Locale,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    let name = display_name.trim();
+    let name = super::clean(display_name);
+    let name = name.as_str();
     let mut errs = FieldErrors::default();
     if name.is_empty() {
         errs.add("display_name", Msg::new("field.required"));
@@ -418,14 +418,14 @@ pub async fn create_account<C: ConnectionTrait>(
 ) -> AppResult<(user::Model, String)> {
     let mut errs = FieldErrors::default();
     let email = parse_email(email).map_err(|m| errs.add("email", m)).ok().unwrap_or_default();
-    if display_name.trim().is_empty() {
+    let display_name = super::clean(display_name);
+    if display_name.is_empty() {
         errs.add("display_name", Msg::new("field.required"));
     }
-    if let Some(p) = password {
-        if let Err(m) = check_password(p) {
+    if let Some(p) = password
+        && let Err(m) = check_password(p) {
             errs.add("password", m);
         }
-    }
     if !email.is_empty() && user::Entity::find().filter(user::Column::Email.eq(&email)).count(db).await? > 0 {
         errs.add("email", Msg::new("email.taken"));
     }
@@ -434,7 +434,7 @@ pub async fn create_account<C: ConnectionTrait>(
     let u = user::ActiveModel {
         email: Set(email.clone()),
         password_hash: Set(hash(&password)?),
-        display_name: Set(display_name.trim().to_string()),
+        display_name: Set(display_name),
         role: Set(role),
         organization_id: Set(organization_id),
         email_verified_at: Set(Some(now)),
@@ -473,7 +473,8 @@ pub async fn create_api_token(
     name: &str,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let name = name.trim();
+    let name = super::clean(name);
+    let name = name.as_str();
     if name.is_empty() || name.chars().count() > 100 {
         let mut e = FieldErrors::default();
         e.add("name", Msg::new("field.required"));

@@ -25,7 +25,7 @@ pub async fn submit(
     if u.organization_id.is_some() {
         return Err(AppError::Conflict(Msg::new("claim.already_linked")));
     }
-    let code = uscc.trim().to_ascii_uppercase();
+    let code = super::clean(uscc).to_ascii_uppercase();
     let txn = db.begin().await?;
     let Some(org) = organization::Entity::find().filter(organization::Column::Uscc.eq(&code)).one(&txn).await? else {
         let mut e = FieldErrors::default();
@@ -44,7 +44,7 @@ pub async fn submit(
         user_id: Set(u.id),
         organization_id: Set(org.id),
         status: Set(ClaimStatus::Pending),
-        note: Set(note.trim().chars().take(1000).collect()),
+        note: Set(super::clean(note).chars().take(1000).collect()),
         decided_by: Set(None),
         decided_at: Set(None),
         created_at: Set(now),
@@ -134,13 +134,13 @@ pub async fn decide(
     am.status = Set(status);
     am.decided_by = Set(Some(officer.id));
     am.decided_at = Set(Some(now));
-    if !note.trim().is_empty() {
-        am.note = Set(note.trim().chars().take(1000).collect());
+    if !super::clean(note).is_empty() {
+        am.note = Set(super::clean(note).chars().take(1000).collect());
     }
     let c = am.update(&txn).await?;
     let locale = Locale::from_tag(&member.locale).unwrap_or(Locale::ZhCn);
     outbox::enqueue(&txn, emails, now, &member.email, locale, if approve { "claim_approved" } else { "claim_rejected" }, serde_json::json!({
-        "name": member.display_name, "organization": org.name, "note": note.trim(), "url": format!("{origin}/account"),
+        "name": member.display_name, "organization": org.name, "note": super::clean(note), "url": format!("{origin}/account"),
     }))
     .await?;
     audit::append(
@@ -150,7 +150,7 @@ pub async fn decide(
         if approve { "claim.approved" } else { "claim.rejected" },
         "claim",
         claim_id,
-        serde_json::json!({"user_id": member.id, "organization_id": org.id, "note": note.trim()}),
+        serde_json::json!({"user_id": member.id, "organization_id": org.id, "note": super::clean(note)}),
     )
     .await?;
     txn.commit().await?;

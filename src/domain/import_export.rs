@@ -180,8 +180,8 @@ pub async fn import(
                             .tf("import.duplicate_in_file", &[("line", first.to_string()), ("value", o.name.clone())]),
                     });
                 }
-                if let Some(code) = &o.uscc {
-                    if let Some(first) = seen_codes.insert(code.clone(), line) {
+                if let Some(code) = &o.uscc
+                    && let Some(first) = seen_codes.insert(code.clone(), line) {
                         errors.push(RowError {
                             line,
                             message: locale.tf(
@@ -190,7 +190,6 @@ pub async fn import(
                             ),
                         });
                     }
-                }
                 parsed.push((line, o));
             }
         }
@@ -227,14 +226,13 @@ pub async fn import(
                 message: locale.tf("import.duplicate_in_registry", &[("value", o.name.clone())]),
             });
         }
-        if let Some(code) = &o.uscc {
-            if existing_codes.contains(code) {
+        if let Some(code) = &o.uscc
+            && existing_codes.contains(code) {
                 errors.push(RowError {
                     line: *line,
                     message: locale.tf("import.duplicate_in_registry", &[("value", code.clone())]),
                 });
             }
-        }
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);

@@ -18,8 +18,14 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppEr
     Ok(db.begin().await?)
 }
 
-/// Trimmed text or None when blank.
+/// Text as stored: trimmed, without control characters other than newline and tab
+/// (PostgreSQL refuses NUL in text, and nobody means to type one).
+pub fn clean(s: &str) -> String {
+    s.trim().chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect::<String>().trim().to_string()
+}
+
+/// Cleaned text, or None when blank.
 pub fn non_blank(s: &str) -> Option<String> {
-    let t = s.trim();
-    if t.is_empty() { None } else { Some(t.to_string()) }
+    let t = clean(s);
+    if t.is_empty() { None } else { Some(t) }
 }

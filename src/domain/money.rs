@@ -26,7 +26,7 @@ impl Money {
         let frac_fen: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
         yuan.checked_mul(100)
             .and_then(|f| f.checked_add(frac_fen))
-            .filter(|f| *f <= 1_000_000_000_000_00)
+            .filter(|f| *f <= 100_000_000_000_000)
             .map(Money)
             .ok_or(Msg::new("money.too_large"))
     }

@@ -85,7 +85,8 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 fn required(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
-    let v = value.trim();
+    let v = super::clean(value);
+    let v = v.as_str();
     if v.is_empty() {
         errs.add(field, Msg::new("field.required"));
     } else if v.chars().count() > max {
@@ -95,7 +96,8 @@ fn required(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize
 }
 
 fn optional(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> Option<String> {
-    let v = value.trim();
+    let v = super::clean(value);
+    let v = v.as_str();
     if v.chars().count() > max {
         errs.add(field, Msg::new("field.too_long").arg("max", max));
     }
@@ -510,7 +512,8 @@ pub async fn change_status(
     to: OrgStatus,
     reason: &str,
 ) -> AppResult<organization::Model> {
-    let reason = reason.trim();
+    let reason = super::clean(reason);
+    let reason = reason.as_str();
     if reason.is_empty() {
         let mut e = FieldErrors::default();
         e.add("reason", Msg::new("field.required"));
@@ -625,7 +628,8 @@ fn filtered(f: &OrgFilter, audience: Audience, today: NaiveDate) -> sea_orm::Sel
         "no" => q = q.filter(organization::Column::Id.not_in_subquery(on_list)),
         _ => {}
     }
-    let needle = f.q.trim();
+    let needle = super::clean(&f.q);
+    let needle = needle.as_str();
     if !needle.is_empty() {
         let mut any = Condition::any().add(contains(organization::Column::Name, needle));
         let upper = needle.to_ascii_uppercase();

@@ -135,21 +135,24 @@ pub async fn mark_failed<C: ConnectionTrait>(
     Ok(status)
 }
 
-/// Puts a dead message back in the queue (admin action).
-pub async fn retry<C: ConnectionTrait>(
-    db: &C,
+/// Puts a dead message back in the queue (admin action), audited.
+pub async fn retry(
+    db: &sea_orm::DatabaseConnection,
     id: i32,
     now: DateTime<Utc>,
     actor: &super::audit::Actor,
 ) -> AppResult<()> {
-    let msg = outbox::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    let msg = outbox::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let status = msg.status.transition(OutboxStatus::Pending)?;
     let mut am: outbox::ActiveModel = msg.into();
     am.status = Set(status);
     am.attempts = Set(0);
     am.next_attempt_at = Set(now);
-    am.update(db).await?;
-    super::audit::append(db, now, actor, "outbox.retry", "outbox", id, serde_json::json!({})).await
+    am.update(&txn).await?;
+    super::audit::append(&txn, now, actor, "outbox.retry", "outbox", id, serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn list<C: ConnectionTrait>(

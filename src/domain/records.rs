@@ -158,7 +158,7 @@ pub async fn add_annual_report(
         organization_id: Set(org_id),
         year: Set(year),
         result: Set(result),
-        note: Set(i.note.trim().chars().take(1000).collect()),
+        note: Set(super::clean(&i.note).chars().take(1000).collect()),
         recorded_by: Set(actor.user_id),
         created_at: Set(now),
         ..Default::default()
@@ -268,7 +268,8 @@ pub async fn add_list_entry(
         e.add("kind", Msg::new("field.choose"));
     }
     let entered = date_field(&mut e, "entered_on", &i.entered_on, today);
-    let reason = i.reason.trim();
+    let reason = super::clean(&i.reason);
+    let reason = reason.as_str();
     if reason.is_empty() {
         e.add("reason", Msg::new("field.required"));
     }
@@ -329,7 +330,8 @@ pub async fn remove_list_entry(
 ) -> AppResult<list_entry::Model> {
     let mut e = FieldErrors::default();
     let removed = date_field(&mut e, "removed_on", &i.removed_on, today);
-    let reason = i.removal_reason.trim();
+    let reason = super::clean(&i.removal_reason);
+    let reason = reason.as_str();
     if reason.is_empty() {
         e.add("removal_reason", Msg::new("field.required"));
     }
@@ -342,11 +344,10 @@ pub async fn remove_list_entry(
     if entry.removed_on.is_some() {
         return Err(AppError::Conflict(Msg::new("list_entry.already_removed")));
     }
-    if let Some(r) = removed {
-        if r < entry.entered_on {
+    if let Some(r) = removed
+        && r < entry.entered_on {
             e.add("removed_on", Msg::new("date.before_start"));
         }
-    }
     e.into_result()?;
     let Some(removed) = removed else { return Err(AppError::Invalid(FieldErrors::default())) };
     let kind = entry.kind;
@@ -409,9 +410,9 @@ pub async fn add_penalty(
     let row = penalty::ActiveModel {
         organization_id: Set(org_id),
         decided_on: Set(decided),
-        authority: Set(i.authority.trim().to_string()),
-        decision_number: Set(i.decision_number.trim().to_string()),
-        description: Set(i.description.trim().to_string()),
+        authority: Set(super::clean(&i.authority)),
+        decision_number: Set(super::clean(&i.decision_number)),
+        description: Set(super::clean(&i.description)),
         fine_fen: Set(fine.map(Money::fen)),
         recorded_by: Set(actor.user_id),
         created_at: Set(now),
@@ -419,7 +420,7 @@ pub async fn add_penalty(
     }
     .insert(&txn)
     .await?;
-    audit::append(&txn, now, actor, "penalty.recorded", "organization", org_id, serde_json::json!({"decided_on": decided, "decision_number": i.decision_number.trim(), "fine_fen": fine.map(Money::fen)})).await?;
+    audit::append(&txn, now, actor, "penalty.recorded", "organization", org_id, serde_json::json!({"decided_on": decided, "decision_number": super::clean(&i.decision_number), "fine_fen": fine.map(Money::fen)})).await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -8,12 +8,19 @@ use rocket::http::Status;
 
 /// Error pages for what Rocket itself refuses (unknown route, malformed form, …).
 #[rocket::catch(default)]
-fn page_catcher(status: Status, _req: &Request<'_>) -> crate::error::PageError {
+fn page_catcher(status: Status, req: &Request<'_>) -> crate::error::PageError {
+    // A path that does not parse (an id that is not a number) names nothing: 404.
+    if status.code == 422 && req.method() == rocket::http::Method::Get {
+        return crate::error::PageError(crate::error::AppError::NotFound);
+    }
     crate::error::PageError(status_error(status))
 }
 
 #[rocket::catch(default)]
-fn api_catcher(status: Status, _req: &Request<'_>) -> crate::error::ApiError {
+fn api_catcher(status: Status, req: &Request<'_>) -> crate::error::ApiError {
+    if status.code == 422 && req.method() == rocket::http::Method::Get {
+        return crate::error::ApiError(crate::error::AppError::NotFound);
+    }
     crate::error::ApiError(status_error(status))
 }
 
@@ -24,8 +31,8 @@ fn status_error(status: Status) -> crate::error::AppError {
         401 => AppError::Unauthorized,
         403 => AppError::Forbidden,
         404 => AppError::NotFound,
-        413 => AppError::BadRequest(Msg::new("error.too_large")),
-        415 => AppError::BadRequest(Msg::new("error.json_only")),
+        413 => AppError::TooLarge(Msg::new("error.too_large")),
+        415 => AppError::Unsupported(Msg::new("error.json_only")),
         422 | 400 => AppError::BadRequest(Msg::new("error.bad_request")),
         503 => AppError::Internal("service unavailable".into()),
         _ => AppError::Internal(format!("status {status}")),

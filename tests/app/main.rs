@@ -1,1 +1,13 @@
+//! Fuhua's integration tests: one binary, each test on its own fresh database built by
+//! the migrations (SQLite by default; PostgreSQL when TEST_DATABASE_URL is set), driving
+//! the same `fuhua::build` that `serve` uses.
+mod support;
 
+mod access;
+mod accounts;
+mod api;
+mod audit;
+mod import_export;
+mod mail;
+mod organizations;
+mod security;

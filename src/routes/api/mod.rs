@@ -6,6 +6,7 @@ use crate::domain::organizations::{self, OrganizationInput, Places};
 use crate::domain::{accounts, records};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Locale;
+use crate::routes::pages::FilterForm;
 use crate::state::App;
 use crate::views::{self, UserView};
 use entity::enums::OrgStatus;
@@ -42,7 +43,7 @@ fn body<T>(b: Result<Json<T>, rocket::serde::json::Error<'_>>) -> Result<T, ApiE
 }
 
 #[get("/organizations?<f..>")]
-async fn list(v: ApiViewer, f: crate::routes::pages::FilterForm, app: &State<App>) -> ApiResult {
+async fn list(v: ApiViewer, f: FilterForm, app: &State<App>) -> ApiResult {
     let filter = f.to_filter();
     let places = Places::load(&app.db).await?;
     let page =

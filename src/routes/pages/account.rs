@@ -150,7 +150,7 @@ async fn register(
     match accounts::register(&app.db, &app.emails, &app.config.public_origin, app.clock.now(), r).await {
         Ok(()) => Ok(PageResponse::Html((
             rocket::http::Status::Ok,
-            page.render("account/check_email", json!({"email": form.email.trim()})),
+            page.render("account/check_email", json!({"email": form.email.trim().to_lowercase()})),
         ))),
         Err(e) => page.refused("account/register", ctx, e),
     }

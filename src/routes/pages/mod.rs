@@ -144,7 +144,8 @@ pub fn render_error(
 ) -> Template {
     let cached: &Result<Option<user::Model>, ()> = req.local_cache(|| Ok(None));
     let user = cached.clone().unwrap_or(None);
-    let mut m = base_context(locale, &user, "", req.uri().path().as_str());
+    let csrf = req.cookies().get_private(auth::CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let mut m = base_context(locale, &user, &csrf, req.uri().path().as_str());
     m.insert("status".into(), json!(status.code));
     m.insert("message".into(), json!(message));
     m.insert("fields".into(), json!(fields));

@@ -1,0 +1,113 @@
+//! The hash-chained audit log: every change appends, the chain verifies, and an edited
+//! or deleted row is found and named.
+use crate::support::*;
+use fuhua::domain::audit::{self, VerifyOutcome};
+use rocket::http::Status;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+
+#[rocket::async_test]
+async fn every_change_appends_and_the_chain_verifies() {
+    let app = TestApp::new().await;
+    let id = app.org("三亚市审计测试中心", &code(1), "吉阳区").await;
+    let mut officer = app.officer().await;
+    officer.post(&app, &format!("/organizations/{id}/status"), &[("to", "suspended"), ("reason", "检查")]).await;
+    let entries = entity::audit_log::Entity::find()
+        .order_by_asc(entity::audit_log::Column::Seq)
+        .all(app.db())
+        .await
+        .expect("log");
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["organization.created", "account.created", "session.login", "organization.status_changed"]);
+    assert_eq!(entries[0].prev_hash, audit::GENESIS);
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+        assert_eq!(pair[1].seq, pair[0].seq + 1);
+    }
+    assert_eq!(entries[3].actor, "officer@test.cn");
+    assert!(entries[3].payload.contains("\"from\":\"active\"") && entries[3].payload.contains("\"to\":\"suspended\""));
+    assert_eq!(audit::verify(app.db()).await.expect("verify"), VerifyOutcome::Intact { entries: 4 });
+}
+
+#[rocket::async_test]
+async fn an_edited_row_is_named() {
+    let app = TestApp::new().await;
+    for i in 0..5 {
+        app.org(&format!("三亚市链条{i}号中心"), &code(10 + i), "吉阳区").await;
+    }
+    let db = app.db();
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE audit_log SET payload = '{\"name\":\"forged\"}' WHERE seq = 3",
+    ))
+    .await
+    .expect("tamper");
+    assert_eq!(
+        audit::verify(db).await.expect("verify"),
+        VerifyOutcome::Broken { seq: 3, reason: "payload does not match its hash" }
+    );
+}
+
+#[rocket::async_test]
+async fn a_rehashed_edit_or_a_deleted_row_is_found_too() {
+    let app = TestApp::new().await;
+    for i in 0..4 {
+        app.org(&format!("三亚市删除{i}号中心"), &code(20 + i), "吉阳区").await;
+    }
+    let db = app.db();
+    // A careful forger fixes the payload hash too: the entry hash still gives it away.
+    let forged = "{\"name\":\"x\"}";
+    let ph = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(forged.as_bytes()));
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("UPDATE audit_log SET payload = '{forged}', payload_hash = '{ph}' WHERE seq = 2"),
+    ))
+    .await
+    .expect("tamper");
+    assert_eq!(
+        audit::verify(db).await.expect("verify"),
+        VerifyOutcome::Broken { seq: 2, reason: "entry does not match its hash" }
+    );
+
+    let app = TestApp::new().await;
+    for i in 0..4 {
+        app.org(&format!("三亚市删除{i}号中心"), &code(30 + i), "吉阳区").await;
+    }
+    let db = app.db();
+    db.execute_raw(Statement::from_string(db.get_database_backend(), "DELETE FROM audit_log WHERE seq = 3"))
+        .await
+        .expect("delete");
+    assert_eq!(audit::verify(db).await.expect("verify"), VerifyOutcome::Broken { seq: 3, reason: "sequence gap" });
+}
+
+#[rocket::async_test]
+async fn a_failed_request_leaves_no_audit_entry() {
+    let app = TestApp::new().await;
+    let id = app.org("三亚市失败测试中心", &code(40), "吉阳区").await;
+    let mut officer = app.officer().await;
+    let before = app.count("audit_log").await;
+    let r = officer.post(&app, &format!("/organizations/{id}/status"), &[("to", "active"), ("reason", "x")]).await;
+    assert_eq!(r.status, Status::Conflict, "active → active is not a change");
+    assert_eq!(app.count("audit_log").await, before);
+}
+
+#[rocket::async_test]
+async fn admins_browse_the_log_newest_first() {
+    let app = TestApp::new().await;
+    for i in 0..60 {
+        app.org(&format!("三亚市翻页{i:02}号中心"), &code(100 + i), "吉阳区").await;
+    }
+    let mut admin = app.admin().await;
+    let page = admin.get(&app, "/admin/audit").await;
+    assert_eq!(page.status, Status::Ok);
+    assert!(page.body.contains("session.login"), "newest first");
+    assert!(!page.body.contains("三亚市翻页00号中心"), "oldest is on a later page");
+    let next = page
+        .body
+        .split("/admin/audit?before=")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a next link")
+        .to_string();
+    let older = admin.get(&app, &format!("/admin/audit?before={next}")).await;
+    assert!(older.body.contains("三亚市翻页00号中心"));
+}

@@ -1,0 +1,167 @@
+//! Import from CSV (UTF-8, GB18030) and XLSX, all or nothing with every bad row named;
+//! export of the filtered list as XLSX and as CSV with a BOM.
+use crate::access::read_xlsx;
+use crate::support::*;
+use rocket::http::Status;
+
+const HEADER: &str = "名称,统一社会信用代码,类型,登记日期,登记管理机关,法定代表人,住所,所属区,所属社区,业务范围,注册资金（元）,服务领域,联系电话";
+
+fn row(name: &str, uscc: &str, district: &str) -> String {
+    format!(
+        "{name},{uscc},社会服务机构,2021-03-01,三亚市民政局,陈明,三亚市吉阳区1号,{district},,社区服务,50000,养老；志愿服务,0898-1234567"
+    )
+}
+
+#[rocket::async_test]
+async fn a_clean_utf8_file_is_imported_whole() {
+    let app = TestApp::new().await;
+    let mut officer = app.officer().await;
+    let csv = format!(
+        "\u{feff}{HEADER}\n{}\n{}\n{}\n",
+        row("三亚市导入一号中心", &code(1), "吉阳区"),
+        row("三亚市导入二号中心", &code(2), "天涯区"),
+        row("三亚市导入三号中心", &code(3), "460204")
+    );
+    let r = officer.post_multipart(&app, "/organizations/import", "orgs.csv", csv.as_bytes()).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let list = officer.get(&app, "/organizations").await;
+    assert!(list.body.contains("已导入 3 家社会组织"));
+    assert!(list.body.contains("三亚市导入二号中心"));
+    let tianya = officer.get(&app, &format!("/organizations?district_id={}", app.district_id("天涯区").await)).await;
+    assert!(tianya.body.contains("共 2 条"), "district by name or by code");
+    let imported = app.count("audit_log").await;
+    assert!(imported >= 5, "each imported organization is audited");
+}
+
+#[rocket::async_test]
+async fn every_bad_row_is_reported_and_nothing_is_imported() {
+    let app = TestApp::new().await;
+    app.org("三亚市已存在中心", &code(9), "吉阳区").await;
+    let mut officer = app.officer().await;
+    let bad_check = format!("{}{}", &code(4)[..17], if code(4).ends_with('0') { '1' } else { '0' });
+    let csv = [
+        HEADER.to_string(),
+        row("三亚市好的一行中心", &code(5), "吉阳区"),
+        row("三亚市校验错中心", &bad_check, "吉阳区"),
+        row("", &code(6), "吉阳区"),
+        row("三亚市未知区中心", &code(7), "火星区"),
+        row("三亚市已存在中心", &code(8), "吉阳区"),
+        row("三亚市好的一行中心", &code(10), "吉阳区"),
+    ]
+    .join("\n");
+    let before = (app.count("organizations").await, app.count("audit_log").await);
+    let r = officer.post_multipart(&app, "/organizations/import", "orgs.csv", csv.as_bytes()).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    let table = r.body.split("h-row-errors").last().expect("error table");
+    for (line, why) in
+        [(3, "校验码不正确"), (4, "此项必填"), (5, "没有这个区"), (6, "名录中已有"), (7, "与第 2 行重复")]
+    {
+        assert!(table.contains(&format!("<td>{line}</td>")), "line {line} reported in {table}");
+        assert!(table.contains(why), "reason {why}");
+    }
+    assert_eq!((app.count("organizations").await, app.count("audit_log").await), before, "all or nothing");
+}
+
+#[rocket::async_test]
+async fn gb18030_csv_from_chinese_excel_is_read() {
+    let app = TestApp::new().await;
+    let mut officer = app.officer().await;
+    let text = format!("{HEADER}\r\n{}\r\n", row("三亚市国标编码中心", &code(11), "崖州区"));
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    let r = officer.post_multipart(&app, "/organizations/import", "导出.csv", &bytes).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    assert!(officer.get(&app, "/organizations?q=%E5%9B%BD%E6%A0%87").await.body.contains("三亚市国标编码中心"));
+}
+
+#[rocket::async_test]
+async fn xlsx_is_imported_and_dates_are_understood() {
+    let app = TestApp::new().await;
+    let mut officer = app.officer().await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "name",
+        "uscc",
+        "org_type",
+        "registration_date",
+        "registration_authority",
+        "legal_representative",
+        "address",
+        "district",
+        "business_scope",
+        "categories",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 7, 15).expect("date");
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let values = [
+        "三亚市表格导入协会",
+        &code(12),
+        "social_group",
+        "",
+        "三亚市民政局",
+        "黄伟",
+        "三亚市海棠区2号",
+        "海棠区",
+        "文体活动",
+        "culture_sports",
+    ];
+    for (c, v) in values.iter().enumerate() {
+        if c == 3 {
+            ws.write_datetime_with_format(1, 3, &date, &fmt).expect("date cell");
+        } else {
+            ws.write_string(1, c as u16, *v).expect("cell");
+        }
+    }
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    let r = officer.post_multipart(&app, "/organizations/import", "orgs.xlsx", &bytes).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let page = officer.get(&app, "/organizations?q=%E8%A1%A8%E6%A0%BC").await;
+    assert!(page.body.contains("三亚市表格导入协会") && page.body.contains("2019-07-15"));
+}
+
+#[rocket::async_test]
+async fn garbage_files_are_refused_clearly() {
+    let app = TestApp::new().await;
+    let mut officer = app.officer().await;
+    let r = officer.post_multipart(&app, "/organizations/import", "x.xlsx", b"PK\x03\x04 not really a zip").await;
+    assert_eq!(r.status, Status::BadRequest);
+    assert!(r.body.contains("无法读取 Excel 文件"));
+    let r = officer.post_multipart(&app, "/organizations/import", "x.csv", b"foo,bar\n1,2\n").await;
+    assert!(r.body.contains("缺少必需的列"));
+    let r = officer.post_multipart(&app, "/organizations/import", "x.csv", b"").await;
+    assert_eq!(r.status, Status::BadRequest);
+    assert_eq!(app.count("organizations").await, 0);
+}
+
+#[rocket::async_test]
+async fn export_follows_the_filter_and_opens_in_excel() {
+    let app = TestApp::new().await;
+    app.org("三亚市导出甲中心", &code(13), "吉阳区").await;
+    app.org("三亚市导出乙中心", &code(14), "天涯区").await;
+    let mut officer = app.officer().await;
+    let d = app.district_id("吉阳区").await;
+    let csv = officer.get(&app, &format!("/organizations/export.csv?district_id={d}")).await;
+    assert_eq!(csv.status, Status::Ok);
+    assert!(csv.bytes.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+    assert!(csv.header("Content-Disposition").unwrap_or_default().contains("attachment"));
+    let text = String::from_utf8(csv.bytes[3..].to_vec()).expect("utf-8");
+    assert!(text.starts_with("名称,统一社会信用代码"));
+    assert!(text.contains("三亚市导出甲中心") && !text.contains("三亚市导出乙中心"));
+    assert!(text.contains("0898-88123456"), "the bureau's export has contacts");
+
+    let xlsx = officer.get(&app, "/organizations/export.xlsx").await;
+    let sheet = read_xlsx(&xlsx.bytes);
+    assert!(sheet.contains("三亚市导出甲中心") && sheet.contains("三亚市导出乙中心") && sheet.contains("养老"));
+
+    // An exported file imports back into an empty registry.
+    let app2 = TestApp::new().await;
+    let mut officer2 = app2.officer().await;
+    let r = officer2.post_multipart(&app2, "/organizations/import", "round.csv", &csv.bytes).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    assert!(officer2.get(&app2, "/organizations").await.body.contains("三亚市导出甲中心"));
+}
