@@ -30,15 +30,17 @@ impl Fairing for Headers {
 pub fn secret_key(config: &AppConfig) -> Result<String, String> {
     for var in ["FUHUA_SECRET_KEY", "ROCKET_SECRET_KEY"] {
         if let Ok(k) = std::env::var(var)
-            && !k.trim().is_empty() {
-                return Ok(k);
-            }
+            && !k.trim().is_empty()
+        {
+            return Ok(k);
+        }
     }
     let path = config.data_dir.join("secret.key");
     if let Ok(k) = std::fs::read_to_string(&path)
-        && k.trim().len() == 64 {
-            return Ok(k.trim().to_string());
-        }
+        && k.trim().len() == 64
+    {
+        return Ok(k.trim().to_string());
+    }
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     let key = hex::encode(bytes);

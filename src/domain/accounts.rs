@@ -321,22 +321,23 @@ pub async fn request_password_reset(
     let Ok(email) = parse_email(email) else { return Ok(()) };
     let txn = db.begin().await?;
     if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await?
-        && !u.disabled {
-            let token = issue_token(&txn, u.id, TokenPurpose::ResetPassword, now, Duration::hours(1)).await?;
-            let locale = Locale::from_tag(&u.locale).unwrap_or(Locale::ZhCn);
-            outbox::enqueue(
-                &txn,
-                emails,
-                now,
-                &email,
-                locale,
-                "password_reset",
-                serde_json::json!({
-                    "name": u.display_name, "url": format!("{origin}/password-reset/{token}"),
-                }),
-            )
-            .await?;
-        }
+        && !u.disabled
+    {
+        let token = issue_token(&txn, u.id, TokenPurpose::ResetPassword, now, Duration::hours(1)).await?;
+        let locale = Locale::from_tag(&u.locale).unwrap_or(Locale::ZhCn);
+        outbox::enqueue(
+            &txn,
+            emails,
+            now,
+            &email,
+            locale,
+            "password_reset",
+            serde_json::json!({
+                "name": u.display_name, "url": format!("{origin}/password-reset/{token}"),
+            }),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -423,9 +424,10 @@ pub async fn create_account<C: ConnectionTrait>(
         errs.add("display_name", Msg::new("field.required"));
     }
     if let Some(p) = password
-        && let Err(m) = check_password(p) {
-            errs.add("password", m);
-        }
+        && let Err(m) = check_password(p)
+    {
+        errs.add("password", m);
+    }
     if !email.is_empty() && user::Entity::find().filter(user::Column::Email.eq(&email)).count(db).await? > 0 {
         errs.add("email", Msg::new("email.taken"));
     }
@@ -456,6 +458,26 @@ pub async fn create_account<C: ConnectionTrait>(
     )
     .await?;
     Ok((u, password))
+}
+
+/// An admin makes an account for bureau staff, a hub manager, an expert or an evaluator.
+pub async fn create_by_admin(
+    db: &DatabaseConnection,
+    admin: &user::Model,
+    now: DateTime<Utc>,
+    email: &str,
+    display_name: &str,
+    role: &str,
+) -> AppResult<(user::Model, String)> {
+    let Some(role) = Role::from_code(role.trim()) else {
+        let mut e = FieldErrors::default();
+        e.add("role", Msg::new("field.choose"));
+        return Err(AppError::Invalid(e));
+    };
+    let txn = db.begin().await?;
+    let made = create_account(&txn, &Actor::user(admin), now, email, display_name, role, None, None).await?;
+    txn.commit().await?;
+    Ok(made)
 }
 
 pub async fn list_users(db: &DatabaseConnection) -> AppResult<Vec<user::Model>> {

@@ -181,15 +181,14 @@ pub async fn import(
                     });
                 }
                 if let Some(code) = &o.uscc
-                    && let Some(first) = seen_codes.insert(code.clone(), line) {
-                        errors.push(RowError {
-                            line,
-                            message: locale.tf(
-                                "import.duplicate_in_file",
-                                &[("line", first.to_string()), ("value", code.clone())],
-                            ),
-                        });
-                    }
+                    && let Some(first) = seen_codes.insert(code.clone(), line)
+                {
+                    errors.push(RowError {
+                        line,
+                        message: locale
+                            .tf("import.duplicate_in_file", &[("line", first.to_string()), ("value", code.clone())]),
+                    });
+                }
                 parsed.push((line, o));
             }
         }
@@ -227,12 +226,13 @@ pub async fn import(
             });
         }
         if let Some(code) = &o.uscc
-            && existing_codes.contains(code) {
-                errors.push(RowError {
-                    line: *line,
-                    message: locale.tf("import.duplicate_in_registry", &[("value", code.clone())]),
-                });
-            }
+            && existing_codes.contains(code)
+        {
+            errors.push(RowError {
+                line: *line,
+                message: locale.tf("import.duplicate_in_registry", &[("value", code.clone())]),
+            });
+        }
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);

@@ -345,9 +345,10 @@ pub async fn remove_list_entry(
         return Err(AppError::Conflict(Msg::new("list_entry.already_removed")));
     }
     if let Some(r) = removed
-        && r < entry.entered_on {
-            e.add("removed_on", Msg::new("date.before_start"));
-        }
+        && r < entry.entered_on
+    {
+        e.add("removed_on", Msg::new("date.before_start"));
+    }
     e.into_result()?;
     let Some(removed) = removed else { return Err(AppError::Invalid(FieldErrors::default())) };
     let kind = entry.kind;

@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod api;
 mod audit;
+mod demo;
 mod import_export;
 mod mail;
 mod organizations;

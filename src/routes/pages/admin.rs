@@ -122,35 +122,8 @@ async fn create_user(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let role = Role::from_code(&form.role);
-    let result = match role {
-        Some(role) => {
-            let txn = crate::domain::begin(&app.db).await?;
-            match accounts::create_account(
-                &txn,
-                &Actor::user(&a.0),
-                app.clock.now(),
-                &form.email,
-                &form.display_name,
-                role,
-                None,
-                None,
-            )
-            .await
-            {
-                Ok(made) => {
-                    txn.commit().await.map_err(crate::error::AppError::from)?;
-                    Ok(made)
-                }
-                Err(e) => Err(e),
-            }
-        }
-        None => {
-            let mut e = crate::error::FieldErrors::default();
-            e.add("role", crate::i18n::Msg::new("field.choose"));
-            Err(crate::error::AppError::Invalid(e))
-        }
-    };
+    let result =
+        accounts::create_by_admin(&app.db, &a.0, app.clock.now(), &form.email, &form.display_name, &form.role).await;
     let users: Vec<crate::views::UserView> = accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
     let mut ctx = json!({"users": users, "roles": roles(), "values": {"email": form.email, "display_name": form.display_name, "role": form.role}});
     match result {

@@ -77,6 +77,9 @@ fn base_context(locale: Locale, user: &Option<user::Model>, csrf: &str, path: &s
     m.insert("user".into(), user_json(user));
     m.insert("csrf".into(), json!(csrf));
     m.insert("path".into(), json!(path));
+    // Forms read these; a page without a failed form has none.
+    m.insert("errors".into(), json!({}));
+    m.insert("values".into(), json!({}));
     m
 }
 

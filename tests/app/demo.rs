@@ -1,0 +1,58 @@
+//! The demo dataset and the admin's account management.
+use crate::support::*;
+use entity::enums::Role;
+use rocket::http::Status;
+
+#[rocket::async_test]
+async fn demo_loads_once_with_every_type_status_and_role() {
+    let app = TestApp::new().await;
+    let accounts = fuhua::demo::load(app.db(), app.clock.now()).await.expect("demo loads");
+    let roles: Vec<Role> = accounts.iter().map(|a| a.1).collect();
+    for r in Role::ALL {
+        assert!(roles.contains(r), "an account for {r:?}");
+    }
+    assert_eq!(app.count("organizations").await, 30);
+    let mut public = app.agent();
+    let list = public.get(&app, "/organizations").await;
+    assert!(list.body.contains("共 26 条"), "the public sees the active ones");
+    // Each account can log in with the printed password.
+    let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::NgoMember).expect("ngo").clone();
+    let mut ngo = app.agent();
+    assert_eq!(ngo.login(&app, &email, &pw).await, Status::SeeOther);
+    let own = ngo.get(&app, "/account").await;
+    assert!(own.body.contains("三亚市阳光社会工作服务中心"), "the NGO account speaks for its organization");
+    assert!(
+        matches!(fuhua::demo::load(app.db(), app.clock.now()).await, Err(fuhua::error::AppError::Conflict(_))),
+        "never over real data"
+    );
+    assert_eq!(
+        fuhua::domain::audit::verify(app.db()).await.expect("verify"),
+        fuhua::domain::audit::VerifyOutcome::Intact { entries: app.count("audit_log").await as u64 }
+    );
+}
+
+#[rocket::async_test]
+async fn admin_makes_accounts_with_a_one_time_password() {
+    let app = TestApp::new().await;
+    let mut admin = app.admin().await;
+    let r = admin
+        .post(&app, "/admin/users", &[("email", "expert@uni.cn"), ("display_name", "赵教授"), ("role", "expert")])
+        .await;
+    assert_eq!(r.status, Status::Ok);
+    let start = r.body.find("<code class=\"token\">").expect("password shown") + "<code class=\"token\">".len();
+    let password = r.body[start..].split('<').next().unwrap_or_default().to_string();
+    assert_eq!(password.len(), 16);
+    let mut expert = app.agent();
+    assert_eq!(expert.login(&app, "expert@uni.cn", &password).await, Status::SeeOther);
+    assert!(!admin.get(&app, "/admin/users").await.body.contains(&password), "shown once");
+
+    let dup = admin
+        .post(&app, "/admin/users", &[("email", "expert@uni.cn"), ("display_name", "x"), ("role", "expert")])
+        .await;
+    assert_eq!(dup.status, Status::UnprocessableEntity);
+    assert!(dup.body.contains("该邮箱已有账号"));
+    let bad_role =
+        admin.post(&app, "/admin/users", &[("email", "new@uni.cn"), ("display_name", "x"), ("role", "king")]).await;
+    assert_eq!(bad_role.status, Status::UnprocessableEntity);
+    assert_eq!(app.count("users").await, 2);
+}
