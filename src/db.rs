@@ -18,6 +18,7 @@ pub async fn connect(config: &AppConfig) -> Result<DatabaseConnection, DbErr> {
             .busy_timeout(Duration::from_secs(5))
             .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            .pragma("cache_size", "-32768")
     });
     if !config.is_sqlite() {
         opts.max_connections(16);
@@ -25,6 +26,21 @@ pub async fn connect(config: &AppConfig) -> Result<DatabaseConnection, DbErr> {
     let db = Database::connect(opts).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// The pool for reads. SQLite gets its own read-only connections (the write pool has one
+/// connection, so writers never race); PostgreSQL shares the write pool.
+pub async fn connect_reads(config: &AppConfig, writes: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if !config.is_sqlite() || config.database_url.contains(":memory:") {
+        return Ok(writes.clone());
+    }
+    let mut opts = ConnectOptions::new(config.database_url.replace("mode=rwc", "mode=ro"));
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10)).max_connections(4).min_connections(1);
+    // 64 MiB of page cache per reader: a registry of 100,000 stays in memory.
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.read_only(true).busy_timeout(Duration::from_secs(5)).pragma("cache_size", "-65536")
+    });
+    Database::connect(opts).await
 }
 
 /// `mode=rwc` creates the file but not its folder.

@@ -8,7 +8,7 @@ use crate::domain::uscc;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{CommunityKind, OrgStatus, OrgType, Role, ServiceCategory};
-use entity::{community, district, organization, organization_category, user};
+use entity::{community, district, organization, organization_category, organization_name_gram, user};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait};
 
 /// Sanya's districts: GB/T 2260 codes; 育才生态区 is a management area without one.
@@ -304,17 +304,15 @@ pub async fn bench_seed(db: &DatabaseConnection, count: usize, now: DateTime<Utc
     while i < start + count {
         let txn = db.begin().await?;
         let end = (i + 1000).min(start + count);
+        let name_of = |n: usize| {
+            let d = &places.districts[n % places.districts.len()];
+            format!("三亚市{}{}第{}号{}", d.name_zh, prefixes[n % prefixes.len()], n, kinds[n % kinds.len()])
+        };
         let batch: Vec<organization::ActiveModel> =
             (i..end)
                 .map(|n| {
                     let d = &places.districts[n % places.districts.len()];
-                    let name = format!(
-                        "三亚市{}{}第{}号{}",
-                        d.name_zh,
-                        prefixes[n % prefixes.len()],
-                        n,
-                        kinds[n % kinds.len()]
-                    );
+                    let name = name_of(n);
                     organization::ActiveModel {
                         name_initials: Set(organizations::initials(&name)),
                         name: Set(name),
@@ -363,8 +361,25 @@ pub async fn bench_seed(db: &DatabaseConnection, count: usize, now: DateTime<Utc
             })
             .collect();
         organization_category::Entity::insert_many(cats).exec_without_returning(&txn).await?;
+        let grams: Vec<organization_name_gram::ActiveModel> = (0..(end - i))
+            .flat_map(|k| {
+                let id = first_id + k as i32;
+                organizations::bigrams(&name_of(i + k))
+                    .into_iter()
+                    .map(move |gram| organization_name_gram::ActiveModel { gram: Set(gram), organization_id: Set(id) })
+            })
+            .collect();
+        for chunk in grams.chunks(2000) {
+            organization_name_gram::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        }
         txn.commit().await?;
         i = end;
     }
+    // What autovacuum would do in time: fresh statistics and visibility for the planner.
+    let refresh = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    };
+    sea_orm::ConnectionTrait::execute_unprepared(db, refresh).await?;
     Ok(())
 }

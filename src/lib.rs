@@ -27,11 +27,16 @@ use std::sync::Arc;
 /// so the process stops before serving anything.
 pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, String> {
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
+    demo::ensure_places(&db).await.map_err(|e| format!("reference data: {e}"))?;
+    let places = domain::organizations::Places::load(&db).await.map_err(|e| format!("reference data: {e}"))?;
+    let reads = db::connect_reads(&config, &db).await.map_err(|e| format!("database (reads): {e}"))?;
     let emails = domain::outbox::EmailTemplates::load(&config.template_dir)?;
     let transport = mail::Transport::from_config(&config)?;
     let secret = security::secret_key(&config)?;
     let app = state::App {
         db,
+        reads,
+        places: Arc::new(places),
         config: Arc::new(config.clone()),
         clock,
         emails: Arc::new(emails),

@@ -8,7 +8,13 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct App {
+    /// Writes and anything that must see its own writes (sessions, forms).
     pub db: DatabaseConnection,
+    /// Lists, searches and exports. On SQLite a separate pool of read connections
+    /// (WAL lets them run beside the one writer); on PostgreSQL the same pool as `db`.
+    pub reads: DatabaseConnection,
+    /// Districts and communities: reference data, loaded once at start.
+    pub places: Arc<crate::domain::organizations::Places>,
     pub config: Arc<AppConfig>,
     pub clock: Clock,
     pub emails: Arc<EmailTemplates>,

@@ -15,6 +15,7 @@ pub mod list_entry;
 pub mod login_failure;
 pub mod organization;
 pub mod organization_category;
+pub mod organization_name_gram;
 pub mod outbox;
 pub mod penalty;
 pub mod session;

@@ -318,11 +318,11 @@ fn headers(locale: Locale, n: usize) -> Vec<String> {
 /// CSV with a UTF-8 BOM, so Excel opens Chinese text correctly.
 pub async fn export_csv(
     db: &DatabaseConnection,
+    places: &Places,
     orgs: &[organization::Model],
     locale: Locale,
     include_contacts: bool,
 ) -> AppResult<Vec<u8>> {
-    let places = Places::load(db).await?;
     let cats = categories_of(db, orgs).await?;
     let n = visible_columns(include_contacts);
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -330,7 +330,7 @@ pub async fn export_csv(
         let mut w = csv::Writer::from_writer(&mut out);
         let io = |e: csv::Error| AppError::Internal(e.to_string());
         w.write_record(headers(locale, n)).map_err(io)?;
-        for r in export_rows(orgs, &cats, &places, locale) {
+        for r in export_rows(orgs, &cats, places, locale) {
             w.write_record(&r[..n]).map_err(io)?;
         }
         w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
@@ -340,11 +340,11 @@ pub async fn export_csv(
 
 pub async fn export_xlsx(
     db: &DatabaseConnection,
+    places: &Places,
     orgs: &[organization::Model],
     locale: Locale,
     include_contacts: bool,
 ) -> AppResult<Vec<u8>> {
-    let places = Places::load(db).await?;
     let cats = categories_of(db, orgs).await?;
     let n = visible_columns(include_contacts);
     let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
@@ -355,7 +355,7 @@ pub async fn export_xlsx(
         ws.write_string_with_format(0, c as u16, h, &bold).map_err(x)?;
         ws.set_column_width(c as u16, if c == 0 || c == 9 { 36 } else { 18 }).map_err(x)?;
     }
-    for (r, row) in export_rows(orgs, &cats, &places, locale).iter().enumerate() {
+    for (r, row) in export_rows(orgs, &cats, places, locale).iter().enumerate() {
         for (c, v) in row.iter().take(n).enumerate() {
             ws.write_string(r as u32 + 1, c as u16, v).map_err(x)?;
         }

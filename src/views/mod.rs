@@ -71,6 +71,7 @@ pub struct OrgView {
 /// The organization as `viewer` may see it; a non-active one is "not found" to the public.
 pub async fn organization(
     db: &DatabaseConnection,
+    places: &Places,
     viewer: Option<&user::Model>,
     id: i32,
     today: NaiveDate,
@@ -80,10 +81,9 @@ pub async fn organization(
     if acc == Access::Public && o.status != OrgStatus::Active {
         return Err(AppError::NotFound);
     }
-    let places = Places::load(db).await?;
     let cats = organizations::categories(db, id).await?;
     let recs = records::load(db, id).await?;
-    Ok((build(o, cats, recs, &places, acc, today), acc))
+    Ok((build(o, cats, recs, places, acc, today), acc))
 }
 
 fn build(

@@ -481,3 +481,56 @@ async fn english_is_selectable_and_dates_are_shown_in_shanghai_time() {
         "no open redirect"
     );
 }
+
+#[rocket::async_test]
+async fn search_by_longer_fragments_uses_every_piece_in_order() {
+    let app = TestApp::new().await;
+    let a = app.org("三亚市阳光社会工作服务中心", &code(40), "吉阳区").await;
+    let b = app.org("三亚市社会阳光志愿者协会", &code(41), "吉阳区").await;
+    let mut public = app.agent();
+    let q = |s: &str| {
+        format!("/organizations?q={}", url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>())
+    };
+    let r = public.get(&app, &q("阳光社会")).await;
+    assert!(
+        r.body.contains("共 1 条") && r.body.contains(&format!("/organizations/{a}\"")),
+        "contiguous fragment only"
+    );
+    let r = public.get(&app, &q("社会阳光")).await;
+    assert!(r.body.contains("共 1 条") && r.body.contains(&format!("/organizations/{b}\"")));
+    let r = public.get(&app, &q("阳光")).await;
+    assert!(r.body.contains("共 2 条"));
+    let r = public.get(&app, &q("光社会工")).await;
+    assert!(r.body.contains("共 1 条"));
+    let r = public.get(&app, &q("阳")).await;
+    assert!(r.body.contains("共 2 条"), "one character falls back to a scan");
+    // A renamed organization is found by its new name only.
+    let mut officer = app.officer().await;
+    let d = app.district_id("吉阳区").await.to_string();
+    let mut fields = org_input("三亚市晨曦家庭服务中心", &code(40), &d);
+    fields.categories = vec!["women_family".into()];
+    fuhua::domain::organizations::update(
+        app.db(),
+        &fuhua::domain::audit::Actor::system("test"),
+        app.clock.now(),
+        app.clock.today_local(),
+        a,
+        &fields,
+    )
+    .await
+    .expect("rename");
+    assert!(officer.get(&app, &q("阳光社会")).await.body.contains("共 0 条"));
+    assert!(officer.get(&app, &q("晨曦")).await.body.contains("共 1 条"));
+}
+
+#[rocket::async_test]
+async fn the_search_index_migration_backfills_existing_names() {
+    use migration::MigratorTrait;
+    let app = TestApp::new().await;
+    app.org("三亚市回填测试服务中心", &code(50), "吉阳区").await;
+    migration::Migrator::down(app.db(), Some(1)).await.expect("down one");
+    migration::Migrator::up(app.db(), None).await.expect("up again");
+    assert!(app.count("organization_name_grams").await >= 10);
+    let mut public = app.agent();
+    assert!(public.get(&app, "/organizations?q=%E5%9B%9E%E5%A1%AB").await.body.contains("共 1 条"));
+}

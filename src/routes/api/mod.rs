@@ -2,7 +2,7 @@
 //! token, or the session cookie with our Origin; bodies must be JSON.
 use crate::auth::{ApiMember, ApiOfficer, ApiViewer, Lang};
 use crate::domain::audit::Actor;
-use crate::domain::organizations::{self, OrganizationInput, Places};
+use crate::domain::organizations::{self, OrganizationInput};
 use crate::domain::{accounts, records};
 use crate::error::{ApiError, AppError};
 use crate::i18n::Locale;
@@ -45,17 +45,17 @@ fn body<T>(b: Result<Json<T>, rocket::serde::json::Error<'_>>) -> Result<T, ApiE
 #[get("/organizations?<f..>")]
 async fn list(v: ApiViewer, f: FilterForm, app: &State<App>) -> ApiResult {
     let filter = f.to_filter();
-    let places = Places::load(&app.db).await?;
     let page =
-        organizations::list(&app.db, &filter, views::audience(v.0.as_ref()), app.clock.today_local(), &places).await?;
+        organizations::list(&app.reads, &filter, views::audience(v.0.as_ref()), app.clock.today_local(), &app.places)
+            .await?;
     Ok(Json(
-        json!({"items": page.rows, "total": page.total, "page": page.page, "pages": page.pages, "per_page": organizations::PER_PAGE}),
+        json!({"items": page.rows, "total": page.total, "total_capped": page.capped, "page": page.page, "pages": page.pages, "per_page": organizations::PER_PAGE}),
     ))
 }
 
 #[get("/organizations/<id>")]
 async fn show(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
-    let (view, _) = views::organization(&app.db, v.0.as_ref(), id, app.clock.today_local()).await?;
+    let (view, _) = views::organization(&app.db, &app.places, v.0.as_ref(), id, app.clock.today_local()).await?;
     Ok(Json(json!(view)))
 }
 
@@ -68,7 +68,7 @@ async fn create(
     let input = body(input)?;
     let org =
         organizations::create(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), &input).await?;
-    let (view, _) = views::organization(&app.db, Some(&o.0), org.id, app.clock.today_local()).await?;
+    let (view, _) = views::organization(&app.db, &app.places, Some(&o.0), org.id, app.clock.today_local()).await?;
     Ok((rocket::http::Status::Created, Json(json!(view))))
 }
 
@@ -81,7 +81,7 @@ async fn update(
 ) -> ApiResult {
     let input = body(input)?;
     organizations::update(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await?;
-    let (view, _) = views::organization(&app.db, Some(&o.0), id, app.clock.today_local()).await?;
+    let (view, _) = views::organization(&app.db, &app.places, Some(&o.0), id, app.clock.today_local()).await?;
     Ok(Json(json!(view)))
 }
 

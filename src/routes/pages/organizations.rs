@@ -128,8 +128,8 @@ async fn list(page: Page, f: FilterForm, app: &State<App>) -> Result<Template, P
         organizations::list(&app.db, &filter, views::audience(page.user.as_ref()), app.clock.today_local(), &places)
             .await?;
     let ctx = json!({
-        "rows": result.rows, "total": result.total, "page": result.page, "pages": result.pages,
-        "filter": filter, "choices": choices(&places),
+        "rows": result.rows, "total": result.total, "capped": result.capped, "page": result.page, "pages": result.pages,
+        "filter": filter, "choices": choices(&app.places),
         "query": query_string(&filter, None),
         "prev_query": (result.page > 1).then(|| query_string(&filter, Some(result.page - 1))),
         "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
@@ -205,8 +205,7 @@ impl OrgForm {
 }
 
 async fn form_context(app: &App, values: &OrganizationInput, id: Option<i32>) -> Result<Value, AppError> {
-    let places = Places::load(&app.db).await?;
-    Ok(json!({"values": values, "id": id, "choices": choices(&places), "errors": {}}))
+    Ok(json!({"values": values, "id": id, "choices": choices(&app.places), "errors": {}}))
 }
 
 #[get("/organizations/new")]
@@ -232,10 +231,10 @@ async fn create(
 }
 
 async fn detail_context(app: &App, page: &Page, id: i32) -> Result<(Value, Access), AppError> {
-    let (view, acc) = views::organization(&app.db, page.user.as_ref(), id, app.clock.today_local()).await?;
-    let places = Places::load(&app.db).await?;
+    let (view, acc) =
+        views::organization(&app.db, &app.places, page.user.as_ref(), id, app.clock.today_local()).await?;
     Ok((
-        json!({"org": view, "access": format!("{acc:?}"), "choices": choices(&places), "errors": {}, "values": {}}),
+        json!({"org": view, "access": format!("{acc:?}"), "choices": choices(&app.places), "errors": {}, "values": {}}),
         acc,
     ))
 }
@@ -557,16 +556,20 @@ pub fn download(body: Vec<u8>, content_type: ContentType, filename: &str) -> Dow
 #[get("/organizations/export.csv?<f..>")]
 async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
     let audience = views::audience(viewer.0.as_ref());
-    let orgs = organizations::list_all(&app.db, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body = import_export::export_csv(&app.db, &orgs, lang.0, audience == organizations::Audience::Bureau).await?;
+    let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
+    let body =
+        import_export::export_csv(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
+            .await?;
     Ok(download(body, ContentType::new("text", "csv").with_params(("charset", "utf-8")), "organizations.csv"))
 }
 
 #[get("/organizations/export.xlsx?<f..>")]
 async fn export_xlsx(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
     let audience = views::audience(viewer.0.as_ref());
-    let orgs = organizations::list_all(&app.db, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body = import_export::export_xlsx(&app.db, &orgs, lang.0, audience == organizations::Audience::Bureau).await?;
+    let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
+    let body =
+        import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
+            .await?;
     let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     Ok(download(body, xlsx, "organizations.xlsx"))
 }
