@@ -27,20 +27,30 @@ run() { # label url
   printf '| %-10s | %-8s | %10s | %8s | %8s |\n' "$DB" "$label" "$tp" $lat
 }
 
+serve() { # page cache on or off
+  FUHUA_PAGE_CACHE=$1 ROCKET_PORT=$PORT ROCKET_LOG_LEVEL=off $BIN serve >"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+  # Warm caches.
+  curl -sf "http://127.0.0.1:$PORT$LIST" >/dev/null; curl -sf "http://127.0.0.1:$PORT$SEARCH" >/dev/null
+}
+
 bench_db() { # name url
   DB=$1
   export FUHUA_DATABASE_URL=$2 FUHUA_DATA_DIR=$WORK/data FUHUA_MAIL_DIR=$WORK/mail FUHUA_OUTBOX_INTERVAL_SECS=0
   local t0=$(date +%s)
   $BIN bench-seed --count "$COUNT" >/dev/null
   echo "# $DB: seeded $COUNT organizations in $(( $(date +%s) - t0 )) s" >&2
-  ROCKET_PORT=$PORT ROCKET_LOG_LEVEL=off $BIN serve >"$WORK/server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-  # Warm caches.
-  curl -sf "http://127.0.0.1:$PORT$LIST" >/dev/null; curl -sf "http://127.0.0.1:$PORT$SEARCH" >/dev/null
+  # Rendered for every request (what an officer, or the first visitor after a change, gets).
+  serve false
   run trivial /health
   run list "$LIST"
   run search "$SEARCH"
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+  # Visitors without an account, registry unchanged: the page cache answers.
+  serve true
+  run list-pub "$LIST"
+  run srch-pub "$SEARCH"
   kill $SERVER; wait $SERVER 2>/dev/null || true
 }
 

@@ -23,6 +23,9 @@ pub struct AppConfig {
     pub outbox_max_attempts: i32,
     /// Seconds between outbox runs; 0 turns the background worker off (tests drive it).
     pub outbox_interval_secs: u64,
+    /// Keep rendered public list pages until the registry changes (FUHUA_PAGE_CACHE=false to
+    /// turn off, e.g. to measure the uncached page).
+    pub page_cache: bool,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
     pub template_dir: PathBuf,
@@ -44,6 +47,7 @@ impl Default for AppConfig {
             session_absolute_hours: 12,
             outbox_max_attempts: 8,
             outbox_interval_secs: 5,
+            page_cache: true,
             secure_cookies: false,
             template_dir: root.join("templates"),
             static_dir: root.join("static"),

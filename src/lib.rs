@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod page_cache;
 pub mod routes;
 pub mod security;
 pub mod state;
@@ -37,6 +38,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         db,
         reads,
         places: Arc::new(places),
+        pages: Arc::new(page_cache::PageCache::new(config.page_cache, 2000)),
         config: Arc::new(config.clone()),
         clock,
         emails: Arc::new(emails),

@@ -15,6 +15,8 @@ pub struct App {
     pub reads: DatabaseConnection,
     /// Districts and communities: reference data, loaded once at start.
     pub places: Arc<crate::domain::organizations::Places>,
+    /// Rendered public list pages (see page_cache).
+    pub pages: Arc<crate::page_cache::PageCache>,
     pub config: Arc<AppConfig>,
     pub clock: Clock,
     pub emails: Arc<EmailTemplates>,

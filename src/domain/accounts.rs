@@ -287,8 +287,17 @@ pub async fn session_user(
     Ok(Some(u))
 }
 
-pub async fn logout(db: &DatabaseConnection, raw: &str) -> AppResult<()> {
-    session::Entity::delete_by_id(token_hash(raw)).exec(db).await?;
+/// Ends this session; audited when it belonged to someone.
+pub async fn logout(db: &DatabaseConnection, raw: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = db.begin().await?;
+    if let Some(s) = session::Entity::find_by_id(token_hash(raw)).one(&txn).await? {
+        let user_id = s.user_id;
+        session::Entity::delete_by_id(s.id_hash).exec(&txn).await?;
+        if let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? {
+            audit::append(&txn, now, &Actor::user(&u), "session.logout", "user", u.id, serde_json::json!({})).await?;
+        }
+    }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -102,6 +102,17 @@ pub async fn append<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The newest entry's number: it changes whenever anything changes.
+pub async fn latest_seq<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
+    Ok(audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Seq)
+        .limit(1)
+        .one(db)
+        .await?
+        .map(|e| e.seq)
+        .unwrap_or(0))
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum VerifyOutcome {
     Intact { entries: u64 },

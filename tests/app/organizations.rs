@@ -534,3 +534,31 @@ async fn the_search_index_migration_backfills_existing_names() {
     let mut public = app.agent();
     assert!(public.get(&app, "/organizations?q=%E5%9B%9E%E5%A1%AB").await.body.contains("共 1 条"));
 }
+
+#[rocket::async_test]
+async fn the_public_list_is_cached_only_until_the_registry_changes() {
+    let app = TestApp::new().await;
+    let first = app.org("三亚市缓存一号中心", &code(60), "吉阳区").await;
+    let mut public = app.agent();
+    let before = public.get(&app, "/organizations?district_id=2").await;
+    assert!(before.body.contains("三亚市缓存一号中心") && before.body.contains("共 1 条"));
+    let again = public.get(&app, "/organizations?district_id=2").await;
+    assert_eq!(again.body, before.body);
+
+    app.org("三亚市缓存二号中心", &code(61), "吉阳区").await;
+    let after = public.get(&app, "/organizations?district_id=2").await;
+    assert!(
+        after.body.contains("三亚市缓存二号中心") && after.body.contains("共 2 条"),
+        "a new organization shows at once"
+    );
+
+    let mut officer = app.officer().await;
+    officer.post(&app, &format!("/organizations/{first}/status"), &[("to", "suspended"), ("reason", "核查")]).await;
+    let bureau = officer.get(&app, "/organizations?district_id=2").await;
+    assert!(bureau.body.contains("officer@test.cn"), "an account never gets the visitors' page");
+    let public_now = public.get(&app, "/organizations?district_id=2").await;
+    assert!(!public_now.body.contains("三亚市缓存一号中心"), "a suspension hides it from the public at once");
+    assert!(!public_now.body.contains("officer@test.cn"));
+    let english = app.agent().with_header("Accept-Language", "en").get(&app, "/organizations?district_id=2").await;
+    assert!(english.body.contains("1 found"), "each language has its own page");
+}

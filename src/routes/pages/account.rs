@@ -95,7 +95,7 @@ async fn logout(
 ) -> Result<Flash<Redirect>, PageError> {
     csrf.check(&form.csrf)?;
     if let Some(c) = cookies.get_private(SESSION_COOKIE) {
-        accounts::logout(&app.db, c.value()).await?;
+        accounts::logout(&app.db, c.value(), app.clock.now()).await?;
     }
     cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
     Ok(Flash::success(Redirect::to("/"), "flash.logged_out"))

@@ -85,6 +85,15 @@ fn base_context(locale: Locale, user: &Option<user::Model>, csrf: &str, path: &s
 
 impl Page {
     pub fn render(&self, name: &'static str, extra: Value) -> Template {
+        Template::render(name, self.context(extra))
+    }
+
+    /// Whether this page is the same for every visitor without an account.
+    pub fn is_public_view(&self) -> bool {
+        self.user.is_none() && self.flash.is_none()
+    }
+
+    pub fn context(&self, extra: Value) -> Value {
         let mut m = base_context(self.locale, &self.user, &self.csrf, &self.path);
         if let Some((kind, key)) = &self.flash {
             // Flash messages carry a catalogue key and optional "key|arg" text.
@@ -97,7 +106,7 @@ impl Page {
         if let Value::Object(extra) = extra {
             m.extend(extra);
         }
-        Template::render(name, Value::Object(m))
+        Value::Object(m)
     }
 
     /// The same form again, with each bad field marked and the user's values kept.

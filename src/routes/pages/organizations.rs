@@ -120,13 +120,38 @@ fn query_string(f: &OrgFilter, page: Option<u64>) -> String {
     s.finish()
 }
 
+#[derive(rocket::Responder)]
+enum ListPage {
+    Rendered(Template),
+    Cached(rocket::response::content::RawHtml<String>),
+}
+
 #[get("/organizations?<f..>")]
-async fn list(page: Page, f: FilterForm, app: &State<App>) -> Result<Template, PageError> {
+async fn list(
+    page: Page,
+    f: FilterForm,
+    app: &State<App>,
+    templates: rocket_dyn_templates::Metadata<'_>,
+    uri: &rocket::http::uri::Origin<'_>,
+) -> Result<ListPage, PageError> {
     let filter = f.to_filter();
-    let places = Places::load(&app.db).await?;
+    let today = app.clock.today_local();
+    // Visitors without an account all see the same page: serve it from the cache while
+    // the registry has not changed.
+    let cache_key = (app.pages.enabled() && page.is_public_view())
+        .then(|| format!("{}|{}", page.locale.tag(), uri.query().map(|q| q.as_str()).unwrap_or("")));
+    let version = match &cache_key {
+        Some(key) => {
+            let v = crate::domain::audit::latest_seq(&app.reads).await?;
+            if let Some(html) = app.pages.get(key, v, today) {
+                return Ok(ListPage::Cached(rocket::response::content::RawHtml(html.to_string())));
+            }
+            v
+        }
+        None => 0,
+    };
     let result =
-        organizations::list(&app.db, &filter, views::audience(page.user.as_ref()), app.clock.today_local(), &places)
-            .await?;
+        organizations::list(&app.reads, &filter, views::audience(page.user.as_ref()), today, &app.places).await?;
     let ctx = json!({
         "rows": result.rows, "total": result.total, "capped": result.capped, "page": result.page, "pages": result.pages,
         "filter": filter, "choices": choices(&app.places),
@@ -134,7 +159,12 @@ async fn list(page: Page, f: FilterForm, app: &State<App>) -> Result<Template, P
         "prev_query": (result.page > 1).then(|| query_string(&filter, Some(result.page - 1))),
         "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
     });
-    Ok(page.render("organizations/list", ctx))
+    let Some(key) = cache_key else { return Ok(ListPage::Rendered(page.render("organizations/list", ctx))) };
+    let (_, html) = templates
+        .render("organizations/list", page.context(ctx))
+        .ok_or_else(|| AppError::Internal("organizations/list did not render".into()))?;
+    app.pages.put(key, version, today, std::sync::Arc::from(html.as_str()));
+    Ok(ListPage::Cached(rocket::response::content::RawHtml(html)))
 }
 
 #[derive(FromForm)]
