@@ -122,7 +122,7 @@ fn query_string(f: &OrgFilter, page: Option<u64>) -> String {
 
 #[derive(rocket::Responder)]
 enum ListPage {
-    Rendered(Template),
+    Rendered(Box<Template>),
     Cached(rocket::response::content::RawHtml<String>),
 }
 
@@ -159,7 +159,7 @@ async fn list(
         "prev_query": (result.page > 1).then(|| query_string(&filter, Some(result.page - 1))),
         "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
     });
-    let Some(key) = cache_key else { return Ok(ListPage::Rendered(page.render("organizations/list", ctx))) };
+    let Some(key) = cache_key else { return Ok(ListPage::Rendered(Box::new(page.render("organizations/list", ctx)))) };
     let (_, html) = templates
         .render("organizations/list", page.context(ctx))
         .ok_or_else(|| AppError::Internal("organizations/list did not render".into()))?;
