@@ -26,6 +26,9 @@ pub struct AppConfig {
     /// Keep rendered public list pages until the registry changes (FUHUA_PAGE_CACHE=false to
     /// turn off, e.g. to measure the uncached page).
     pub page_cache: bool,
+    /// How often the cache re-reads the audit log for changes made by other servers or the
+    /// command line (writes through this server invalidate at once).
+    pub page_cache_recheck_ms: u64,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
     pub template_dir: PathBuf,
@@ -48,6 +51,7 @@ impl Default for AppConfig {
             outbox_max_attempts: 8,
             outbox_interval_secs: 5,
             page_cache: true,
+            page_cache_recheck_ms: 1000,
             secure_cookies: false,
             template_dir: root.join("templates"),
             static_dir: root.join("static"),

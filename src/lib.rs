@@ -38,7 +38,11 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         db,
         reads,
         places: Arc::new(places),
-        pages: Arc::new(page_cache::PageCache::new(config.page_cache, 2000)),
+        pages: Arc::new(page_cache::PageCache::new(
+            config.page_cache,
+            2000,
+            std::time::Duration::from_millis(config.page_cache_recheck_ms),
+        )),
         config: Arc::new(config.clone()),
         clock,
         emails: Arc::new(emails),
@@ -59,6 +63,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         .manage(app)
         .attach(Template::custom(|engines| i18n::register(&mut engines.tera)))
         .attach(security::Headers)
+        .attach(page_cache::InvalidateOnWrite)
         .attach(AdHoc::on_liftoff("outbox worker", move |_| {
             Box::pin(async move {
                 if interval > 0 {

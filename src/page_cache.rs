@@ -1,45 +1,111 @@
 //! Rendered registry pages for visitors without an account. The public list is what
 //! citizens load most, and it is the same for all of them: a page is kept until the
-//! registry changes. "Changes" is read from the audit log, which every change of state
-//! appends to, so no write path can forget to invalidate; the local date is part of the
-//! key because grades expire by date.
+//! registry changes.
+//!
+//! "Changes" has two sources. Every write request this server answers bumps a local
+//! generation at once (a response fairing), and the audit log's newest entry, which every
+//! change of state appends to, is re-read at most once per `recheck` so changes made by
+//! another server or the command line show within that time. The local date is part of
+//! the key because grades expire by date.
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub struct PageCache {
     enabled: bool,
     capacity: usize,
-    entries: Mutex<HashMap<String, Entry>>,
+    recheck: Duration,
+    generation: AtomicU64,
+    state: Mutex<State>,
+}
+
+struct State {
+    entries: HashMap<String, Entry>,
+    audit_seq: i64,
+    checked_at: Option<Instant>,
 }
 
 struct Entry {
-    version: i64,
+    generation: u64,
     day: NaiveDate,
     html: Arc<str>,
 }
 
 impl PageCache {
-    pub fn new(enabled: bool, capacity: usize) -> Self {
-        PageCache { enabled, capacity, entries: Mutex::new(HashMap::new()) }
+    pub fn new(enabled: bool, capacity: usize, recheck: Duration) -> Self {
+        PageCache {
+            enabled,
+            capacity,
+            recheck,
+            generation: AtomicU64::new(0),
+            state: Mutex::new(State { entries: HashMap::new(), audit_seq: -1, checked_at: None }),
+        }
     }
 
     pub fn enabled(&self) -> bool {
         self.enabled
     }
 
-    pub fn get(&self, key: &str, version: i64, day: NaiveDate) -> Option<Arc<str>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(key).filter(|e| e.version == version && e.day == day).map(|e| e.html.clone())
+    /// A write went through this server: every kept page is stale.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    pub fn put(&self, key: String, version: i64, day: NaiveDate, html: Arc<str>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        // Bounded: when full, start over rather than track recency.
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            entries.clear();
+    /// Whether the audit log should be read again before trusting the cache.
+    pub fn needs_recheck(&self) -> bool {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.checked_at.is_none_or(|t| t.elapsed() >= self.recheck)
+    }
+
+    /// Records the audit log's newest entry; a new one invalidates.
+    pub fn observe_audit_seq(&self, seq: i64) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.audit_seq != seq {
+            s.audit_seq = seq;
+            self.generation.fetch_add(1, Ordering::SeqCst);
         }
-        entries.insert(key, Entry { version, day, html });
+        s.checked_at = Some(Instant::now());
+    }
+
+    pub fn get(&self, key: &str, day: NaiveDate) -> Option<Arc<str>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.entries.get(key).filter(|e| e.generation == generation && e.day == day).map(|e| e.html.clone())
+    }
+
+    /// Keeps a page rendered from data read at `generation` (taken before reading).
+    pub fn put(&self, key: String, generation: u64, day: NaiveDate, html: Arc<str>) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: when full, start over rather than track recency.
+        if s.entries.len() >= self.capacity && !s.entries.contains_key(&key) {
+            s.entries.clear();
+        }
+        s.entries.insert(key, Entry { generation, day, html });
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+}
+
+/// Bumps the cache's generation after every request that may have written.
+pub struct InvalidateOnWrite;
+
+#[rocket::async_trait]
+impl rocket::fairing::Fairing for InvalidateOnWrite {
+    fn info(&self) -> rocket::fairing::Info {
+        rocket::fairing::Info { name: "page cache invalidation", kind: rocket::fairing::Kind::Response }
+    }
+
+    async fn on_response<'r>(&self, req: &'r rocket::Request<'_>, _res: &mut rocket::Response<'r>) {
+        use rocket::http::Method;
+        if !matches!(req.method(), Method::Get | Method::Head | Method::Options)
+            && let Some(app) = req.rocket().state::<crate::state::App>()
+        {
+            app.pages.invalidate();
+        }
     }
 }
 
@@ -50,14 +116,24 @@ mod tests {
     #[test]
     fn a_change_or_a_new_day_misses() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
-        let c = PageCache::new(true, 2);
-        c.put("a".into(), 7, day, Arc::from("x"));
-        assert_eq!(c.get("a", 7, day).as_deref(), Some("x"));
-        assert!(c.get("a", 8, day).is_none());
-        assert!(c.get("a", 7, day.succ_opt().unwrap_or(day)).is_none());
-        c.put("b".into(), 7, day, Arc::from("y"));
-        c.put("c".into(), 7, day, Arc::from("z"));
-        assert!(c.get("a", 7, day).is_none(), "bounded");
-        assert_eq!(c.get("c", 7, day).as_deref(), Some("z"));
+        let c = PageCache::new(true, 2, Duration::from_secs(3600));
+        c.observe_audit_seq(7);
+        assert!(!c.needs_recheck());
+        c.put("a".into(), c.generation(), day, Arc::from("x"));
+        assert_eq!(c.get("a", day).as_deref(), Some("x"));
+        assert!(c.get("a", day.succ_opt().unwrap_or(day)).is_none(), "a new day");
+        c.observe_audit_seq(7);
+        assert_eq!(c.get("a", day).as_deref(), Some("x"), "nothing changed");
+        c.observe_audit_seq(8);
+        assert!(c.get("a", day).is_none(), "the audit log moved");
+        c.put("a".into(), c.generation(), day, Arc::from("x2"));
+        c.invalidate();
+        assert!(c.get("a", day).is_none(), "a local write");
+        let g = c.generation();
+        for k in ["b", "c", "d"] {
+            c.put(k.into(), g, day, Arc::from(k));
+        }
+        assert!(c.get("b", day).is_none(), "bounded");
+        assert_eq!(c.get("d", day).as_deref(), Some("d"));
     }
 }

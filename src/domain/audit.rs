@@ -104,13 +104,15 @@ pub async fn append<C: ConnectionTrait>(
 
 /// The newest entry's number: it changes whenever anything changes.
 pub async fn latest_seq<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
-    Ok(audit_log::Entity::find()
+    let seq: Option<i64> = audit_log::Entity::find()
+        .select_only()
+        .column(audit_log::Column::Seq)
         .order_by_desc(audit_log::Column::Seq)
         .limit(1)
+        .into_tuple()
         .one(db)
-        .await?
-        .map(|e| e.seq)
-        .unwrap_or(0))
+        .await?;
+    Ok(seq.unwrap_or(0))
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ async fn a_message_is_delivered_over_smtp_in_chinese() {
 async fn refusals_are_retried_with_backoff_then_dead_and_visible_to_admins() {
     let smtp = SmtpServer::start().await;
     smtp.set_refusing(true);
-    let app = TestApp::with(Options { smtp_url: Some(smtp.url()), max_attempts: 3 }).await;
+    let app = TestApp::with(Options { smtp_url: Some(smtp.url()), max_attempts: 3, ..Options::default() }).await;
     approve_a_claim(&app).await;
 
     assert_eq!(deliver_due(app.state()).await.expect("run"), (0, 1));
@@ -84,7 +84,12 @@ async fn a_server_that_is_down_is_retried() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let app = TestApp::with(Options { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), max_attempts: 5 }).await;
+    let app = TestApp::with(Options {
+        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        max_attempts: 5,
+        ..Options::default()
+    })
+    .await;
     approve_a_claim(&app).await;
     assert_eq!(deliver_due(app.state()).await.expect("run"), (0, 1));
     let row = app.outbox().await.remove(0);

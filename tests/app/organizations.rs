@@ -562,3 +562,21 @@ async fn the_public_list_is_cached_only_until_the_registry_changes() {
     let english = app.agent().with_header("Accept-Language", "en").get(&app, "/organizations?district_id=2").await;
     assert!(english.body.contains("1 found"), "each language has its own page");
 }
+
+#[rocket::async_test]
+async fn a_write_through_this_server_refreshes_the_public_page_at_once() {
+    // The audit log is not re-read during this test: only the local write can invalidate.
+    let app = TestApp::with(Options { page_cache_recheck_ms: 3_600_000, ..Options::default() }).await;
+    let id = app.org("三亚市即时刷新中心", &code(70), "吉阳区").await;
+    let mut public = app.agent();
+    assert!(public.get(&app, "/organizations").await.body.contains("三亚市即时刷新中心"));
+    let mut officer = app.officer().await;
+    assert_eq!(
+        officer
+            .post(&app, &format!("/organizations/{id}/status"), &[("to", "suspended"), ("reason", "r")])
+            .await
+            .status,
+        Status::SeeOther
+    );
+    assert!(!public.get(&app, "/organizations").await.body.contains("三亚市即时刷新中心"));
+}

@@ -140,16 +140,14 @@ async fn list(
     // the registry has not changed.
     let cache_key = (app.pages.enabled() && page.is_public_view())
         .then(|| format!("{}|{}", page.locale.tag(), uri.query().map(|q| q.as_str()).unwrap_or("")));
-    let version = match &cache_key {
-        Some(key) => {
-            let v = crate::domain::audit::latest_seq(&app.reads).await?;
-            if let Some(html) = app.pages.get(key, v, today) {
-                return Ok(ListPage::Cached(rocket::response::content::RawHtml(html.to_string())));
-            }
-            v
-        }
-        None => 0,
-    };
+    if cache_key.is_some() && app.pages.needs_recheck() {
+        app.pages.observe_audit_seq(crate::domain::audit::latest_seq(&app.reads).await?);
+    }
+    // Taken before reading, so a write racing this render leaves the page marked stale.
+    let generation = app.pages.generation();
+    if let Some(html) = cache_key.as_deref().and_then(|key| app.pages.get(key, today)) {
+        return Ok(ListPage::Cached(rocket::response::content::RawHtml(html.to_string())));
+    }
     let result =
         organizations::list(&app.reads, &filter, views::audience(page.user.as_ref()), today, &app.places).await?;
     let ctx = json!({
@@ -163,7 +161,7 @@ async fn list(
     let (_, html) = templates
         .render("organizations/list", page.context(ctx))
         .ok_or_else(|| AppError::Internal("organizations/list did not render".into()))?;
-    app.pages.put(key, version, today, std::sync::Arc::from(html.as_str()));
+    app.pages.put(key, generation, today, std::sync::Arc::from(html.as_str()));
     Ok(ListPage::Cached(rocket::response::content::RawHtml(html)))
 }
 

@@ -52,11 +52,13 @@ async fn fresh_database(dir: &std::path::Path) -> (String, Option<String>) {
 pub struct Options {
     pub smtp_url: Option<String>,
     pub max_attempts: i32,
+    /// 0: the page cache checks the audit log on every request.
+    pub page_cache_recheck_ms: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { smtp_url: None, max_attempts: 3 }
+        Options { smtp_url: None, max_attempts: 3, page_cache_recheck_ms: 0 }
     }
 }
 
@@ -78,6 +80,7 @@ impl TestApp {
             data_dir: dir.clone(),
             outbox_max_attempts: opts.max_attempts,
             outbox_interval_secs: 0,
+            page_cache_recheck_ms: opts.page_cache_recheck_ms,
             ..AppConfig::default()
         };
         let clock = Clock::fixed(t0());
