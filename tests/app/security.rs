@@ -146,3 +146,16 @@ async fn user_text_is_escaped_in_pages_and_emails() {
     let page = a.get(&app, &format!("/organizations/{id}")).await;
     assert!(!page.body.contains("<i>转义</i>") && page.body.contains("&lt;i&gt;转义"));
 }
+
+#[rocket::async_test]
+async fn public_pages_set_no_cookie_and_forms_get_their_token() {
+    let app = TestApp::new().await;
+    let mut visitor = app.agent();
+    for path in ["/", "/organizations", "/organizations?q=sysy"] {
+        let r = visitor.get(&app, path).await;
+        assert!(r.header("Set-Cookie").is_none(), "{path} sets no cookie for a visitor");
+    }
+    let login = visitor.get(&app, "/login").await;
+    assert!(login.header("Set-Cookie").unwrap_or_default().starts_with("fuhua_csrf="));
+    assert!(visitor.csrf.as_deref().is_some_and(|t| t.len() == 64), "the form carries the token");
+}

@@ -43,8 +43,8 @@ fn safe_next(next: &str) -> String {
 }
 
 #[get("/login?<next>")]
-fn login_page(page: Page, next: Option<&str>) -> Template {
-    page.render("account/login", json!({"next": next.unwrap_or("/"), "values": {}}))
+fn login_page(page: Page, csrf: Csrf, next: Option<&str>) -> Template {
+    page.with_csrf(csrf).render("account/login", json!({"next": next.unwrap_or("/"), "values": {}}))
 }
 
 #[derive(FromForm)]
@@ -116,8 +116,8 @@ async fn logout_everywhere(
 }
 
 #[get("/register")]
-fn register_page(page: Page) -> Template {
-    page.render("account/register", json!({"values": {}}))
+fn register_page(page: Page, csrf: Csrf) -> Template {
+    page.with_csrf(csrf).render("account/register", json!({"values": {}}))
 }
 
 #[derive(FromForm)]
@@ -165,8 +165,8 @@ async fn verify(page: Page, token: &str, app: &State<App>) -> Result<PageRespons
 }
 
 #[get("/password-reset")]
-fn reset_request_page(page: Page) -> Template {
-    page.render("account/reset_request", json!({"values": {}}))
+fn reset_request_page(page: Page, csrf: Csrf) -> Template {
+    page.with_csrf(csrf).render("account/reset_request", json!({"values": {}}))
 }
 
 #[derive(FromForm)]
@@ -191,8 +191,8 @@ async fn reset_request(
 }
 
 #[get("/password-reset/<token>")]
-fn reset_page(page: Page, token: &str) -> Template {
-    page.render("account/reset", json!({"token": token}))
+fn reset_page(page: Page, csrf: Csrf, token: &str) -> Template {
+    page.with_csrf(csrf).render("account/reset", json!({"token": token}))
 }
 
 #[derive(FromForm)]

@@ -60,10 +60,17 @@ impl<'r> FromRequest<'r> for Page {
             Outcome::Success(Some(f)) => Some((f.kind().to_string(), f.message().to_string())),
             _ => None,
         };
+        // Accounts always carry a token (the logout form needs it). A visitor gets one only
+        // from the pages with forms (login, register, reset), so public pages set no cookie.
+        let csrf = if viewer.is_some() {
+            csrf_token(req.cookies(), secure)
+        } else {
+            req.cookies().get_private(auth::CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default()
+        };
         Outcome::Success(Page {
             locale: auth::locale_of(req),
             user: viewer,
-            csrf: csrf_token(req.cookies(), secure),
+            csrf,
             flash,
             path: req.uri().path().to_string(),
         })
@@ -84,6 +91,12 @@ fn base_context(locale: Locale, user: &Option<user::Model>, csrf: &str, path: &s
 }
 
 impl Page {
+    /// For a visitor's page with a form: the token from the `Csrf` guard (which sets it).
+    pub fn with_csrf(mut self, csrf: auth::Csrf) -> Page {
+        self.csrf = csrf.0;
+        self
+    }
+
     pub fn render(&self, name: &'static str, extra: Value) -> Template {
         Template::render(name, self.context(extra))
     }
