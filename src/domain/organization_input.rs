@@ -117,6 +117,23 @@ impl Places {
     }
 }
 
+/// Contact person, phone and email, each optional; the phone keeps to digits and + - ( ).
+pub(crate) fn parse_contacts(e: &mut FieldErrors, name: &str, phone: &str, email: &str) -> (String, String, String) {
+    let name = optional(e, "contact_name", name, 50).unwrap_or_default();
+    let phone = optional(e, "contact_phone", phone, 30).unwrap_or_default();
+    if !phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+        e.add("contact_phone", Msg::new("phone.invalid"));
+    }
+    let email = match super::non_blank(email) {
+        None => String::new(),
+        Some(s) => super::accounts::parse_email(&s).unwrap_or_else(|m| {
+            e.add("contact_email", m);
+            String::new()
+        }),
+    };
+    (name, phone, email)
+}
+
 /// Checks everything that can be checked without the rest of the registry.
 /// `allow_override`: the actor may accept a USCC that fails its checksum with a reason.
 pub fn parse(
@@ -230,18 +247,8 @@ pub fn parse(
     if categories.is_empty() && !e.has("categories") {
         e.add("categories", Msg::new("category.required"));
     }
-    let contact_name = optional(&mut e, "contact_name", &input.contact_name, 50).unwrap_or_default();
-    let contact_phone = optional(&mut e, "contact_phone", &input.contact_phone, 30).unwrap_or_default();
-    if !contact_phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-        e.add("contact_phone", Msg::new("phone.invalid"));
-    }
-    let contact_email = match super::non_blank(&input.contact_email) {
-        None => String::new(),
-        Some(s) => super::accounts::parse_email(&s).unwrap_or_else(|m| {
-            e.add("contact_email", m);
-            String::new()
-        }),
-    };
+    let (contact_name, contact_phone, contact_email) =
+        parse_contacts(&mut e, &input.contact_name, &input.contact_phone, &input.contact_email);
     if !e.is_empty() {
         return Err(e);
     }

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 pub use super::listing::{Audience, OrgFilter, OrgPage, OrgRow, PER_PAGE, SEARCH_COUNT_CAP, list, list_all};
-use super::organization_input::optional;
+use super::organization_input::parse_contacts;
 pub use super::organization_input::{NewOrganization, OrganizationInput, Places, parse, parse_date, to_input};
 pub use super::records::{CreditSummary, OrgRecords};
 
@@ -223,18 +223,7 @@ pub async fn update_contacts(
     input: &ContactInput,
 ) -> AppResult<organization::Model> {
     let mut e = FieldErrors::default();
-    let name = optional(&mut e, "contact_name", &input.contact_name, 50).unwrap_or_default();
-    let phone = optional(&mut e, "contact_phone", &input.contact_phone, 30).unwrap_or_default();
-    if !phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-        e.add("contact_phone", Msg::new("phone.invalid"));
-    }
-    let email = match super::non_blank(&input.contact_email) {
-        None => String::new(),
-        Some(s) => super::accounts::parse_email(&s).unwrap_or_else(|m| {
-            e.add("contact_email", m);
-            String::new()
-        }),
-    };
+    let (name, phone, email) = parse_contacts(&mut e, &input.contact_name, &input.contact_phone, &input.contact_email);
     e.into_result()?;
     let txn = db.begin().await?;
     let existing = organization::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
