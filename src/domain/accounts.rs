@@ -233,8 +233,12 @@ pub async fn login(
             false
         }
     };
+    if let Some(u) = found.as_ref().filter(|u| ok && u.disabled) {
+        log::info!("login refused for disabled account {}", u.email);
+        return Err(AppError::BadRequest(Msg::new("login.disabled")));
+    }
     let u = match found {
-        Some(u) if ok && !u.disabled => u,
+        Some(u) if ok => u,
         _ => {
             record_failure(db, &email, ip, now).await?;
             return Err(AppError::BadRequest(Msg::new("login.failed")));
@@ -487,6 +491,39 @@ pub async fn create_by_admin(
     let made = create_account(&txn, &Actor::user(admin), now, email, display_name, role, None, None).await?;
     txn.commit().await?;
     Ok(made)
+}
+
+/// An admin stops or restores an account. Stopping ends its sessions at once; its API
+/// tokens stop working while it is stopped. Nobody stops their own account.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    admin: &user::Model,
+    now: DateTime<Utc>,
+    user_id: i32,
+    disabled: bool,
+) -> AppResult<user::Model> {
+    if user_id == admin.id {
+        return Err(AppError::Conflict(Msg::new("users.not_yourself")));
+    }
+    let txn = db.begin().await?;
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if u.disabled == disabled {
+        return Err(AppError::Conflict(Msg::new(if disabled {
+            "users.already_disabled"
+        } else {
+            "users.already_enabled"
+        })));
+    }
+    let mut am: user::ActiveModel = u.into();
+    am.disabled = Set(disabled);
+    let u = am.update(&txn).await?;
+    if disabled {
+        session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
+    }
+    let action = if disabled { "account.disabled" } else { "account.enabled" };
+    audit::append(&txn, now, &Actor::user(admin), action, "user", u.id, serde_json::json!({"email": u.email})).await?;
+    txn.commit().await?;
+    Ok(u)
 }
 
 pub async fn list_users(db: &DatabaseConnection) -> AppResult<Vec<user::Model>> {

@@ -134,6 +134,7 @@ pub struct UserView {
     pub organization_id: Option<i32>,
     pub locale: String,
     pub email_verified: bool,
+    pub disabled: bool,
 }
 
 impl From<&user::Model> for UserView {
@@ -146,6 +147,7 @@ impl From<&user::Model> for UserView {
             organization_id: u.organization_id,
             locale: u.locale.clone(),
             email_verified: u.email_verified_at.is_some(),
+            disabled: u.disabled,
         }
     }
 }

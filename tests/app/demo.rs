@@ -56,3 +56,50 @@ async fn admin_makes_accounts_with_a_one_time_password() {
     assert_eq!(bad_role.status, Status::UnprocessableEntity);
     assert_eq!(app.count("users").await, 2);
 }
+
+#[rocket::async_test]
+async fn admin_stops_and_restores_an_account() {
+    let app = TestApp::new().await;
+    let mut admin = app.admin().await;
+    let mut officer = app.officer().await;
+    let officer_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq("officer@test.cn"))
+            .one(app.db())
+            .await
+            .ok()
+            .flatten()
+            .expect("officer")
+            .id
+    };
+    assert_eq!(
+        officer.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await.status,
+        Status::Forbidden,
+        "admins only"
+    );
+    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await.status, Status::SeeOther);
+    assert_eq!(officer.get(&app, "/account").await.status, Status::SeeOther, "its session ended");
+    let r = app.agent().post(&app, "/login", &[("email", "officer@test.cn"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, Status::BadRequest);
+    assert!(r.body.contains("该账号已停用"));
+    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await.status, Status::Conflict);
+    let admin_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::user::Entity::find()
+            .filter(entity::user::Column::Email.eq("admin@test.cn"))
+            .one(app.db())
+            .await
+            .ok()
+            .flatten()
+            .expect("admin")
+            .id
+    };
+    assert_eq!(
+        admin.post(&app, &format!("/admin/users/{admin_id}/disable"), &[]).await.status,
+        Status::Conflict,
+        "not yourself"
+    );
+    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/enable"), &[]).await.status, Status::SeeOther);
+    assert_eq!(app.agent().login(&app, "officer@test.cn", PASSWORD).await, Status::SeeOther);
+}

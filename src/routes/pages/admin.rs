@@ -13,7 +13,16 @@ use rocket_dyn_templates::Template;
 use serde_json::json;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![claims_page, decide_claim, audit_page, outbox_page, retry_outbox, users_page, create_user]
+    rocket::routes![
+        claims_page,
+        decide_claim,
+        audit_page,
+        outbox_page,
+        retry_outbox,
+        users_page,
+        create_user,
+        set_disabled
+    ]
 }
 
 #[get("/claims?<status>")]
@@ -134,4 +143,23 @@ async fn create_user(
         }
         Err(e) => page.refused("admin/users", ctx, e),
     }
+}
+
+#[post("/admin/users/<id>/<action>", data = "<form>", rank = 2)]
+async fn set_disabled(
+    a: Admin,
+    csrf: Csrf,
+    id: i32,
+    action: &str,
+    form: Form<CsrfOnly>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let disabled = match action {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(PageError(crate::error::AppError::NotFound)),
+    };
+    accounts::set_disabled(&app.db, &a.0, app.clock.now(), id, disabled).await?;
+    Ok(done("/admin/users".into(), if disabled { "flash.account_disabled" } else { "flash.account_enabled" }))
 }
