@@ -24,9 +24,10 @@ impl MigrationTrait for Migration {
         m.drop_index(Index::drop().name("ix_org_district_name").table("organizations").to_owned()).await?;
         m.drop_index(Index::drop().name("ix_org_status_name").table("organizations").to_owned()).await?;
         for (name, cols) in [
-            ("ix_org_district_status_sort", &["district_id", "status", "name_initials", "name"][..]),
-            ("ix_org_status_sort", &["status", "name_initials", "name"][..]),
-            ("ix_org_sort", &["name_initials", "name"][..]),
+            // The id last: a page's ids come from the index alone (PostgreSQL index-only scan).
+            ("ix_org_district_status_sort", &["district_id", "status", "name_initials", "name", "id"][..]),
+            ("ix_org_status_sort", &["status", "name_initials", "name", "id"][..]),
+            ("ix_org_sort", &["name_initials", "name", "id"][..]),
         ] {
             let mut i = Index::create();
             i.name(name).table("organizations");

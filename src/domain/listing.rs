@@ -9,6 +9,7 @@ use entity::{organization, organization_category};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -240,10 +241,17 @@ pub async fn list(
         let n = q.clone().select_only().column(organization::Column::Id).limit(SEARCH_COUNT_CAP + 1).count(db).await?;
         (Ord::min(n, SEARCH_COUNT_CAP), n > SEARCH_COUNT_CAP)
     };
-    let q = ordered(q, f);
     let pages = Ord::max(total.div_ceil(PER_PAGE), 1);
     let page = f.page.clamp(1, pages);
-    let orgs = q.offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(db).await?;
+    // The page's ids first, from the sort index alone; then only those rows are read.
+    let ids = ordered(q, f)
+        .select_only()
+        .column(organization::Column::Id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .into_query();
+    let orgs =
+        ordered(organization::Entity::find().filter(organization::Column::Id.in_subquery(ids)), f).all(db).await?;
     let rows = decorate(db, orgs, today, places).await?;
     Ok(OrgPage { rows, total, capped, page, pages })
 }
