@@ -22,11 +22,19 @@ pub struct OrgRecords {
     pub penalties: Vec<penalty::Model>,
 }
 
+/// The credit summary's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditLevel {
+    Good,
+    Attention,
+    Restricted,
+}
+
 /// What a buyer needs to know at a glance.
 #[derive(Debug, Clone, Serialize)]
 pub struct CreditSummary {
-    /// "good", "attention" or "restricted".
-    pub level: &'static str,
+    pub level: CreditLevel,
     pub current_grade: Option<i32>,
     pub grade_gives_priority: bool,
     pub last_annual_report: Option<(i32, AnnualResult)>,
@@ -69,15 +77,15 @@ pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDat
     let three_years_ago = today.with_year(today.year() - 3).unwrap_or(today);
     let recent_penalties = r.penalties.iter().filter(|p| p.decided_on >= three_years_ago).count();
     let level = if on_dishonesty || matches!(org.status, OrgStatus::Revoked | OrgStatus::Deregistered) {
-        "restricted"
+        CreditLevel::Restricted
     } else if on_abnormal
         || recent_penalties > 0
         || org.status == OrgStatus::Suspended
         || matches!(last, Some((_, AnnualResult::Failed)))
     {
-        "attention"
+        CreditLevel::Attention
     } else {
-        "good"
+        CreditLevel::Good
     };
     CreditSummary {
         level,
@@ -476,16 +484,16 @@ mod tests {
     fn credit_levels() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
         let mut r = OrgRecords { annual_reports: vec![], grades: vec![], list_entries: vec![], penalties: vec![] };
-        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, "good");
+        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, CreditLevel::Good);
         r.list_entries.push(entry(ListKind::AbnormalList, true));
         assert_eq!(
             credit_summary(&org(OrgStatus::Active), &r, today).level,
-            "good",
+            CreditLevel::Good,
             "a removed entry no longer counts"
         );
         r.list_entries.push(entry(ListKind::AbnormalList, false));
-        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, "attention");
+        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, CreditLevel::Attention);
         r.list_entries.push(entry(ListKind::DishonestyList, false));
-        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, "restricted");
+        assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, CreditLevel::Restricted);
     }
 }

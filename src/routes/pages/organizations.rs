@@ -333,8 +333,17 @@ async fn change_status(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let Some(to) = OrgStatus::from_code(&form.to) else { return Err(PageError(AppError::NotFound)) };
-    match organizations::change_status(&app.db, &Actor::user(&o.0), app.clock.now(), id, to, &form.reason).await {
+    let result = match OrgStatus::from_code(&form.to) {
+        Some(to) => {
+            organizations::change_status(&app.db, &Actor::user(&o.0), app.clock.now(), id, to, &form.reason).await
+        }
+        None => {
+            let mut e = crate::error::FieldErrors::default();
+            e.add("to", crate::i18n::Msg::new("field.choose"));
+            Err(AppError::Invalid(e))
+        }
+    };
+    match result {
         Ok(_) => Ok(done(format!("/organizations/{id}"), "flash.status_changed")),
         Err(e) => detail_refused(&page, app, id, "status", json!({"reason": form.reason}), e).await,
     }
