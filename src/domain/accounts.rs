@@ -1,20 +1,19 @@
 //! Accounts: registration with email verification, login with throttling, server-side
 //! sessions, password reset, profiles, accounts made by an admin, API tokens.
+pub use super::api_tokens::{api_tokens, create_api_token, revoke_api_token, user_by_api_token};
 use super::audit::{self, Actor};
 use super::outbox::{self, EmailTemplates};
-use super::secrets::{generate_password, hash_password, random_token, token_hash, verify_password};
+use super::secrets::{generate_password, hash_password, random_token, token_hash};
+pub use super::sessions::{FAILURE_WINDOW_MINUTES, MAX_FAILURES, login, logout, logout_everywhere, session_user};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::{Role, TokenPurpose};
-use entity::{api_token, email_token, login_failure, session, user};
+use entity::{email_token, session, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, TransactionTrait,
 };
-
-pub const MAX_FAILURES: u64 = 10;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// Lower-cased, trimmed address with one @ and a dotted domain.
 pub fn parse_email(input: &str) -> Result<String, Msg> {
@@ -173,154 +172,6 @@ pub async fn verify_email(db: &DatabaseConnection, raw: &str, now: DateTime<Utc>
     audit::append(&txn, now, &Actor::user(&u), "account.verified", "user", u.id, serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(u)
-}
-
-/// Failed attempts in the window for this address or this account.
-async fn recent_failures(db: &DatabaseConnection, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<(u64, u64)> {
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let by_email = login_failure::Entity::find()
-        .filter(login_failure::Column::Email.eq(email))
-        .filter(login_failure::Column::At.gt(since))
-        .count(db)
-        .await?;
-    let by_ip = login_failure::Entity::find()
-        .filter(login_failure::Column::Ip.eq(ip))
-        .filter(login_failure::Column::At.gt(since))
-        .count(db)
-        .await?;
-    Ok((by_email, by_ip))
-}
-
-async fn record_failure(db: &DatabaseConnection, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
-    login_failure::ActiveModel {
-        email: Set(email.to_string()),
-        ip: Set(ip.to_string()),
-        at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// A dummy hash so that a login for an unknown address costs the same as a real one.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
-
-/// Checks credentials and opens a session. Returns the raw session id for the cookie.
-pub async fn login(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    email: &str,
-    password: &str,
-    ip: &str,
-    replaced_session: Option<&str>,
-) -> AppResult<(String, user::Model)> {
-    let email = super::clean(email).to_lowercase();
-    let (by_email, by_ip) = recent_failures(db, &email, ip, now).await?;
-    if by_email >= MAX_FAILURES || by_ip >= MAX_FAILURES {
-        log::warn!(
-            "login throttled for account {email} from {ip} ({by_email} account / {by_ip} address failures in {FAILURE_WINDOW_MINUTES} min)"
-        );
-        record_failure(db, &email, ip, now).await?;
-        return Err(AppError::TooManyRequests(Msg::new("login.throttled").arg("minutes", FAILURE_WINDOW_MINUTES)));
-    }
-    let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
-    let ok = match &found {
-        Some(u) => verify_password(password, &u.password_hash),
-        None => {
-            verify_password(password, &DUMMY_HASH);
-            false
-        }
-    };
-    if let Some(u) = found.as_ref().filter(|u| ok && u.disabled) {
-        log::info!("login refused for disabled account {}", u.email);
-        return Err(AppError::BadRequest(Msg::new("login.disabled")));
-    }
-    let u = match found {
-        Some(u) if ok => u,
-        _ => {
-            record_failure(db, &email, ip, now).await?;
-            return Err(AppError::BadRequest(Msg::new("login.failed")));
-        }
-    };
-    if u.email_verified_at.is_none() {
-        return Err(AppError::BadRequest(Msg::new("login.unverified")));
-    }
-    let txn = db.begin().await?;
-    if let Some(old) = replaced_session {
-        session::Entity::delete_by_id(token_hash(old)).exec(&txn).await?;
-    }
-    let raw = random_token();
-    session::ActiveModel {
-        id_hash: Set(token_hash(&raw)),
-        user_id: Set(u.id),
-        created_at: Set(now),
-        last_seen_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit::append(&txn, now, &Actor::user(&u), "session.login", "user", u.id, serde_json::json!({"ip": ip})).await?;
-    txn.commit().await?;
-    Ok((raw, u))
-}
-
-/// The user behind a session id, if the session is alive; refreshes its idle timer.
-pub async fn session_user(
-    db: &DatabaseConnection,
-    raw: &str,
-    now: DateTime<Utc>,
-    idle: Duration,
-    absolute: Duration,
-) -> AppResult<Option<user::Model>> {
-    let Some(s) = session::Entity::find_by_id(token_hash(raw)).one(db).await? else {
-        return Ok(None);
-    };
-    if s.last_seen_at + idle <= now || s.created_at + absolute <= now {
-        session::Entity::delete_by_id(s.id_hash).exec(db).await?;
-        return Ok(None);
-    }
-    let u = user::Entity::find_by_id(s.user_id).one(db).await?;
-    let Some(u) = u.filter(|u| !u.disabled) else { return Ok(None) };
-    // Touch at most once a minute: reads stay reads.
-    if now - s.last_seen_at > Duration::seconds(60) {
-        let mut am: session::ActiveModel = s.into();
-        am.last_seen_at = Set(now);
-        am.update(db).await?;
-    }
-    Ok(Some(u))
-}
-
-/// Ends this session; audited when it belonged to someone.
-pub async fn logout(db: &DatabaseConnection, raw: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let txn = db.begin().await?;
-    if let Some(s) = session::Entity::find_by_id(token_hash(raw)).one(&txn).await? {
-        let user_id = s.user_id;
-        session::Entity::delete_by_id(s.id_hash).exec(&txn).await?;
-        if let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? {
-            audit::append(&txn, now, &Actor::user(&u), "session.logout", "user", u.id, serde_json::json!({})).await?;
-        }
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Ends every session of the account, on every device.
-pub async fn logout_everywhere(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>) -> AppResult<u64> {
-    let txn = db.begin().await?;
-    let n = session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?.rows_affected;
-    audit::append(
-        &txn,
-        now,
-        &Actor::user(u),
-        "session.logout_everywhere",
-        "user",
-        u.id,
-        serde_json::json!({"sessions": n}),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(n)
 }
 
 /// Sends a reset link if the address has an account; says nothing either way.
@@ -532,84 +383,6 @@ pub async fn list_users(db: &DatabaseConnection) -> AppResult<Vec<user::Model>> 
 
 pub async fn any_admin(db: &DatabaseConnection) -> AppResult<bool> {
     Ok(user::Entity::find().filter(user::Column::Role.eq(Role::Admin)).count(db).await? > 0)
-}
-
-/// A bearer token for the JSON API, shown once.
-pub async fn create_api_token(
-    db: &DatabaseConnection,
-    u: &user::Model,
-    name: &str,
-    now: DateTime<Utc>,
-) -> AppResult<String> {
-    let name = super::clean(name);
-    let name = name.as_str();
-    if name.is_empty() || name.chars().count() > 100 {
-        let mut e = FieldErrors::default();
-        e.add("name", Msg::new("field.required"));
-        return Err(AppError::Invalid(e));
-    }
-    let raw = format!("fh_{}", random_token());
-    let txn = db.begin().await?;
-    let t = api_token::ActiveModel {
-        user_id: Set(u.id),
-        name: Set(name.to_string()),
-        token_hash: Set(token_hash(&raw)),
-        created_at: Set(now),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append(
-        &txn,
-        now,
-        &Actor::user(u),
-        "api_token.created",
-        "api_token",
-        t.id,
-        serde_json::json!({"name": name}),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(raw)
-}
-
-pub async fn api_tokens(db: &DatabaseConnection, u: &user::Model) -> AppResult<Vec<api_token::Model>> {
-    Ok(api_token::Entity::find()
-        .filter(api_token::Column::UserId.eq(u.id))
-        .order_by_desc(api_token::Column::Id)
-        .all(db)
-        .await?)
-}
-
-pub async fn revoke_api_token(db: &DatabaseConnection, u: &user::Model, id: i32, now: DateTime<Utc>) -> AppResult<()> {
-    let txn = db.begin().await?;
-    // Only one's own token: someone else's is "not found".
-    let t = api_token::Entity::find_by_id(id)
-        .filter(api_token::Column::UserId.eq(u.id))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if t.revoked_at.is_some() {
-        return Err(AppError::Conflict(Msg::new("api_token.already_revoked")));
-    }
-    let mut am: api_token::ActiveModel = t.into();
-    am.revoked_at = Set(Some(now));
-    am.update(&txn).await?;
-    audit::append(&txn, now, &Actor::user(u), "api_token.revoked", "api_token", id, serde_json::json!({})).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-pub async fn user_by_api_token(db: &DatabaseConnection, raw: &str) -> AppResult<Option<user::Model>> {
-    let Some(t) = api_token::Entity::find().filter(api_token::Column::TokenHash.eq(token_hash(raw))).one(db).await?
-    else {
-        return Ok(None);
-    };
-    if t.revoked_at.is_some() {
-        return Ok(None);
-    }
-    Ok(user::Entity::find_by_id(t.user_id).one(db).await?.filter(|u| !u.disabled && u.email_verified_at.is_some()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The rules of the platform. No Rocket here: functions take a connection or a
 //! transaction and plain values, and return domain types or an AppError.
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod claims;
 pub mod import_export;
@@ -11,6 +12,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod records;
 pub mod secrets;
+pub mod sessions;
 pub mod uscc;
 
 use crate::error::AppError;

@@ -3,6 +3,8 @@ mod account;
 mod admin;
 mod home;
 mod organizations;
+mod records;
+mod transfer;
 pub use organizations::FilterForm;
 
 use crate::auth::{self, csrf_token};
@@ -21,6 +23,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(home::routes());
     r.extend(account::routes());
     r.extend(organizations::routes());
+    r.extend(records::routes());
+    r.extend(transfer::routes());
     r.extend(admin::routes());
     r
 }

@@ -1,42 +1,20 @@
 //! The registry pages: list with filters and search, detail, create/edit, status,
 //! linked records, contacts (the organization's own member), import and export.
 use super::{Page, PageResponse, done};
-use crate::auth::{Csrf, Lang, Ngo, Officer, Viewer};
+use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::audit::Actor;
-use crate::domain::import_export::{self, ImportOutcome};
 use crate::domain::organizations::{self, ContactInput, OrgFilter, OrganizationInput, Places};
-use crate::domain::records::{self, AnnualReportInput, GradeInput, ListEntryInput, ListRemovalInput, PenaltyInput};
 use crate::error::{AppError, PageError};
 use crate::state::App;
 use crate::views::{self, Access};
 use entity::enums::{AnnualResult, ListKind, OrgStatus, OrgType, ServiceCategory};
 use rocket::form::{Form, FromForm};
-use rocket::fs::TempFile;
-use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
 use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        list,
-        new_page,
-        create,
-        show,
-        edit_page,
-        update,
-        change_status,
-        add_annual_report,
-        add_grade,
-        add_list_entry,
-        remove_list_entry,
-        add_penalty,
-        update_contacts,
-        import_page,
-        import,
-        export_csv,
-        export_xlsx
-    ]
+    rocket::routes![list, new_page, create, show, edit_page, update, change_status, update_contacts]
 }
 
 #[derive(FromForm, Default)]
@@ -299,7 +277,7 @@ async fn update(
 }
 
 /// A record form on the detail page failed: show the page again with the error by the form.
-async fn detail_refused(
+pub(super) async fn detail_refused(
     page: &Page,
     app: &App,
     id: i32,
@@ -349,129 +327,6 @@ async fn change_status(
     }
 }
 
-macro_rules! record_form {
-    ($name:ident, $input:ident { $($field:ident),+ }) => {
-        #[derive(FromForm)]
-        struct $name {
-            #[field(default = String::new())]
-            csrf: String,
-            $(#[field(default = String::new())] $field: String,)+
-        }
-        impl $name {
-            fn input(&self) -> $input {
-                $input { $($field: self.$field.clone()),+ }
-            }
-        }
-    };
-}
-
-record_form!(AnnualForm, AnnualReportInput { year, result, note });
-record_form!(GradeForm, GradeInput { grade, valid_from, valid_to });
-record_form!(ListForm, ListEntryInput { kind, entered_on, reason });
-record_form!(RemovalForm, ListRemovalInput { removed_on, removal_reason });
-record_form!(PenaltyForm, PenaltyInput { decided_on, authority, decision_number, description, fine });
-
-#[post("/organizations/<id>/annual-reports", data = "<form>")]
-async fn add_annual_report(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<AnnualForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_annual_report(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input)
-        .await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#annual-reports"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "annual_report", json!(input), e).await,
-    }
-}
-
-#[post("/organizations/<id>/grades", data = "<form>")]
-async fn add_grade(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<GradeForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_grade(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await {
-        Ok(_) => Ok(done(format!("/organizations/{id}#grades"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "grade", json!(input), e).await,
-    }
-}
-
-#[post("/organizations/<id>/list-entries", data = "<form>")]
-async fn add_list_entry(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<ListForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_list_entry(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input)
-        .await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#lists"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "list_entry", json!(input), e).await,
-    }
-}
-
-#[post("/organizations/<id>/list-entries/<entry>/remove", data = "<form>")]
-async fn remove_list_entry(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    entry: i32,
-    form: Form<RemovalForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::remove_list_entry(
-        &app.db,
-        &Actor::user(&o.0),
-        app.clock.now(),
-        app.clock.today_local(),
-        id,
-        entry,
-        &input,
-    )
-    .await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#lists"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, &format!("removal_{entry}"), json!(input), e).await,
-    }
-}
-
-#[post("/organizations/<id>/penalties", data = "<form>")]
-async fn add_penalty(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<PenaltyForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_penalty(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#penalties"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "penalty", json!(input), e).await,
-    }
-}
-
 #[derive(FromForm)]
 struct ContactForm {
     #[field(default = String::new())]
@@ -507,106 +362,4 @@ async fn update_contacts(
         Ok(_) => Ok(done(format!("/organizations/{id}"), "flash.saved")),
         Err(e) => detail_refused(&page, app, id, "contacts", json!({"contact_name": form.contact_name, "contact_phone": form.contact_phone, "contact_email": form.contact_email}), e).await,
     }
-}
-
-#[get("/organizations/import")]
-fn import_page(page: Page, _o: Officer) -> Template {
-    page.render("organizations/import", json!({"columns": import_export::COLUMNS}))
-}
-
-#[derive(FromForm)]
-struct ImportForm<'r> {
-    #[field(default = String::new())]
-    csrf: String,
-    file: Option<TempFile<'r>>,
-}
-
-async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
-    use rocket::tokio::io::AsyncReadExt;
-    let mut bytes = Vec::new();
-    let mut f = file.open().await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
-    f.read_to_end(&mut bytes).await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
-    Ok(bytes)
-}
-
-#[post("/organizations/import", data = "<form>")]
-async fn import(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    form: Form<ImportForm<'_>>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let base = json!({"columns": import_export::COLUMNS});
-    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
-        return page.refused(
-            "organizations/import",
-            base,
-            AppError::BadRequest(crate::i18n::Msg::new("import.no_file")),
-        );
-    };
-    let name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
-    let bytes = read_upload(file).await?;
-    match import_export::import(
-        &app.db,
-        &Actor::user(&o.0),
-        app.clock.now(),
-        app.clock.today_local(),
-        page.locale,
-        &name,
-        &bytes,
-    )
-    .await
-    {
-        Ok(ImportOutcome::Imported(n)) => Ok(PageResponse::Redirect(rocket::response::Flash::success(
-            rocket::response::Redirect::to("/organizations?sort=updated&dir=desc"),
-            format!("flash.imported|{n}"),
-        ))),
-        Ok(ImportOutcome::Refused(errors)) => {
-            let mut ctx = base;
-            ctx["row_errors"] = json!(errors);
-            Ok(PageResponse::Html((
-                rocket::http::Status::UnprocessableEntity,
-                page.render("organizations/import", ctx),
-            )))
-        }
-        Err(e) => page.refused("organizations/import", base, e),
-    }
-}
-
-#[derive(rocket::Responder)]
-pub struct Download {
-    body: Vec<u8>,
-    content_type: ContentType,
-    disposition: Header<'static>,
-}
-
-pub fn download(body: Vec<u8>, content_type: ContentType, filename: &str) -> Download {
-    Download {
-        body,
-        content_type,
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{filename}\"")),
-    }
-}
-
-#[get("/organizations/export.csv?<f..>")]
-async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
-    let audience = views::audience(viewer.0.as_ref());
-    let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body =
-        import_export::export_csv(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
-            .await?;
-    Ok(download(body, ContentType::new("text", "csv").with_params(("charset", "utf-8")), "organizations.csv"))
-}
-
-#[get("/organizations/export.xlsx?<f..>")]
-async fn export_xlsx(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
-    let audience = views::audience(viewer.0.as_ref());
-    let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body =
-        import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
-            .await?;
-    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    Ok(download(body, xlsx, "organizations.xlsx"))
 }

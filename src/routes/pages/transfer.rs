@@ -1,0 +1,122 @@
+//! Import of organizations from CSV or XLSX, and export of the filtered list.
+use super::organizations::FilterForm;
+use super::{Page, PageResponse};
+use crate::auth::{Csrf, Lang, Officer, Viewer};
+use crate::domain::audit::Actor;
+use crate::domain::import_export::{self, ImportOutcome};
+use crate::domain::organizations;
+use crate::error::{AppError, PageError};
+use crate::state::App;
+use crate::views;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Header};
+use rocket::{State, get, post};
+use rocket_dyn_templates::Template;
+use serde_json::json;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![import_page, import, export_csv, export_xlsx]
+}
+
+#[get("/organizations/import")]
+fn import_page(page: Page, _o: Officer) -> Template {
+    page.render("organizations/import", json!({"columns": import_export::COLUMNS}))
+}
+
+#[derive(FromForm)]
+struct ImportForm<'r> {
+    #[field(default = String::new())]
+    csrf: String,
+    file: Option<TempFile<'r>>,
+}
+
+async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
+    use rocket::tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut f = file.open().await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+    f.read_to_end(&mut bytes).await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+    Ok(bytes)
+}
+
+#[post("/organizations/import", data = "<form>")]
+async fn import(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    form: Form<ImportForm<'_>>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let base = json!({"columns": import_export::COLUMNS});
+    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
+        return page.refused(
+            "organizations/import",
+            base,
+            AppError::BadRequest(crate::i18n::Msg::new("import.no_file")),
+        );
+    };
+    let name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
+    let bytes = read_upload(file).await?;
+    match import_export::import(
+        &app.db,
+        &Actor::user(&o.0),
+        app.clock.now(),
+        app.clock.today_local(),
+        page.locale,
+        &name,
+        &bytes,
+    )
+    .await
+    {
+        Ok(ImportOutcome::Imported(n)) => Ok(PageResponse::Redirect(rocket::response::Flash::success(
+            rocket::response::Redirect::to("/organizations?sort=updated&dir=desc"),
+            format!("flash.imported|{n}"),
+        ))),
+        Ok(ImportOutcome::Refused(errors)) => {
+            let mut ctx = base;
+            ctx["row_errors"] = json!(errors);
+            Ok(PageResponse::Html((
+                rocket::http::Status::UnprocessableEntity,
+                page.render("organizations/import", ctx),
+            )))
+        }
+        Err(e) => page.refused("organizations/import", base, e),
+    }
+}
+
+#[derive(rocket::Responder)]
+pub struct Download {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+pub fn download(body: Vec<u8>, content_type: ContentType, filename: &str) -> Download {
+    Download {
+        body,
+        content_type,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{filename}\"")),
+    }
+}
+
+#[get("/organizations/export.csv?<f..>")]
+async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
+    let audience = views::audience(viewer.0.as_ref());
+    let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
+    let body =
+        import_export::export_csv(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
+            .await?;
+    Ok(download(body, ContentType::new("text", "csv").with_params(("charset", "utf-8")), "organizations.csv"))
+}
+
+#[get("/organizations/export.xlsx?<f..>")]
+async fn export_xlsx(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
+    let audience = views::audience(viewer.0.as_ref());
+    let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
+    let body =
+        import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
+            .await?;
+    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    Ok(download(body, xlsx, "organizations.xlsx"))
+}
