@@ -37,60 +37,54 @@ record_form!(ListForm, ListEntryInput { kind, entered_on, reason });
 record_form!(RemovalForm, ListRemovalInput { removed_on, removal_reason });
 record_form!(PenaltyForm, PenaltyInput { decided_on, authority, decision_number, description, fine });
 
-#[post("/organizations/<id>/annual-reports", data = "<form>")]
-async fn add_annual_report(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<AnnualForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_annual_report(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input)
-        .await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#annual-reports"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "annual_report", json!(input), e).await,
-    }
+/// One handler per kind of record: the same steps, a different form and domain call.
+/// `$anchor` is where the page scrolls back to; `$form_name` opens the failed form again.
+macro_rules! add_record_page {
+    ($fn_name:ident, $path:literal, $form:ty, $domain:path, $anchor:literal, $form_name:literal) => {
+        #[post($path, data = "<form>")]
+        async fn $fn_name(
+            page: Page,
+            o: Officer,
+            csrf: Csrf,
+            id: i32,
+            form: Form<$form>,
+            app: &State<App>,
+        ) -> Result<PageResponse, PageError> {
+            csrf.check(&form.csrf)?;
+            let input = form.input();
+            match $domain(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await {
+                Ok(_) => Ok(done(format!("/organizations/{id}#{}", $anchor), "flash.saved")),
+                Err(e) => detail_refused(&page, app, id, $form_name, json!(input), e).await,
+            }
+        }
+    };
 }
 
-#[post("/organizations/<id>/grades", data = "<form>")]
-async fn add_grade(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<GradeForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_grade(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await {
-        Ok(_) => Ok(done(format!("/organizations/{id}#grades"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "grade", json!(input), e).await,
-    }
-}
-
-#[post("/organizations/<id>/list-entries", data = "<form>")]
-async fn add_list_entry(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<ListForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_list_entry(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input)
-        .await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#lists"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "list_entry", json!(input), e).await,
-    }
-}
+add_record_page!(
+    add_annual_report,
+    "/organizations/<id>/annual-reports",
+    AnnualForm,
+    records::add_annual_report,
+    "annual-reports",
+    "annual_report"
+);
+add_record_page!(add_grade, "/organizations/<id>/grades", GradeForm, records::add_grade, "grades", "grade");
+add_record_page!(
+    add_list_entry,
+    "/organizations/<id>/list-entries",
+    ListForm,
+    records::add_list_entry,
+    "lists",
+    "list_entry"
+);
+add_record_page!(
+    add_penalty,
+    "/organizations/<id>/penalties",
+    PenaltyForm,
+    records::add_penalty,
+    "penalties",
+    "penalty"
+);
 
 #[post("/organizations/<id>/list-entries/<entry>/remove", data = "<form>")]
 async fn remove_list_entry(
@@ -117,23 +111,5 @@ async fn remove_list_entry(
     {
         Ok(_) => Ok(done(format!("/organizations/{id}#lists"), "flash.saved")),
         Err(e) => detail_refused(&page, app, id, &format!("removal_{entry}"), json!(input), e).await,
-    }
-}
-
-#[post("/organizations/<id>/penalties", data = "<form>")]
-async fn add_penalty(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    id: i32,
-    form: Form<PenaltyForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
-    let input = form.input();
-    match records::add_penalty(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await
-    {
-        Ok(_) => Ok(done(format!("/organizations/{id}#penalties"), "flash.saved")),
-        Err(e) => detail_refused(&page, app, id, "penalty", json!(input), e).await,
     }
 }
