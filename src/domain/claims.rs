@@ -129,6 +129,8 @@ pub async fn decide(
         let mut am: user::ActiveModel = member.clone().into();
         am.organization_id = Set(Some(org.id));
         am.update(&txn).await?;
+        // A team incubated before it registered brings its hub record along.
+        super::hubs::memberships::adopt_team(&txn, member.id, org.id).await?;
     }
     let mut am: claim::ActiveModel = c.into();
     am.status = Set(status);

@@ -20,6 +20,8 @@ pub struct OrgRecords {
     pub grades: Vec<assessment_grade::Model>,
     pub list_entries: Vec<list_entry::Model>,
     pub penalties: Vec<penalty::Model>,
+    /// Incubation: current or past hub membership and graduation.
+    pub hub: super::hubs::HubStanding,
 }
 
 /// The credit summary's verdict.
@@ -42,6 +44,10 @@ pub struct CreditSummary {
     pub on_dishonesty_list: bool,
     pub penalties_last_3_years: usize,
     pub status: OrgStatus,
+    /// In a hub now; has been in one; graduated from one. Procurement rules may ask for these.
+    pub hub_member: bool,
+    pub hub_former_member: bool,
+    pub hub_graduated: bool,
 }
 
 pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords> {
@@ -66,6 +72,7 @@ pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords>
             .order_by_desc(penalty::Column::DecidedOn)
             .all(db)
             .await?,
+        hub: super::hubs::standing(db, org_id).await?,
     })
 }
 
@@ -96,6 +103,9 @@ pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDat
         on_dishonesty_list: on_dishonesty,
         penalties_last_3_years: recent_penalties,
         status: org.status,
+        hub_member: r.hub.current_member,
+        hub_former_member: r.hub.ever_member,
+        hub_graduated: r.hub.graduated,
     }
 }
 
@@ -483,7 +493,13 @@ mod tests {
     #[test]
     fn credit_levels() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
-        let mut r = OrgRecords { annual_reports: vec![], grades: vec![], list_entries: vec![], penalties: vec![] };
+        let mut r = OrgRecords {
+            annual_reports: vec![],
+            grades: vec![],
+            list_entries: vec![],
+            penalties: vec![],
+            hub: Default::default(),
+        };
         assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, CreditLevel::Good);
         r.list_entries.push(entry(ListKind::AbnormalList, true));
         assert_eq!(

@@ -105,7 +105,16 @@ pub fn spawn_worker(app: App, interval_secs: u64) {
         let mut tick = rocket::tokio::time::interval(std::time::Duration::from_secs(interval_secs.max(1)));
         loop {
             tick.tick().await;
-            if let Err(e) = deliver_due(&app).await {
+            // Reminders first, so a reminder due now goes out in this same round.
+            let reminders = crate::domain::hubs::reminders::send_term_reminders(
+                &app.db,
+                &app.emails,
+                &app.config.public_origin,
+                app.clock.now(),
+                app.clock.today_local(),
+            )
+            .await;
+            for e in [reminders.map(|_| ()), deliver_due(&app).await.map(|_| ())].into_iter().filter_map(Result::err) {
                 match e {
                     AppError::Internal(cause) => log::error!("outbox worker: {cause}"),
                     other => log::error!("outbox worker: {other}"),

@@ -8,6 +8,8 @@ mod accounts;
 mod api;
 mod audit;
 mod demo;
+mod hub_members;
+mod hubs;
 mod import_export;
 mod mail;
 mod organizations;

@@ -2,6 +2,9 @@
 mod account;
 mod admin;
 mod home;
+mod hub_admissions;
+mod hub_members;
+mod hubs;
 mod organizations;
 mod records;
 mod transfer;
@@ -24,6 +27,9 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(account::routes());
     r.extend(organizations::routes());
     r.extend(records::routes());
+    r.extend(hubs::routes());
+    r.extend(hub_admissions::routes());
+    r.extend(hub_members::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
     r

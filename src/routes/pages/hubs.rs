@@ -1,0 +1,282 @@
+//! Hub pages: the public list and hub page; the bureau's hub form and checklist; the hub
+//! dashboard for its staff.
+use super::{Page, PageResponse, done};
+use crate::auth::{Csrf, Member, Officer};
+use crate::domain::audit::Actor;
+use crate::domain::hubs::{self, ChecklistItemInput, HubInput, applications, dashboard, memberships, rounds};
+use crate::error::{AppError, PageError};
+use crate::state::App;
+use entity::enums::{HubServiceKind, HubType, IncubationMode, MembershipStage, RoundStatus, SpaceUnit};
+use entity::hub;
+use rocket::form::{Form, FromForm};
+use rocket::{State, get, post};
+use rocket_dyn_templates::Template;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        list,
+        new_page,
+        create,
+        show,
+        edit_page,
+        update,
+        add_checklist_item,
+        retire_checklist_item,
+        dashboard_page,
+        mine
+    ]
+}
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|t| code(*t)).collect()
+}
+
+pub(super) fn choices(app: &App) -> Value {
+    json!({
+        "hub_types": codes(HubType::ALL, HubType::code),
+        "modes": codes(IncubationMode::ALL, IncubationMode::code),
+        "space_units": codes(SpaceUnit::ALL, SpaceUnit::code),
+        "round_statuses": codes(RoundStatus::ALL, RoundStatus::code),
+        "service_kinds": codes(HubServiceKind::ALL, HubServiceKind::code),
+        "stages": codes(MembershipStage::ALL, MembershipStage::code),
+        "districts": app.places.districts,
+        "communities": app.places.communities,
+    })
+}
+
+/// The hub as shown: its row plus the names of its place.
+pub(super) fn hub_json(app: &App, h: &hub::Model) -> Value {
+    let mut v = json!(h);
+    v["district"] = json!(app.places.district_name(h.district_id));
+    v["community"] = json!(app.places.community_name(h.community_id));
+    v
+}
+
+#[get("/hubs")]
+async fn list(page: Page, app: &State<App>) -> Result<Template, PageError> {
+    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| hub_json(app, h)).collect();
+    let mine = match &page.user {
+        Some(u) => hubs::managed_by(&app.db, u.id).await?,
+        None => vec![],
+    };
+    Ok(page.render("hubs/list", json!({"hubs": hubs, "managed": mine})))
+}
+
+#[derive(FromForm)]
+struct HubForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    hub_type: String,
+    #[field(default = String::new())]
+    district_id: String,
+    #[field(default = String::new())]
+    community_id: String,
+    #[field(default = String::new())]
+    address: String,
+    #[field(default = String::new())]
+    capacity: String,
+    #[field(default = String::new())]
+    mode: String,
+    #[field(default = String::new())]
+    space_unit: String,
+    #[field(default = String::new())]
+    default_term_months: String,
+    #[field(default = String::new())]
+    description: String,
+    #[field(default = Vec::new())]
+    managers: Vec<String>,
+}
+
+impl HubForm {
+    fn input(&self) -> HubInput {
+        HubInput {
+            name: self.name.clone(),
+            hub_type: self.hub_type.clone(),
+            district_id: self.district_id.clone(),
+            community_id: self.community_id.clone(),
+            address: self.address.clone(),
+            capacity: self.capacity.clone(),
+            mode: self.mode.clone(),
+            space_unit: self.space_unit.clone(),
+            default_term_months: self.default_term_months.clone(),
+            description: self.description.clone(),
+            managers: self.managers.clone(),
+        }
+    }
+}
+
+async fn form_context(app: &App, values: &HubInput, id: Option<i32>) -> Result<Value, AppError> {
+    let candidates = hubs::manager_candidates(&app.db).await?;
+    let managers: Vec<Value> =
+        candidates.iter().map(|u| json!({"id": u.id.to_string(), "name": u.display_name, "email": u.email})).collect();
+    Ok(json!({"values": values, "id": id, "choices": choices(app), "manager_candidates": managers}))
+}
+
+#[get("/hubs/new")]
+async fn new_page(page: Page, _o: Officer, app: &State<App>) -> Result<Template, PageError> {
+    let values = HubInput {
+        hub_type: HubType::NeighbourhoodCentre.code().into(),
+        mode: IncubationMode::Physical.code().into(),
+        default_term_months: "12".into(),
+        ..Default::default()
+    };
+    Ok(page.render("hubs/form", form_context(app, &values, None).await?))
+}
+
+#[post("/hubs", data = "<form>")]
+async fn create(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    form: Form<HubForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match hubs::create(&app.db, &Actor::user(&o.0), app.clock.now(), &app.places, &input).await {
+        Ok(h) => Ok(done(format!("/hubs/{}", h.id), "flash.hub_created")),
+        Err(e) => page.refused("hubs/form", form_context(app, &input, None).await?, e),
+    }
+}
+
+#[get("/hubs/<id>/edit")]
+async fn edit_page(page: Page, _o: Officer, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    let h = hubs::get(&app.db, id).await?;
+    let managers = hubs::managers(&app.db, id).await?;
+    let values = HubInput {
+        name: h.name,
+        hub_type: h.hub_type.code().into(),
+        district_id: h.district_id.to_string(),
+        community_id: h.community_id.map(|c| c.to_string()).unwrap_or_default(),
+        address: h.address,
+        capacity: h.capacity.to_string(),
+        mode: h.mode.code().into(),
+        space_unit: h.space_unit.code().into(),
+        default_term_months: h.default_term_months.to_string(),
+        description: h.description,
+        managers: managers.iter().map(|m| m.id.to_string()).collect(),
+    };
+    Ok(page.render("hubs/form", form_context(app, &values, Some(id)).await?))
+}
+
+#[post("/hubs/<id>", data = "<form>")]
+async fn update(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<HubForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match hubs::update(&app.db, &Actor::user(&o.0), app.clock.now(), &app.places, id, &input).await {
+        Ok(_) => Ok(done(format!("/hubs/{id}"), "flash.saved")),
+        Err(e) => page.refused("hubs/form", form_context(app, &input, Some(id)).await?, e),
+    }
+}
+
+/// The hub page: what anyone may see, and for its staff the members and the checklist's upkeep.
+pub(super) async fn hub_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError> {
+    let h = hubs::get(&app.db, id).await?;
+    let staff = hubs::is_staff(&app.db, page.user.as_ref(), id).await?;
+    let today = app.clock.today_local();
+    let rounds: Vec<Value> = rounds::of_hub(&app.db, id)
+        .await?
+        .iter()
+        .map(|r| {
+            let mut v = json!(r);
+            v["accepting"] = json!(rounds::accepts_applications(r, today));
+            v
+        })
+        .collect();
+    let members = if staff { json!(memberships::of_hub(&app.db, id).await?) } else { json!([]) };
+    let managers: Vec<Value> =
+        hubs::managers(&app.db, id).await?.iter().map(|u| json!({"name": u.display_name})).collect();
+    Ok(json!({
+        "hub": hub_json(app, &h),
+        "staff": staff,
+        "rounds": rounds,
+        "checklist": hubs::checklist(&app.db, id).await?,
+        "managers": managers,
+        "members": members,
+        "choices": choices(app),
+    }))
+}
+
+#[get("/hubs/<id>")]
+async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    Ok(page.render("hubs/show", hub_context(app, &page, id).await?))
+}
+
+#[derive(FromForm)]
+struct ChecklistForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    title: String,
+    #[field(default = String::new())]
+    required: String,
+}
+
+#[post("/hubs/<id>/checklist", data = "<form>")]
+async fn add_checklist_item(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<ChecklistForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = ChecklistItemInput { title: form.title.clone(), required: form.required.clone() };
+    match hubs::add_checklist_item(&app.db, &Actor::user(&o.0), app.clock.now(), id, &input).await {
+        Ok(_) => Ok(done(format!("/hubs/{id}#checklist"), "flash.saved")),
+        Err(e) => {
+            let mut ctx = hub_context(app, &page, id).await?;
+            ctx["values"] = json!(input);
+            page.refused("hubs/show", ctx, e)
+        }
+    }
+}
+
+#[derive(FromForm)]
+struct CsrfOnly {
+    #[field(default = String::new())]
+    csrf: String,
+}
+
+#[post("/hubs/<id>/checklist/<item>/retire", data = "<form>")]
+async fn retire_checklist_item(
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    item: i32,
+    form: Form<CsrfOnly>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    hubs::retire_checklist_item(&app.db, &Actor::user(&o.0), app.clock.now(), id, item).await?;
+    Ok(done(format!("/hubs/{id}#checklist"), "flash.saved"))
+}
+
+#[get("/hubs/<id>/dashboard")]
+async fn dashboard_page(page: Page, m: Member, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    hubs::require_staff(&app.db, &m.0, id).await?;
+    let h = hubs::get(&app.db, id).await?;
+    let d = dashboard::build(&app.db, &h, app.clock.today_local()).await?;
+    Ok(page.render("hubs/dashboard", json!({"hub": hub_json(app, &h), "d": d})))
+}
+
+/// An NGO member's incubation: applications made and memberships held.
+#[get("/incubation")]
+async fn mine(page: Page, m: Member, app: &State<App>) -> Result<Template, PageError> {
+    let apps = applications::mine(&app.db, &m.0).await?;
+    let members = memberships::mine(&app.db, &m.0).await?;
+    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| hub_json(app, h)).collect();
+    Ok(page.render("hubs/mine", json!({"applications": apps, "memberships": members, "hubs": hubs})))
+}
