@@ -3,13 +3,17 @@
 use crate::domain::accounts;
 use crate::domain::audit::Actor;
 use crate::domain::organizations::{self, OrganizationInput, Places};
+use crate::domain::outbox::EmailTemplates;
 use crate::domain::records::{self, AnnualReportInput, GradeInput, ListEntryInput, PenaltyInput};
 use crate::domain::uscc;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{CommunityKind, OrgStatus, OrgType, Role, ServiceCategory};
 use entity::{community, district, organization, organization_category, organization_name_gram, user};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
 
 /// Sanya's districts: GB/T 2260 codes; 育才生态区 is a management area without one.
 pub const DISTRICTS: &[(&str, &str, &str)] = &[
@@ -110,7 +114,11 @@ const REPS: &[&str] = &["王海", "李娜", "陈明", "林芳", "黄伟", "吴�
 
 /// The demo: places, ~30 organizations of every type and status with their records, and one
 /// account per role. Returns the accounts and their one-time passwords.
-pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<(String, Role, String)>> {
+pub async fn load(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(String, Role, String)>> {
     if user::Entity::find().count(db).await? > 0 || organization::Entity::find().count(db).await? > 0 {
         return Err(AppError::Conflict(crate::i18n::Msg::new("demo.not_empty")));
     }
@@ -287,7 +295,17 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<
     )
     .await?;
     txn.commit().await?;
-    accounts_made.push((u.email, Role::NgoMember, pw));
+    accounts_made.push((u.email.clone(), Role::NgoMember, pw));
+    // Incubation: organizations that are active and on no list enter the hubs.
+    let inactive_or_listed = [0usize, 7, 12, 20, 21, 22];
+    let pool: Vec<i32> =
+        ids.iter().enumerate().filter(|(i, _)| !inactive_or_listed.contains(i)).map(|(_, id)| *id).collect();
+    let manager = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::HubManager))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::demo_hubs::load(db, emails, &places, now, (&manager, &u), &pool).await?;
     Ok(accounts_made)
 }
 

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+mod demo_hubs;
 pub mod domain;
 pub mod error;
 pub mod i18n;

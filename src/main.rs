@@ -51,7 +51,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = connect(&config).await?;
             fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
             if demo {
-                match fuhua::demo::load(&db, chrono::Utc::now()).await {
+                let emails = fuhua::domain::outbox::EmailTemplates::load(&config.template_dir)?;
+                match fuhua::demo::load(&db, &emails, chrono::Utc::now()).await {
                     Ok(accounts) => {
                         println!("\nDemo data loaded. Accounts (passwords are shown only now):");
                         for (email, role, pw) in accounts {

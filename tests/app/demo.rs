@@ -6,7 +6,7 @@ use rocket::http::Status;
 #[rocket::async_test]
 async fn demo_loads_once_with_every_type_status_and_role() {
     let app = TestApp::new().await;
-    let accounts = fuhua::demo::load(app.db(), app.clock.now()).await.expect("demo loads");
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, app.clock.now()).await.expect("demo loads");
     let roles: Vec<Role> = accounts.iter().map(|a| a.1).collect();
     for r in Role::ALL {
         assert!(roles.contains(r), "an account for {r:?}");
@@ -22,9 +22,51 @@ async fn demo_loads_once_with_every_type_status_and_role() {
     let own = ngo.get(&app, "/account").await;
     assert!(own.body.contains("三亚市阳光社会工作服务中心"), "the NGO account speaks for its organization");
     assert!(
-        matches!(fuhua::demo::load(app.db(), app.clock.now()).await, Err(fuhua::error::AppError::Conflict(_))),
+        matches!(
+            fuhua::demo::load(app.db(), &app.state().emails, app.clock.now()).await,
+            Err(fuhua::error::AppError::Conflict(_))
+        ),
         "never over real data"
     );
+    assert_eq!(
+        fuhua::domain::audit::verify(app.db()).await.expect("verify"),
+        fuhua::domain::audit::VerifyOutcome::Intact { entries: app.count("audit_log").await as u64 }
+    );
+}
+
+#[rocket::async_test]
+async fn demo_has_two_hubs_with_a_cohort_at_every_stage() {
+    use entity::enums::{MembershipStage, RoundStatus};
+    use sea_orm::EntityTrait;
+    let app = TestApp::new().await;
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, app.clock.now()).await.expect("demo loads");
+    let hubs = entity::hub::Entity::find().all(app.db()).await.expect("hubs");
+    assert_eq!(hubs.len(), 2);
+    let rounds = entity::hub_round::Entity::find().all(app.db()).await.expect("rounds");
+    let members = entity::hub_membership::Entity::find().all(app.db()).await.expect("members");
+    for h in &hubs {
+        let statuses: Vec<RoundStatus> = rounds.iter().filter(|r| r.hub_id == h.id).map(|r| r.status).collect();
+        for s in [RoundStatus::Open, RoundStatus::Reviewing, RoundStatus::Closed] {
+            assert!(statuses.contains(&s), "{} has a round {s:?}", h.name);
+        }
+        let stages: Vec<MembershipStage> = members.iter().filter(|m| m.hub_id == h.id).map(|m| m.stage).collect();
+        for s in [MembershipStage::Incubating, MembershipStage::Graduated, MembershipStage::Exited] {
+            assert!(stages.contains(&s), "{} has a member {s:?}", h.name);
+        }
+        assert_eq!(h.occupied as usize, stages.iter().filter(|s| s.is_current()).count());
+    }
+    // The hub manager's dashboard has a year of services to chart.
+    let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::HubManager).expect("manager").clone();
+    let mut manager = app.agent();
+    assert_eq!(manager.login(&app, &email, &pw).await, Status::SeeOther);
+    let d = manager.get(&app, &format!("/hubs/{}/dashboard", hubs[0].id)).await;
+    assert_eq!(d.status, Status::Ok);
+    assert!(d.body.contains("2024 年第一批") && d.body.contains("67%"), "two of three graduated: {}", d.body);
+    // The demo NGO sees its own application in the open round.
+    let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::NgoMember).expect("ngo").clone();
+    let mut ngo = app.agent();
+    assert_eq!(ngo.login(&app, &email, &pw).await, Status::SeeOther);
+    assert!(ngo.get(&app, "/incubation").await.body.contains("已提交"));
     assert_eq!(
         fuhua::domain::audit::verify(app.db()).await.expect("verify"),
         fuhua::domain::audit::VerifyOutcome::Intact { entries: app.count("audit_log").await as u64 }
