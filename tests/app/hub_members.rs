@@ -299,3 +299,80 @@ async fn the_dashboard_shows_occupancy_applications_stages_services_and_graduati
     let (mut other, _) = ngo(&w.app, 4).await;
     assert_eq!(other.get(&w.app, &format!("/hubs/{}/dashboard", w.hub)).await.status, Status::Forbidden);
 }
+
+async fn bearer(app: &TestApp, email: &str, role: Role, org: Option<i32>) -> Agent {
+    let u = app.user(email, role, org).await;
+    let token = fuhua::domain::accounts::create_api_token(app.db(), &u, "test", app.clock.now()).await.expect("token");
+    app.agent().with_header("Authorization", &format!("Bearer {token}"))
+}
+
+#[rocket::async_test]
+async fn the_same_journey_through_the_json_api() {
+    use rocket::http::Method;
+    use serde_json::json;
+    let w = hub_world("5", "5").await;
+    let org = w.app.org("三亚市接口孵化中心", &code(9), "吉阳区").await;
+    let mut ngo_api = bearer(&w.app, "api-ngo@ngo.cn", Role::NgoMember, Some(org)).await;
+    let mut manager_api = {
+        let u = entity::user::Entity::find()
+            .all(w.app.db())
+            .await
+            .expect("q")
+            .into_iter()
+            .find(|u| u.email == "manager@hub.cn")
+            .expect("manager");
+        let token =
+            fuhua::domain::accounts::create_api_token(w.app.db(), &u, "t", w.app.clock.now()).await.expect("token");
+        w.app.agent().with_header("Authorization", &format!("Bearer {token}"))
+    };
+    let public = w.app.agent().get(&w.app, &format!("/api/v1/hubs/{}", w.hub)).await;
+    assert_eq!(public.status, Status::Ok);
+    assert_eq!(public.json()["rounds"][0]["places"], 5);
+    assert!(public.json().get("members").is_none(), "members are for the hub's staff");
+
+    let path = format!("/api/v1/hubs/{}/rounds/{}/applications", w.hub, w.round);
+    let r = ngo_api.send_json(&w.app, Method::Post, &path, &json!({"plan": "计划", "answers": ["只答一题"]})).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(r.json()["fields"][0]["field"], "answers");
+    let r = ngo_api.send_json(&w.app, Method::Post, &path, &json!({"plan": "计划", "answers": ["一", "二"]})).await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let aid = r.json()["id"].as_i64().expect("id");
+    // A hub manager cannot apply; an NGO cannot decide.
+    assert_eq!(
+        manager_api.send_json(&w.app, Method::Post, &path, &json!({"plan": "x", "answers": ["a", "b"]})).await.status,
+        Status::Forbidden
+    );
+    let decision = format!("/api/v1/hubs/{}/applications/{aid}/decision", w.hub);
+    assert_eq!(
+        ngo_api.send_json(&w.app, Method::Post, &decision, &json!({"decision": "accept"})).await.status,
+        Status::Forbidden
+    );
+    let r = manager_api
+        .send_json(
+            &w.app,
+            Method::Post,
+            &decision,
+            &json!({"decision": "accept", "term_months": "24", "started_on": "2026-11-20"}),
+        )
+        .await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    assert_eq!(r.json()["status"], "accepted");
+
+    let m = entity::hub_membership::Entity::find().one(w.app.db()).await.expect("q").expect("membership");
+    assert_eq!(m.planned_end_on.to_string(), "2028-11-20");
+    let services = format!("/api/v1/hubs/{}/members/{}/services", w.hub, m.id);
+    let r = manager_api
+        .send_json(
+            &w.app,
+            Method::Post,
+            &services,
+            &json!({"kind": "registration_help", "delivered_on": "2026-11-25", "title": "准备登记材料"}),
+        )
+        .await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let mine = ngo_api.get(&w.app, &format!("/api/v1/hubs/{}/members/{}", w.hub, m.id)).await;
+    assert_eq!(mine.json()["services"][0]["title"], "准备登记材料");
+    let d = manager_api.get(&w.app, &format!("/api/v1/hubs/{}/dashboard", w.hub)).await;
+    assert_eq!(d.json()["occupied"], 1);
+    assert_eq!(ngo_api.get(&w.app, &format!("/api/v1/hubs/{}/dashboard", w.hub)).await.status, Status::Forbidden);
+}

@@ -8,6 +8,7 @@ mod accounts;
 mod api;
 mod audit;
 mod demo;
+mod hub_input;
 mod hub_members;
 mod hubs;
 mod import_export;

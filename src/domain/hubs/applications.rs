@@ -9,7 +9,7 @@ use crate::domain::outbox::{self, EmailTemplates};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use entity::enums::{ApplicationStatus, ListKind, OrgStatus};
+use entity::enums::{ApplicationStatus, ListKind, OrgStatus, Role};
 use entity::{hub, hub_application, hub_membership, hub_round, hub_seat, list_entry, organization, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -82,6 +82,9 @@ pub async fn apply(
     round_id: i32,
     i: &ApplyInput,
 ) -> AppResult<hub_application::Model> {
+    if u.role != Role::NgoMember {
+        return Err(AppError::Forbidden);
+    }
     let txn = db.begin().await?;
     let round = rounds::get(&txn, hub_id, round_id).await?;
     if !accepts_applications(&round, today) {

@@ -15,8 +15,11 @@ use rocket::{State, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+mod hubs;
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
+    let mut r = hubs::routes();
+    r.extend(rocket::routes![
         list,
         show,
         create,
@@ -28,13 +31,14 @@ pub fn routes() -> Vec<rocket::Route> {
         add_penalty,
         me,
         update_me
-    ]
+    ]);
+    r
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
 /// A body that is not valid JSON for the type is a 422 with the reason, not a 500.
-fn body<T>(b: Result<Json<T>, rocket::serde::json::Error<'_>>) -> Result<T, ApiError> {
+pub(super) fn body<T>(b: Result<Json<T>, rocket::serde::json::Error<'_>>) -> Result<T, ApiError> {
     b.map(|j| j.into_inner()).map_err(|e| {
         let mut fe = crate::error::FieldErrors::default();
         fe.add("body", crate::i18n::Msg::new("error.bad_json").arg("detail", e.to_string()));
