@@ -259,7 +259,7 @@ pub async fn load(
             decide(db, emails, manager, now, 770, hub, a, "accept", "欢迎入驻。").await?;
             members.push(membership_of(db, a).await?);
         }
-        rounds::change_status(db, manager, at(now, 765).0, hub, round, "closed").await?;
+        rounds::change_status(db, emails, ORIGIN, manager, at(now, 765).0, hub, round, "closed").await?;
         for (i, m) in members.iter().enumerate() {
             log_services(db, manager, now, hub, m, 755, if i == 2 { 505 } else { 420 }).await?;
         }
@@ -276,7 +276,7 @@ pub async fn load(
             decide(db, emails, manager, now, 350 - 5 * k as i64, hub, a, "accept", "").await?;
             members.push(membership_of(db, a).await?);
         }
-        rounds::change_status(db, manager, at(now, 345).0, hub, round, "closed").await?;
+        rounds::change_status(db, emails, ORIGIN, manager, at(now, 345).0, hub, round, "closed").await?;
         for m in &members {
             log_services(db, manager, now, hub, m, 335, 1).await?;
         }
@@ -288,7 +288,7 @@ pub async fn load(
             let who = member_account(db, now, org).await?;
             apps.push(apply(db, &who, now, 40, hub, round).await?);
         }
-        rounds::change_status(db, manager, at(now, 14).0, hub, round, "reviewing").await?;
+        rounds::change_status(db, emails, ORIGIN, manager, at(now, 14).0, hub, round, "reviewing").await?;
         decide(db, emails, manager, now, 10, hub, apps[1], "waitlist", "名额有限，列入候补。").await?;
         decide(db, emails, manager, now, 9, hub, apps[2], "reject", "服务领域与基地定位不符。").await?;
 

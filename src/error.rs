@@ -64,6 +64,11 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
+        // Two requests raced for the same unique value: the second is told to look again.
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = e.sql_err() {
+            log::warn!("unique constraint: {detail}");
+            return AppError::Conflict(Msg::new("error.concurrent_change"));
+        }
         AppError::Internal(format!("database: {e}"))
     }
 }

@@ -2,6 +2,7 @@
 //! organizations and buy community services from them. `build` makes the whole server;
 //! `serve` and the tests call exactly this.
 pub mod auth;
+pub mod bench_hubs;
 pub mod clock;
 pub mod config;
 pub mod db;

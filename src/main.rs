@@ -38,6 +38,11 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         count: usize,
     },
+    /// Add one large synthetic hub (rounds, applications, members, services) for the benchmark.
+    BenchSeedHubs {
+        #[arg(long, default_value_t = 20_000)]
+        services: usize,
+    },
 }
 
 async fn connect(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, String> {
@@ -130,6 +135,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = connect(&config).await?;
             fuhua::demo::bench_seed(&db, count, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
             println!("Added {count} organizations.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchSeedHubs { services } => {
+            let db = connect(&config).await?;
+            let hub = fuhua::bench_hubs::seed(&db, chrono::Utc::now(), services).await.map_err(|e| e.to_string())?;
+            println!("Added hub {hub} with {services} services.");
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -57,12 +57,15 @@ pub struct NewOrganization {
     pub contact_email: String,
 }
 
+/// A calendar date as people type it, between 1900 and 2199: no record of the platform is
+/// outside that, and PostgreSQL refuses years chrono accepts (e.g. -5000).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
         .or_else(|_| NaiveDate::parse_from_str(s, "%Y.%m.%d"))
         .ok()
+        .filter(|d| (1900..2200).contains(&chrono::Datelike::year(d)))
 }
 
 pub(crate) fn required(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {

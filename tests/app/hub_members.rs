@@ -376,3 +376,32 @@ async fn the_same_journey_through_the_json_api() {
     assert_eq!(d.json()["occupied"], 1);
     assert_eq!(ngo_api.get(&w.app, &format!("/api/v1/hubs/{}/dashboard", w.hub)).await.status, Status::Forbidden);
 }
+
+#[rocket::async_test]
+async fn two_assessments_at_once_change_the_member_once() {
+    let mut w = hub_world("5", "5").await;
+    let (_, _, m) = member(&mut w, 1).await;
+    // An extension of more than 24 months at a time is refused.
+    let assess = format!("/hubs/{}/members/{m}/assessment", w.hub);
+    let r = w.manager.post(&w.app, &assess, &[("outcome", "extended"), ("new_end_on", "2030-01-01")]).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("24 个月"));
+
+    let manager = entity::user::Entity::find().all(w.app.db()).await.expect("q");
+    let manager = manager.iter().find(|u| u.email == "manager@hub.cn").expect("manager");
+    let s = w.app.state();
+    let exit = fuhua::domain::hubs::memberships::AssessmentInput {
+        outcome: "exited".into(),
+        note: "团队解散".into(),
+        ..Default::default()
+    };
+    let (now, today) = (w.app.clock.now(), w.app.clock.today_local());
+    let (x, y) = rocket::tokio::join!(
+        fuhua::domain::hubs::memberships::assess(&s.db, manager, now, today, w.hub, m, &exit),
+        fuhua::domain::hubs::memberships::assess(&s.db, manager, now, today, w.hub, m, &exit)
+    );
+    assert!(x.is_ok() != y.is_ok(), "exactly one: {x:?} {y:?}");
+    assert_eq!(w.app.count("hub_assessments").await, 1);
+    let hub = entity::hub::Entity::find_by_id(w.hub).one(w.app.db()).await.expect("q").expect("hub");
+    assert_eq!(hub.occupied, 0, "the place is freed once");
+}

@@ -222,13 +222,33 @@ async fn listed_organizations_and_closed_rounds_are_refused_with_the_reason() {
     assert!(r.body.contains("活动异常名录") && r.body.contains("未按时提交年度报告"), "{}", r.body);
     assert_eq!(w.app.count("hub_applications").await, 0);
 
+    // An organization listed after it applied is not admitted either.
+    let (mut c, org_c) = ngo(&w.app, 3).await;
+    let cid = id_from(&apply(&w, &mut c, w.round).await.location);
+    let r = w
+        .officer
+        .post(
+            &w.app,
+            &format!("/organizations/{org_c}/list-entries"),
+            &[("kind", "dishonesty_list"), ("entered_on", "2026-11-25"), ("reason", "虚假材料")],
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther);
+    let r = w
+        .manager
+        .post(&w.app, &format!("/hubs/{}/applications/{cid}/decision", w.hub), &[("decision", "accept")])
+        .await;
+    assert_eq!(r.status, Status::Conflict);
+    assert!(r.body.contains("严重违法失信名单") && r.body.contains("虚假材料"));
+    assert_eq!(w.app.count("hub_memberships").await, 0);
+
     // A round past its closing date takes no applications; the server's clock decides.
     w.app.clock.set(t0() + chrono::Duration::days(30));
     let (mut b, _) = ngo(&w.app, 2).await;
     let r = apply(&w, &mut b, w.round).await;
     assert_eq!(r.status, Status::Conflict);
     assert!(r.body.contains("不接受申请"));
-    assert_eq!(w.app.count("hub_applications").await, 0);
+    assert_eq!(w.app.count("hub_applications").await, 1, "only the one made in time");
 }
 
 #[rocket::async_test]
@@ -278,12 +298,17 @@ async fn decisions_stay_within_places_and_capacity_and_stop_when_the_round_close
         w.manager.post(&w.app, &decide(ids[2]), &[("decision", "reject"), ("note", "服务领域不符")]).await.status,
         Status::SeeOther
     );
+    // Closing lets the waitlist lapse: rejected, with the reason, and the applicant told.
     assert_eq!(w.manager.post(&w.app, &close, &[("to", "closed")]).await.status, Status::SeeOther);
-    // A closed round takes no decision, not even on the waitlist.
-    let r = w.manager.post(&w.app, &decide(ids[1]), &[("decision", "reject"), ("note", "x")]).await;
+    assert_eq!(status_of(&w.app, ids[1]).await, ApplicationStatus::Rejected);
+    let lapsed = w.app.outbox().await.pop().expect("mail");
+    assert_eq!((lapsed.to_address.as_str(), lapsed.subject.as_str()), ("ngo2@ngo.cn", "孵化基地入驻申请未录取"));
+    assert!(lapsed.body_text.contains("候补名额未能递补"));
+    // A closed round takes no decision.
+    let r = w.manager.post(&w.app, &decide(ids[1]), &[("decision", "accept")]).await;
     assert_eq!(r.status, Status::Conflict);
     assert!(r.body.contains("批次已结束"));
-    assert_eq!(status_of(&w.app, ids[1]).await, ApplicationStatus::Waitlisted);
+    assert_eq!(status_of(&w.app, ids[1]).await, ApplicationStatus::Rejected);
 
     // A second round: the hub's capacity of 2 allows one more member, not two.
     let round2 = open_round(&w.app, &mut w.manager, w.hub, "2").await;
@@ -298,6 +323,40 @@ async fn decisions_stay_within_places_and_capacity_and_stop_when_the_round_close
     assert!(r.body.contains("基地已满"));
     let hub = entity::hub::Entity::find_by_id(w.hub).one(w.app.db()).await.expect("q").expect("hub");
     assert_eq!((hub.occupied, hub.capacity), (2, 2));
+}
+
+#[rocket::async_test]
+async fn two_decisions_at_once_admit_once_and_a_member_is_not_admitted_twice() {
+    let mut w = hub_world("5", "5").await;
+    let (mut a, _) = ngo(&w.app, 1).await;
+    let first = id_from(&apply(&w, &mut a, w.round).await.location);
+    // It also applies to a second round, open at the same time.
+    let round2 = open_round(&w.app, &mut w.manager, w.hub, "3").await;
+    let second = id_from(&apply(&w, &mut a, round2).await.location);
+    let manager = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq("manager@hub.cn"))
+        .one(w.app.db())
+        .await
+        .expect("q")
+        .expect("manager");
+    let s = w.app.state();
+    let accept = fuhua::domain::hubs::applications::DecisionInput { decision: "accept".into(), ..Default::default() };
+    let now = w.app.clock.now();
+    let (x, y) = rocket::tokio::join!(
+        fuhua::domain::hubs::applications::decide(&s.db, &s.emails, ORIGIN, &manager, now, w.hub, first, &accept),
+        fuhua::domain::hubs::applications::decide(&s.db, &s.emails, ORIGIN, &manager, now, w.hub, first, &accept)
+    );
+    assert!(x.is_ok() != y.is_ok(), "exactly one wins: {x:?} {y:?}");
+    assert!(matches!(x.err().or(y.err()), Some(fuhua::error::AppError::Conflict(_))));
+    let round = entity::hub_round::Entity::find_by_id(w.round).one(w.app.db()).await.expect("q").expect("round");
+    assert_eq!((w.app.count("hub_memberships").await, round.accepted), (1, 1));
+
+    // Accepted in one round, it cannot be accepted in the other while it is a member.
+    let path = format!("/hubs/{}/applications/{second}/decision", w.hub);
+    let r = w.manager.post(&w.app, &path, &[("decision", "accept")]).await;
+    assert_eq!(r.status, Status::Conflict);
+    assert!(r.body.contains("已在该基地孵化"), "{}", r.body);
+    assert_eq!(w.app.count("hub_memberships").await, 1);
 }
 
 #[rocket::async_test]

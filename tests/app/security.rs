@@ -62,6 +62,7 @@ async fn hostile_input_never_makes_a_500() {
         "NaN",
         "2026-02-30",
         "0000-00-00",
+        "-5000-01-01",
     ];
     for v in nasty {
         let paths = [

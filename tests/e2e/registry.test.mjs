@@ -1,63 +1,23 @@
-// End-to-end: the real server (demo data on a fresh SQLite file) in Debian's Chromium,
-// with JavaScript off, at a phone's width, driven by the keyboard.
+// End-to-end: the registry in Debian's Chromium, with JavaScript off, at a phone's width,
+// driven by the keyboard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, root, checkPhoneLayout } from './harness.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const bin = process.env.FUHUA_BIN || join(root, 'target/debug/fuhua');
-const port = 18000 + Math.floor(Math.random() * 1000);
-const base = `http://127.0.0.1:${port}`;
-const work = mkdtempSync(join(tmpdir(), 'fuhua-e2e-'));
-let server, browser;
-const passwords = {};
+let h, base, browser, passwords;
 
 before(async () => {
-  server = spawn(bin, ['serve', '--demo'], {
-    env: {
-      ...process.env,
-      FUHUA_DATABASE_URL: `sqlite://${work}/fuhua.db?mode=rwc`,
-      FUHUA_DATA_DIR: work,
-      FUHUA_MAIL_DIR: join(work, 'mail'),
-      FUHUA_PUBLIC_ORIGIN: base,
-      ROCKET_PORT: String(port),
-      ROCKET_LOG_LEVEL: 'critical',
-    },
-  });
-  let out = '';
-  server.stdout.on('data', (d) => { out += d; });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  for (const line of out.split('\n')) {
-    const m = line.trim().match(/^(\w+)\s+(\S+@\S+)\s+(\S+)$/);
-    if (m) passwords[m[1]] = { email: m[2], password: m[3] };
-  }
-  assert.ok(passwords.officer, `demo accounts printed:\n${out}`);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  h = await start();
+  ({ base, browser, passwords } = h);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
-  rmSync(work, { recursive: true, force: true });
+  await h?.stop();
 });
 
-async function phone() {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false, locale: 'zh-CN' });
-  return { context, page: await context.newPage() };
-}
+const phone = () => h.phone();
 
 test('a visitor on a phone finds an organization by pinyin initials with the keyboard alone', async () => {
   const { context, page } = await phone();
@@ -73,11 +33,7 @@ test('a visitor on a phone finds an organization by pinyin initials with the key
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/organizations\?q=sysy/);
   assert.ok((await page.textContent('table.orgs')).includes('三亚市阳光社会工作服务中心'));
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
-  const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea',
-    (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.name));
-  assert.deepEqual(unlabelled, [], 'every field has a label');
+  await checkPhoneLayout(page);
   await context.close();
 });
 

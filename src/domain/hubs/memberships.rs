@@ -1,6 +1,6 @@
 //! Hub members during incubation: the services the hub gives them, their seat, and the
 //! graduation assessment (出壳) against the hub's checklist.
-use super::applications::hold_seat;
+use super::decisions::hold_seat;
 use super::{field_error, int_field, text_field};
 use crate::domain::audit::{self, Actor};
 use crate::domain::organization_input::parse_date;
@@ -58,7 +58,10 @@ pub async fn of_hub(db: &DatabaseConnection, hub_id: i32) -> AppResult<Vec<Membe
         .order_by_asc(hub_membership::Column::PlannedEndOn)
         .all(db)
         .await?;
-    rows(db, ms).await
+    // Those in incubation first (soonest end first), then those who have left.
+    let (mut current, past): (Vec<_>, Vec<_>) = ms.into_iter().partition(|m| m.stage.is_current());
+    current.extend(past.into_iter().rev());
+    rows(db, current).await
 }
 
 pub async fn mine(db: &DatabaseConnection, u: &user::Model) -> AppResult<Vec<MemberRow>> {
@@ -296,6 +299,17 @@ pub async fn assess(
         return Err(field_error("outcome", Msg::new("field.choose")));
     };
     let stage = m.stage.transition(outcome.stage())?;
+    // First, so that of two assessments at once the second finds the stage changed.
+    let claimed = hub_membership::Entity::update_many()
+        .col_expr(hub_membership::Column::Stage, Expr::value(stage.code()))
+        .filter(hub_membership::Column::Id.eq(m.id))
+        .filter(hub_membership::Column::Stage.eq(m.stage))
+        .filter(hub_membership::Column::PlannedEndOn.eq(m.planned_end_on))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("hub.already_assessed")));
+    }
     let checklist = super::checklist(&txn, hub_id).await?;
     let mut e = FieldErrors::default();
     let note = crate::domain::clean(&i.note).chars().take(4000).collect::<String>();
@@ -321,13 +335,19 @@ pub async fn assess(
     let mut new_end_on = None;
     match outcome {
         AssessmentOutcome::Graduated => {
+            if today < m.started_on {
+                e.add("outcome", Msg::new("hub.graduate_before_start"));
+            }
             let missing: Vec<&str> =
                 items.iter().filter(|it| it.required && !it.met).map(|it| it.title.as_str()).collect();
             if !missing.is_empty() {
-                e.add("met", Msg::new("hub.required_items_missing").arg("items", missing.join("、")));
+                e.add("met", Msg::new("hub.required_items_missing").arg("items", missing.join(" · ")));
             }
         }
         AssessmentOutcome::Extended => match parse_date(&i.new_end_on) {
+            Some(d) if d > m.planned_end_on.checked_add_months(chrono::Months::new(24)).unwrap_or(d) => {
+                e.add("new_end_on", Msg::new("hub.extension_too_long"))
+            }
             Some(d) if d > m.planned_end_on && d > today => new_end_on = Some(d),
             Some(_) => e.add("new_end_on", Msg::new("hub.extension_not_later")),
             None => e.add("new_end_on", Msg::new("date.invalid")),
@@ -387,6 +407,30 @@ pub async fn assess(
 /// team's applications and membership follow it.
 pub async fn adopt_team<C: ConnectionTrait>(db: &C, user_id: i32, org_id: i32) -> AppResult<u64> {
     use entity::hub_application;
+    let team_key = format!("team:{user_id}");
+    let org_key = format!("org:{org_id}");
+    let open = hub_application::Entity::find()
+        .filter(hub_application::Column::ApplicantUserId.eq(user_id))
+        .filter(hub_application::Column::OpenKey.eq(team_key.clone()))
+        .all(db)
+        .await?;
+    for a in open {
+        // The team's open application becomes the organization's, unless the organization
+        // already has its own in that round; then the team's stays as it is.
+        let clash = hub_application::Entity::find()
+            .filter(hub_application::Column::RoundId.eq(a.round_id))
+            .filter(hub_application::Column::OpenKey.eq(org_key.clone()))
+            .one(db)
+            .await?
+            .is_some();
+        if !clash {
+            hub_application::Entity::update_many()
+                .col_expr(hub_application::Column::OpenKey, Expr::value(org_key.clone()))
+                .filter(hub_application::Column::Id.eq(a.id))
+                .exec(db)
+                .await?;
+        }
+    }
     hub_application::Entity::update_many()
         .col_expr(hub_application::Column::OrganizationId, Expr::value(org_id))
         .filter(hub_application::Column::ApplicantUserId.eq(user_id))

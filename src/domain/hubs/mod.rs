@@ -3,6 +3,7 @@
 //! submodules.
 pub mod applications;
 pub mod dashboard;
+pub mod decisions;
 pub mod memberships;
 pub mod reminders;
 pub mod rounds;
@@ -275,7 +276,14 @@ pub async fn update(
     if name_taken(&txn, &p.name, Some(id)).await? {
         return Err(field_error("name", Msg::new("hub.name_taken")));
     }
-    if p.capacity < h.occupied {
+    // Conditional, so a member admitted meanwhile is counted.
+    let fits = hub::Entity::update_many()
+        .col_expr(hub::Column::Capacity, sea_orm::sea_query::Expr::value(p.capacity))
+        .filter(hub::Column::Id.eq(id))
+        .filter(hub::Column::Occupied.lte(p.capacity))
+        .exec(&txn)
+        .await?;
+    if fits.rows_affected == 0 {
         return Err(AppError::Conflict(Msg::new("hub.capacity_below_occupancy").arg("n", h.occupied)));
     }
     let mut am: hub::ActiveModel = h.into();

@@ -131,9 +131,13 @@ pub async fn of_hub<C: ConnectionTrait>(db: &C, hub_id: i32) -> AppResult<Vec<hu
         .await?)
 }
 
-/// Moves a round on: open → reviewing → closed. Closing with undecided applications is refused.
+/// Moves a round on: open → reviewing → closed. Closing with undecided applications is
+/// refused; closing lets the waitlist lapse (each applicant is told).
+#[allow(clippy::too_many_arguments)]
 pub async fn change_status(
     db: &DatabaseConnection,
+    emails: &crate::domain::outbox::EmailTemplates,
+    origin: &str,
     u: &user::Model,
     now: DateTime<Utc>,
     hub_id: i32,
@@ -152,6 +156,9 @@ pub async fn change_status(
         if pending > 0 {
             return Err(AppError::Conflict(Msg::new("round.undecided_left").arg("n", pending)));
         }
+    }
+    if next == RoundStatus::Closed {
+        super::decisions::lapse_waitlist(&txn, emails, origin, u, now, &r).await?;
     }
     let from = r.status;
     let mut am: hub_round::ActiveModel = r.into();

@@ -125,7 +125,18 @@ async fn round_status(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    match rounds::change_status(&app.db, &m.0, app.clock.now(), id, rid, &form.to).await {
+    match rounds::change_status(
+        &app.db,
+        &app.emails,
+        &app.config.public_origin,
+        &m.0,
+        app.clock.now(),
+        id,
+        rid,
+        &form.to,
+    )
+    .await
+    {
         Ok(_) => Ok(done(format!("/hubs/{id}/rounds/{rid}"), "flash.saved")),
         Err(e) => page.refused("hubs/round", round_context(app, &page, id, rid).await?, e),
     }

@@ -52,6 +52,9 @@ async fn member_context(app: &App, u: &user::Model, id: i32, mid: i32) -> Result
         "free_seats": free_seats,
         "choices": choices(app),
         "today": app.clock.today_local(),
+        // What was typed into the service form (sv) or the assessment form (av) when it failed.
+        "sv": {},
+        "av": {},
     }))
 }
 
@@ -72,7 +75,11 @@ async fn member_refused(
 ) -> Result<PageResponse, PageError> {
     let mut ctx = member_context(app, u, id, mid).await?;
     ctx["failed_form"] = json!(form_name);
-    ctx["values"] = values;
+    match form_name {
+        "service" => ctx["sv"] = values,
+        "assessment" => ctx["av"] = values,
+        _ => ctx["values"] = values,
+    }
     page.refused("hubs/member", ctx, e)
 }
 
@@ -90,8 +97,9 @@ struct ServiceForm {
     hours: String,
     #[field(default = String::new())]
     attendees: String,
+    /// Named apart from the assessment's note: both forms are on one page.
     #[field(default = String::new())]
-    note: String,
+    service_note: String,
 }
 
 #[post("/hubs/<id>/members/<mid>/services", data = "<form>")]
@@ -111,7 +119,7 @@ async fn add_service(
         title: form.title.clone(),
         hours: form.hours.clone(),
         attendees: form.attendees.clone(),
-        note: form.note.clone(),
+        note: form.service_note.clone(),
     };
     match memberships::add_service(&app.db, &m.0, app.clock.now(), app.clock.today_local(), id, mid, &input).await {
         Ok(_) => Ok(done(format!("/hubs/{id}/members/{mid}#services"), "flash.saved")),

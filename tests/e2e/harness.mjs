@@ -1,0 +1,79 @@
+// The end-to-end harness: the real server (demo data on a fresh SQLite file) and Debian's
+// Chromium, with the demo accounts' one-time passwords read from the server's output.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+export async function start() {
+  const bin = process.env.FUHUA_BIN || join(root, 'target/debug/fuhua');
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const base = `http://127.0.0.1:${port}`;
+  const work = mkdtempSync(join(tmpdir(), 'fuhua-e2e-'));
+  const server = spawn(bin, ['serve', '--demo'], {
+    env: {
+      ...process.env,
+      FUHUA_DATABASE_URL: `sqlite://${work}/fuhua.db?mode=rwc`,
+      FUHUA_DATA_DIR: work,
+      FUHUA_MAIL_DIR: join(work, 'mail'),
+      FUHUA_PUBLIC_ORIGIN: base,
+      ROCKET_PORT: String(port),
+      ROCKET_LOG_LEVEL: 'critical',
+    },
+  });
+  let out = '';
+  server.stdout.on('data', (d) => { out += d; });
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const passwords = {};
+  for (const line of out.split('\n')) {
+    const m = line.trim().match(/^(\w+)\s+(\S+@\S+)\s+(\S+)$/);
+    if (m) passwords[m[1]] = { email: m[2], password: m[3] };
+  }
+  assert.ok(passwords.officer, `demo accounts printed:\n${out}`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    base,
+    browser,
+    passwords,
+    async stop() {
+      await browser.close();
+      server.kill();
+      rmSync(work, { recursive: true, force: true });
+    },
+    /** A phone with JavaScript off. */
+    async phone() {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false, locale: 'zh-CN' });
+      return { context, page: await context.newPage() };
+    },
+    /** Logs `page` in as the demo account of `role`, starting from `path`. */
+    async login(page, role, path) {
+      await page.goto(`${base}/login?next=${encodeURIComponent(path)}`);
+      await page.fill('#f-email', passwords[role].email);
+      await page.fill('#f-password', passwords[role].password);
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    },
+  };
+}
+
+/** No sideways scrolling, every field labelled. */
+export async function checkPhoneLayout(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px) at ${page.url()}`);
+  const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea',
+    (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.name));
+  assert.deepEqual(unlabelled, [], `every field has a label at ${page.url()}`);
+}
