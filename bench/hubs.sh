@@ -25,12 +25,11 @@ run() { # label url
 login() { # leaves the session and CSRF cookies in $COOKIE
   local jar=$WORK/jar token
   rm -f "$jar"
-  token=$(curl -sf -c "$jar" "http://127.0.0.1:$PORT/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+  token=$(curl -sf -c "$jar" "http://127.0.0.1:$PORT/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1 || true)
   curl -sf -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$token" --data-urlencode "email=bench@fuhua.local" \
     --data-urlencode "password=$PASSWORD" --data-urlencode "next=/" "http://127.0.0.1:$PORT/login"
-  COOKIE=$(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")
-  # Sessions carry the HttpOnly prefix in the jar; strip it.
-  COOKIE=${COOKIE//#HttpOnly_/}
+  # HttpOnly cookies are written with a "#HttpOnly_" prefix, which is not a comment.
+  COOKIE=$(sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 && $6 != "_flash" {printf "%s%s=%s", sep, $6, $7; sep="; "}')
 }
 
 bench_db() { # name url
@@ -46,7 +45,7 @@ bench_db() { # name url
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
   login
   local member
-  member=$(curl -sf -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/hubs/$HUB" | grep -o "/hubs/$HUB/members/[0-9]*" | head -1)
+  member=$(curl -sf -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/hubs/$HUB" | grep -o "/hubs/$HUB/members/[0-9]*" | head -1 || true)
   [ -n "$member" ] || { echo "login or hub page failed" >&2; exit 1; }
   run trivial /health
   run dashboard "/hubs/$HUB/dashboard"

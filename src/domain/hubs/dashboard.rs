@@ -4,7 +4,8 @@ use crate::error::AppResult;
 use chrono::{Datelike, Months, NaiveDate};
 use entity::enums::{ApplicationStatus, MembershipStage};
 use entity::{hub, hub_application, hub_membership, hub_round, hub_seat, hub_service};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Asterisk, Expr, Func};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -55,46 +56,83 @@ fn percent(part: usize, whole: usize) -> i64 {
     if whole == 0 { 0 } else { ((part as f64 / whole as f64) * 100.0).round() as i64 }
 }
 
-pub async fn build(db: &DatabaseConnection, h: &hub::Model, today: NaiveDate) -> AppResult<Dashboard> {
-    let seats = hub_seat::Entity::find().filter(hub_seat::Column::HubId.eq(h.id)).all(db).await?;
+/// Counts grouped in the database: one row per (round, status), per (round, stage) and per
+/// day, never one per application, member or service.
+pub async fn build<C: ConnectionTrait>(db: &C, h: &hub::Model, today: NaiveDate) -> AppResult<Dashboard> {
+    let count = || Expr::from(Func::count(Expr::col(Asterisk)));
+    let seats_total = hub_seat::Entity::find().filter(hub_seat::Column::HubId.eq(h.id)).count(db).await? as usize;
+    let seats_free = hub_seat::Entity::find()
+        .filter(hub_seat::Column::HubId.eq(h.id))
+        .filter(hub_seat::Column::HeldBy.is_null())
+        .count(db)
+        .await? as usize;
     let rounds = hub_round::Entity::find()
         .filter(hub_round::Column::HubId.eq(h.id))
         .order_by_desc(hub_round::Column::OpensOn)
         .all(db)
         .await?;
-    let apps = hub_application::Entity::find().filter(hub_application::Column::HubId.eq(h.id)).all(db).await?;
-    let members = hub_membership::Entity::find().filter(hub_membership::Column::HubId.eq(h.id)).all(db).await?;
+    let apps: Vec<(i32, ApplicationStatus, i64)> = hub_application::Entity::find()
+        .select_only()
+        .column(hub_application::Column::RoundId)
+        .column(hub_application::Column::Status)
+        .column_as(count(), "n")
+        .filter(hub_application::Column::HubId.eq(h.id))
+        .group_by(hub_application::Column::RoundId)
+        .group_by(hub_application::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let members: Vec<(i32, MembershipStage, i64)> = hub_membership::Entity::find()
+        .select_only()
+        .column(hub_membership::Column::RoundId)
+        .column(hub_membership::Column::Stage)
+        .column_as(count(), "n")
+        .filter(hub_membership::Column::HubId.eq(h.id))
+        .group_by(hub_membership::Column::RoundId)
+        .group_by(hub_membership::Column::Stage)
+        .into_tuple()
+        .all(db)
+        .await?;
     let first_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
         .and_then(|d| d.checked_sub_months(Months::new(11)))
         .unwrap_or(today);
-    let services = hub_service::Entity::find()
+    let days: Vec<(NaiveDate, i64, Option<i64>, Option<i64>)> = hub_service::Entity::find()
+        .select_only()
+        .column(hub_service::Column::DeliveredOn)
+        .column_as(count(), "n")
+        .column_as(Expr::from(Func::sum(Expr::col(hub_service::Column::Minutes))), "minutes")
+        .column_as(Expr::from(Func::sum(Expr::col(hub_service::Column::Attendees))), "attendees")
         .filter(hub_service::Column::HubId.eq(h.id))
         .filter(hub_service::Column::DeliveredOn.gte(first_month))
+        .group_by(hub_service::Column::DeliveredOn)
+        .into_tuple()
         .all(db)
         .await?;
 
+    let n_apps = |round: i32, s: ApplicationStatus| -> usize {
+        apps.iter().filter(|a| a.0 == round && a.1 == s).map(|a| a.2 as usize).sum()
+    };
+    let n_members = |round: i32, keep: &dyn Fn(MembershipStage) -> bool| -> usize {
+        members.iter().filter(|m| m.0 == round && keep(m.1)).map(|m| m.2 as usize).sum()
+    };
     let round_stats = rounds
         .iter()
         .map(|r| {
-            let mine: Vec<_> = apps.iter().filter(|a| a.round_id == r.id).collect();
-            let cohort: Vec<_> = members.iter().filter(|m| m.round_id == r.id).collect();
-            let count = |s: MembershipStage| cohort.iter().filter(|m| m.stage == s).count();
-            let (graduated, exited) = (count(MembershipStage::Graduated), count(MembershipStage::Exited));
+            let graduated = n_members(r.id, &|s| s == MembershipStage::Graduated);
+            let exited = n_members(r.id, &|s| s == MembershipStage::Exited);
+            let admitted = n_members(r.id, &|_| true);
             RoundStats {
                 round_id: r.id,
                 name: r.name.clone(),
                 status: r.status,
                 places: r.places,
-                applications: ApplicationStatus::ALL
-                    .iter()
-                    .map(|s| (*s, mine.iter().filter(|a| a.status == *s).count()))
-                    .collect(),
-                total: mine.len(),
-                admitted: cohort.len(),
+                applications: ApplicationStatus::ALL.iter().map(|s| (*s, n_apps(r.id, *s))).collect(),
+                total: ApplicationStatus::ALL.iter().map(|s| n_apps(r.id, *s)).sum(),
+                admitted,
                 graduated,
                 exited,
-                current: cohort.iter().filter(|m| m.stage.is_current()).count(),
-                graduation_rate: (graduated + exited > 0).then(|| percent(graduated, cohort.len())),
+                current: n_members(r.id, &|s| s.is_current()),
+                graduation_rate: (graduated + exited > 0).then(|| percent(graduated, admitted)),
             }
         })
         .collect();
@@ -105,11 +143,11 @@ pub async fn build(db: &DatabaseConnection, h: &hub::Model, today: NaiveDate) ->
             by_month.insert(d.format("%Y-%m").to_string(), (0, 0, 0));
         }
     }
-    for s in &services {
-        if let Some(e) = by_month.get_mut(&s.delivered_on.format("%Y-%m").to_string()) {
-            e.0 += 1;
-            e.1 += s.minutes as i64;
-            e.2 += s.attendees.unwrap_or(0) as i64;
+    for (day, n, minutes, attendees) in &days {
+        if let Some(e) = by_month.get_mut(&day.format("%Y-%m").to_string()) {
+            e.0 += *n as usize;
+            e.1 += minutes.unwrap_or(0);
+            e.2 += attendees.unwrap_or(0);
         }
     }
     let chart_max = by_month.values().map(|v| v.0).max().unwrap_or(0).max(1);
@@ -131,10 +169,13 @@ pub async fn build(db: &DatabaseConnection, h: &hub::Model, today: NaiveDate) ->
         occupied: h.occupied,
         capacity: h.capacity,
         occupancy_percent: percent(h.occupied.max(0) as usize, h.capacity.max(0) as usize),
-        seats_total: seats.len(),
-        seats_free: seats.iter().filter(|s| s.held_by.is_none()).count(),
+        seats_total,
+        seats_free,
         rounds: round_stats,
-        stages: MembershipStage::ALL.iter().map(|s| (*s, members.iter().filter(|m| m.stage == *s).count())).collect(),
+        stages: MembershipStage::ALL
+            .iter()
+            .map(|s| (*s, members.iter().filter(|m| m.1 == *s).map(|m| m.2 as usize).sum()))
+            .collect(),
         months,
         chart_max,
     })

@@ -7,12 +7,12 @@ use crate::domain::organization_input::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{AssessmentOutcome, HubServiceKind};
+use entity::enums::{AssessmentOutcome, HubServiceKind, MembershipStage};
 use entity::{hub, hub_assessment, hub_membership, hub_seat, hub_service, organization, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -52,16 +52,32 @@ async fn rows<C: ConnectionTrait>(db: &C, ms: Vec<hub_membership::Model>) -> App
         .collect())
 }
 
-pub async fn of_hub(db: &DatabaseConnection, hub_id: i32) -> AppResult<Vec<MemberRow>> {
-    let ms = hub_membership::Entity::find()
+/// The hub's members: those in incubation (soonest end first), then those who have left
+/// (latest first), at most `past_limit` of them. Also returns how many have left in all.
+pub async fn of_hub<C: ConnectionTrait>(
+    db: &C,
+    hub_id: i32,
+    past_limit: Option<u64>,
+) -> AppResult<(Vec<MemberRow>, u64)> {
+    let current_stages = [MembershipStage::Incubating, MembershipStage::Extended];
+    let mut ms = hub_membership::Entity::find()
         .filter(hub_membership::Column::HubId.eq(hub_id))
+        .filter(hub_membership::Column::Stage.is_in(current_stages))
         .order_by_asc(hub_membership::Column::PlannedEndOn)
         .all(db)
         .await?;
-    // Those in incubation first (soonest end first), then those who have left.
-    let (mut current, past): (Vec<_>, Vec<_>) = ms.into_iter().partition(|m| m.stage.is_current());
-    current.extend(past.into_iter().rev());
-    rows(db, current).await
+    let past = hub_membership::Entity::find()
+        .filter(hub_membership::Column::HubId.eq(hub_id))
+        .filter(hub_membership::Column::Stage.is_not_in(current_stages));
+    let past_total = past.clone().count(db).await?;
+    ms.extend(
+        past.order_by_desc(hub_membership::Column::EndedOn)
+            .order_by_desc(hub_membership::Column::Id)
+            .limit(past_limit)
+            .all(db)
+            .await?,
+    );
+    Ok((rows(db, ms).await?, past_total))
 }
 
 pub async fn mine(db: &DatabaseConnection, u: &user::Model) -> AppResult<Vec<MemberRow>> {

@@ -42,7 +42,9 @@ async fn show(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
     out["rounds"] = json!(rounds::of_hub(&app.db, id).await?);
     out["checklist"] = json!(hubs::checklist(&app.db, id).await?);
     if staff {
-        out["members"] = json!(memberships::of_hub(&app.db, id).await?);
+        let (members, past_total) = memberships::of_hub(&app.reads, id, None).await?;
+        out["members"] = json!(members);
+        out["past_members_total"] = json!(past_total);
     }
     Ok(Json(out))
 }
@@ -110,5 +112,5 @@ async fn assess(m: ApiMember, id: i32, mid: i32, input: JsonIn<'_, AssessmentInp
 async fn dashboard_json(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
     hubs::require_staff(&app.db, &m.0, id).await?;
     let h = hubs::get(&app.db, id).await?;
-    Ok(Json(json!(dashboard::build(&app.db, &h, app.clock.today_local()).await?)))
+    Ok(Json(json!(dashboard::build(&app.reads, &h, app.clock.today_local()).await?)))
 }

@@ -181,7 +181,10 @@ async fn update(
 }
 
 /// The hub page: what anyone may see, and for its staff the members and the checklist's upkeep.
-pub(super) async fn hub_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError> {
+/// Members who have left, shown on the hub page unless all are asked for.
+const PAST_SHOWN: u64 = 20;
+
+pub(super) async fn hub_context(app: &App, page: &Page, id: i32, all_past: bool) -> Result<Value, AppError> {
     let h = hubs::get(&app.db, id).await?;
     let staff = hubs::is_staff(&app.db, page.user.as_ref(), id).await?;
     let today = app.clock.today_local();
@@ -194,7 +197,9 @@ pub(super) async fn hub_context(app: &App, page: &Page, id: i32) -> Result<Value
             v
         })
         .collect();
-    let members = if staff { json!(memberships::of_hub(&app.db, id).await?) } else { json!([]) };
+    let (members, past_total) =
+        if staff { memberships::of_hub(&app.reads, id, (!all_past).then_some(PAST_SHOWN)).await? } else { (vec![], 0) };
+    let past_shown = members.iter().filter(|m| !m.membership.stage.is_current()).count() as u64;
     let managers: Vec<Value> =
         hubs::managers(&app.db, id).await?.iter().map(|u| json!({"name": u.display_name})).collect();
     Ok(json!({
@@ -204,13 +209,14 @@ pub(super) async fn hub_context(app: &App, page: &Page, id: i32) -> Result<Value
         "checklist": hubs::checklist(&app.db, id).await?,
         "managers": managers,
         "members": members,
+        "past_hidden": past_total - past_shown,
         "choices": choices(app),
     }))
 }
 
-#[get("/hubs/<id>")]
-async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageError> {
-    Ok(page.render("hubs/show", hub_context(app, &page, id).await?))
+#[get("/hubs/<id>?<past>")]
+async fn show(page: Page, id: i32, past: Option<&str>, app: &State<App>) -> Result<Template, PageError> {
+    Ok(page.render("hubs/show", hub_context(app, &page, id, past == Some("all")).await?))
 }
 
 #[derive(FromForm)]
@@ -237,7 +243,7 @@ async fn add_checklist_item(
     match hubs::add_checklist_item(&app.db, &Actor::user(&o.0), app.clock.now(), id, &input).await {
         Ok(_) => Ok(done(format!("/hubs/{id}#checklist"), "flash.saved")),
         Err(e) => {
-            let mut ctx = hub_context(app, &page, id).await?;
+            let mut ctx = hub_context(app, &page, id, false).await?;
             ctx["values"] = json!(input);
             page.refused("hubs/show", ctx, e)
         }
@@ -268,7 +274,7 @@ async fn retire_checklist_item(
 async fn dashboard_page(page: Page, m: Member, id: i32, app: &State<App>) -> Result<Template, PageError> {
     hubs::require_staff(&app.db, &m.0, id).await?;
     let h = hubs::get(&app.db, id).await?;
-    let d = dashboard::build(&app.db, &h, app.clock.today_local()).await?;
+    let d = dashboard::build(&app.reads, &h, app.clock.today_local()).await?;
     Ok(page.render("hubs/dashboard", json!({"hub": hub_json(app, &h), "d": d})))
 }
 
