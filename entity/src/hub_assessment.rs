@@ -13,7 +13,9 @@ pub struct Model {
     pub assessed_on: Date,
     pub new_end_on: Option<Date>,
     pub note: String,
-    /// The checklist as assessed: JSON array of {title, required, met, evidence}.
+    /// The checklist as assessed: JSON array of {title, required, met, evidence}. Not
+    /// serialized as text: views show it parsed.
+    #[serde(skip_serializing)]
     pub items: String,
     pub assessed_by: Option<i32>,
     pub created_at: DateTimeUtc,

@@ -116,12 +116,29 @@ pub async fn services(db: &DatabaseConnection, membership_id: i32) -> AppResult<
         .await?)
 }
 
-pub async fn assessments(db: &DatabaseConnection, membership_id: i32) -> AppResult<Vec<hub_assessment::Model>> {
+/// An assessment with its checklist as assessed.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentView {
+    #[serde(flatten)]
+    pub assessment: hub_assessment::Model,
+    pub items: Vec<AssessedItem>,
+}
+
+impl From<hub_assessment::Model> for AssessmentView {
+    fn from(a: hub_assessment::Model) -> Self {
+        AssessmentView { items: serde_json::from_str(&a.items).unwrap_or_default(), assessment: a }
+    }
+}
+
+pub async fn assessments(db: &DatabaseConnection, membership_id: i32) -> AppResult<Vec<AssessmentView>> {
     Ok(hub_assessment::Entity::find()
         .filter(hub_assessment::Column::MembershipId.eq(membership_id))
         .order_by_desc(hub_assessment::Column::Id)
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(AssessmentView::from)
+        .collect())
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -289,10 +306,6 @@ pub struct AssessedItem {
     pub required: bool,
     pub met: bool,
     pub evidence: String,
-}
-
-pub fn items_of(a: &hub_assessment::Model) -> Vec<AssessedItem> {
-    serde_json::from_str(&a.items).unwrap_or_default()
 }
 
 /// The assessment: graduation needs every required item met, each with its evidence; an

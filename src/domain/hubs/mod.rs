@@ -2,11 +2,14 @@
 //! its seats. Admission rounds, applications, memberships and the dashboard live in the
 //! submodules.
 pub mod applications;
+mod checklists;
 pub mod dashboard;
 pub mod decisions;
 pub mod memberships;
 pub mod reminders;
 pub mod rounds;
+
+pub use checklists::{ChecklistItemInput, add_checklist_item, checklist, retire_checklist_item, truthy};
 
 use super::audit::{self, Actor};
 use super::organization_input::Places;
@@ -14,7 +17,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{HubType, IncubationMode, MembershipStage, Role, SpaceUnit};
-use entity::{hub, hub_checklist_item, hub_manager, hub_membership, hub_seat, user};
+use entity::{hub, hub_manager, hub_membership, hub_seat, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, TransactionTrait,
@@ -374,89 +377,6 @@ pub async fn manager_candidates(db: &DatabaseConnection) -> AppResult<Vec<user::
         .order_by_asc(user::Column::Id)
         .all(db)
         .await?)
-}
-
-pub async fn checklist<C: ConnectionTrait>(db: &C, hub_id: i32) -> AppResult<Vec<hub_checklist_item::Model>> {
-    Ok(hub_checklist_item::Entity::find()
-        .filter(hub_checklist_item::Column::HubId.eq(hub_id))
-        .filter(hub_checklist_item::Column::Retired.eq(false))
-        .order_by_asc(hub_checklist_item::Column::Position)
-        .order_by_asc(hub_checklist_item::Column::Id)
-        .all(db)
-        .await?)
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ChecklistItemInput {
-    pub title: String,
-    /// "on" (a ticked checkbox) or "true" when the item is required to graduate.
-    pub required: String,
-}
-
-pub fn truthy(s: &str) -> bool {
-    matches!(s.trim(), "on" | "true" | "1" | "yes")
-}
-
-pub async fn add_checklist_item(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    hub_id: i32,
-    i: &ChecklistItemInput,
-) -> AppResult<hub_checklist_item::Model> {
-    let mut e = FieldErrors::default();
-    let title = text_field(&mut e, "title", &i.title, 200);
-    e.into_result()?;
-    let txn = db.begin().await?;
-    get(&txn, hub_id).await?;
-    let position = checklist(&txn, hub_id).await?.iter().map(|c| c.position).max().unwrap_or(0) + 1;
-    let item = hub_checklist_item::ActiveModel {
-        hub_id: Set(hub_id),
-        title: Set(title),
-        required: Set(truthy(&i.required)),
-        position: Set(position),
-        retired: Set(false),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append(
-        &txn,
-        now,
-        actor,
-        "hub.checklist_item_added",
-        "hub",
-        hub_id,
-        serde_json::json!({"item": item.id, "title": item.title, "required": item.required}),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(item)
-}
-
-/// An item leaves the checklist; assessments already made keep their copy of it.
-pub async fn retire_checklist_item(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    hub_id: i32,
-    item_id: i32,
-) -> AppResult<()> {
-    let txn = db.begin().await?;
-    let item = hub_checklist_item::Entity::find_by_id(item_id)
-        .filter(hub_checklist_item::Column::HubId.eq(hub_id))
-        .filter(hub_checklist_item::Column::Retired.eq(false))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut am: hub_checklist_item::ActiveModel = item.into();
-    am.retired = Set(true);
-    am.update(&txn).await?;
-    audit::append(&txn, now, actor, "hub.checklist_item_retired", "hub", hub_id, serde_json::json!({"item": item_id}))
-        .await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 pub async fn seats<C: ConnectionTrait>(db: &C, hub_id: i32) -> AppResult<Vec<hub_seat::Model>> {

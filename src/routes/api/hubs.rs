@@ -77,15 +77,7 @@ async fn decide(m: ApiMember, id: i32, aid: i32, input: JsonIn<'_, DecisionInput
 #[get("/hubs/<id>/members/<mid>")]
 async fn member(m: ApiMember, id: i32, mid: i32, app: &State<App>) -> ApiResult {
     let (row, _) = memberships::visible(&app.db, &m.0, id, mid).await?;
-    let assessments: Vec<Value> = memberships::assessments(&app.db, mid)
-        .await?
-        .iter()
-        .map(|a| {
-            let mut v = json!(a);
-            v["items"] = json!(memberships::items_of(a));
-            v
-        })
-        .collect();
+    let assessments = memberships::assessments(&app.db, mid).await?;
     let mut v = json!(row);
     v["services"] = json!(memberships::services(&app.db, mid).await?);
     v["assessments"] = json!(assessments);

@@ -21,15 +21,7 @@ pub fn routes() -> Vec<rocket::Route> {
 async fn member_context(app: &App, u: &user::Model, id: i32, mid: i32) -> Result<Value, AppError> {
     let (row, staff) = memberships::visible(&app.db, u, id, mid).await?;
     let h = hubs::get(&app.db, id).await?;
-    let assessments: Vec<Value> = memberships::assessments(&app.db, mid)
-        .await?
-        .iter()
-        .map(|a| {
-            let mut v = json!(a);
-            v["items"] = json!(memberships::items_of(a));
-            v
-        })
-        .collect();
+    let assessments = memberships::assessments(&app.db, mid).await?;
     let free_seats: Vec<_> = if staff {
         hubs::seats(&app.db, id).await?.into_iter().filter(|s| s.held_by.is_none()).collect()
     } else {
