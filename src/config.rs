@@ -33,6 +33,8 @@ pub struct AppConfig {
     pub secure_cookies: bool,
     pub template_dir: PathBuf,
     pub static_dir: PathBuf,
+    /// Tender periods, price weights and terms (FUHUA_PROCUREMENT__<FIELD>).
+    pub procurement: crate::domain::procurement::rules::ProcurementRules,
 }
 
 impl Default for AppConfig {
@@ -55,6 +57,7 @@ impl Default for AppConfig {
             secure_cookies: false,
             template_dir: root.join("templates"),
             static_dir: root.join("static"),
+            procurement: Default::default(),
         }
     }
 }
@@ -63,7 +66,7 @@ impl AppConfig {
     /// Defaults overridden by FUHUA_* variables (FUHUA_DATABASE_URL, FUHUA_SMTP_URL, …).
     pub fn from_env() -> Result<Self, String> {
         rocket::figment::Figment::new()
-            .merge(rocket::figment::providers::Env::prefixed("FUHUA_"))
+            .merge(rocket::figment::providers::Env::prefixed("FUHUA_").split("__"))
             .extract::<AppConfig>()
             .map_err(|e| e.to_string())
     }

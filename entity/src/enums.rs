@@ -220,6 +220,45 @@ impl AssessmentOutcome {
     }
 }
 
+code_enum!(
+    /// A call for proposals (采购公告). Later states arrive with bidding and award.
+    CallStatus { Draft = "draft", Published = "published", Cancelled = "cancelled" }
+);
+
+impl CallStatus {
+    /// A draft is published or dropped; a published call may be cancelled, with a reason.
+    pub fn transition(self, to: CallStatus) -> Result<CallStatus, IllegalTransition> {
+        use CallStatus::*;
+        match (self, to) {
+            (Draft, Published) | (Draft | Published, Cancelled) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+}
+
+code_enum!(
+    /// 专项服务项目 / 综合服务项目
+    PurchaseType { SpecificProject = "specific_project", ComprehensiveProject = "comprehensive_project" }
+);
+
+code_enum!(
+    /// 采购方式
+    ProcurementMethod { CompetitiveConsultation = "competitive_consultation", OpenTender = "open_tender", Other = "other" }
+);
+
+code_enum!(
+    /// What a call asks of hub membership.
+    HubRule { None = "none", Preferred = "preferred", MemberRequired = "member_required", GraduateRequired = "graduate_required" }
+);
+
+code_enum!(
+    /// When an instalment falls due.
+    PaymentCondition {
+        Signing = "signing", MilestoneAccepted = "milestone_accepted",
+        MidtermPassed = "midterm_passed", FinalPassed = "final_passed",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod money;
 pub mod organization_input;
 pub mod organizations;
 pub mod outbox;
+pub mod procurement;
 pub mod records;
 pub mod secrets;
 pub mod sessions;

@@ -1,6 +1,7 @@
 //! HTML pages. Each handler: guards say who may call, one domain call, one render.
 mod account;
 mod admin;
+mod calls;
 mod home;
 mod hub_admissions;
 mod hub_members;
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(hubs::routes());
     r.extend(hub_admissions::routes());
     r.extend(hub_members::routes());
+    r.extend(calls::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
     r

@@ -1,0 +1,64 @@
+//! The numbers of procurement law that a jurisdiction may set (domain §3): tender periods
+//! and price weights by method, contract terms. Defaults follow the national rules; override
+//! with FUHUA_PROCUREMENT__<FIELD> (e.g. FUHUA_PROCUREMENT__OPEN_TENDER_MIN_DAYS=20).
+use entity::enums::ProcurementMethod;
+use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProcurementRules {
+    /// Days from publication to the bid deadline, at least.
+    pub consultation_min_days: i64,
+    pub open_tender_min_days: i64,
+    pub other_min_days: i64,
+    /// Price weight (percent of the total score) allowed for each method.
+    pub consultation_price_min: i32,
+    pub consultation_price_max: i32,
+    pub open_tender_price_min: i32,
+    pub open_tender_price_max: i32,
+    pub other_price_min: i32,
+    pub other_price_max: i32,
+    /// Contract term in months: one year, or up to three when the call allows.
+    pub max_term_months: i32,
+    pub max_multi_year_months: i32,
+    /// Questions close at least this many days before the bid deadline.
+    pub question_days_before_deadline: i64,
+}
+
+impl Default for ProcurementRules {
+    fn default() -> Self {
+        ProcurementRules {
+            consultation_min_days: 10,
+            open_tender_min_days: 20,
+            other_min_days: 10,
+            consultation_price_min: 10,
+            consultation_price_max: 30,
+            open_tender_price_min: 10,
+            open_tender_price_max: 100,
+            other_price_min: 10,
+            other_price_max: 100,
+            max_term_months: 12,
+            max_multi_year_months: 36,
+            question_days_before_deadline: 3,
+        }
+    }
+}
+
+impl ProcurementRules {
+    pub fn min_days(&self, m: ProcurementMethod) -> i64 {
+        match m {
+            ProcurementMethod::CompetitiveConsultation => self.consultation_min_days,
+            ProcurementMethod::OpenTender => self.open_tender_min_days,
+            ProcurementMethod::Other => self.other_min_days,
+        }
+    }
+
+    pub fn price_weight(&self, m: ProcurementMethod) -> RangeInclusive<i32> {
+        match m {
+            ProcurementMethod::CompetitiveConsultation => self.consultation_price_min..=self.consultation_price_max,
+            ProcurementMethod::OpenTender => self.open_tender_price_min..=self.open_tender_price_max,
+            ProcurementMethod::Other => self.other_price_min..=self.other_price_max,
+        }
+    }
+}
