@@ -306,6 +306,9 @@ pub async fn load(
         .await?
         .ok_or(AppError::NotFound)?;
     crate::demo_hubs::load(db, emails, &places, now, (&manager, &u), &pool).await?;
+    let officer =
+        user::Entity::find().filter(user::Column::Role.eq(Role::Officer)).one(db).await?.ok_or(AppError::NotFound)?;
+    crate::demo_calls::load(db, &places, now, (&officer, &u)).await?;
     Ok(accounts_made)
 }
 

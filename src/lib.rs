@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+mod demo_calls;
 mod demo_hubs;
 pub mod domain;
 pub mod error;

@@ -294,3 +294,67 @@ async fn hostile_input_on_call_routes_never_makes_a_500() {
         assert!(officer.get(&app, &format!("/calls/{q}")).await.status.code < 500);
     }
 }
+
+#[rocket::async_test]
+async fn the_call_journey_through_the_json_api() {
+    use rocket::http::Method;
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let officer = app.user("api-officer@bureau.cn", entity::enums::Role::Officer, None).await;
+    let token =
+        fuhua::domain::accounts::create_api_token(app.db(), &officer, "t", app.clock.now()).await.expect("token");
+    let mut api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    let d = app.district_id("天涯区").await;
+    let body = json!({
+        "title": "天涯区困境儿童关爱服务", "category": "children", "purchase_type": "specific_project",
+        "method": "open_tender", "budget": "300000", "districts": [d.to_string()],
+        "target_groups": "困境儿童", "outputs_expected": "个案 60 个", "term_months": "12",
+        "question_deadline": "2026-12-12T17:00", "bid_deadline": "2026-12-28T09:00",
+        "criteria": [
+            {"name": "服务方案", "weight": "70"},
+            {"name": "报价", "weight": "30", "is_price": "on"}
+        ],
+        "instalments": [{"percent": "50", "condition": "signing"}, {"percent": "50", "condition": "final_passed"}]
+    });
+    let r = api.send_json(&app, Method::Post, "/api/v1/calls", &body).await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let id = r.json()["id"].as_i64().expect("id");
+    let r = api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/publish"), &json!({})).await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    assert_eq!(r.json()["reference"], "SYMZ-2026-001");
+
+    let bad = json!({"title": "x", "category": "children", "purchase_type": "specific_project", "method": "open_tender", "criteria": [{"name": "", "weight": "x"}]});
+    let r = api.send_json(&app, Method::Post, "/api/v1/calls", &bad).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(r.json()["fields"][0]["field"], "criteria");
+
+    let (org_member, _) = crate::hubs::ngo(&app, 1).await;
+    drop(org_member);
+    let ngo = entity::user::Entity::find().all(app.db()).await.expect("q");
+    let ngo = ngo.iter().find(|u| u.email == "ngo1@ngo.cn").expect("ngo");
+    let token = fuhua::domain::accounts::create_api_token(app.db(), ngo, "t", app.clock.now()).await.expect("token");
+    let mut ngo_api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    let r = ngo_api
+        .send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/questions"), &json!({"text": "可否联合投标？"}))
+        .await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let qid = r.json()["id"].as_i64().expect("qid");
+    assert_eq!(
+        ngo_api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/publish"), &json!({})).await.status,
+        Status::Forbidden
+    );
+    let r = api
+        .send_json(
+            &app,
+            Method::Post,
+            &format!("/api/v1/calls/{id}/questions/{qid}/answer"),
+            &json!({"text": "不接受联合体。"}),
+        )
+        .await;
+    assert_eq!(r.status, Status::Ok);
+    let shown = ngo_api.get(&app, &format!("/api/v1/calls/{id}")).await.json();
+    assert_eq!(shown["questions"][0]["answer"], "不接受联合体。");
+    assert!(shown["questions"][0]["asker"].is_null());
+    assert_eq!(shown["eligibility"]["eligible"], true);
+    assert_eq!(app.agent().get(&app, "/api/v1/calls").await.json()["items"][0]["phase"], "questions_open");
+}

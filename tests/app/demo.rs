@@ -35,7 +35,7 @@ async fn demo_loads_once_with_every_type_status_and_role() {
 }
 
 #[rocket::async_test]
-async fn demo_has_two_hubs_with_a_cohort_at_every_stage() {
+async fn demo_has_hubs_and_calls_at_every_stage() {
     use entity::enums::{MembershipStage, RoundStatus};
     use sea_orm::EntityTrait;
     let app = TestApp::new().await;
@@ -55,6 +55,14 @@ async fn demo_has_two_hubs_with_a_cohort_at_every_stage() {
         }
         assert_eq!(h.occupied as usize, stages.iter().filter(|s| s.is_current()).count());
     }
+    // Calls in each state there is so far.
+    let calls = entity::call::Entity::find().all(app.db()).await.expect("calls");
+    let phases: Vec<_> = calls.iter().map(|c| fuhua::domain::procurement::calls::phase(c, app.clock.now())).collect();
+    use fuhua::domain::procurement::calls::Phase;
+    for p in [Phase::Draft, Phase::QuestionsOpen, Phase::QuestionsClosed, Phase::BiddingClosed, Phase::Cancelled] {
+        assert!(phases.contains(&p), "a call {p:?}: {phases:?}");
+    }
+    assert!(app.agent().get(&app, "/calls").await.body.contains("吉阳区居家养老上门服务项目"));
     // The hub manager's dashboard has a year of services to chart.
     let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::HubManager).expect("manager").clone();
     let mut manager = app.agent();

@@ -15,10 +15,12 @@ use rocket::{State, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+mod calls;
 mod hubs;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = hubs::routes();
+    r.extend(calls::routes());
     r.extend(rocket::routes![
         list,
         show,

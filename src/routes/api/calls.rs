@@ -1,0 +1,102 @@
+//! Calls for proposals in the JSON API: the same domain calls as the pages.
+use super::body;
+use crate::auth::{ApiMember, ApiOfficer, ApiViewer, Lang};
+use crate::domain::procurement::calls::{self, CallInput};
+use crate::domain::procurement::{eligibility, questions};
+use crate::error::ApiError;
+use crate::state::App;
+use entity::enums::CallStatus;
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{State, get, post, put};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![list, show, create, update, publish, cancel, ask, answer]
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+type Created = Result<(Status, Json<Value>), ApiError>;
+type JsonIn<'a, T> = Result<Json<T>, rocket::serde::json::Error<'a>>;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TextBody {
+    text: String,
+}
+
+#[get("/calls")]
+async fn list(v: ApiViewer, app: &State<App>) -> ApiResult {
+    let now = app.clock.now();
+    let items: Vec<Value> = calls::list(&app.db, v.0.as_ref())
+        .await?
+        .iter()
+        .map(|c| {
+            let mut x = json!(c);
+            x["phase"] = json!(calls::phase(c, now));
+            x
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// The call with its criteria, payment schedule and the questions the reader may see; an
+/// NGO member also gets its organization's eligibility, rule by rule.
+#[get("/calls/<id>")]
+async fn show(v: ApiViewer, lang: Lang, id: i32, app: &State<App>) -> ApiResult {
+    let viewer = v.0.as_ref();
+    let c = calls::visible(&app.db, viewer, id).await?;
+    let mut out = json!(c);
+    out["phase"] = json!(calls::phase(&c, app.clock.now()));
+    out["criteria"] = json!(calls::criteria(&app.db, id).await?);
+    out["instalments"] = json!(calls::instalments(&app.db, id).await?);
+    out["questions"] = json!(questions::for_reader(&app.db, viewer, id).await?);
+    if let (Some(org), true) = (viewer.and_then(|u| u.organization_id), c.status != CallStatus::Draft) {
+        let (_, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.today_local()).await?;
+        out["eligibility"] = json!({
+            "eligible": checks.iter().all(|x| x.passed),
+            "checks": checks.iter().map(|x| x.view(lang.0)).collect::<Vec<_>>(),
+        });
+    }
+    Ok(Json(out))
+}
+
+#[post("/calls", data = "<input>")]
+async fn create(o: ApiOfficer, input: JsonIn<'_, CallInput>, app: &State<App>) -> Created {
+    let input = body(input)?;
+    let c = calls::create(&app.db, &o.0, app.clock.now(), &app.places, &input).await?;
+    Ok((Status::Created, Json(json!(c))))
+}
+
+#[put("/calls/<id>", data = "<input>")]
+async fn update(o: ApiOfficer, id: i32, input: JsonIn<'_, CallInput>, app: &State<App>) -> ApiResult {
+    let input = body(input)?;
+    Ok(Json(json!(calls::update(&app.db, &o.0, app.clock.now(), &app.places, id, &input).await?)))
+}
+
+#[post("/calls/<id>/publish")]
+async fn publish(o: ApiOfficer, id: i32, app: &State<App>) -> ApiResult {
+    Ok(Json(json!(calls::publish(&app.db, &o.0, app.clock.now(), &app.config.procurement, id).await?)))
+}
+
+#[post("/calls/<id>/cancel", data = "<input>")]
+async fn cancel(o: ApiOfficer, id: i32, input: JsonIn<'_, TextBody>, app: &State<App>) -> ApiResult {
+    let input = body(input)?;
+    Ok(Json(json!(calls::cancel(&app.db, &o.0, app.clock.now(), id, &input.text).await?)))
+}
+
+#[post("/calls/<id>/questions", data = "<input>")]
+async fn ask(m: ApiMember, id: i32, input: JsonIn<'_, TextBody>, app: &State<App>) -> Created {
+    let input = body(input)?;
+    calls::visible(&app.db, Some(&m.0), id).await?;
+    let q = questions::ask(&app.db, &m.0, app.clock.now(), id, &input.text).await?;
+    Ok((Status::Created, Json(json!({"id": q.id, "question": q.question, "asked_at": q.asked_at}))))
+}
+
+#[post("/calls/<id>/questions/<qid>/answer", data = "<input>")]
+async fn answer(o: ApiOfficer, id: i32, qid: i32, input: JsonIn<'_, TextBody>, app: &State<App>) -> ApiResult {
+    let input = body(input)?;
+    let q = questions::answer(&app.db, &o.0, app.clock.now(), id, qid, &input.text).await?;
+    Ok(Json(json!({"id": q.id, "question": q.question, "answer": q.answer, "answered_at": q.answered_at})))
+}
