@@ -221,20 +221,30 @@ impl AssessmentOutcome {
 }
 
 code_enum!(
-    /// A call for proposals (采购公告). Later states arrive with bidding and award.
-    CallStatus { Draft = "draft", Published = "published", Cancelled = "cancelled" }
+    /// A call for proposals (采购公告). Evaluation and award states arrive with the panel.
+    CallStatus { Draft = "draft", Published = "published", Opened = "opened", Failed = "failed", Cancelled = "cancelled" }
 );
 
 impl CallStatus {
-    /// A draft is published or dropped; a published call may be cancelled, with a reason.
+    /// A draft is published or dropped; a published call is opened at its deadline (or
+    /// fails for want of bids), or is cancelled with a reason.
     pub fn transition(self, to: CallStatus) -> Result<CallStatus, IllegalTransition> {
         use CallStatus::*;
         match (self, to) {
-            (Draft, Published) | (Draft | Published, Cancelled) => Ok(to),
+            (Draft, Published) | (Draft | Published, Cancelled) | (Published, Opened | Failed) => Ok(to),
             _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
         }
     }
+    /// Bids are sealed until the call is opened.
+    pub fn bids_sealed(self) -> bool {
+        matches!(self, CallStatus::Draft | CallStatus::Published)
+    }
 }
+
+code_enum!(
+    /// A bid (响应文件): submitted (its latest version counts) or withdrawn.
+    BidStatus { Submitted = "submitted", Withdrawn = "withdrawn" }
+);
 
 code_enum!(
     /// 专项服务项目 / 综合服务项目

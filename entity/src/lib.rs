@@ -7,6 +7,8 @@ pub mod annual_report;
 pub mod api_token;
 pub mod assessment_grade;
 pub mod audit_log;
+pub mod bid;
+pub mod bid_version;
 pub mod call;
 pub mod call_criterion;
 pub mod call_instalment;

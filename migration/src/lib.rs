@@ -6,6 +6,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_list_and_search_indexes;
 mod m20261126_000003_hubs;
 mod m20261126_000004_calls;
+mod m20261126_000005_bids;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_list_and_search_indexes::Migration),
             Box::new(m20261126_000003_hubs::Migration),
             Box::new(m20261126_000004_calls::Migration),
+            Box::new(m20261126_000005_bids::Migration),
         ]
     }
 }

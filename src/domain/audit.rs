@@ -156,6 +156,22 @@ pub async fn page<C: ConnectionTrait>(
     per_page: u64,
 ) -> AppResult<Vec<audit_log::Model>> {
     let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).limit(per_page);
+    // Bid events stay out of sight until their call is opened: not even their number shows.
+    let sealed: Vec<String> = entity::call::Entity::find()
+        .filter(sea_orm::ColumnTrait::is_in(
+            &entity::call::Column::Status,
+            [entity::enums::CallStatus::Draft, entity::enums::CallStatus::Published],
+        ))
+        .all(db)
+        .await?
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    q = q.filter(
+        sea_orm::Condition::any()
+            .add(sea_orm::ColumnTrait::ne(&audit_log::Column::ObjectType, crate::domain::procurement::bids::SEALED))
+            .add(sea_orm::ColumnTrait::is_not_in(&audit_log::Column::ObjectId, sealed)),
+    );
     if let Some(b) = before_seq {
         q = q.filter(sea_orm::ColumnTrait::lt(&audit_log::Column::Seq, b));
     }

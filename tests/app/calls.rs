@@ -7,7 +7,7 @@ use sea_orm::EntityTrait;
 
 /// A complete call: consultation, price weight 20, instalments 30/40/30, questions close
 /// 2026-12-10 and bids 2026-12-20 (t0 is 2026-11-26).
-fn fields(district: i32) -> Vec<(String, String)> {
+pub fn fields(district: i32) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = [
         ("title", "吉阳区居家养老上门服务项目".to_string()),
         ("category", "elderly".into()),
@@ -41,7 +41,7 @@ fn fields(district: i32) -> Vec<(String, String)> {
 }
 
 /// The fields with one value replaced in place (a browser sends a row's fields together).
-fn with(mut f: Vec<(String, String)>, key: &str, value: &str) -> Vec<(String, String)> {
+pub fn with(mut f: Vec<(String, String)>, key: &str, value: &str) -> Vec<(String, String)> {
     match f.iter_mut().find(|(k, _)| k == key) {
         Some(entry) => entry.1 = value.to_string(),
         None => f.push((key.to_string(), value.to_string())),
@@ -49,15 +49,15 @@ fn with(mut f: Vec<(String, String)>, key: &str, value: &str) -> Vec<(String, St
     f
 }
 
-fn refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+pub fn refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-async fn call_row(app: &TestApp, id: i32) -> entity::call::Model {
+pub async fn call_row(app: &TestApp, id: i32) -> entity::call::Model {
     entity::call::Entity::find_by_id(id).one(app.db()).await.expect("q").expect("call")
 }
 
-async fn draft(app: &TestApp, officer: &mut Agent, f: &[(String, String)]) -> i32 {
+pub async fn draft(app: &TestApp, officer: &mut Agent, f: &[(String, String)]) -> i32 {
     let r = officer.post(app, "/calls", &refs(f)).await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     crate::hubs::id_from(&r.location)

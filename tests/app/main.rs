@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod api;
 mod audit;
+mod bids;
 mod calls;
 mod demo;
 mod hub_input;

@@ -249,6 +249,8 @@ pub enum Phase {
     QuestionsOpen,
     QuestionsClosed,
     BiddingClosed,
+    Opened,
+    Failed,
     Cancelled,
 }
 
@@ -256,6 +258,8 @@ pub fn phase(c: &call::Model, now: DateTime<Utc>) -> Phase {
     match c.status {
         CallStatus::Draft => Phase::Draft,
         CallStatus::Cancelled => Phase::Cancelled,
+        CallStatus::Opened => Phase::Opened,
+        CallStatus::Failed => Phase::Failed,
         CallStatus::Published => match (c.question_deadline, c.bid_deadline) {
             (_, Some(b)) if now >= b => Phase::BiddingClosed,
             (Some(q), _) if now >= q => Phase::QuestionsClosed,

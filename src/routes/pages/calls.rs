@@ -6,7 +6,7 @@ use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::procurement::calls::{
     self, CallInput, CriterionInput, InstalmentInput, MAX_CRITERIA, MAX_INSTALMENTS,
 };
-use crate::domain::procurement::{eligibility, questions};
+use crate::domain::procurement::{eligibility, opening, questions};
 use crate::error::{AppError, PageError};
 use crate::state::App;
 use entity::enums::{HubRule, OrgType, PaymentCondition, ProcurementMethod, PurchaseType, ServiceCategory};
@@ -237,7 +237,7 @@ async fn update(
     }
 }
 
-async fn call_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError> {
+pub(super) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError> {
     let viewer = page.user.as_ref();
     let c = calls::visible(&app.db, viewer, id).await?;
     let now = app.clock.now();
@@ -258,6 +258,10 @@ async fn call_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError
         }
         _ => Value::Null,
     };
+    let all_opened = opening::opened_bids(&app.db, &c).await?;
+    let is_bidder =
+        viewer.and_then(|u| u.organization_id).is_some_and(|o| all_opened.iter().any(|b| b.organization_id == o));
+    let opened = if bureau || is_bidder { json!(all_opened) } else { json!([]) };
     let ids = |s: &str| serde_json::from_str::<Vec<i32>>(s).unwrap_or_default();
     let districts: Vec<&str> = ids(&c.area_district_ids).iter().map(|d| app.places.district_name(*d)).collect();
     let communities: Vec<&str> =
@@ -274,6 +278,10 @@ async fn call_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError
         "problems": problems,
         "eligibility": eligibility,
         "questions": questions::for_reader(&app.db, viewer, id).await?,
+        // After opening, the bids (price and digest) for the bureau and the bidders.
+        "opened": opened,
+        "bidding_open": calls::phase(&c, now) == calls::Phase::QuestionsOpen || calls::phase(&c, now) == calls::Phase::QuestionsClosed,
+        "deadline_passed": c.status == entity::enums::CallStatus::Published && c.bid_deadline.is_some_and(|d| now >= d),
     }))
 }
 

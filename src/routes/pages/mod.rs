@@ -1,6 +1,7 @@
 //! HTML pages. Each handler: guards say who may call, one domain call, one render.
 mod account;
 mod admin;
+mod bids;
 mod calls;
 mod home;
 mod hub_admissions;
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(hub_admissions::routes());
     r.extend(hub_members::routes());
     r.extend(calls::routes());
+    r.extend(bids::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
     r

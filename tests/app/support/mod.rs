@@ -135,6 +135,21 @@ impl TestApp {
         self.login_as("officer@test.cn", Role::Officer, None).await
     }
 
+    /// A new session for the officer made by `officer()` (e.g. after the clock moved on).
+    pub async fn officer_again(&self) -> Agent {
+        self.relogin("officer@test.cn").await
+    }
+
+    pub async fn admin_again(&self) -> Agent {
+        self.relogin("admin@test.cn").await
+    }
+
+    pub async fn relogin(&self, email: &str) -> Agent {
+        let mut a = self.agent();
+        assert_eq!(a.login(self, email, PASSWORD).await, Status::SeeOther, "login of {email}");
+        a
+    }
+
     pub async fn admin(&self) -> Agent {
         self.login_as("admin@test.cn", Role::Admin, None).await
     }

@@ -1,0 +1,377 @@
+//! Bids (响应文件). An eligible organization submits before the deadline and gets a
+//! receipt: the server's time and the SHA-256 digest of the bid exactly as stored. It may
+//! revise (a new version; the latest counts) or withdraw until the deadline; the server's
+//! clock decides. Until the call is opened the bids are sealed: only the bidding
+//! organization sees its own, and the audit log records each event under a sealed entry.
+use super::calls;
+use super::eligibility;
+use crate::domain::audit::{self, Actor};
+use crate::domain::hubs::text_field;
+use crate::domain::money::Money;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Msg;
+use chrono::{DateTime, Utc};
+use entity::enums::{BidStatus, CallStatus, Role};
+use entity::{bid, bid_version, call, user};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const MAX_OUTPUTS: usize = 8;
+pub const MAX_BUDGET_LINES: usize = 10;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutputInput {
+    pub indicator: String,
+    pub quantity: String,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BudgetLineInput {
+    pub category: String,
+    pub description: String,
+    /// Yuan, as typed.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BidInput {
+    pub service_plan: String,
+    pub team: String,
+    pub outputs: Vec<OutputInput>,
+    pub budget: Vec<BudgetLineInput>,
+}
+
+/// The bid as stored and digested. Field order is fixed by the struct, so the same bid
+/// always serializes to the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidContent {
+    pub service_plan: String,
+    pub team: String,
+    pub outputs: Vec<Output>,
+    pub budget: Vec<BudgetLine>,
+    pub total_fen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    pub indicator: String,
+    pub quantity: i64,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetLine {
+    pub category: String,
+    pub description: String,
+    pub amount_fen: i64,
+}
+
+/// What the bidder keeps: proof of what was submitted, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub bid_id: i32,
+    pub version_no: i32,
+    pub digest: String,
+    pub submitted_at: DateTime<Utc>,
+    pub total_fen: i64,
+}
+
+pub fn digest(content: &str) -> String {
+    hex::encode(Sha256::digest(content.as_bytes()))
+}
+
+fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
+    let mut e = FieldErrors::default();
+    let service_plan = text_field(&mut e, "service_plan", &i.service_plan, 20_000);
+    let team = text_field(&mut e, "team", &i.team, 4000);
+    let mut outputs = Vec::new();
+    for o in i.outputs.iter().take(MAX_OUTPUTS) {
+        let indicator = crate::domain::clean(&o.indicator);
+        if indicator.is_empty() && o.quantity.trim().is_empty() {
+            continue;
+        }
+        match o.quantity.trim().replace(',', "").parse::<i64>() {
+            Ok(q) if (1..=10_000_000).contains(&q) && (1..=200).contains(&indicator.chars().count()) => {
+                outputs.push(Output {
+                    indicator,
+                    quantity: q,
+                    unit: crate::domain::clean(&o.unit).chars().take(20).collect(),
+                })
+            }
+            _ => {
+                e.add("outputs", Msg::new("bid.output_invalid"));
+                break;
+            }
+        }
+    }
+    if outputs.is_empty() && !e.has("outputs") {
+        e.add("outputs", Msg::new("bid.outputs_required"));
+    }
+    let mut budget = Vec::new();
+    for b in i.budget.iter().take(MAX_BUDGET_LINES) {
+        let category = crate::domain::clean(&b.category);
+        if category.is_empty() && b.amount.trim().is_empty() {
+            continue;
+        }
+        match Money::parse_yuan(&b.amount) {
+            Ok(m) if m.fen() > 0 && (1..=100).contains(&category.chars().count()) => budget.push(BudgetLine {
+                category,
+                description: crate::domain::clean(&b.description).chars().take(500).collect(),
+                amount_fen: m.fen(),
+            }),
+            _ => {
+                e.add("budget", Msg::new("bid.budget_line_invalid"));
+                break;
+            }
+        }
+    }
+    let total_fen: i64 = budget.iter().map(|b| b.amount_fen).sum();
+    if budget.is_empty() && !e.has("budget") {
+        e.add("budget", Msg::new("bid.budget_required"));
+    } else if total_fen > ceiling_fen {
+        e.add(
+            "budget",
+            Msg::new("bid.over_ceiling")
+                .arg("total", crate::i18n::format_money(total_fen))
+                .arg("ceiling", crate::i18n::format_money(ceiling_fen)),
+        );
+    }
+    e.into_result()?;
+    Ok(BidContent { service_plan, team, outputs, budget, total_fen })
+}
+
+/// The call is taking bids at `now`, by the server's clock: published and before the deadline.
+fn taking_bids(c: &call::Model, now: DateTime<Utc>) -> AppResult<()> {
+    match (c.status, c.bid_deadline) {
+        (CallStatus::Published, Some(deadline)) if now < deadline => Ok(()),
+        (CallStatus::Published, _) => Err(AppError::Conflict(Msg::new("bid.deadline_passed"))),
+        _ => Err(AppError::Conflict(Msg::new("bid.call_not_open"))),
+    }
+}
+
+fn organization_of(u: &user::Model) -> AppResult<i32> {
+    if u.role != Role::NgoMember {
+        return Err(AppError::Forbidden);
+    }
+    u.organization_id.ok_or_else(|| AppError::Conflict(Msg::new("bid.needs_organization")))
+}
+
+/// A sealed audit entry: it names the call only; what happened is bound by the payload's
+/// hash, and the bid's own rows say who and when once the call is opened.
+async fn audit_sealed<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    call_id: i32,
+    payload: serde_json::Value,
+) -> AppResult<()> {
+    audit::append(db, now, &Actor::system("sealed"), "bid.sealed_event", SEALED, call_id, payload).await
+}
+
+/// The audit object type of sealed bid events (hidden from the audit page until opening).
+pub const SEALED: &str = "sealed_bid";
+
+fn unique_violation(e: &AppError) -> bool {
+    matches!(e, AppError::Conflict(m) if m.key == "error.concurrent_change")
+}
+
+/// Submits (or revises) the organization's bid. Submitting the very bid that is already the
+/// latest version changes nothing and returns its receipt again, so a double click or 20
+/// identical requests at once make one version.
+pub async fn submit(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    call_id: i32,
+    i: &BidInput,
+) -> AppResult<Receipt> {
+    let org = organization_of(u)?;
+    let c = calls::visible(db, Some(u), call_id).await?;
+    taking_bids(&c, now)?;
+    let (_, checks) = eligibility::for_organization(db, &c, org, crate::i18n::to_local(now).date_naive()).await?;
+    if let Some(failed) = checks.iter().find(|x| !x.passed) {
+        return Err(AppError::Conflict(
+            Msg::new("bid.not_eligible").arg("rule", crate::i18n::Locale::ZhCn.msg(&failed.message)),
+        ));
+    }
+    let content = parse(i, c.budget_ceiling_fen)?;
+    let text = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
+    let sum = digest(&text);
+    // A concurrent first submission may create the bid row first; then try again.
+    for _ in 0..5 {
+        match submit_once(db, u, now, &c, org, &text, &sum, content.total_fen).await {
+            Err(e) if unique_violation(&e) => continue,
+            other => return other,
+        }
+    }
+    Err(AppError::Conflict(Msg::new("error.concurrent_change")))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn submit_once(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    c: &call::Model,
+    org: i32,
+    text: &str,
+    sum: &str,
+    total_fen: i64,
+) -> AppResult<Receipt> {
+    let txn = db.begin().await?;
+    let existing = bid::Entity::find()
+        .filter(bid::Column::CallId.eq(c.id))
+        .filter(bid::Column::OrganizationId.eq(org))
+        .one(&txn)
+        .await?;
+    let b = match existing {
+        Some(b) => b,
+        None => bid::ActiveModel {
+            call_id: Set(c.id),
+            organization_id: Set(org),
+            status: Set(BidStatus::Submitted),
+            version_count: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e: DbErr| AppError::from(e))?,
+    };
+    for _ in 0..20 {
+        let latest = latest_version(&txn, b.id).await?;
+        let current = bid::Entity::find_by_id(b.id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        if let Some(v) = latest.filter(|v| v.digest == sum && current.status == BidStatus::Submitted) {
+            txn.commit().await?;
+            return Ok(receipt(&v));
+        }
+        // Take the next version number only if nobody took it meanwhile.
+        let taken = bid::Entity::update_many()
+            .col_expr(bid::Column::VersionCount, Expr::col(bid::Column::VersionCount).add(1))
+            .col_expr(bid::Column::Status, Expr::value(BidStatus::Submitted.code()))
+            .col_expr(bid::Column::UpdatedAt, Expr::value(now))
+            .filter(bid::Column::Id.eq(b.id))
+            .filter(bid::Column::VersionCount.eq(current.version_count))
+            .exec(&txn)
+            .await?;
+        if taken.rows_affected == 0 {
+            continue;
+        }
+        let v = bid_version::ActiveModel {
+            bid_id: Set(b.id),
+            version_no: Set(current.version_count + 1),
+            content: Set(text.to_string()),
+            total_fen: Set(total_fen),
+            digest: Set(sum.to_string()),
+            submitted_by: Set(u.id),
+            submitted_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit_sealed(
+            &txn,
+            now,
+            c.id,
+            serde_json::json!({"event": "submitted", "bid": b.id, "version": v.version_no, "digest": sum}),
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(receipt(&v));
+    }
+    Err(AppError::Conflict(Msg::new("error.concurrent_change")))
+}
+
+fn receipt(v: &bid_version::Model) -> Receipt {
+    Receipt {
+        bid_id: v.bid_id,
+        version_no: v.version_no,
+        digest: v.digest.clone(),
+        submitted_at: v.submitted_at,
+        total_fen: v.total_fen,
+    }
+}
+
+pub(super) async fn latest_version<C: ConnectionTrait>(db: &C, bid_id: i32) -> AppResult<Option<bid_version::Model>> {
+    Ok(bid_version::Entity::find()
+        .filter(bid_version::Column::BidId.eq(bid_id))
+        .order_by_desc(bid_version::Column::VersionNo)
+        .one(db)
+        .await?)
+}
+
+pub async fn withdraw(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>, call_id: i32) -> AppResult<()> {
+    let org = organization_of(u)?;
+    let c = calls::visible(db, Some(u), call_id).await?;
+    taking_bids(&c, now)?;
+    let txn = db.begin().await?;
+    let r = bid::Entity::update_many()
+        .col_expr(bid::Column::Status, Expr::value(BidStatus::Withdrawn.code()))
+        .col_expr(bid::Column::UpdatedAt, Expr::value(now))
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::OrganizationId.eq(org))
+        .filter(bid::Column::Status.eq(BidStatus::Submitted))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("bid.nothing_to_withdraw")));
+    }
+    audit_sealed(&txn, now, call_id, serde_json::json!({"event": "withdrawn", "organization": org})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The organization's own bid on a call, with its latest version: for its members only.
+pub async fn own(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    call_id: i32,
+) -> AppResult<Option<(bid::Model, Option<(bid_version::Model, BidContent)>)>> {
+    let Some(org) = u.organization_id.filter(|_| u.role == Role::NgoMember) else { return Ok(None) };
+    let Some(b) = bid::Entity::find()
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let latest = latest_version(db, b.id).await?;
+    let parsed = latest.and_then(|v| serde_json::from_str::<BidContent>(&v.content).ok().map(|c| (v, c)));
+    Ok(Some((b, parsed)))
+}
+
+/// The bid's content as form values again (for a revision).
+pub fn to_input(c: &BidContent) -> BidInput {
+    BidInput {
+        service_plan: c.service_plan.clone(),
+        team: c.team.clone(),
+        outputs: c
+            .outputs
+            .iter()
+            .map(|o| OutputInput {
+                indicator: o.indicator.clone(),
+                quantity: o.quantity.to_string(),
+                unit: o.unit.clone(),
+            })
+            .collect(),
+        budget: c
+            .budget
+            .iter()
+            .map(|b| BudgetLineInput {
+                category: b.category.clone(),
+                description: b.description.clone(),
+                amount: Money(b.amount_fen).to_yuan_input(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,189 @@
+//! Bid pages: an NGO member's bid on a call (form, receipt, revision, withdrawal) and the
+//! officer's opening at the deadline.
+use super::{Page, PageResponse, done};
+use crate::auth::{Csrf, Ngo, Officer};
+use crate::domain::procurement::bids::{self, BidInput, BudgetLineInput, MAX_BUDGET_LINES, MAX_OUTPUTS, OutputInput};
+use crate::domain::procurement::opening::{self, WithTwo};
+use crate::domain::procurement::{calls, eligibility};
+use crate::error::{AppError, PageError};
+use crate::state::App;
+use entity::user;
+use rocket::form::{Form, FromForm};
+use rocket::{State, get, post};
+use rocket_dyn_templates::Template;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![bid_page, submit, withdraw, open]
+}
+
+async fn bid_context(
+    app: &App,
+    page: &Page,
+    u: &user::Model,
+    id: i32,
+    values: Option<BidInput>,
+) -> Result<Value, AppError> {
+    let c = calls::visible(&app.db, Some(u), id).await?;
+    let own = bids::own(&app.db, u, id).await?;
+    let mut v = values.unwrap_or_else(|| match &own {
+        Some((_, Some((_, content)))) => bids::to_input(content),
+        _ => BidInput::default(),
+    });
+    v.outputs.resize_with(MAX_OUTPUTS.max(v.outputs.len()), OutputInput::default);
+    v.budget.resize_with(MAX_BUDGET_LINES.max(v.budget.len()), BudgetLineInput::default);
+    let eligibility = match u.organization_id {
+        Some(org) => {
+            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.today_local()).await?;
+            json!({"organization": org.name, "eligible": checks.iter().all(|x| x.passed),
+                   "checks": checks.iter().map(|x| x.view(page.locale)).collect::<Vec<_>>()})
+        }
+        None => Value::Null,
+    };
+    let (bid, latest) = match own {
+        Some((b, latest)) => (json!(b), latest.map(|(v, _)| v)),
+        None => (Value::Null, None),
+    };
+    Ok(json!({
+        "call": c,
+        "phase": calls::phase(&c, app.clock.now()),
+        "values": v,
+        "bid": bid,
+        "receipt": latest,
+        "eligibility": eligibility,
+    }))
+}
+
+#[get("/calls/<id>/bid")]
+async fn bid_page(page: Page, me: Ngo, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    Ok(page.render("calls/bid", bid_context(app, &page, &me.0, id, None).await?))
+}
+
+#[derive(FromForm, Default)]
+struct OutputForm {
+    #[field(default = String::new())]
+    indicator: String,
+    #[field(default = String::new())]
+    quantity: String,
+    #[field(default = String::new())]
+    unit: String,
+}
+
+#[derive(FromForm, Default)]
+struct BudgetForm {
+    #[field(default = String::new())]
+    category: String,
+    #[field(default = String::new())]
+    description: String,
+    #[field(default = String::new())]
+    amount: String,
+}
+
+#[derive(FromForm)]
+struct BidForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    service_plan: String,
+    #[field(default = String::new())]
+    team: String,
+    #[field(default = Vec::new())]
+    outputs: Vec<OutputForm>,
+    #[field(default = Vec::new())]
+    budget: Vec<BudgetForm>,
+}
+
+impl BidForm {
+    fn input(&self) -> BidInput {
+        BidInput {
+            service_plan: self.service_plan.clone(),
+            team: self.team.clone(),
+            outputs: self
+                .outputs
+                .iter()
+                .map(|o| OutputInput {
+                    indicator: o.indicator.clone(),
+                    quantity: o.quantity.clone(),
+                    unit: o.unit.clone(),
+                })
+                .collect(),
+            budget: self
+                .budget
+                .iter()
+                .map(|b| BudgetLineInput {
+                    category: b.category.clone(),
+                    description: b.description.clone(),
+                    amount: b.amount.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[post("/calls/<id>/bid", data = "<form>")]
+async fn submit(
+    page: Page,
+    me: Ngo,
+    csrf: Csrf,
+    id: i32,
+    form: Form<BidForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = form.input();
+    match bids::submit(&app.db, &me.0, app.clock.now(), id, &input).await {
+        Ok(r) => Ok(done(format!("/calls/{id}/bid#receipt"), &format!("flash.bid_submitted|{}", r.version_no))),
+        Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, Some(input)).await?, e),
+    }
+}
+
+#[derive(FromForm)]
+struct NoteForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    with_two: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+#[post("/calls/<id>/bid/withdraw", data = "<form>")]
+async fn withdraw(
+    page: Page,
+    me: Ngo,
+    csrf: Csrf,
+    id: i32,
+    form: Form<NoteForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    match bids::withdraw(&app.db, &me.0, app.clock.now(), id).await {
+        Ok(()) => Ok(done(format!("/calls/{id}/bid"), "flash.bid_withdrawn")),
+        Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
+    }
+}
+
+#[post("/calls/<id>/open", data = "<form>")]
+async fn open(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<NoteForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let with_two = match form.with_two.as_str() {
+        "continue" => Some(WithTwo::Continue),
+        "fail" => Some(WithTwo::Fail),
+        _ => None,
+    };
+    match opening::open(&app.db, &o.0, app.clock.now(), id, with_two, &form.note).await {
+        Ok(_) => Ok(done(format!("/calls/{id}#bids"), "flash.call_opened")),
+        Err(e) => {
+            let mut ctx = super::calls::call_context(app, &page, id).await?;
+            ctx["values"] = json!({"note": form.note});
+            page.refused("calls/show", ctx, e)
+        }
+    }
+}

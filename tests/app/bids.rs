@@ -1,0 +1,280 @@
+//! Bids: receipts, revisions, withdrawal, the deadline to the second, one version for
+//! identical submissions at once, sealing on every route and role until opening, and the
+//! opening itself (digests checked again, too few bids).
+use crate::calls::{call_row, draft, fields, refs, with};
+use crate::hubs::ngo;
+use crate::support::*;
+use entity::enums::{CallStatus, Role};
+use fuhua::domain::procurement::bids::{self, BidInput, BudgetLineInput, OutputInput};
+use rocket::http::Status;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+/// A published call (consultation, ceiling ¥120,000, bids close 2026-12-20 09:30 Beijing).
+async fn published_call(app: &TestApp, method: &str) -> i32 {
+    let exists =
+        entity::user::Entity::find().all(app.db()).await.expect("q").iter().any(|u| u.email == "officer@test.cn");
+    let mut officer = if exists { app.officer_again().await } else { app.officer().await };
+    let d = app.district_id("吉阳区").await;
+    let f = with(with(fields(d), "require_annual_report", ""), "method", method);
+    let f = if method == "open_tender" { with(f, "bid_deadline", "2026-12-20T09:30") } else { f };
+    let id = draft(app, &mut officer, &f).await;
+    let r = officer.post(app, &format!("/calls/{id}/publish"), &[]).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    id
+}
+
+fn bid(total_yuan: &str) -> BidInput {
+    BidInput {
+        service_plan: "每周上门探访两次，建立个案档案。".into(),
+        team: "项目主管 1 名，社工 3 名。".into(),
+        outputs: vec![OutputInput { indicator: "上门探访".into(), quantity: "2000".into(), unit: "人次".into() }],
+        budget: vec![BudgetLineInput {
+            category: "人员经费".into(),
+            description: String::new(),
+            amount: total_yuan.into(),
+        }],
+    }
+}
+
+fn bid_fields(total_yuan: &str) -> Vec<(String, String)> {
+    vec![
+        ("service_plan".into(), "每周上门探访两次，建立个案档案。".into()),
+        ("team".into(), "项目主管 1 名，社工 3 名。".into()),
+        ("outputs[0].indicator".into(), "上门探访".into()),
+        ("outputs[0].quantity".into(), "2000".into()),
+        ("outputs[0].unit".into(), "人次".into()),
+        ("budget[0].category".into(), "人员经费".into()),
+        ("budget[0].amount".into(), total_yuan.into()),
+    ]
+}
+
+async fn member(app: &TestApp, n: u32) -> entity::user::Model {
+    let org = app.org(&format!("三亚市第{n}号投标服务中心"), &code(n), "吉阳区").await;
+    app.user(&format!("bidder{n}@ngo.cn"), Role::NgoMember, Some(org)).await
+}
+
+fn deadline() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-12-20T01:30:00Z").expect("time").with_timezone(&chrono::Utc)
+}
+
+#[rocket::async_test]
+async fn a_bid_gets_a_receipt_and_can_be_revised_or_withdrawn_until_the_deadline() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let (mut a, _) = ngo(&app, 1).await;
+    let r = a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("100000"))).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let page = a.get(&app, &format!("/calls/{id}/bid")).await;
+    let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("version");
+    assert_eq!(v.digest, bids::digest(&v.content), "the receipt is the digest of what is stored");
+    assert!(
+        page.body.contains(&v.digest) && page.body.contains("¥100,000.00") && page.body.contains("2026-11-26 10:00")
+    );
+
+    // The same bid again: the same receipt, no new version. A revision: version 2.
+    assert_eq!(a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("100000"))).await.status, Status::SeeOther);
+    assert_eq!(app.count("bid_versions").await, 1);
+    assert_eq!(a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("95000"))).await.status, Status::SeeOther);
+    assert_eq!(app.count("bid_versions").await, 2);
+    // Over the ceiling; not a number: refused, nothing stored, the values kept.
+    let r = a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("130000"))).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("超过了预算上限 ¥120,000.00") && r.body.contains("130000"));
+    assert_eq!(
+        a.post(&app, &format!("/calls/{id}/bid"), &refs(&with(bid_fields("1"), "outputs[0].quantity", "很多")))
+            .await
+            .status,
+        Status::UnprocessableEntity
+    );
+    assert_eq!(app.count("bid_versions").await, 2);
+
+    assert_eq!(a.post(&app, &format!("/calls/{id}/bid/withdraw"), &[]).await.status, Status::SeeOther);
+    let b = entity::bid::Entity::find().one(app.db()).await.expect("q").expect("bid");
+    assert_eq!(b.status, entity::enums::BidStatus::Withdrawn);
+    assert_eq!(a.post(&app, &format!("/calls/{id}/bid/withdraw"), &[]).await.status, Status::Conflict);
+    // Submitting again after a withdrawal is a new version, even with the same content.
+    assert_eq!(a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("95000"))).await.status, Status::SeeOther);
+    assert_eq!(app.count("bid_versions").await, 3);
+
+    // Accounts that may not bid: an officer, a member without an organization, a listed organization.
+    let mut officer = app.officer_again().await;
+    assert_eq!(
+        officer.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("1"))).await.status,
+        Status::Forbidden
+    );
+    let mut loner = app.login_as("loner@ngo.cn", Role::NgoMember, None).await;
+    assert_eq!(loner.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("1"))).await.status, Status::Conflict);
+    let (mut listed, org) = ngo(&app, 2).await;
+    let r = officer
+        .post(
+            &app,
+            &format!("/organizations/{org}/list-entries"),
+            &[("kind", "abnormal_list"), ("entered_on", "2026-11-01"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther);
+    let r = listed.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("1000"))).await;
+    assert_eq!(r.status, Status::Conflict);
+    assert!(r.body.contains("活动异常名录"));
+    assert_eq!(app.count("bid_versions").await, 3);
+}
+
+#[rocket::async_test]
+async fn the_deadline_is_kept_to_the_second_by_the_server_clock() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let (u1, u2, u3) = (member(&app, 1).await, member(&app, 2).await, member(&app, 3).await);
+    let at = |secs: i64| deadline() + chrono::Duration::seconds(secs);
+    bids::submit(app.db(), &u1, at(-1), id, &bid("90000")).await.expect("one second before: accepted");
+    let on_time = bids::submit(app.db(), &u2, at(0), id, &bid("90000")).await;
+    assert!(matches!(on_time, Err(fuhua::error::AppError::Conflict(_))), "at the deadline: refused");
+    let late = bids::submit(app.db(), &u3, at(1), id, &bid("90000")).await;
+    assert!(matches!(late, Err(fuhua::error::AppError::Conflict(_))), "one second after: refused");
+    assert!(bids::withdraw(app.db(), &u1, at(1), id).await.is_err(), "nor withdrawn after");
+    assert!(bids::submit(app.db(), &u1, at(1), id, &bid("80000")).await.is_err(), "nor revised after");
+    assert_eq!(app.count("bid_versions").await, 1);
+}
+
+#[rocket::async_test]
+async fn twenty_identical_submissions_at_once_make_one_version() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let u = member(&app, 1).await;
+    let input = bid("88000");
+    let now = app.clock.now();
+    let runs = (0..20).map(|_| bids::submit(app.db(), &u, now, id, &input));
+    let results = futures_all(runs).await;
+    let digests: std::collections::BTreeSet<String> =
+        results.into_iter().map(|r| r.expect("every request gets the receipt").digest).collect();
+    assert_eq!(digests.len(), 1);
+    assert_eq!((app.count("bids").await, app.count("bid_versions").await), (1, 1));
+}
+
+/// Polled together, as requests interleave on a server.
+async fn futures_all<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    rocket::futures::future::join_all(fs).await
+}
+
+#[rocket::async_test]
+async fn bids_are_sealed_on_every_route_and_for_every_role_until_opening() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let mut names = vec![];
+    for n in 1..=3 {
+        let u = member(&app, n).await;
+        bids::submit(app.db(), &u, app.clock.now(), id, &bid(&format!("{}", 90000 + n))).await.expect("bid");
+        names.push(format!("三亚市第{n}号投标服务中心"));
+    }
+    let secrets: Vec<String> =
+        names.iter().cloned().chain((1..=3).map(|n| format!("¥90,00{n}.00"))).chain(["9000".into()]).collect();
+    let mut viewers = [
+        ("public", app.agent()),
+        ("officer", app.officer_again().await),
+        ("admin", app.admin().await),
+        ("hub manager", app.login_as("hm@hub.cn", Role::HubManager, None).await),
+        ("expert", app.login_as("ex@uni.cn", Role::Expert, None).await),
+        ("other ngo", ngo(&app, 9).await.0),
+    ];
+    let org1 = entity::bid::Entity::find().one(app.db()).await.expect("q").expect("bid").organization_id;
+    let routes = [
+        "/calls".to_string(),
+        format!("/calls/{id}"),
+        format!("/calls/{id}/bid"),
+        "/api/v1/calls".to_string(),
+        format!("/api/v1/calls/{id}"),
+        "/admin/audit".to_string(),
+        format!("/organizations/{org1}"),
+        "/organizations?q=投标".to_string(),
+        "/organizations/export.csv?q=投标".to_string(),
+        "/admin/outbox".to_string(),
+        "/".to_string(),
+    ];
+    for (who, agent) in viewers.iter_mut() {
+        for path in &routes {
+            let page = agent.get(&app, path).await;
+            let body = String::from_utf8_lossy(&page.bytes).to_string() + &page.body;
+            for s in &secrets {
+                // Organization names are public in the registry (and its audit entries), but
+                // never as bidders: bid events are kept off the audit page until opening.
+                let allowed = (path.starts_with("/organizations") || path == "/admin/audit") && names.contains(s);
+                assert!(allowed || !body.contains(s.as_str()), "{who} sees {s:?} at {path}");
+            }
+            assert!(
+                !body.contains("sealed_event") && !body.contains("bid.sealed"),
+                "{who}: sealed audit entry at {path}"
+            );
+            if path.starts_with("/organizations") {
+                assert!(!body.contains("90,00") && !body.contains("响应"), "{who}: bid trace at {path}");
+            }
+        }
+    }
+    // The bidder itself sees its own bid, and no one else's.
+    let mut bidder = app.agent();
+    assert_eq!(bidder.login(&app, "bidder1@ngo.cn", PASSWORD).await, Status::SeeOther);
+    let own = bidder.get(&app, &format!("/calls/{id}/bid")).await;
+    assert!(own.body.contains("¥90,001.00") && !own.body.contains("¥90,002.00"));
+    let call_page = bidder.get(&app, &format!("/calls/{id}")).await;
+    assert!(!call_page.body.contains("三亚市第2号投标服务中心"));
+
+    // Opened: the bureau and the bidders see who bid and at what price.
+    app.clock.set(deadline());
+    let mut officer = app.officer_again().await;
+    let r = officer.post(&app, &format!("/calls/{id}/open"), &[]).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let page = officer.get(&app, &format!("/calls/{id}")).await;
+    for s in &secrets[..6] {
+        assert!(page.body.contains(s.as_str()), "after opening the officer sees {s}");
+    }
+    let mut bidder = app.agent();
+    assert_eq!(bidder.login(&app, "bidder2@ngo.cn", PASSWORD).await, Status::SeeOther);
+    assert!(bidder.get(&app, &format!("/calls/{id}")).await.body.contains("¥90,003.00"));
+    let audit = app.admin_again().await.get(&app, "/admin/audit").await;
+    assert!(
+        audit.body.contains("bid.sealed_event") && audit.body.contains("call.opened"),
+        "the sealed entries show after opening"
+    );
+}
+
+#[rocket::async_test]
+async fn opening_checks_digests_and_fails_a_call_with_too_few_bids() {
+    let app = TestApp::new().await;
+    let consult = published_call(&app, "competitive_consultation").await;
+    let tender = published_call(&app, "open_tender").await;
+    let mut users = vec![];
+    for n in 1..=3 {
+        users.push(member(&app, n).await);
+    }
+    for u in &users {
+        bids::submit(app.db(), u, app.clock.now(), consult, &bid("90000")).await.expect("bid");
+    }
+    for u in &users[..2] {
+        bids::submit(app.db(), u, app.clock.now(), tender, &bid("90000")).await.expect("bid");
+    }
+    let officer = app.user("opener@bureau.cn", Role::Officer, None).await;
+    use fuhua::domain::procurement::opening::{WithTwo, open};
+    // Not before the deadline.
+    assert!(matches!(
+        open(app.db(), &officer, deadline() - chrono::Duration::seconds(1), consult, None, "").await,
+        Err(fuhua::error::AppError::Conflict(_))
+    ));
+    // Someone edits a stored bid: its digest no longer matches its receipt.
+    let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("v");
+    let mut am: entity::bid_version::ActiveModel = v.clone().into();
+    am.content = Set(v.content.replace("90000", "10000"));
+    am.update(app.db()).await.expect("tamper");
+    // Two valid bids under consultation: the officer must decide, with a reason.
+    let r = open(app.db(), &officer, deadline(), consult, None, "").await;
+    assert!(matches!(r, Err(fuhua::error::AppError::Conflict(_))), "{r:?}");
+    let r = open(app.db(), &officer, deadline(), consult, Some(WithTwo::Continue), "").await;
+    assert!(matches!(r, Err(fuhua::error::AppError::Invalid(_))));
+    assert_eq!(call_row(&app, consult).await.status, CallStatus::Published);
+    let (status, bids) = open(app.db(), &officer, deadline(), consult, Some(WithTwo::Continue), "两家有效，按规定继续")
+        .await
+        .expect("open");
+    assert_eq!(status, CallStatus::Opened);
+    assert_eq!(bids.iter().filter(|b| !b.digest_ok).count(), 1, "the edited bid is flagged");
+    // Open tender with two bids fails; opening twice is refused.
+    let (status, _) = open(app.db(), &officer, deadline(), tender, None, "").await.expect("open");
+    assert_eq!(status, CallStatus::Failed);
+    assert!(open(app.db(), &officer, deadline(), tender, None, "").await.is_err());
+}
