@@ -308,7 +308,14 @@ pub async fn load(
     crate::demo_hubs::load(db, emails, &places, now, (&manager, &u), &pool).await?;
     let officer =
         user::Entity::find().filter(user::Column::Role.eq(Role::Officer)).one(db).await?.ok_or(AppError::NotFound)?;
-    crate::demo_calls::load(db, &places, now, (&officer, &u)).await?;
+    // Bidders: active, on no list, with a passed annual report (every tenth failed it).
+    let bidders: Vec<i32> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !inactive_or_listed.contains(i) && i % 10 != 7)
+        .map(|(_, id)| *id)
+        .collect();
+    crate::demo_calls::load(db, &places, now, (&officer, &u), &bidders).await?;
     Ok(accounts_made)
 }
 

@@ -1,8 +1,10 @@
 //! The demo's calls for proposals, one in each state there is so far: a draft, a call
-//! taking questions (with an answered and an open question), one whose questions have
-//! closed, one whose bids have closed, and a cancelled one. Played through the domain calls
+//! taking questions (with an answered and an open question, and a sealed bid), one whose
+//! questions have closed, one whose bids have closed (three sealed bids, ready to open),
+//! and a cancelled one. Played through the domain calls
 //! at their own dates.
 use crate::domain::organization_input::Places;
+use crate::domain::procurement::bids::{self, BidInput, BudgetLineInput, OutputInput};
 use crate::domain::procurement::calls::{self, CallInput, CriterionInput, InstalmentInput};
 use crate::domain::procurement::questions;
 use crate::domain::procurement::rules::ProcurementRules;
@@ -84,15 +86,64 @@ async fn published(
     Ok(c.id)
 }
 
+/// A member account of the organization (the demo hubs made one for most).
+async fn member_of(db: &DatabaseConnection, now: DateTime<Utc>, org: i32) -> AppResult<user::Model> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    if let Some(u) = user::Entity::find().filter(user::Column::OrganizationId.eq(org)).one(db).await? {
+        return Ok(u);
+    }
+    let txn = db.begin().await?;
+    let email = format!("bidder{org}@demo.fuhua.local");
+    let (u, _) = crate::domain::accounts::create_account(
+        &txn,
+        &crate::domain::audit::Actor::system("demo"),
+        now,
+        &email,
+        &email,
+        entity::enums::Role::NgoMember,
+        Some(org),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+fn demo_bid(total: &str, visits: &str) -> BidInput {
+    BidInput {
+        service_plan:
+            "以社区为单位建立服务台账，社工每周走访，心理咨询师每月开展一次团体辅导，志愿者协助开展社会适应活动。"
+                .into(),
+        team: "项目主管 1 名（中级社工师），一线社工 3 名，心理咨询师 1 名（兼职）。".into(),
+        outputs: vec![
+            OutputInput { indicator: "个案服务".into(), quantity: "60".into(), unit: "个".into() },
+            OutputInput { indicator: "走访".into(), quantity: visits.into(), unit: "人次".into() },
+        ],
+        budget: vec![BudgetLineInput {
+            category: "人员经费".into(),
+            description: "5 人，12 个月".into(),
+            amount: total.into(),
+        }],
+    }
+}
+
+/// `bidders`: active organizations with a passed annual report, on no list.
 pub async fn load(
     db: &DatabaseConnection,
     places: &Places,
     now: DateTime<Utc>,
     (officer, ngo): (&user::Model, &user::Model),
+    bidders: &[i32],
 ) -> AppResult<()> {
     let rules = ProcurementRules::default();
+    // Bids closed five days ago, with three sealed bids waiting for the officer to open them.
     let closed = input(places, "天涯区社区矫正对象帮扶项目", "community_correction", "天涯区", "150000");
-    published(db, &rules, places, officer, now, 30, closed, 25).await?;
+    let closed = published(db, &rules, places, officer, now, 30, closed, 25).await?;
+    for (n, org) in bidders.iter().take(3).enumerate() {
+        let who = member_of(db, now, *org).await?;
+        let total = ["138000", "142500", "129800"][n % 3];
+        bids::submit(db, &who, now - Duration::days(8 - n as i64), closed, &demo_bid(total, "480")).await?;
+    }
     let cancelled = input(places, "海棠区青少年暑期托管服务项目", "youth", "海棠区", "80000");
     let id = published(db, &rules, places, officer, now, 20, cancelled, 30).await?;
     calls::cancel(db, officer, now - Duration::days(15), id, "上级资金安排调整，本项目另行组织采购。").await?;
@@ -112,6 +163,10 @@ pub async fn load(
     )
     .await?;
     questions::ask(db, ngo, now - Duration::hours(3), id, "助餐服务的场地是否由项目提供？").await?;
+    if let Some(org) = bidders.get(3) {
+        let who = member_of(db, now, *org).await?;
+        bids::submit(db, &who, now - Duration::hours(5), id, &demo_bid("115000", "2000")).await?;
+    }
     let mut draft = input(places, "育才生态区志愿服务站运营项目", "volunteer", "育才生态区", "");
     draft.criteria.truncate(2);
     calls::create(db, officer, now, places, &draft).await?;

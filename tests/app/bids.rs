@@ -278,3 +278,61 @@ async fn opening_checks_digests_and_fails_a_call_with_too_few_bids() {
     assert_eq!(status, CallStatus::Failed);
     assert!(open(app.db(), &officer, deadline(), tender, None, "").await.is_err());
 }
+
+#[rocket::async_test]
+async fn the_bid_journey_through_the_json_api_and_hostile_input() {
+    use rocket::http::Method;
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let u = member(&app, 1).await;
+    let token = fuhua::domain::accounts::create_api_token(app.db(), &u, "t", app.clock.now()).await.expect("token");
+    let mut api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    let path = format!("/api/v1/calls/{id}/bid");
+    let body = json!({"service_plan": "方案", "team": "团队", "outputs": [{"indicator": "探访", "quantity": "100"}],
+                      "budget": [{"category": "人员", "amount": "50000"}]});
+    let r = api.send_json(&app, Method::Post, &path, &body).await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let digest = r.json()["digest"].as_str().expect("digest").to_string();
+    let mine = api.get(&app, &path).await.json();
+    assert_eq!(mine["latest"]["digest"], digest.as_str());
+    assert_eq!(mine["latest"]["content"]["total_fen"], 5_000_000);
+    // Nobody else reads it: another NGO gets 404, the bureau has no route to it before opening.
+    let other = member(&app, 2).await;
+    let token = fuhua::domain::accounts::create_api_token(app.db(), &other, "t", app.clock.now()).await.expect("token");
+    let mut other_api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    assert_eq!(other_api.get(&app, &path).await.status, Status::NotFound);
+    let officer = app.user("api-officer@bureau.cn", Role::Officer, None).await;
+    let token =
+        fuhua::domain::accounts::create_api_token(app.db(), &officer, "t", app.clock.now()).await.expect("token");
+    let mut officer_api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    let call = officer_api.get(&app, &format!("/api/v1/calls/{id}")).await.json();
+    assert!(call.get("bids").is_none_or(|b| b.as_array().is_some_and(|a| a.is_empty())), "{call}");
+    assert!(
+        officer_api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/open"), &json!({})).await.status
+            == Status::Conflict
+    );
+
+    // Hostile bodies and fields: refused, never a 500, nothing stored.
+    for b in ["", "null", "[]", "{", "{\"outputs\": 5}", "{\"budget\": [{\"amount\": \"1e309\"}]}"] {
+        let req = app.client.req(Method::Post, path.clone()).header(rocket::http::ContentType::JSON).body(b);
+        assert!(req.dispatch().await.status().code < 500, "body {b:?}");
+    }
+    let (mut page_agent, _) = ngo(&app, 3).await;
+    let long = "长".repeat(30_000);
+    for v in ["", "\u{0}", "-1", "99999999999999999999", "NaN", "1e309", "<script>", long.as_str()] {
+        let f = [
+            ("service_plan", v),
+            ("team", v),
+            ("outputs[0].indicator", v),
+            ("outputs[0].quantity", v),
+            ("budget[0].category", v),
+            ("budget[0].amount", v),
+        ];
+        for p in [format!("/calls/{id}/bid"), format!("/calls/{id}/bid/withdraw"), format!("/calls/{v}/bid")] {
+            let r = page_agent.post(&app, &p, &f).await;
+            assert!(r.status.code < 500, "{p} with {v:?}: {}", r.status);
+        }
+    }
+    assert_eq!(app.count("bid_versions").await, 1);
+}

@@ -63,6 +63,8 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
         assert!(phases.contains(&p), "a call {p:?}: {phases:?}");
     }
     assert!(app.agent().get(&app, "/calls").await.body.contains("吉阳区居家养老上门服务项目"));
+    // Four sealed bids: three on the call whose bids have closed (ready to open), one on the open call.
+    assert_eq!(app.count("bid_versions").await, 4);
     // The hub manager's dashboard has a year of services to chart.
     let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::HubManager).expect("manager").clone();
     let mut manager = app.agent();

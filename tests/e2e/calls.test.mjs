@@ -37,6 +37,40 @@ test('an officer sees what stops a draft from being published', async () => {
   await context.close();
 });
 
+test('an NGO submits a bid on a phone and gets its receipt; the officer opens a closed call', async () => {
+  const { context, page } = await h.phone();
+  await h.login(page, 'ngo_member', '/calls');
+  await page.click('a:has-text("吉阳区居家养老上门服务项目")');
+  await page.click('a:has-text("提交或修改响应文件")');
+  await checkPhoneLayout(page);
+  await page.fill('#f-service_plan', '每周两次上门探访，建立个案档案。');
+  await page.fill('#f-team', '社工 3 名。');
+  await page.fill('#f-oi-0', '上门探访');
+  await page.fill('#f-oq-0', '2000');
+  await page.fill('#f-bc-0', '人员经费');
+  await page.fill('#f-ba-0', '150000');
+  await page.click('form.form button[type=submit]');
+  assert.ok((await page.textContent('main')).includes('超过了预算上限'), 'over the ceiling is refused');
+  assert.equal(await page.inputValue('#f-oi-0'), '上门探访', 'values kept');
+  await page.fill('#f-ba-0', '118000');
+  await page.click('form.form button[type=submit]');
+  await page.waitForSelector('#receipt');
+  const receipt = await page.textContent('#receipt');
+  assert.match(receipt, /[0-9a-f]{64}/, 'the digest is on the receipt');
+  assert.ok(receipt.includes('¥118,000.00'));
+  await context.close();
+
+  const officer = await h.phone();
+  await h.login(officer.page, 'officer', '/calls');
+  await officer.page.click('a:has-text("天涯区社区矫正对象帮扶项目")');
+  await officer.page.click('button:has-text("开启响应文件")');
+  await officer.page.waitForSelector('.flash-success');
+  const bids = await officer.page.textContent('#bids');
+  assert.ok(bids.includes('¥129,800.00') && bids.includes('¥142,500.00'), 'bidders and prices after opening');
+  await checkPhoneLayout(officer.page);
+  await officer.context.close();
+});
+
 test('screenshot of a call for the README', { skip: !process.env.SCREENSHOTS }, async () => {
   const dir = join(root, 'docs/screenshots');
   mkdirSync(dir, { recursive: true });

@@ -1,7 +1,9 @@
 //! Calls for proposals in the JSON API: the same domain calls as the pages.
 use super::body;
 use crate::auth::{ApiMember, ApiOfficer, ApiViewer, Lang};
+use crate::domain::procurement::bids::{self, BidInput};
 use crate::domain::procurement::calls::{self, CallInput};
+use crate::domain::procurement::opening::{self, WithTwo};
 use crate::domain::procurement::{eligibility, questions};
 use crate::error::ApiError;
 use crate::state::App;
@@ -13,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, show, create, update, publish, cancel, ask, answer]
+    rocket::routes![list, show, create, update, publish, cancel, ask, answer, own_bid, submit_bid, withdraw_bid, open]
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -52,6 +54,12 @@ async fn show(v: ApiViewer, lang: Lang, id: i32, app: &State<App>) -> ApiResult 
     out["criteria"] = json!(calls::criteria(&app.db, id).await?);
     out["instalments"] = json!(calls::instalments(&app.db, id).await?);
     out["questions"] = json!(questions::for_reader(&app.db, viewer, id).await?);
+    // After opening, the bids for the bureau and the bidders; nothing while sealed.
+    let opened = opening::opened_bids(&app.db, &c).await?;
+    let bidder = viewer.and_then(|u| u.organization_id).is_some_and(|o| opened.iter().any(|b| b.organization_id == o));
+    if calls::is_bureau(viewer) || bidder {
+        out["bids"] = json!(opened);
+    }
     if let (Some(org), true) = (viewer.and_then(|u| u.organization_id), c.status != CallStatus::Draft) {
         let (_, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.today_local()).await?;
         out["eligibility"] = json!({
@@ -99,4 +107,54 @@ async fn answer(o: ApiOfficer, id: i32, qid: i32, input: JsonIn<'_, TextBody>, a
     let input = body(input)?;
     let q = questions::answer(&app.db, &o.0, app.clock.now(), id, qid, &input.text).await?;
     Ok(Json(json!({"id": q.id, "question": q.question, "answer": q.answer, "answered_at": q.answered_at})))
+}
+
+/// The caller's own bid on the call, with its latest version (its receipt).
+#[get("/calls/<id>/bid")]
+async fn own_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
+    calls::visible(&app.db, Some(&m.0), id).await?;
+    match bids::own(&app.db, &m.0, id).await? {
+        None => Err(ApiError(crate::error::AppError::NotFound)),
+        Some((b, latest)) => Ok(Json(json!({
+            "status": b.status,
+            "version_count": b.version_count,
+            "latest": latest.map(|(v, content)| json!({
+                "version_no": v.version_no, "digest": v.digest, "submitted_at": v.submitted_at,
+                "total_fen": v.total_fen, "content": content,
+            })),
+        }))),
+    }
+}
+
+#[post("/calls/<id>/bid", data = "<input>")]
+async fn submit_bid(m: ApiMember, id: i32, input: JsonIn<'_, BidInput>, app: &State<App>) -> Created {
+    let input = body(input)?;
+    let r = bids::submit(&app.db, &m.0, app.clock.now(), id, &input).await?;
+    Ok((Status::Created, Json(json!(r))))
+}
+
+#[post("/calls/<id>/bid/withdraw")]
+async fn withdraw_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
+    bids::withdraw(&app.db, &m.0, app.clock.now(), id).await?;
+    Ok(Json(json!({"status": "withdrawn"})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OpenBody {
+    /// "continue" or "fail", when only two bids are valid under consultation.
+    with_two: String,
+    note: String,
+}
+
+#[post("/calls/<id>/open", data = "<input>")]
+async fn open(o: ApiOfficer, id: i32, input: JsonIn<'_, OpenBody>, app: &State<App>) -> ApiResult {
+    let input = body(input)?;
+    let with_two = match input.with_two.as_str() {
+        "continue" => Some(WithTwo::Continue),
+        "fail" => Some(WithTwo::Fail),
+        _ => None,
+    };
+    let (status, bids) = opening::open(&app.db, &o.0, app.clock.now(), id, with_two, &input.note).await?;
+    Ok(Json(json!({"status": status, "bids": bids})))
 }
