@@ -8,6 +8,7 @@ pub mod api_token;
 pub mod assessment_grade;
 pub mod audit_log;
 pub mod bid;
+pub mod bid_attachment;
 pub mod bid_version;
 pub mod call;
 pub mod call_criterion;

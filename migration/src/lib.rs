@@ -7,6 +7,7 @@ mod m20261126_000002_list_and_search_indexes;
 mod m20261126_000003_hubs;
 mod m20261126_000004_calls;
 mod m20261126_000005_bids;
+mod m20261126_000006_bid_attachments;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_hubs::Migration),
             Box::new(m20261126_000004_calls::Migration),
             Box::new(m20261126_000005_bids::Migration),
+            Box::new(m20261126_000006_bid_attachments::Migration),
         ]
     }
 }

@@ -336,3 +336,70 @@ async fn the_bid_journey_through_the_json_api_and_hostile_input() {
     }
     assert_eq!(app.count("bid_versions").await, 1);
 }
+
+/// A minimal Office Open XML document: a zip whose part names say it is a Word file.
+fn docx_bytes() -> Vec<u8> {
+    let mut b = b"PK\x03\x04".to_vec();
+    b.extend_from_slice(b"....[Content_Types].xml....word/document.xml....");
+    b
+}
+
+#[rocket::async_test]
+async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let (mut a, _) = ngo(&app, 1).await;
+    let up = format!("/calls/{id}/bid/attachments");
+    // Refused: a text file named .pdf, an executable, a PDF named .docx, an empty file.
+    for (name, bytes) in [
+        ("方案.pdf", b"just text".to_vec()),
+        ("setup.exe", b"MZ\x90\x00".to_vec()),
+        ("方案.docx", b"%PDF-1.7 ...".to_vec()),
+        ("empty.pdf", vec![]),
+    ] {
+        let r = a.post_multipart(&app, &up, name, &bytes).await;
+        assert_eq!(r.status, Status::UnprocessableEntity, "{name}");
+    }
+    let big = [b"%PDF-1.7".to_vec(), vec![b'x'; 10 * 1024 * 1024]].concat();
+    assert!(a.post_multipart(&app, &up, "big.pdf", &big).await.status.code >= 400);
+    assert_eq!(app.count("bid_attachments").await, 0);
+    assert_eq!(a.post_multipart(&app, &up, "服务方案.pdf", b"%PDF-1.7 plan").await.status, Status::SeeOther);
+    assert_eq!(a.post_multipart(&app, &up, "团队.docx", &docx_bytes()).await.status, Status::SeeOther);
+
+    // The submitted version lists both files, so its digest covers them.
+    assert_eq!(a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("90000"))).await.status, Status::SeeOther);
+    let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("v");
+    let content: bids::BidContent = serde_json::from_str(&v.content).expect("content");
+    assert_eq!(content.attachments.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(), vec!["pdf", "docx"]);
+
+    // Only the bidder fetches them before opening: not another NGO, not the officer.
+    let files = entity::bid_attachment::Entity::find().all(app.db()).await.expect("q");
+    let path = format!("/calls/{id}/bid/attachments/{}", files[0].id);
+    let mine = a.get(&app, &path).await;
+    assert_eq!((mine.status, mine.bytes.as_slice()), (Status::Ok, b"%PDF-1.7 plan".as_slice()));
+    let (mut other, _) = ngo(&app, 2).await;
+    assert_eq!(other.get(&app, &path).await.status, Status::NotFound);
+    let mut officer = app.officer_again().await;
+    assert_eq!(officer.get(&app, &path).await.status, Status::NotFound);
+    // Removed before the deadline: off the bid, but kept for the version that lists it.
+    let r = a.post(&app, &format!("/calls/{id}/bid/attachments/{}/remove", files[1].id), &[]).await;
+    assert_eq!(r.status, Status::SeeOther);
+    assert_eq!(app.count("bid_attachments").await, 2);
+    assert!(!a.get(&app, &format!("/calls/{id}/bid")).await.body.contains("团队.docx"));
+
+    // After the deadline nothing is added; after opening the bureau fetches the files.
+    app.clock.set(deadline());
+    let mut a = app.relogin("ngo1@ngo.cn").await;
+    assert_eq!(a.post_multipart(&app, &up, "晚了.pdf", b"%PDF-1.7 late").await.status, Status::Conflict);
+    for n in 2..=3 {
+        let u = member(&app, 10 + n).await;
+        bids::submit(app.db(), &u, deadline() - chrono::Duration::seconds(5), id, &bid("95000")).await.expect("bid");
+    }
+    let mut officer = app.officer_again().await;
+    assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[]).await.status, Status::SeeOther);
+    assert_eq!(officer.get(&app, &path).await.status, Status::Ok);
+    assert!(
+        officer.get(&app, &format!("/calls/{id}")).await.body.contains("团队.docx"),
+        "the version's files are listed"
+    );
+}

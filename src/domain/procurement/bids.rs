@@ -59,6 +59,9 @@ pub struct BidContent {
     pub outputs: Vec<Output>,
     pub budget: Vec<BudgetLine>,
     pub total_fen: i64,
+    /// The files attached when this version was submitted.
+    #[serde(default)]
+    pub attachments: Vec<super::attachments::AttachmentRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,7 +149,7 @@ fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
         );
     }
     e.into_result()?;
-    Ok(BidContent { service_plan, team, outputs, budget, total_fen })
+    Ok(BidContent { service_plan, team, outputs, budget, total_fen, attachments: vec![] })
 }
 
 /// The call is taking bids at `now`, by the server's clock: published and before the deadline.
@@ -202,7 +205,8 @@ pub async fn submit(
             Msg::new("bid.not_eligible").arg("rule", crate::i18n::Locale::ZhCn.msg(&failed.message)),
         ));
     }
-    let content = parse(i, c.budget_ceiling_fen)?;
+    let mut content = parse(i, c.budget_ceiling_fen)?;
+    content.attachments = super::attachments::refs(db, call_id, org).await?.into_iter().map(|(_, a)| a).collect();
     let text = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
     let sum = digest(&text);
     // A concurrent first submission may create the bid row first; then try again.

@@ -30,6 +30,8 @@ pub struct OpenedBid {
     pub submitted_at: DateTime<Utc>,
     /// The digest computed again from the stored content matches the receipt.
     pub digest_ok: bool,
+    /// The files as the version lists them, with their ids when still stored.
+    pub attachments: Vec<(Option<i32>, super::attachments::AttachmentRef)>,
 }
 
 /// The bids of an opened call, lowest price first. Never for a sealed call.
@@ -48,7 +50,14 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
     let mut out = Vec::new();
     for b in rows {
         let Some(v) = bids::latest_version(db, b.id).await? else { continue };
+        let stored = super::attachments::refs_ever(db, c.id, b.organization_id).await?;
+        let listed = serde_json::from_str::<BidContent>(&v.content).map(|c| c.attachments).unwrap_or_default();
+        let attachments = listed
+            .into_iter()
+            .map(|a| (stored.iter().find(|(_, s)| s.sha256 == a.sha256).map(|(id, _)| *id), a))
+            .collect();
         out.push(OpenedBid {
+            attachments,
             bid_id: b.id,
             organization_id: b.organization_id,
             organization: orgs.iter().find(|o| o.id == b.organization_id).map(|o| o.name.clone()).unwrap_or_default(),

@@ -4,17 +4,19 @@ use super::{Page, PageResponse, done};
 use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::procurement::bids::{self, BidInput, BudgetLineInput, MAX_BUDGET_LINES, MAX_OUTPUTS, OutputInput};
 use crate::domain::procurement::opening::{self, WithTwo};
-use crate::domain::procurement::{calls, eligibility};
+use crate::domain::procurement::{attachments, calls, eligibility};
 use crate::error::{AppError, PageError};
 use crate::state::App;
 use entity::user;
 use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
 use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![bid_page, submit, withdraw, open]
+    rocket::routes![bid_page, submit, withdraw, open, upload, remove_attachment, download]
 }
 
 async fn bid_context(
@@ -44,7 +46,17 @@ async fn bid_context(
         Some((b, latest)) => (json!(b), latest.map(|(v, _)| v)),
         None => (Value::Null, None),
     };
+    let files: Vec<Value> = match u.organization_id {
+        Some(org) => attachments::refs(&app.db, id, org)
+            .await?
+            .into_iter()
+            .map(|(fid, a)| json!({"id": fid, "name": a.name, "kind": a.kind, "kib": (a.size_bytes + 1023) / 1024, "sha256": a.sha256}))
+            .collect(),
+        None => vec![],
+    };
     Ok(json!({
+        "files": files,
+        "max_files": attachments::MAX_FILES,
         "call": c,
         "phase": calls::phase(&c, app.clock.now()),
         "values": v,
@@ -186,4 +198,78 @@ async fn open(
             page.refused("calls/show", ctx, e)
         }
     }
+}
+
+#[derive(FromForm)]
+struct UploadForm<'r> {
+    #[field(default = String::new())]
+    csrf: String,
+    file: Option<TempFile<'r>>,
+}
+
+#[post("/calls/<id>/bid/attachments", data = "<form>")]
+async fn upload(
+    page: Page,
+    me: Ngo,
+    csrf: Csrf,
+    id: i32,
+    form: Form<UploadForm<'_>>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    use rocket::tokio::io::AsyncReadExt;
+    csrf.check(&form.csrf)?;
+    let (name, bytes) = match form.file.as_ref() {
+        Some(f) if f.len() > 0 => {
+            let name =
+                f.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
+            let mut bytes = Vec::new();
+            let mut r = f.open().await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+            r.read_to_end(&mut bytes).await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+            (name, bytes)
+        }
+        _ => (String::new(), Vec::new()),
+    };
+    match attachments::add(&app.db, &me.0, app.clock.now(), id, &name, &bytes).await {
+        Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
+        Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
+    }
+}
+
+#[post("/calls/<id>/bid/attachments/<aid>/remove", data = "<form>")]
+async fn remove_attachment(
+    me: Ngo,
+    csrf: Csrf,
+    id: i32,
+    aid: i32,
+    form: Form<NoteForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    attachments::remove(&app.db, &me.0, app.clock.now(), id, aid).await?;
+    Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_removed"))
+}
+
+/// A bid's file: for its organization, or for the bureau once the call is opened.
+#[derive(rocket::Responder)]
+struct Download {
+    bytes: Vec<u8>,
+    kind: ContentType,
+    disposition: Header<'static>,
+}
+
+#[get("/calls/<id>/bid/attachments/<aid>")]
+async fn download(m: crate::auth::Member, id: i32, aid: i32, app: &State<App>) -> Result<Download, PageError> {
+    let a = attachments::fetch(&app.db, &m.0, id, aid).await?;
+    let kind = match a.kind.as_str() {
+        "pdf" => ContentType::PDF,
+        "png" => ContentType::PNG,
+        "jpeg" => ContentType::JPEG,
+        _ => ContentType::Binary,
+    };
+    let encoded = url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>();
+    Ok(Download {
+        bytes: a.data,
+        kind,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename*=UTF-8''{encoded}")),
+    })
 }

@@ -1,0 +1,31 @@
+#[allow(unused_imports)]
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+/// A file attached to an organization's bid on a call. Uploaded before or between
+/// submissions; each submitted version lists the digests of the files it includes.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "bid_attachments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub call_id: i32,
+    pub organization_id: i32,
+    pub file_name: String,
+    /// pdf, docx, xlsx, png or jpeg: what the bytes are, not what the name says.
+    pub kind: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip_serializing)]
+    pub data: Vec<u8>,
+    pub uploaded_by: i32,
+    /// Taken off the bid by its organization; kept, because a submitted version may list it.
+    pub removed: bool,
+    pub uploaded_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,236 @@
+//! Files attached to a bid: PDF, DOCX, XLSX, PNG or JPEG, recognized by their bytes (a name
+//! ending in .pdf is not enough), at most 10 MiB each and 10 per bid. They are sealed with
+//! the bid: before opening only the organization's members see or fetch them; after opening
+//! the bureau does too. Each submitted version lists the digests of the files it includes.
+use super::calls;
+use crate::domain::audit;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use chrono::{DateTime, Utc};
+use entity::enums::{CallStatus, Role};
+use entity::{bid_attachment, call, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_FILES: u64 = 10;
+
+/// An attachment as a bid version records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    pub name: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+/// What the bytes are: a PDF, an Office Open XML document or workbook, a PNG or a JPEG.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if bytes.starts_with(b"%PDF-") {
+        Some("pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpeg")
+    } else if bytes.starts_with(b"PK\x03\x04") && has(b"[Content_Types].xml") {
+        // Office Open XML: a zip whose parts name what it is.
+        if has(b"word/") {
+            Some("docx")
+        } else if has(b"xl/") {
+            Some("xlsx")
+        } else {
+            None
+        }
+    } else {
+        None
+    }
+}
+
+fn extension_fits(name: &str, kind: &str) -> bool {
+    let ext = name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    match kind {
+        "jpeg" => ext == "jpg" || ext == "jpeg",
+        k => ext == k,
+    }
+}
+
+fn owner(u: &user::Model) -> AppResult<i32> {
+    if u.role != Role::NgoMember {
+        return Err(AppError::Forbidden);
+    }
+    u.organization_id.ok_or_else(|| AppError::Conflict(Msg::new("bid.needs_organization")))
+}
+
+fn refuse(key: &'static str) -> AppError {
+    let mut e = crate::error::FieldErrors::default();
+    e.add("file", Msg::new(key));
+    AppError::Invalid(e)
+}
+
+/// Adds a file to the organization's bid on a call, before the deadline.
+pub async fn add(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    call_id: i32,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<bid_attachment::Model> {
+    let org = owner(u)?;
+    let c = calls::visible(db, Some(u), call_id).await?;
+    open_for_changes(&c, now)?;
+    let name: String =
+        crate::domain::clean(name.rsplit(['/', '\\']).next().unwrap_or_default()).chars().take(120).collect();
+    if bytes.is_empty() || name.is_empty() {
+        return Err(refuse("attachment.empty"));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(refuse("attachment.too_large"));
+    }
+    let Some(kind) = sniff(bytes) else { return Err(refuse("attachment.kind")) };
+    if !extension_fits(&name, kind) {
+        return Err(refuse("attachment.extension"));
+    }
+    let txn = db.begin().await?;
+    let count = mine(&txn, call_id, org).filter(bid_attachment::Column::Removed.eq(false)).count(&txn).await?;
+    if count >= MAX_FILES {
+        return Err(AppError::Conflict(Msg::new("attachment.too_many").arg("n", MAX_FILES)));
+    }
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let a = bid_attachment::ActiveModel {
+        call_id: Set(call_id),
+        organization_id: Set(org),
+        file_name: Set(name),
+        kind: Set(kind.to_string()),
+        size_bytes: Set(bytes.len() as i64),
+        sha256: Set(sha256.clone()),
+        data: Set(bytes.to_vec()),
+        uploaded_by: Set(u.id),
+        uploaded_at: Set(now),
+        removed: Set(false),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        &audit::Actor::system("sealed"),
+        "bid.sealed_event",
+        super::bids::SEALED,
+        call_id,
+        serde_json::json!({"event": "attached", "sha256": sha256}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(a)
+}
+
+pub async fn remove(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    call_id: i32,
+    id: i32,
+) -> AppResult<()> {
+    let org = owner(u)?;
+    let c = calls::visible(db, Some(u), call_id).await?;
+    open_for_changes(&c, now)?;
+    let txn = db.begin().await?;
+    let r = bid_attachment::Entity::update_many()
+        .col_expr(bid_attachment::Column::Removed, sea_orm::sea_query::Expr::value(true))
+        .filter(bid_attachment::Column::Id.eq(id))
+        .filter(bid_attachment::Column::Removed.eq(false))
+        .filter(bid_attachment::Column::CallId.eq(call_id))
+        .filter(bid_attachment::Column::OrganizationId.eq(org))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &txn,
+        now,
+        &audit::Actor::system("sealed"),
+        "bid.sealed_event",
+        super::bids::SEALED,
+        call_id,
+        serde_json::json!({"event": "detached", "attachment": id}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn open_for_changes(c: &call::Model, now: DateTime<Utc>) -> AppResult<()> {
+    match (c.status, c.bid_deadline) {
+        (CallStatus::Published, Some(d)) if now < d => Ok(()),
+        _ => Err(AppError::Conflict(Msg::new("bid.deadline_passed"))),
+    }
+}
+
+fn mine(_db: &impl ConnectionTrait, call_id: i32, org: i32) -> sea_orm::Select<bid_attachment::Entity> {
+    bid_attachment::Entity::find()
+        .filter(bid_attachment::Column::CallId.eq(call_id))
+        .filter(bid_attachment::Column::OrganizationId.eq(org))
+}
+
+/// The organization's files now on its bid, without their bytes, oldest first.
+pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(i32, AttachmentRef)>> {
+    refs_where(db, call_id, org, false).await
+}
+
+/// Every file the organization ever attached on the call, removed ones too.
+pub async fn refs_ever<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(i32, AttachmentRef)>> {
+    refs_where(db, call_id, org, true).await
+}
+
+async fn refs_where<C: ConnectionTrait>(
+    db: &C,
+    call_id: i32,
+    org: i32,
+    ever: bool,
+) -> AppResult<Vec<(i32, AttachmentRef)>> {
+    let mut q = mine(db, call_id, org);
+    if !ever {
+        q = q.filter(bid_attachment::Column::Removed.eq(false));
+    }
+    let rows: Vec<(i32, String, String, i64, String)> = q
+        .select_only()
+        .column(bid_attachment::Column::Id)
+        .column(bid_attachment::Column::FileName)
+        .column(bid_attachment::Column::Kind)
+        .column(bid_attachment::Column::SizeBytes)
+        .column(bid_attachment::Column::Sha256)
+        .order_by_asc(bid_attachment::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kind, size_bytes, sha256)| (id, AttachmentRef { name, kind, size_bytes, sha256 }))
+        .collect())
+}
+
+/// A file's bytes, for the organization's members, or for the bureau once the call is opened.
+pub async fn fetch(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    call_id: i32,
+    id: i32,
+) -> AppResult<bid_attachment::Model> {
+    let c = calls::visible(db, Some(u), call_id).await?;
+    let a = bid_attachment::Entity::find_by_id(id)
+        .filter(bid_attachment::Column::CallId.eq(call_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let own = u.role == Role::NgoMember && u.organization_id == Some(a.organization_id);
+    let bureau_after_opening = calls::is_bureau(Some(u)) && !c.status.bids_sealed();
+    if own || bureau_after_opening { Ok(a) } else { Err(AppError::NotFound) }
+}
