@@ -49,11 +49,11 @@ test('an NGO submits a bid on a phone and gets its receipt; the officer opens a 
   await page.fill('#f-oq-0', '2000');
   await page.fill('#f-bc-0', '人员经费');
   await page.fill('#f-ba-0', '150000');
-  await page.click('form.form button[type=submit]');
+  await page.click('button:has-text("提交响应文件")');
   assert.ok((await page.textContent('main')).includes('超过了预算上限'), 'over the ceiling is refused');
   assert.equal(await page.inputValue('#f-oi-0'), '上门探访', 'values kept');
   await page.fill('#f-ba-0', '118000');
-  await page.click('form.form button[type=submit]');
+  await page.click('button:has-text("提交响应文件")');
   await page.waitForSelector('#receipt');
   const receipt = await page.textContent('#receipt');
   assert.match(receipt, /[0-9a-f]{64}/, 'the digest is on the receipt');
