@@ -24,6 +24,9 @@ pub struct ProcurementRules {
     pub max_multi_year_months: i32,
     /// Questions close at least this many days before the bid deadline.
     pub question_days_before_deadline: i64,
+    /// A price below this percentage of the mean of the other valid prices is abnormally
+    /// low and needs a written explanation (a local choice; 80 is common).
+    pub abnormally_low_percent: i64,
 }
 
 impl Default for ProcurementRules {
@@ -41,6 +44,7 @@ impl Default for ProcurementRules {
             max_term_months: 12,
             max_multi_year_months: 36,
             question_days_before_deadline: 3,
+            abnormally_low_percent: 80,
         }
     }
 }
