@@ -33,6 +33,7 @@ test('an officer sees what stops a draft from being published', async () => {
   assert.ok(text.includes('发布前还需修改'), 'problems listed');
   assert.ok(await page.isDisabled('button:has-text("发布公告")'));
   await page.click('a:has-text("编辑草稿")');
+  await page.waitForURL(/\/calls\/\d+\/edit$/);
   await checkPhoneLayout(page);
   await context.close();
 });

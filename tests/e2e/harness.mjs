@@ -71,8 +71,14 @@ export async function start() {
 
 /** No sideways scrolling, every field labelled. */
 export async function checkPhoneLayout(page) {
+  // A click that navigates returns before the new page has its stylesheet; measure the page as shown.
+  await page.waitForLoadState('load');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px) at ${page.url()}`);
+  // On failure, name the elements that stick out, to find the culprit.
+  const wide = overflow > 0 ? await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`)) : [];
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px) at ${page.url()}: ${wide.join(', ')}`);
   const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea',
     (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.name));
   assert.deepEqual(unlabelled, [], `every field has a label at ${page.url()}`);
