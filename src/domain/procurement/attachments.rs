@@ -182,25 +182,8 @@ fn mine(_db: &impl ConnectionTrait, call_id: i32, org: i32) -> sea_orm::Select<b
 
 /// The organization's files now on its bid, without their bytes, oldest first.
 pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(i32, AttachmentRef)>> {
-    refs_where(db, call_id, org, false).await
-}
-
-/// Every file the organization ever attached on the call, removed ones too.
-pub async fn refs_ever<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(i32, AttachmentRef)>> {
-    refs_where(db, call_id, org, true).await
-}
-
-async fn refs_where<C: ConnectionTrait>(
-    db: &C,
-    call_id: i32,
-    org: i32,
-    ever: bool,
-) -> AppResult<Vec<(i32, AttachmentRef)>> {
-    let mut q = mine(db, call_id, org);
-    if !ever {
-        q = q.filter(bid_attachment::Column::Removed.eq(false));
-    }
-    let rows: Vec<(i32, String, String, i64, String)> = q
+    let rows: Vec<(i32, String, String, i64, String)> = mine(db, call_id, org)
+        .filter(bid_attachment::Column::Removed.eq(false))
         .select_only()
         .column(bid_attachment::Column::Id)
         .column(bid_attachment::Column::FileName)
@@ -214,6 +197,28 @@ async fn refs_where<C: ConnectionTrait>(
     Ok(rows
         .into_iter()
         .map(|(id, name, kind, size_bytes, sha256)| (id, AttachmentRef { name, kind, size_bytes, sha256 }))
+        .collect())
+}
+
+/// Every file ever attached on the call by any bidder, removed ones too, without bytes:
+/// (organization, id, file).
+pub async fn refs_of_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(i32, i32, AttachmentRef)>> {
+    let rows: Vec<(i32, i32, String, String, i64, String)> = bid_attachment::Entity::find()
+        .filter(bid_attachment::Column::CallId.eq(call_id))
+        .select_only()
+        .column(bid_attachment::Column::OrganizationId)
+        .column(bid_attachment::Column::Id)
+        .column(bid_attachment::Column::FileName)
+        .column(bid_attachment::Column::Kind)
+        .column(bid_attachment::Column::SizeBytes)
+        .column(bid_attachment::Column::Sha256)
+        .order_by_asc(bid_attachment::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(org, id, name, kind, size_bytes, sha256)| (org, id, AttachmentRef { name, kind, size_bytes, sha256 }))
         .collect())
 }
 

@@ -4,12 +4,12 @@
 use super::bids::{self, BidContent};
 use super::calls;
 use crate::domain::audit::{self, Actor};
-use crate::domain::hubs::field_error;
+use crate::domain::fields::field_error;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{BidStatus, CallStatus, ProcurementMethod};
-use entity::{bid, call, organization, user};
+use entity::{bid, bid_version, call, organization, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait,
@@ -47,14 +47,31 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
         .await?;
     let org_ids: Vec<i32> = rows.iter().map(|b| b.organization_id).collect();
     let orgs = organization::Entity::find().filter(organization::Column::Id.is_in(org_ids)).all(db).await?;
+    // Each bid's latest version (its number is the bid's version count), and every file
+    // attached on the call, in one query each.
+    let latest = rows.iter().fold(sea_orm::Condition::any(), |c, b| {
+        c.add(
+            sea_orm::Condition::all()
+                .add(bid_version::Column::BidId.eq(b.id))
+                .add(bid_version::Column::VersionNo.eq(b.version_count)),
+        )
+    });
+    let versions = if rows.is_empty() { vec![] } else { bid_version::Entity::find().filter(latest).all(db).await? };
+    let stored = super::attachments::refs_of_call(db, c.id).await?;
     let mut out = Vec::new();
     for b in rows {
-        let Some(v) = bids::latest_version(db, b.id).await? else { continue };
-        let stored = super::attachments::refs_ever(db, c.id, b.organization_id).await?;
-        let listed = serde_json::from_str::<BidContent>(&v.content).map(|c| c.attachments).unwrap_or_default();
-        let attachments = listed
+        let Some(v) = versions.iter().find(|v| v.bid_id == b.id) else { continue };
+        let content = serde_json::from_str::<BidContent>(&v.content).ok();
+        let attachments = content
+            .as_ref()
+            .map(|c| c.attachments.clone())
+            .unwrap_or_default()
             .into_iter()
-            .map(|a| (stored.iter().find(|(_, s)| s.sha256 == a.sha256).map(|(id, _)| *id), a))
+            .map(|a| {
+                let id =
+                    stored.iter().find(|(org, _, s)| *org == b.organization_id && s.sha256 == a.sha256).map(|s| s.1);
+                (id, a)
+            })
             .collect();
         out.push(OpenedBid {
             attachments,
@@ -63,9 +80,8 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
             organization: orgs.iter().find(|o| o.id == b.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
             version_no: v.version_no,
             total_fen: v.total_fen,
-            digest_ok: bids::digest(&v.content) == v.digest
-                && serde_json::from_str::<BidContent>(&v.content).is_ok_and(|c| c.total_fen == v.total_fen),
-            digest: v.digest,
+            digest_ok: bids::digest(&v.content) == v.digest && content.is_some_and(|c| c.total_fen == v.total_fen),
+            digest: v.digest.clone(),
             submitted_at: v.submitted_at,
         });
     }
