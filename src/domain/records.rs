@@ -109,12 +109,6 @@ pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDat
     }
 }
 
-fn invalid(field: &'static str, key: &'static str) -> AppError {
-    let mut e = FieldErrors::default();
-    e.add(field, Msg::new(key));
-    AppError::Invalid(e)
-}
-
 fn date_field(errs: &mut FieldErrors, field: &'static str, s: &str, today: NaiveDate) -> Option<NaiveDate> {
     match parse_date(s) {
         None => {
@@ -170,7 +164,7 @@ pub async fn add_annual_report(
         .count(&txn)
         .await?;
     if dup > 0 {
-        return Err(invalid("year", "annual_report.duplicate"));
+        return Err(super::fields::field_error("year", Msg::new("annual_report.duplicate")));
     }
     let row = annual_report::ActiveModel {
         organization_id: Set(org_id),

@@ -151,3 +151,11 @@ impl From<&user::Model> for UserView {
         }
     }
 }
+
+/// A hub as pages and the API show it: its row and the names of its district and community.
+pub fn hub(places: &crate::domain::organizations::Places, h: &entity::hub::Model) -> serde_json::Value {
+    let mut v = serde_json::json!(h);
+    v["district"] = serde_json::json!(places.district_name(h.district_id));
+    v["community"] = serde_json::json!(places.community_name(h.community_id));
+    v
+}

@@ -1,7 +1,8 @@
 //! A hub's graduation checklist: items required or optional to graduate. An item is
 //! retired, never deleted; assessments keep their own copy of the items as assessed.
-use super::{get, text_field};
+use super::get;
 use crate::domain::audit::{self, Actor};
+use crate::domain::fields::{text_field, truthy};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{DateTime, Utc};
 use entity::hub_checklist_item;
@@ -27,10 +28,6 @@ pub struct ChecklistItemInput {
     pub title: String,
     /// "on" (a ticked checkbox) or "true" when the item is required to graduate.
     pub required: String,
-}
-
-pub fn truthy(s: &str) -> bool {
-    matches!(s.trim(), "on" | "true" | "1" | "yes")
 }
 
 pub async fn add_checklist_item(

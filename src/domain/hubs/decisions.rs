@@ -3,8 +3,8 @@
 //! round closes. The applicant is told by email either way.
 use super::applications::{check_organization, with_names};
 use super::rounds;
-use super::{field_error, int_field};
 use crate::domain::audit::{self, Actor};
+use crate::domain::fields::{field_error, int_field};
 use crate::domain::organization_input::parse_date;
 use crate::domain::outbox::{self, EmailTemplates};
 use crate::error::{AppError, AppResult, FieldErrors};

@@ -1,8 +1,8 @@
 //! Hub members during incubation: the services the hub gives them, their seat, and the
 //! graduation assessment (出壳) against the hub's checklist.
 use super::decisions::hold_seat;
-use super::{field_error, int_field, text_field};
 use crate::domain::audit::{self, Actor};
+use crate::domain::fields::{field_error, int_field, text_field};
 use crate::domain::organization_input::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;

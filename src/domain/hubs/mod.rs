@@ -9,7 +9,8 @@ pub mod memberships;
 pub mod reminders;
 pub mod rounds;
 
-pub use checklists::{ChecklistItemInput, add_checklist_item, checklist, retire_checklist_item, truthy};
+use crate::domain::fields::{field_error, int_field, text_field};
+pub use checklists::{ChecklistItemInput, add_checklist_item, checklist, retire_checklist_item};
 
 use super::audit::{self, Actor};
 use super::organization_input::Places;
@@ -61,42 +62,6 @@ struct ParsedHub {
     default_term_months: i32,
     description: String,
     managers: Vec<i32>,
-}
-
-pub(crate) fn field_error(field: &'static str, msg: Msg) -> AppError {
-    let mut e = FieldErrors::default();
-    e.add(field, msg);
-    AppError::Invalid(e)
-}
-
-/// A whole number in `range`, or a field error.
-pub(crate) fn int_field(
-    e: &mut FieldErrors,
-    field: &'static str,
-    s: &str,
-    range: std::ops::RangeInclusive<i32>,
-) -> Option<i32> {
-    if s.trim().is_empty() {
-        e.add(field, Msg::new("field.required"));
-        return None;
-    }
-    match s.trim().parse::<i32>() {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            e.add(field, Msg::new("number.range").arg("min", range.start()).arg("max", range.end()));
-            None
-        }
-    }
-}
-
-pub(crate) fn text_field(e: &mut FieldErrors, field: &'static str, s: &str, max: usize) -> String {
-    let t = super::clean(s);
-    if t.is_empty() {
-        e.add(field, Msg::new("field.required"));
-    } else if t.chars().count() > max {
-        e.add(field, Msg::new("field.too_long").arg("max", max));
-    }
-    t
 }
 
 async fn parse<C: ConnectionTrait>(db: &C, places: &Places, i: &HubInput) -> AppResult<ParsedHub> {

@@ -1,6 +1,6 @@
 //! Admission rounds (a cohort each): dates, places and the questions applicants answer.
-use super::{field_error, int_field, text_field};
 use crate::domain::audit::{self, Actor};
+use crate::domain::fields::{field_error, int_field, text_field};
 use crate::domain::organization_input::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;

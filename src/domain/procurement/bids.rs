@@ -6,7 +6,7 @@
 use super::calls;
 use super::eligibility;
 use crate::domain::audit::{self, Actor};
-use crate::domain::hubs::text_field;
+use crate::domain::fields::text_field;
 use crate::domain::money::Money;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;

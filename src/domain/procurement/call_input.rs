@@ -1,6 +1,6 @@
 //! A call as typed into the form or the API, parsed at the boundary into a row and its
 //! criteria and instalments; and a stored call turned back into form values.
-use crate::domain::hubs::{int_field, text_field};
+use crate::domain::fields::{int_field, text_field};
 use crate::domain::money::Money;
 use crate::domain::organization_input::Places;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -71,7 +71,7 @@ pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
 }
 
 fn truthy(s: &str) -> bool {
-    crate::domain::hubs::truthy(s)
+    crate::domain::fields::truthy(s)
 }
 
 fn code_field<T: Copy>(e: &mut FieldErrors, field: &'static str, s: &str, from: fn(&str) -> Option<T>) -> Option<T> {

@@ -225,7 +225,7 @@ pub async fn cancel(
 ) -> AppResult<call::Model> {
     let reason = crate::domain::clean(reason);
     if reason.is_empty() {
-        return Err(crate::domain::hubs::field_error("reason", Msg::new("call.cancel_needs_reason")));
+        return Err(crate::domain::fields::field_error("reason", Msg::new("call.cancel_needs_reason")));
     }
     let txn = db.begin().await?;
     let c = get(&txn, id).await?;

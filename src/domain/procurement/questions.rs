@@ -2,7 +2,7 @@
 //! officers answer, and the answer is published to everyone without the asker's name.
 use super::calls::{self, Phase};
 use crate::domain::audit::{self, Actor};
-use crate::domain::hubs::field_error;
+use crate::domain::fields::field_error;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};

@@ -20,16 +20,9 @@ type ApiResult = Result<Json<Value>, ApiError>;
 type Created = Result<(Status, Json<Value>), ApiError>;
 type JsonIn<'a, T> = Result<Json<T>, rocket::serde::json::Error<'a>>;
 
-fn hub_json(app: &App, h: &entity::hub::Model) -> Value {
-    let mut v = json!(h);
-    v["district"] = json!(app.places.district_name(h.district_id));
-    v["community"] = json!(app.places.community_name(h.community_id));
-    v
-}
-
 #[get("/hubs")]
 async fn list(app: &State<App>) -> ApiResult {
-    let items: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| hub_json(app, h)).collect();
+    let items: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| crate::views::hub(&app.places, h)).collect();
     Ok(Json(json!({ "items": items })))
 }
 
@@ -38,7 +31,7 @@ async fn list(app: &State<App>) -> ApiResult {
 async fn show(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
     let h = hubs::get(&app.db, id).await?;
     let staff = hubs::is_staff(&app.db, v.0.as_ref(), id).await?;
-    let mut out = hub_json(app, &h);
+    let mut out = crate::views::hub(&app.places, &h);
     out["rounds"] = json!(rounds::of_hub(&app.db, id).await?);
     out["checklist"] = json!(hubs::checklist(&app.db, id).await?);
     if staff {

@@ -1,7 +1,7 @@
 //! Call pages: the public list and call page (with its answered questions and, for an NGO
 //! member, the eligibility of its organization); the bureau's draft form, publication and
 //! cancellation; asking and answering questions.
-use super::{Page, PageResponse, done};
+use super::{Page, PageResponse, codes, done};
 use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::procurement::calls::{
     self, CallInput, CriterionInput, InstalmentInput, MAX_CRITERIA, MAX_INSTALMENTS,
@@ -17,10 +17,6 @@ use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![list, new_page, create, show, edit_page, update, publish, cancel, ask, answer]
-}
-
-fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
-    all.iter().map(|t| code(*t)).collect()
 }
 
 fn choices(app: &App) -> Value {

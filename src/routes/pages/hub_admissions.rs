@@ -1,5 +1,5 @@
 //! Admission pages: a round (cohort) and its applications; applying; the hub's decision.
-use super::hubs::{choices, hub_json};
+use super::hubs::choices;
 use super::{Page, PageResponse, done};
 use crate::auth::{Csrf, Member, Ngo};
 use crate::domain::hubs::applications::{self, ApplyInput, DecisionInput};
@@ -36,7 +36,7 @@ struct RoundForm {
 
 async fn round_form_context(app: &App, hub_id: i32, values: &RoundInput) -> Result<Value, AppError> {
     let h = hubs::get(&app.db, hub_id).await?;
-    Ok(json!({"hub": hub_json(app, &h), "values": values}))
+    Ok(json!({"hub": crate::views::hub(&app.places, &h), "values": values}))
 }
 
 #[get("/hubs/<id>/rounds/new")]
@@ -90,7 +90,7 @@ async fn round_context(app: &App, page: &Page, id: i32, rid: i32) -> Result<Valu
     };
     let free_seats: Vec<_> = hubs::seats(&app.db, id).await?.into_iter().filter(|s| s.held_by.is_none()).collect();
     Ok(json!({
-        "hub": hub_json(app, &h),
+        "hub": crate::views::hub(&app.places, &h),
         "round": r,
         "questions": rounds::questions_of(&r),
         "accepting": rounds::accepts_applications(&r, app.clock.today_local()),
@@ -200,7 +200,7 @@ async fn application_context(app: &App, u: &entity::user::Model, id: i32, aid: i
         vec![]
     };
     Ok(json!({
-        "hub": hub_json(app, &h),
+        "hub": crate::views::hub(&app.places, &h),
         "round": r,
         "a": row,
         "qa": qa,

@@ -1,6 +1,6 @@
 //! A hub member's page: seat, services given, graduation assessments. The hub's staff
 //! keep it; the member reads it.
-use super::hubs::{choices, hub_json};
+use super::hubs::choices;
 use super::{Page, PageResponse, done};
 use crate::auth::{Csrf, Member};
 use crate::domain::hubs::memberships::{self, AssessmentInput, ServiceInput};
@@ -30,7 +30,7 @@ async fn member_context(app: &App, u: &user::Model, id: i32, mid: i32) -> Result
     let services = memberships::services(&app.db, mid).await?;
     let total_minutes: i64 = services.iter().map(|s| s.minutes as i64).sum();
     Ok(json!({
-        "hub": hub_json(app, &h),
+        "hub": crate::views::hub(&app.places, &h),
         "m": row,
         "staff": staff,
         "services": services.iter().map(|s| {

@@ -1,13 +1,12 @@
 //! Hub pages: the public list and hub page; the bureau's hub form and checklist; the hub
 //! dashboard for its staff.
-use super::{Page, PageResponse, done};
+use super::{Page, PageResponse, codes, done};
 use crate::auth::{Csrf, Member, Officer};
 use crate::domain::audit::Actor;
 use crate::domain::hubs::{self, ChecklistItemInput, HubInput, applications, dashboard, memberships, rounds};
 use crate::error::{AppError, PageError};
 use crate::state::App;
 use entity::enums::{HubServiceKind, HubType, IncubationMode, MembershipStage, RoundStatus, SpaceUnit};
-use entity::hub;
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
 use rocket_dyn_templates::Template;
@@ -28,10 +27,6 @@ pub fn routes() -> Vec<rocket::Route> {
     ]
 }
 
-fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
-    all.iter().map(|t| code(*t)).collect()
-}
-
 pub(super) fn choices(app: &App) -> Value {
     json!({
         "hub_types": codes(HubType::ALL, HubType::code),
@@ -45,17 +40,9 @@ pub(super) fn choices(app: &App) -> Value {
     })
 }
 
-/// The hub as shown: its row plus the names of its place.
-pub(super) fn hub_json(app: &App, h: &hub::Model) -> Value {
-    let mut v = json!(h);
-    v["district"] = json!(app.places.district_name(h.district_id));
-    v["community"] = json!(app.places.community_name(h.community_id));
-    v
-}
-
 #[get("/hubs")]
 async fn list(page: Page, app: &State<App>) -> Result<Template, PageError> {
-    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| hub_json(app, h)).collect();
+    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| crate::views::hub(&app.places, h)).collect();
     let mine = match &page.user {
         Some(u) => hubs::managed_by(&app.db, u.id).await?,
         None => vec![],
@@ -203,7 +190,7 @@ pub(super) async fn hub_context(app: &App, page: &Page, id: i32, all_past: bool)
     let managers: Vec<Value> =
         hubs::managers(&app.db, id).await?.iter().map(|u| json!({"name": u.display_name})).collect();
     Ok(json!({
-        "hub": hub_json(app, &h),
+        "hub": crate::views::hub(&app.places, &h),
         "staff": staff,
         "rounds": rounds,
         "checklist": hubs::checklist(&app.db, id).await?,
@@ -275,7 +262,7 @@ async fn dashboard_page(page: Page, m: Member, id: i32, app: &State<App>) -> Res
     hubs::require_staff(&app.db, &m.0, id).await?;
     let h = hubs::get(&app.db, id).await?;
     let d = dashboard::build(&app.reads, &h, app.clock.today_local()).await?;
-    Ok(page.render("hubs/dashboard", json!({"hub": hub_json(app, &h), "d": d})))
+    Ok(page.render("hubs/dashboard", json!({"hub": crate::views::hub(&app.places, &h), "d": d})))
 }
 
 /// An NGO member's incubation: applications made and memberships held.
@@ -283,6 +270,6 @@ async fn dashboard_page(page: Page, m: Member, id: i32, app: &State<App>) -> Res
 async fn mine(page: Page, m: Member, app: &State<App>) -> Result<Template, PageError> {
     let apps = applications::mine(&app.db, &m.0).await?;
     let members = memberships::mine(&app.db, &m.0).await?;
-    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| hub_json(app, h)).collect();
+    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| crate::views::hub(&app.places, h)).collect();
     Ok(page.render("hubs/mine", json!({"applications": apps, "memberships": members, "hubs": hubs})))
 }

@@ -169,6 +169,11 @@ pub enum PageResponse {
     Plain(Redirect),
 }
 
+/// The codes of an enum's values, for a form's choices.
+pub fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|t| code(*t)).collect()
+}
+
 pub fn done(to: String, key: &str) -> PageResponse {
     PageResponse::Redirect(Flash::success(Redirect::to(to), key))
 }

@@ -1,0 +1,46 @@
+//! Form fields as people type them, parsed at the boundary: required text, whole numbers
+//! in a range, ticked checkboxes; and a one-field refusal.
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Msg;
+
+/// A refusal naming one field.
+pub fn field_error(field: &'static str, msg: Msg) -> AppError {
+    let mut e = FieldErrors::default();
+    e.add(field, msg);
+    AppError::Invalid(e)
+}
+
+/// A whole number in `range`, or a field error.
+pub fn int_field(
+    e: &mut FieldErrors,
+    field: &'static str,
+    s: &str,
+    range: std::ops::RangeInclusive<i32>,
+) -> Option<i32> {
+    if s.trim().is_empty() {
+        e.add(field, Msg::new("field.required"));
+        return None;
+    }
+    match s.trim().parse::<i32>() {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            e.add(field, Msg::new("number.range").arg("min", range.start()).arg("max", range.end()));
+            None
+        }
+    }
+}
+
+pub fn text_field(e: &mut FieldErrors, field: &'static str, s: &str, max: usize) -> String {
+    let t = super::clean(s);
+    if t.is_empty() {
+        e.add(field, Msg::new("field.required"));
+    } else if t.chars().count() > max {
+        e.add(field, Msg::new("field.too_long").arg("max", max));
+    }
+    t
+}
+
+/// A ticked checkbox ("on"), or a true value from the API.
+pub fn truthy(s: &str) -> bool {
+    matches!(s.trim(), "on" | "true" | "1" | "yes")
+}
