@@ -316,6 +316,7 @@ pub async fn load(
         .map(|(_, id)| *id)
         .collect();
     crate::demo_calls::load(db, &places, now, (&officer, &u), &bidders).await?;
+    crate::demo_awards::load(db, emails, &places, now, &officer, &bidders).await?;
     Ok(accounts_made)
 }
 

@@ -17,7 +17,7 @@ fn local(t: DateTime<Utc>) -> String {
     crate::i18n::to_local(t).format("%Y-%m-%dT17:00").to_string()
 }
 
-fn input(places: &Places, title: &str, category: &str, district: &str, budget: &str) -> CallInput {
+pub(crate) fn input(places: &Places, title: &str, category: &str, district: &str, budget: &str) -> CallInput {
     let d = places.district(district).map(|d| d.id.to_string()).unwrap_or_default();
     CallInput {
         title: title.into(),
@@ -68,7 +68,7 @@ fn input(places: &Places, title: &str, category: &str, district: &str, budget: &
 
 /// Drafts and publishes a call as if `days_ago` days ago, bids closing `bid_in` days after that.
 #[allow(clippy::too_many_arguments)]
-async fn published(
+pub(crate) async fn published(
     db: &DatabaseConnection,
     rules: &ProcurementRules,
     places: &Places,
@@ -87,7 +87,7 @@ async fn published(
 }
 
 /// A member account of the organization (the demo hubs made one for most).
-async fn member_of(db: &DatabaseConnection, now: DateTime<Utc>, org: i32) -> AppResult<user::Model> {
+pub(crate) async fn member_of(db: &DatabaseConnection, now: DateTime<Utc>, org: i32) -> AppResult<user::Model> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
     if let Some(u) = user::Entity::find().filter(user::Column::OrganizationId.eq(org)).one(db).await? {
         return Ok(u);
@@ -109,7 +109,7 @@ async fn member_of(db: &DatabaseConnection, now: DateTime<Utc>, org: i32) -> App
     Ok(u)
 }
 
-fn demo_bid(total: &str, visits: &str) -> BidInput {
+pub(crate) fn demo_bid(total: &str, visits: &str) -> BidInput {
     BidInput {
         service_plan:
             "以社区为单位建立服务台账，社工每周走访，心理咨询师每月开展一次团体辅导，志愿者协助开展社会适应活动。"

@@ -2,11 +2,13 @@
 //! organizations and buy community services from them. `build` makes the whole server;
 //! `serve` and the tests call exactly this.
 pub mod auth;
+pub mod bench_bids;
 pub mod bench_hubs;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+mod demo_awards;
 mod demo_calls;
 mod demo_hubs;
 pub mod domain;

@@ -1,4 +1,4 @@
-//! The `fuhua` command: serve (default), migrate, create-admin, audit-verify, bench-seed.
+//! The `fuhua` command: serve (default), migrate, create-admin, audit-verify, bench-seed*.
 use clap::{Parser, Subcommand};
 use fuhua::clock::Clock;
 use fuhua::config::AppConfig;
@@ -42,6 +42,16 @@ enum Command {
     BenchSeedHubs {
         #[arg(long, default_value_t = 20_000)]
         services: usize,
+    },
+    /// Add eligible organizations with one NGO account each, an officer and one published
+    /// call whose bids close in --deadline-secs, for the deadline-burst benchmark.
+    BenchSeedBids {
+        #[arg(long, default_value_t = 500)]
+        orgs: usize,
+        #[arg(long, default_value_t = 180)]
+        deadline_secs: i64,
+        #[arg(long)]
+        password: String,
     },
 }
 
@@ -141,6 +151,19 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = connect(&config).await?;
             let hub = fuhua::bench_hubs::seed(&db, chrono::Utc::now(), services).await.map_err(|e| e.to_string())?;
             println!("Added hub {hub} with {services} services.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchSeedBids { orgs, deadline_secs, password } => {
+            let db = connect(&config).await?;
+            let s = fuhua::bench_bids::seed(&db, chrono::Utc::now(), orgs, deadline_secs, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Added call {} for {} organizations, bid deadline {}",
+                s.call_id,
+                s.organizations.len(),
+                s.deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

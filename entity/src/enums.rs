@@ -222,16 +222,20 @@ impl AssessmentOutcome {
 
 code_enum!(
     /// A call for proposals (采购公告). Evaluation and award states arrive with the panel.
-    CallStatus { Draft = "draft", Published = "published", Opened = "opened", Failed = "failed", Cancelled = "cancelled" }
+    CallStatus { Draft = "draft", Published = "published", Opened = "opened", Failed = "failed", Cancelled = "cancelled", Awarded = "awarded" }
 );
 
 impl CallStatus {
     /// A draft is published or dropped; a published call is opened at its deadline (or
-    /// fails for want of bids), or is cancelled with a reason.
+    /// fails for want of bids), or is cancelled with a reason; an opened call is evaluated
+    /// and awarded, or fails when no bid stands.
     pub fn transition(self, to: CallStatus) -> Result<CallStatus, IllegalTransition> {
         use CallStatus::*;
         match (self, to) {
-            (Draft, Published) | (Draft | Published, Cancelled) | (Published, Opened | Failed) => Ok(to),
+            (Draft, Published)
+            | (Draft | Published, Cancelled)
+            | (Published, Opened | Failed)
+            | (Opened, Awarded | Failed) => Ok(to),
             _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
         }
     }
@@ -268,6 +272,51 @@ code_enum!(
         MidtermPassed = "midterm_passed", FinalPassed = "final_passed",
     }
 );
+
+code_enum!(
+    /// A panel seat: an expert from the pool, or a representative of the purchaser (采购人代表).
+    PanelSeat { Expert = "expert", PurchaserRep = "purchaser_rep" }
+);
+
+code_enum!(
+    /// A panel member is drawn, then seated by declaring no conflict, or recused (回避).
+    PanelMemberStatus { Drawn = "drawn", Seated = "seated", Recused = "recused" }
+);
+
+impl PanelMemberStatus {
+    pub fn transition(self, to: PanelMemberStatus) -> Result<PanelMemberStatus, IllegalTransition> {
+        use PanelMemberStatus::*;
+        match (self, to) {
+            (Drawn, Seated | Recused) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+}
+
+code_enum!(
+    /// A tie between a panel member and a bidder: none, employment or a board seat in the
+    /// last three years, close kin, or another interest.
+    ConflictKind { None = "none", Employment = "employment", Board = "board", Kin = "kin", Other = "other" }
+);
+
+code_enum!(
+    /// A contract: drafted by the award, approved by the officer, sent to the provider,
+    /// signed and active, then completed or terminated.
+    ContractStatus {
+        Draft = "draft", Approved = "approved", Sent = "sent", Active = "active",
+        Completed = "completed", Terminated = "terminated",
+    }
+);
+
+impl ContractStatus {
+    pub fn transition(self, to: ContractStatus) -> Result<ContractStatus, IllegalTransition> {
+        use ContractStatus::*;
+        match (self, to) {
+            (Draft, Approved) | (Approved, Draft | Sent) | (Sent, Active) | (Active, Completed | Terminated) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

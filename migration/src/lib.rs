@@ -8,6 +8,7 @@ mod m20261126_000003_hubs;
 mod m20261126_000004_calls;
 mod m20261126_000005_bids;
 mod m20261126_000006_bid_attachments;
+mod m20261127_000007_evaluation;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_calls::Migration),
             Box::new(m20261126_000005_bids::Migration),
             Box::new(m20261126_000006_bid_attachments::Migration),
+            Box::new(m20261127_000007_evaluation::Migration),
         ]
     }
 }

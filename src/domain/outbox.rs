@@ -44,6 +44,9 @@ impl EmailTemplates {
     }
 }
 
+/// Kinds starting with this are notices to bidders while bids are sealed.
+pub const SEALED_PREFIX: &str = "sealed_";
+
 /// Renders and queues one message. Use the caller's transaction.
 pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
@@ -143,7 +146,11 @@ pub async fn retry(
     actor: &super::audit::Actor,
 ) -> AppResult<()> {
     let txn = sea_orm::TransactionTrait::begin(db).await?;
-    let msg = outbox::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let msg = outbox::Entity::find_by_id(id)
+        .filter(outbox::Column::Kind.not_like(format!("{SEALED_PREFIX}%")))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let status = msg.status.transition(OutboxStatus::Pending)?;
     let mut am: outbox::ActiveModel = msg.into();
     am.status = Set(status);
@@ -160,7 +167,11 @@ pub async fn list<C: ConnectionTrait>(
     status: Option<OutboxStatus>,
     page: u64,
 ) -> AppResult<(Vec<outbox::Model>, u64)> {
-    let mut q = outbox::Entity::find().order_by_desc(outbox::Column::Id);
+    // Notices to the bidders of a sealed call would tell who (and how many) bid: they are
+    // delivered like any other message but never listed.
+    let mut q = outbox::Entity::find()
+        .filter(outbox::Column::Kind.not_like(format!("{SEALED_PREFIX}%")))
+        .order_by_desc(outbox::Column::Id);
     if let Some(s) = status {
         q = q.filter(outbox::Column::Status.eq(s));
     }

@@ -1,4 +1,4 @@
-//! Template helpers: `t(k=…, l=lang, …args)`, and filters `money`, `dt`, `code_label`.
+//! Template helpers: `t(k=…, l=lang, …args)`, and filters `money`, `dt`, `code_label`, `points`.
 use super::{Locale, format_datetime, format_money};
 use rocket_dyn_templates::tera::{self, Tera, Value};
 use std::collections::HashMap;
@@ -20,6 +20,11 @@ pub fn register(tera: &mut Tera) {
     });
     tera.register_filter("money", |v: &Value, _: &HashMap<String, Value>| {
         Ok(Value::String(v.as_i64().map(format_money).unwrap_or_default()))
+    });
+    // Hundredths of a point, as points: 8850 → "88.50".
+    tera.register_filter("points", |v: &Value, _: &HashMap<String, Value>| {
+        let c = v.as_i64().unwrap_or_default();
+        Ok(Value::String(format!("{}{}.{:02}", if c < 0 { "-" } else { "" }, c.abs() / 100, c.abs() % 100)))
     });
     tera.register_filter("dt", |v: &Value, _: &HashMap<String, Value>| {
         let s = v.as_str().unwrap_or_default();

@@ -10,7 +10,7 @@ use rocket::http::Status;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 /// A published call (consultation, ceiling ¥120,000, bids close 2026-12-20 09:30 Beijing).
-async fn published_call(app: &TestApp, method: &str) -> i32 {
+pub(crate) async fn published_call(app: &TestApp, method: &str) -> i32 {
     let exists =
         entity::user::Entity::find().all(app.db()).await.expect("q").iter().any(|u| u.email == "officer@test.cn");
     let mut officer = if exists { app.officer_again().await } else { app.officer().await };
@@ -23,7 +23,7 @@ async fn published_call(app: &TestApp, method: &str) -> i32 {
     id
 }
 
-fn bid(total_yuan: &str) -> BidInput {
+pub(crate) fn bid(total_yuan: &str) -> BidInput {
     BidInput {
         service_plan: "每周上门探访两次，建立个案档案。".into(),
         team: "项目主管 1 名，社工 3 名。".into(),
@@ -48,12 +48,12 @@ fn bid_fields(total_yuan: &str) -> Vec<(String, String)> {
     ]
 }
 
-async fn member(app: &TestApp, n: u32) -> entity::user::Model {
+pub(crate) async fn member(app: &TestApp, n: u32) -> entity::user::Model {
     let org = app.org(&format!("三亚市第{n}号投标服务中心"), &code(n), "吉阳区").await;
     app.user(&format!("bidder{n}@ngo.cn"), Role::NgoMember, Some(org)).await
 }
 
-fn deadline() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn deadline() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-12-20T01:30:00Z").expect("time").with_timezone(&chrono::Utc)
 }
 
@@ -188,6 +188,11 @@ async fn bids_are_sealed_on_every_route_and_for_every_role_until_opening() {
         "/organizations/export.csv?q=投标".to_string(),
         "/admin/outbox".to_string(),
         "/".to_string(),
+        format!("/calls/{id}/panel"),
+        format!("/api/v1/calls/{id}/panel"),
+        format!("/api/v1/calls/{id}/award"),
+        "/panels".to_string(),
+        "/experts".to_string(),
     ];
     for (who, agent) in viewers.iter_mut() {
         for path in &routes {

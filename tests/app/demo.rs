@@ -55,16 +55,39 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
         }
         assert_eq!(h.occupied as usize, stages.iter().filter(|s| s.is_current()).count());
     }
-    // Calls in each state there is so far.
+    // Calls in every state.
     let calls = entity::call::Entity::find().all(app.db()).await.expect("calls");
-    let phases: Vec<_> = calls.iter().map(|c| fuhua::domain::procurement::calls::phase(c, app.clock.now())).collect();
+    let mut phases = vec![];
+    for c in &calls {
+        phases.push(fuhua::domain::procurement::calls::phase_of(app.db(), c, app.clock.now()).await.expect("phase"));
+    }
     use fuhua::domain::procurement::calls::Phase;
-    for p in [Phase::Draft, Phase::QuestionsOpen, Phase::QuestionsClosed, Phase::BiddingClosed, Phase::Cancelled] {
+    for p in [
+        Phase::Draft,
+        Phase::QuestionsOpen,
+        Phase::QuestionsClosed,
+        Phase::BiddingClosed,
+        Phase::Opened,
+        Phase::Evaluating,
+        Phase::Awarded,
+        Phase::Failed,
+        Phase::Cancelled,
+    ] {
         assert!(phases.contains(&p), "a call {p:?}: {phases:?}");
     }
     assert!(app.agent().get(&app, "/calls").await.body.contains("吉阳区居家养老上门服务项目"));
-    // Four sealed bids: three on the call whose bids have closed (ready to open), one on the open call.
-    assert_eq!(app.count("bid_versions").await, 4);
+    // The awarded call shows its result, panel and answered challenge; a draft contract waits.
+    let awarded = calls.iter().find(|c| c.status == entity::enums::CallStatus::Awarded).expect("awarded");
+    let page = app.agent().get(&app, &format!("/calls/{}", awarded.id)).await.body;
+    assert!(page.contains("成交结果公告") && page.contains("评审专家 赵教授"), "{page}");
+    assert_eq!(app.count("contracts").await, 1);
+    assert_eq!(app.count("challenges").await, 1);
+    // The demo expert has a panel waiting for the declaration.
+    let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::Expert).expect("expert").clone();
+    let mut expert = app.agent();
+    assert_eq!(expert.login(&app, &email, &pw).await, Status::SeeOther);
+    let panels = expert.get(&app, "/panels").await.body;
+    assert!(panels.contains("天涯区社区矫正对象教育帮扶项目") && panels.contains("已抽取"), "{panels}");
     // The hub manager's dashboard has a year of services to chart.
     let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::HubManager).expect("manager").clone();
     let mut manager = app.agent();

@@ -5,11 +5,13 @@ mod support;
 
 mod access;
 mod accounts;
+mod amendments;
 mod api;
 mod audit;
 mod bids;
 mod calls;
 mod demo;
+mod evaluation;
 mod hub_input;
 mod hub_members;
 mod hubs;

@@ -222,7 +222,8 @@ pub async fn refs_of_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult
         .collect())
 }
 
-/// A file's bytes, for the organization's members, or for the bureau once the call is opened.
+/// A file's bytes, for the organization's members, or once the call is opened for the
+/// bureau and the panel members who have declared no conflict.
 pub async fn fetch(
     db: &DatabaseConnection,
     u: &user::Model,
@@ -237,5 +238,11 @@ pub async fn fetch(
         .ok_or(AppError::NotFound)?;
     let own = u.role == Role::NgoMember && u.organization_id == Some(a.organization_id);
     let bureau_after_opening = calls::is_bureau(Some(u)) && !c.status.bids_sealed();
-    if own || bureau_after_opening { Ok(a) } else { Err(AppError::NotFound) }
+    if own || bureau_after_opening {
+        return Ok(a);
+    }
+    if !c.status.bids_sealed() && super::panel::seated(db, u, call_id).await.is_ok() {
+        return Ok(a);
+    }
+    Err(AppError::NotFound)
 }

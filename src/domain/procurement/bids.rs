@@ -379,3 +379,24 @@ pub fn to_input(c: &BidContent) -> BidInput {
             .collect(),
     }
 }
+
+/// Every standing bid's latest content, for the panel and the bureau. Empty while sealed.
+pub async fn latest_contents<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResult<Vec<serde_json::Value>> {
+    let opened = super::opening::opened_bids(db, c).await?;
+    if opened.is_empty() {
+        return Ok(vec![]);
+    }
+    let versions = bid_version::Entity::find()
+        .filter(bid_version::Column::BidId.is_in(opened.iter().map(|b| b.bid_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    Ok(opened
+        .iter()
+        .filter_map(|b| {
+            let v = versions.iter().find(|v| v.bid_id == b.bid_id && v.version_no == b.version_no)?;
+            let content: BidContent = serde_json::from_str(&v.content).ok()?;
+            Some(serde_json::json!({"bid_id": b.bid_id, "organization": b.organization, "content": content,
+                "attachments": b.attachments}))
+        })
+        .collect())
+}

@@ -250,8 +250,20 @@ pub enum Phase {
     QuestionsClosed,
     BiddingClosed,
     Opened,
+    /// Opened, with a panel formed.
+    Evaluating,
+    Awarded,
     Failed,
     Cancelled,
+}
+
+/// The phase, telling an opened call under evaluation (its panel formed) from one waiting for it.
+pub async fn phase_of<C: ConnectionTrait>(db: &C, c: &call::Model, now: DateTime<Utc>) -> AppResult<Phase> {
+    let p = phase(c, now);
+    if p == Phase::Opened && super::panel::get_panel(db, c.id).await?.is_some() {
+        return Ok(Phase::Evaluating);
+    }
+    Ok(p)
 }
 
 pub fn phase(c: &call::Model, now: DateTime<Utc>) -> Phase {
@@ -260,6 +272,7 @@ pub fn phase(c: &call::Model, now: DateTime<Utc>) -> Phase {
         CallStatus::Cancelled => Phase::Cancelled,
         CallStatus::Opened => Phase::Opened,
         CallStatus::Failed => Phase::Failed,
+        CallStatus::Awarded => Phase::Awarded,
         CallStatus::Published => match (c.question_deadline, c.bid_deadline) {
             (_, Some(b)) if now >= b => Phase::BiddingClosed,
             (Some(q), _) if now >= q => Phase::QuestionsClosed,

@@ -1,12 +1,16 @@
 //! Government purchase of services (政府购买服务, domain §3): calls for proposals, their
-//! questions, and the eligibility rules; bids and their opening; the scoring arithmetic
-//! the panel will use.
+//! questions, amendments and eligibility rules; bids and their opening; the panel, its
+//! scores and report; the award, challenges and the draft contract.
+pub mod amendments;
 pub mod attachments;
+pub mod award;
 pub mod bids;
 mod call_input;
 pub mod calls;
 pub mod eligibility;
+pub mod evaluation;
 pub mod opening;
+pub mod panel;
 pub mod questions;
 pub mod rules;
 pub mod scoring;

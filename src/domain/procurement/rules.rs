@@ -27,6 +27,17 @@ pub struct ProcurementRules {
     /// A price below this percentage of the mean of the other valid prices is abnormally
     /// low and needs a written explanation (a local choice; 80 is common).
     pub abnormally_low_percent: i64,
+    /// Smallest panel by method (odd sizes only; experts at least two thirds).
+    pub consultation_min_panel: i32,
+    pub open_tender_min_panel: i32,
+    pub other_min_panel: i32,
+    /// Working days after the award in which bidders may challenge it (质疑).
+    pub challenge_working_days: i64,
+    /// A change that affects bids needs this many days before the bid deadline; a later
+    /// deadline is set when the current one is closer.
+    pub consultation_change_days: i64,
+    pub open_tender_change_days: i64,
+    pub other_change_days: i64,
 }
 
 impl Default for ProcurementRules {
@@ -45,6 +56,13 @@ impl Default for ProcurementRules {
             max_multi_year_months: 36,
             question_days_before_deadline: 3,
             abnormally_low_percent: 80,
+            consultation_min_panel: 3,
+            open_tender_min_panel: 5,
+            other_min_panel: 3,
+            challenge_working_days: 7,
+            consultation_change_days: 5,
+            open_tender_change_days: 15,
+            other_change_days: 5,
         }
     }
 }
@@ -55,6 +73,22 @@ impl ProcurementRules {
             ProcurementMethod::CompetitiveConsultation => self.consultation_min_days,
             ProcurementMethod::OpenTender => self.open_tender_min_days,
             ProcurementMethod::Other => self.other_min_days,
+        }
+    }
+
+    pub fn min_panel(&self, m: ProcurementMethod) -> i32 {
+        match m {
+            ProcurementMethod::CompetitiveConsultation => self.consultation_min_panel,
+            ProcurementMethod::OpenTender => self.open_tender_min_panel,
+            ProcurementMethod::Other => self.other_min_panel,
+        }
+    }
+
+    pub fn change_days(&self, m: ProcurementMethod) -> i64 {
+        match m {
+            ProcurementMethod::CompetitiveConsultation => self.consultation_change_days,
+            ProcurementMethod::OpenTender => self.open_tender_change_days,
+            ProcurementMethod::Other => self.other_change_days,
         }
     }
 

@@ -16,11 +16,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 mod calls;
+mod evaluation;
 mod hubs;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = hubs::routes();
     r.extend(calls::routes());
+    r.extend(evaluation::routes());
     r.extend(rocket::routes![
         list,
         show,

@@ -262,9 +262,32 @@ pub(super) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Valu
     let districts: Vec<&str> = ids(&c.area_district_ids).iter().map(|d| app.places.district_name(*d)).collect();
     let communities: Vec<&str> =
         ids(&c.area_community_ids).iter().map(|d| app.places.community_name(Some(*d))).collect();
+    let rules = &app.config.procurement;
+    let published_award = crate::domain::procurement::award::published(&app.db, rules, &c).await?;
+    let challenge_open = is_bidder && published_award.as_ref().is_some_and(|p| now < p.award.challenge_until);
+    // The viewer's own bid, when its price is abnormally low and the panel awaits a word.
+    let low_price = match viewer.and_then(|u| u.organization_id) {
+        Some(org) if c.status == entity::enums::CallStatus::Opened && is_bidder => {
+            let r = crate::domain::procurement::evaluation::report(&app.db, rules, &c).await?;
+            r.bids.into_iter().find(|b| b.organization_id == org && b.low_price).map(|b| json!(b))
+        }
+        _ => None,
+    };
+    let on_panel = match viewer {
+        Some(u) => crate::domain::procurement::panel::seat_of(&app.db, u, id).await?.is_some(),
+        None => false,
+    };
     Ok(json!({
+        "award": published_award,
+        "no_values": {},
+        "challenge_open": challenge_open,
+        "challenges": crate::domain::procurement::award::challenges(&app.db, viewer, id).await?,
+        "amendments": crate::domain::procurement::amendments::list(&app.db, id).await?,
+        "amendable": bureau && c.status == entity::enums::CallStatus::Published && c.bid_deadline.is_some_and(|d| now < d),
+        "low_price": low_price,
+        "panel_link": (bureau || on_panel) && matches!(c.status, entity::enums::CallStatus::Opened | entity::enums::CallStatus::Awarded),
         "call": c,
-        "phase": calls::phase(&c, now),
+        "phase": calls::phase_of(&app.db, &c, now).await?,
         "criteria": criteria,
         "instalments": instalments,
         "districts": districts,

@@ -1,8 +1,10 @@
 //! HTML pages. Each handler: guards say who may call, one domain call, one render.
 mod account;
 mod admin;
+mod award;
 mod bids;
 mod calls;
+pub(crate) mod evaluation;
 mod home;
 mod hub_admissions;
 mod hub_members;
@@ -34,6 +36,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(hub_members::routes());
     r.extend(calls::routes());
     r.extend(bids::routes());
+    r.extend(evaluation::routes());
+    r.extend(award::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
     r
