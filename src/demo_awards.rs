@@ -4,6 +4,7 @@
 //! Played through the domain calls at their own dates, so the records and the audit chain
 //! are what the platform writes.
 use crate::demo_calls::{demo_bid, input, member_of, published};
+use crate::demo_hubs::ORIGIN;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
 use crate::domain::procurement::evaluation::{self, ScoreInput};
@@ -122,11 +123,11 @@ pub async fn load(
     let deadline = calls::get(db, awarded).await?.bid_deadline.unwrap_or(now);
     let a_orgs = three_bids(db, awarded, deadline, &orgs(4), ["168000", "159000", "175500"]).await?;
     opening::open(db, officer, deadline, awarded, None, "").await?;
-    panel::form(db, officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
+    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
     score_all(db, awarded, &a_orgs, deadline + Duration::days(2), None).await?;
     let report = evaluation::report(db, &rules, &calls::get(db, awarded).await?).await?;
     if let Some(first) = report.recommended_bid_id {
-        let a = award::award(db, emails, "", officer, now - Duration::days(4), &rules, awarded, first, "").await?;
+        let a = award::award(db, emails, ORIGIN, officer, now - Duration::days(4), &rules, awarded, first, "").await?;
         if let Some(loser) = a_orgs.iter().find(|o| **o != a.organization_id) {
             let who = member_of(db, now, *loser).await?;
             let ch = award::file_challenge(
@@ -140,7 +141,7 @@ pub async fn load(
             award::answer_challenge(
                 db,
                 emails,
-                "",
+                ORIGIN,
                 officer,
                 now - Duration::days(1),
                 awarded,
@@ -157,7 +158,7 @@ pub async fn load(
     let deadline = calls::get(db, evaluating).await?.bid_deadline.unwrap_or(now);
     let e_orgs = three_bids(db, evaluating, deadline, &orgs(7), ["148000", "152000", "139900"]).await?;
     opening::open(db, officer, deadline, evaluating, None, "").await?;
-    panel::form(db, officer, deadline + Duration::hours(20), &rules, evaluating, 3, &[]).await?;
+    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::hours(20), &rules, evaluating, 3, &[]).await?;
     score_all(db, evaluating, &e_orgs, deadline + Duration::days(1), pool.first().map(|u| u.id)).await?;
 
     // Opened, waiting for its panel.

@@ -16,7 +16,7 @@ use entity::enums::Role;
 use entity::{hub_membership, hub_seat, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
-const ORIGIN: &str = "http://127.0.0.1:8000";
+pub(crate) const ORIGIN: &str = "http://127.0.0.1:8000";
 
 struct DemoHub {
     name: &'static str,

@@ -113,21 +113,32 @@ async fn the_panel_is_odd_mostly_experts_drawn_by_specialty_and_recusal_brings_a
 
     // Even, too small, too many representatives, a representative who is not staff: refused.
     for (size, reps) in [(4, vec![]), (1, vec![]), (3, vec![rep.id, officer.id]), (3, vec![children[0].id])] {
-        let r = panel::form(app.db(), &officer, after(), rules, id, size, &reps).await;
+        let r =
+            panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, size, &reps).await;
         assert!(matches!(r, Err(AppError::Invalid(_))), "size {size} reps {reps:?}: {r:?}");
     }
     // Five seats need five experts from a pool of three: refused, naming the shortage.
-    let r = panel::form(app.db(), &officer, after(), rules, id, 5, &[]).await;
+    let r = panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 5, &[]).await;
     let Err(AppError::Conflict(m)) = r else { panic!("{r:?}") };
     assert!(fuhua::i18n::Locale::ZhCn.msg(&m).contains("只有 3 人"), "{m:?}");
     assert_eq!(app.count("panel_members").await, 0);
 
     // Three seats, one a representative: the two experts come from the elderly pool.
-    let members = panel::form(app.db(), &officer, after(), rules, id, 3, &[rep.id]).await.expect("form");
+    let members = panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[rep.id])
+        .await
+        .expect("form");
     assert_eq!(members.len(), 3);
     let drawn: Vec<i32> = members.iter().filter(|m| m.user_id != rep.id).map(|m| m.user_id).collect();
     assert!(drawn.iter().all(|d| elderly.iter().any(|e| e.id == *d)), "{drawn:?}");
-    assert!(panel::form(app.db(), &officer, after(), rules, id, 3, &[]).await.is_err(), "formed once");
+    assert!(
+        panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.is_err(),
+        "formed once"
+    );
+    // Each member drawn is emailed, the representative too.
+    let invited: Vec<String> =
+        app.outbox().await.into_iter().filter(|m| m.kind == "panel_drawn").map(|m| m.to_address).collect();
+    assert_eq!(invited.len(), 3);
+    assert!(invited.contains(&rep.email));
 
     // Before declaring, a member cannot read a bid's files or score.
     let first = entity::user::Entity::find_by_id(drawn[0]).one(app.db()).await.expect("q").expect("u");
@@ -150,11 +161,16 @@ async fn the_panel_is_odd_mostly_experts_drawn_by_specialty_and_recusal_brings_a
         panel::declare(app.db(), &first, after(), id, &clean_declaration(&bidders)).await.is_err(),
         "declared once"
     );
-    let replaced = panel::replace_recused(app.db(), &officer, after(), id).await.expect("replace");
+    let replaced = panel::replace_recused(app.db(), (&app.state().emails, "http://x"), &officer, after(), id)
+        .await
+        .expect("replace");
     assert_eq!(replaced.len(), 1);
     let third = elderly.iter().find(|e| !drawn.contains(&e.id)).expect("third elderly expert");
     assert_eq!(replaced[0], third.id, "the only elderly expert left; never the recused one again");
-    assert!(matches!(panel::replace_recused(app.db(), &officer, after(), id).await, Err(AppError::Conflict(_))));
+    assert!(matches!(
+        panel::replace_recused(app.db(), (&app.state().emails, "http://x"), &officer, after(), id).await,
+        Err(AppError::Conflict(_))
+    ));
 
     // Through the pages: the expert sees the declaration form; another NGO sees nothing.
     app.clock.set(after());
@@ -172,7 +188,7 @@ async fn scores_are_independent_final_and_corrected_with_a_reason_and_the_award_
     let (id, bidders, officer) = opened_call(&app, &["100000", "90000", "120000"]).await;
     experts(&app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
     let rules = &app.state().config.procurement;
-    panel::form(app.db(), &officer, after(), rules, id, 3, &[]).await.expect("form");
+    panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
     let members = seated_members(&app, id).await;
     for m in &members {
         assert_eq!(
@@ -297,7 +313,7 @@ async fn an_abnormally_low_bid_needs_an_explanation_and_the_panels_ruling() {
     let (id, bidders, officer) = opened_call(&app, &["100000", "60000", "100000"]).await;
     experts(&app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
     let rules = &app.state().config.procurement;
-    panel::form(app.db(), &officer, after(), rules, id, 3, &[]).await.expect("form");
+    panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
     for m in seated_members(&app, id).await {
         panel::declare(app.db(), &m, after(), id, &clean_declaration(&bidders)).await.expect("d");
         evaluation::submit_sheet(app.db(), &m, after(), id, &sheet(&app, id, &[[80; 3], [90; 3], [70; 3]]).await)
@@ -354,7 +370,7 @@ async fn a_call_whose_bids_all_fall_is_failed_and_challenges_keep_to_their_windo
     // Award this one through the whole chain, then challenge.
     experts(&app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
     let rules = &app.state().config.procurement;
-    panel::form(app.db(), &officer, after(), rules, id, 3, &[]).await.expect("form");
+    panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
     for m in seated_members(&app, id).await {
         panel::declare(app.db(), &m, after(), id, &clean_declaration(&bidders)).await.expect("d");
         evaluation::submit_sheet(app.db(), &m, after(), id, &sheet(&app, id, &[[80; 3], [80; 3], [80; 3]]).await)

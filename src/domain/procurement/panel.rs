@@ -7,8 +7,9 @@ use super::calls;
 use super::rules::ProcurementRules;
 use crate::domain::audit::{self, Actor};
 use crate::domain::fields::field_error;
+use crate::domain::outbox::{self, EmailTemplates};
 use crate::error::{AppError, AppResult};
-use crate::i18n::Msg;
+use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Utc};
 use entity::enums::{CallStatus, ConflictKind, PanelMemberStatus, PanelSeat, Role, ServiceCategory};
 use entity::{bid, call, expert_profile, organization, panel, panel_member, user};
@@ -213,10 +214,37 @@ async fn seat(
     Ok(())
 }
 
+/// Each member drawn is emailed: the call, and that the declaration comes before the bids.
+async fn tell_drawn(
+    txn: &DatabaseTransaction,
+    (emails, origin): (&EmailTemplates, &str),
+    now: DateTime<Utc>,
+    c: &call::Model,
+    ids: impl Iterator<Item = &i32>,
+) -> AppResult<()> {
+    for id in ids {
+        let Some(to) = user::Entity::find_by_id(*id).one(txn).await? else { continue };
+        outbox::enqueue(
+            txn,
+            emails,
+            now,
+            &to.email,
+            Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn),
+            "panel_drawn",
+            serde_json::json!({"name": to.display_name, "call": c.title, "reference": c.reference,
+                "url": format!("{origin}/calls/{}/panel", c.id)}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Forms the panel of an opened call: `size` seats, `reps` of them the purchaser's
 /// representatives (bureau staff), the rest experts drawn at random.
+#[allow(clippy::too_many_arguments)]
 pub async fn form(
     db: &DatabaseConnection,
+    mail: (&EmailTemplates, &str),
     u: &user::Model,
     now: DateTime<Utc>,
     rules: &ProcurementRules,
@@ -264,6 +292,7 @@ pub async fn form(
     for id in &drawn {
         seat(&txn, now, call_id, *id, PanelSeat::Expert).await?;
     }
+    tell_drawn(&txn, mail, now, &c, reps.iter().chain(&drawn)).await?;
     audit::append(
         &txn,
         now,
@@ -282,6 +311,7 @@ pub async fn form(
 /// Draws experts for the seats that recused members left, so the panel is full again.
 pub async fn replace_recused(
     db: &DatabaseConnection,
+    mail: (&EmailTemplates, &str),
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
@@ -312,6 +342,7 @@ pub async fn replace_recused(
     for id in &drawn {
         seat(&txn, now, call_id, *id, PanelSeat::Expert).await?;
     }
+    tell_drawn(&txn, mail, now, &c, drawn.iter()).await?;
     audit::append(
         &txn,
         now,

@@ -67,14 +67,24 @@ async fn form_panel(
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), ApiError> {
     let i = body(input)?;
-    let members =
-        panel::form(&app.db, &o.0, app.clock.now(), &app.config.procurement, id, i.size, &i.purchaser_reps).await?;
+    let members = panel::form(
+        &app.db,
+        (&app.emails, &app.config.public_origin),
+        &o.0,
+        app.clock.now(),
+        &app.config.procurement,
+        id,
+        i.size,
+        &i.purchaser_reps,
+    )
+    .await?;
     Ok((Status::Created, Json(json!({"members": members}))))
 }
 
 #[post("/calls/<id>/panel/replace")]
 async fn replace(o: ApiOfficer, id: i32, app: &State<App>) -> ApiResult {
-    let drawn = panel::replace_recused(&app.db, &o.0, app.clock.now(), id).await?;
+    let drawn =
+        panel::replace_recused(&app.db, (&app.emails, &app.config.public_origin), &o.0, app.clock.now(), id).await?;
     Ok(Json(json!({"drawn": drawn})))
 }
 

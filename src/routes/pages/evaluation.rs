@@ -127,8 +127,18 @@ async fn form_panel(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let size = form.size.trim().parse::<i32>().unwrap_or(0);
-    let r =
-        panel::form(&app.db, &o.0, app.clock.now(), &app.config.procurement, id, size, &form.reps).await.map(|_| ());
+    let r = panel::form(
+        &app.db,
+        (&app.emails, &app.config.public_origin),
+        &o.0,
+        app.clock.now(),
+        &app.config.procurement,
+        id,
+        size,
+        &form.reps,
+    )
+    .await
+    .map(|_| ());
     after(&page, app, &o.0, id, r, "flash.panel_formed", json!({"size": form.size, "reps": form.reps})).await
 }
 
@@ -148,7 +158,9 @@ async fn replace(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let r = panel::replace_recused(&app.db, &o.0, app.clock.now(), id).await.map(|_| ());
+    let r = panel::replace_recused(&app.db, (&app.emails, &app.config.public_origin), &o.0, app.clock.now(), id)
+        .await
+        .map(|_| ());
     after(&page, app, &o.0, id, r, "flash.panel_replaced", json!({})).await
 }
 
