@@ -72,6 +72,38 @@ test('an NGO submits a bid on a phone and gets its receipt; the officer opens a 
   await officer.context.close();
 });
 
+test('an expert declares no ties and scores every bid on a phone; the officer awards the recommended bid', async () => {
+  const { context, page } = await h.phone();
+  await h.login(page, 'expert', '/panels');
+  await page.click('a:has-text("天涯区社区矫正对象教育帮扶项目")');
+  await checkPhoneLayout(page);
+  assert.ok((await page.textContent('main')).includes('回避声明'), 'the declaration comes first');
+  assert.equal(await page.$('input[name$=".score"]'), null, 'no score sheet before the declaration');
+  await page.click('button:has-text("提交声明")');
+  await page.waitForSelector('.flash-success');
+  const inputs = await page.$$('input[name$=".score"]');
+  assert.equal(inputs.length, 9, 'three bids on three criteria');
+  for (const [i, input] of inputs.entries()) await input.fill(String(70 + i));
+  await page.click('button:has-text("提交评分")');
+  await page.waitForSelector('.flash-success');
+  const report = await page.textContent('main');
+  assert.ok(report.includes('评审报告') && report.includes('推荐成交供应商'), 'the report once every member has scored');
+  await checkPhoneLayout(page);
+  await context.close();
+
+  const officer = await h.phone();
+  await h.login(officer.page, 'officer', '/calls');
+  await officer.page.click('a:has-text("天涯区社区矫正对象教育帮扶项目")');
+  await officer.page.click('a:has-text("评审小组与评审报告")');
+  await checkPhoneLayout(officer.page);
+  await officer.page.click('button:has-text("确定并公告成交结果")');
+  await officer.page.waitForSelector('#award');
+  const award = await officer.page.textContent('#award');
+  assert.ok(award.includes('成交金额') && award.includes('评审专家 赵教授'), 'the award with the panel list');
+  await checkPhoneLayout(officer.page);
+  await officer.context.close();
+});
+
 test('screenshot of a call for the README', { skip: !process.env.SCREENSHOTS }, async () => {
   const dir = join(root, 'docs/screenshots');
   mkdirSync(dir, { recursive: true });
