@@ -11,8 +11,8 @@ use crate::domain::outbox::{self, EmailTemplates, SEALED_PREFIX};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use entity::enums::{BidStatus, CallStatus};
-use entity::{bid, bid_version, call, call_amendment, user};
+use entity::enums::CallStatus;
+use entity::{call, call_amendment, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait,
@@ -153,21 +153,7 @@ async fn tell_bidders<C: ConnectionTrait>(
     c: &call::Model,
     note: &str,
 ) -> AppResult<()> {
-    let bids = bid::Entity::find()
-        .filter(bid::Column::CallId.eq(c.id))
-        .filter(bid::Column::Status.eq(BidStatus::Submitted))
-        .all(db)
-        .await?;
-    for b in bids {
-        let Some(v) = bid_version::Entity::find()
-            .filter(bid_version::Column::BidId.eq(b.id))
-            .order_by_desc(bid_version::Column::VersionNo)
-            .one(db)
-            .await?
-        else {
-            continue;
-        };
-        let Some(to) = user::Entity::find_by_id(v.submitted_by).one(db).await? else { continue };
+    for (_, to) in super::bids::submitters(db, c.id).await? {
         outbox::enqueue(
             db,
             emails,

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use entity::enums::{CallStatus, ContractStatus, Role};
-use entity::{award, bid, bid_version, call, challenge, contract, contract_instalment, organization, user};
+use entity::{award, bid, call, challenge, contract, contract_instalment, organization, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -166,21 +166,7 @@ async fn tell_bidders(
     r: &Report,
 ) -> AppResult<()> {
     let winner = r.bids.iter().find(|b| b.bid_id == a.bid_id).map(|b| b.organization.clone()).unwrap_or_default();
-    let bids = bid::Entity::find()
-        .filter(bid::Column::CallId.eq(c.id))
-        .filter(bid::Column::Status.eq(entity::enums::BidStatus::Submitted))
-        .all(txn)
-        .await?;
-    for b in bids {
-        let Some(v) = bid_version::Entity::find()
-            .filter(bid_version::Column::BidId.eq(b.id))
-            .order_by_desc(bid_version::Column::VersionNo)
-            .one(txn)
-            .await?
-        else {
-            continue;
-        };
-        let Some(to) = user::Entity::find_by_id(v.submitted_by).one(txn).await? else { continue };
+    for (b, to) in super::bids::submitters(txn, c.id).await? {
         let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
         let rank = r.bids.iter().find(|x| x.bid_id == b.id).and_then(|x| x.rank);
         outbox::enqueue(

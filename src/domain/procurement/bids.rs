@@ -400,3 +400,28 @@ pub async fn latest_contents<C: ConnectionTrait>(db: &C, c: &call::Model) -> App
         })
         .collect())
 }
+
+/// Each standing bid with the account that submitted its latest version: whom to tell
+/// about the call. Never shown to anyone while the call is sealed.
+pub async fn submitters<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(bid::Model, user::Model)>> {
+    let rows = bid::Entity::find()
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::Status.eq(BidStatus::Submitted))
+        .order_by_asc(bid::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for b in rows {
+        let latest = bid_version::Entity::find()
+            .filter(bid_version::Column::BidId.eq(b.id))
+            .filter(bid_version::Column::VersionNo.eq(b.version_count))
+            .one(db)
+            .await?;
+        if let Some(v) = latest
+            && let Some(u) = user::Entity::find_by_id(v.submitted_by).one(db).await?
+        {
+            out.push((b, u));
+        }
+    }
+    Ok(out)
+}
