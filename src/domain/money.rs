@@ -35,6 +35,75 @@ impl Money {
     pub fn to_yuan_input(self) -> String {
         format!("{}.{:02}", self.0 / 100, self.0 % 100)
     }
+
+    /// The amount in Chinese capital numerals (大写金额) as contracts and vouchers write it:
+    /// ¥120,000.00 → 人民币壹拾贰万元整 (without the 人民币 prefix here). One 零 stands for
+    /// any run of zeros between digits; "整" follows 元 when there are no 角 or 分.
+    pub fn capitals(self) -> String {
+        const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+        const PLACES: [&str; 4] = ["", "拾", "佰", "仟"];
+        const SECTIONS: [&str; 4] = ["", "万", "亿", "万亿"];
+        let fen = self.0.max(0);
+        let (mut yuan, jiao, fen) = (fen / 100, (fen / 10 % 10) as usize, (fen % 10) as usize);
+        let mut groups = Vec::new();
+        while yuan > 0 {
+            groups.push((yuan % 10_000) as usize);
+            yuan /= 10_000;
+        }
+        let mut out = String::new();
+        let mut zero_pending = false;
+        for (section, g) in groups.iter().enumerate().rev() {
+            if *g == 0 {
+                zero_pending = !out.is_empty();
+                continue;
+            }
+            if (zero_pending || *g < 1000) && !out.is_empty() {
+                out.push('零');
+            }
+            // Digits of the group, thousands first; a run of zeros inside becomes one 零.
+            let (mut started, mut zero) = (false, false);
+            for place in (0..4).rev() {
+                let d = g / 10usize.pow(place as u32) % 10;
+                if d == 0 {
+                    zero = started;
+                    continue;
+                }
+                if zero {
+                    out.push('零');
+                    zero = false;
+                }
+                out.push(DIGITS[d]);
+                out.push_str(PLACES[place]);
+                started = true;
+            }
+            out.push_str(SECTIONS[section]);
+            zero_pending = false;
+        }
+        let whole = !out.is_empty();
+        if whole {
+            out.push('元');
+        }
+        match (jiao, fen) {
+            (0, 0) if whole => out.push('整'),
+            (0, 0) => out.push_str("零元整"),
+            (0, f) => {
+                if whole {
+                    out.push('零');
+                }
+                out.push(DIGITS[f]);
+                out.push('分');
+            }
+            (j, f) => {
+                out.push(DIGITS[j]);
+                out.push('角');
+                if f > 0 {
+                    out.push(DIGITS[f]);
+                    out.push('分');
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -50,5 +119,29 @@ mod tests {
         assert!(Money::parse_yuan("-5").is_err());
         assert!(Money::parse_yuan("1e5").is_err());
         assert!(Money::parse_yuan("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn capitals_as_vouchers_write_them() {
+        let cases = [
+            (12_000_000, "壹拾贰万元整"),
+            (140_950, "壹仟肆佰零玖元伍角"),
+            (600_714, "陆仟零柒元壹角肆分"),
+            (168_032, "壹仟陆佰捌拾元叁角贰分"),
+            (10_700_053, "壹拾万柒仟元伍角叁分"),
+            (32_504, "叁佰贰拾伍元零肆分"),
+            (100_000_500, "壹佰万零伍元整"),
+            (1_050_000_000, "壹仟零伍拾万元整"),
+            (10_100_100_000, "壹亿零壹佰万壹仟元整"),
+            (100_000_000_000, "壹拾亿元整"),
+            (1_000_000_000_000, "壹佰亿元整"),
+            (1_001_000, "壹万零壹拾元整"),
+            (50, "伍角"),
+            (7, "柒分"),
+            (0, "零元整"),
+        ];
+        for (fen, text) in cases {
+            assert_eq!(Money(fen).capitals(), text, "{fen} fen");
+        }
     }
 }

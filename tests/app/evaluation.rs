@@ -177,6 +177,11 @@ async fn the_panel_is_odd_mostly_experts_drawn_by_specialty_and_recusal_brings_a
     let mut page = app.relogin(&third.email).await;
     let body = page.get(&app, &format!("/calls/{id}/panel")).await.body;
     assert!(body.contains("回避声明") && body.contains("三亚市第40号投标服务中心"), "{body}");
+    // The call page says where it stands and what comes next, for the bureau and for a bidder.
+    let body = app.relogin("chair@bureau.cn").await.get(&app, &format!("/calls/{id}")).await.body;
+    assert!(body.contains("评审中") && body.contains("对异常低价作出认定"), "{body}");
+    let body = app.relogin(&bidders[0].email).await.get(&app, &format!("/calls/{id}")).await.body;
+    assert!(body.contains("社会组织：") && body.contains("评审进行中"), "{body}");
     let mut stranger = app.login_as("stranger@ngo.cn", Role::NgoMember, None).await;
     assert_eq!(stranger.get(&app, &format!("/calls/{id}/panel")).await.status, Status::NotFound);
 }
