@@ -113,4 +113,11 @@ test('screenshot of a call for the README', { skip: !process.env.SCREENSHOTS }, 
   await page.click('a:has-text("吉阳区居家养老上门服务项目")');
   await page.screenshot({ path: join(dir, 'call.png'), fullPage: true });
   await context.close();
+  const officer = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const op = await officer.newPage();
+  await h.login(op, 'officer', '/calls');
+  await op.click('a:has-text("吉阳区困境儿童关爱服务项目")');
+  await op.click('a:has-text("评审小组与评审报告")');
+  await op.screenshot({ path: join(dir, 'panel-report.png'), fullPage: true });
+  await officer.close();
 });
