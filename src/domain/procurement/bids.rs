@@ -402,7 +402,8 @@ pub async fn latest_contents<C: ConnectionTrait>(db: &C, c: &call::Model) -> App
 }
 
 /// Each standing bid with the account that submitted its latest version: whom to tell
-/// about the call. Never shown to anyone while the call is sealed.
+/// about the call. Never shown to anyone while the call is sealed. Three queries, however
+/// many bids.
 pub async fn submitters<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(bid::Model, user::Model)>> {
     let rows = bid::Entity::find()
         .filter(bid::Column::CallId.eq(call_id))
@@ -410,18 +411,35 @@ pub async fn submitters<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<V
         .order_by_asc(bid::Column::Id)
         .all(db)
         .await?;
-    let mut out = Vec::new();
-    for b in rows {
-        let latest = bid_version::Entity::find()
-            .filter(bid_version::Column::BidId.eq(b.id))
-            .filter(bid_version::Column::VersionNo.eq(b.version_count))
-            .one(db)
-            .await?;
-        if let Some(v) = latest
-            && let Some(u) = user::Entity::find_by_id(v.submitted_by).one(db).await?
-        {
-            out.push((b, u));
-        }
+    if rows.is_empty() {
+        return Ok(vec![]);
     }
-    Ok(out)
+    let versions = latest_versions(db, &rows).await?;
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(versions.iter().map(|v| v.submitted_by).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|b| {
+            let v = versions.iter().find(|v| v.bid_id == b.id)?;
+            let u = users.iter().find(|u| u.id == v.submitted_by)?.clone();
+            Some((b, u))
+        })
+        .collect())
+}
+
+/// The latest version of each bid (its number is the bid's version count), in one query.
+pub async fn latest_versions<C: ConnectionTrait>(db: &C, rows: &[bid::Model]) -> AppResult<Vec<bid_version::Model>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let latest = rows.iter().fold(sea_orm::Condition::any(), |c, b| {
+        c.add(
+            sea_orm::Condition::all()
+                .add(bid_version::Column::BidId.eq(b.id))
+                .add(bid_version::Column::VersionNo.eq(b.version_count)),
+        )
+    });
+    Ok(bid_version::Entity::find().filter(latest).all(db).await?)
 }

@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{BidStatus, CallStatus, ProcurementMethod};
-use entity::{bid, bid_version, call, organization, user};
+use entity::{bid, call, organization, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait,
@@ -47,16 +47,8 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
         .await?;
     let org_ids: Vec<i32> = rows.iter().map(|b| b.organization_id).collect();
     let orgs = organization::Entity::find().filter(organization::Column::Id.is_in(org_ids)).all(db).await?;
-    // Each bid's latest version (its number is the bid's version count), and every file
-    // attached on the call, in one query each.
-    let latest = rows.iter().fold(sea_orm::Condition::any(), |c, b| {
-        c.add(
-            sea_orm::Condition::all()
-                .add(bid_version::Column::BidId.eq(b.id))
-                .add(bid_version::Column::VersionNo.eq(b.version_count)),
-        )
-    });
-    let versions = if rows.is_empty() { vec![] } else { bid_version::Entity::find().filter(latest).all(db).await? };
+    // Each bid's latest version and every file attached on the call, in one query each.
+    let versions = bids::latest_versions(db, &rows).await?;
     let stored = super::attachments::refs_of_call(db, c.id).await?;
     let mut out = Vec::new();
     for b in rows {
