@@ -7,7 +7,8 @@
 //
 // Node 20, no dependencies. Usage:
 //   node bench/bids.mjs --base URL --call ID --deadline RFC3339 --orgs N --password P \
-//     [--label sqlite] [--revisions 200] [--concurrency 48] [--spread 45] [--window 60]
+//     [--label sqlite] [--revisions 200] [--concurrency 48] [--spread 45] [--window 60] \
+//     [--server-pid PID]   (to split the CPU used during the burst: server, database, client, others)
 // Organizations start at random moments (fixed seed) in the first --spread seconds of the
 // window (0: all at once, limited only by --concurrency); a revision follows 2–10 s after
 // its organization's first bid. Latency is measured per request from the moment it is due
