@@ -44,3 +44,13 @@ pub fn text_field(e: &mut FieldErrors, field: &'static str, s: &str, max: usize)
 pub fn truthy(s: &str) -> bool {
     matches!(s.trim(), "on" | "true" | "1" | "yes")
 }
+
+/// Free text, cleaned, refused (not cut) when longer than `max` characters, so nothing a
+/// user wrote is silently lost. Empty is allowed; the caller decides whether it may be.
+pub fn bounded(field: &'static str, s: &str, max: usize) -> Result<String, crate::error::AppError> {
+    let t = super::clean(s);
+    if t.chars().count() > max {
+        return Err(field_error(field, Msg::new("field.too_long").arg("max", max)));
+    }
+    Ok(t)
+}

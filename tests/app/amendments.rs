@@ -30,6 +30,8 @@ async fn an_amendment_that_affects_bids_moves_a_close_deadline_and_tells_bidders
     // Refusals: no note, a lower ceiling, an earlier deadline, nothing changed.
     for (i, field) in [
         (input("", "130000", "", ""), "note"),
+        // Too long is refused, never cut short.
+        (input(&"长".repeat(5001), "130000", "", ""), "note"),
         (input("降低预算", "100000", "", ""), "budget"),
         (input("提前", "", "", "2026-12-19T09:30"), "bid_deadline"),
     ] {

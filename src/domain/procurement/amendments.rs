@@ -57,21 +57,20 @@ pub async fn amend(
         return Err(AppError::Conflict(Msg::new("amend.not_open")));
     }
     let mut e = FieldErrors::default();
-    let note: String = crate::domain::clean(&i.note).chars().take(5000).collect();
+    let note = crate::domain::fields::bounded("note", &i.note, 5000)?;
     if note.is_empty() {
         e.add("note", Msg::new("amend.note_required"));
     }
     let mut am: call::ActiveModel = c.clone().into();
     let mut changes = serde_json::Map::new();
     let mut affects_bids = false;
-    let text = |s: &str, max: usize| -> String { crate::domain::clean(s).chars().take(max).collect() };
-    let targets = text(&i.target_groups, 1000);
+    let targets = crate::domain::fields::bounded("target_groups", &i.target_groups, 1000)?;
     if !targets.is_empty() && targets != c.target_groups {
         changes.insert("target_groups".into(), serde_json::json!([c.target_groups, targets]));
         am.target_groups = Set(targets);
         affects_bids = true;
     }
-    let outputs = text(&i.outputs_expected, 4000);
+    let outputs = crate::domain::fields::bounded("outputs_expected", &i.outputs_expected, 4000)?;
     if !outputs.is_empty() && outputs != c.outputs_expected {
         changes.insert("outputs_expected".into(), serde_json::json!([c.outputs_expected, outputs]));
         am.outputs_expected = Set(outputs);

@@ -62,7 +62,7 @@ pub async fn award(
     bid_id: i32,
     deviation_reason: &str,
 ) -> AppResult<award::Model> {
-    let reason: String = crate::domain::clean(deviation_reason).chars().take(2000).collect();
+    let reason = crate::domain::fields::bounded("deviation_reason", deviation_reason, 2000)?;
     let txn = db.begin().await?;
     let c = calls::get(&txn, call_id).await?;
     if c.status == CallStatus::Awarded || get(&txn, call_id).await?.is_some() {
@@ -197,7 +197,7 @@ pub async fn fail(
     call_id: i32,
     note: &str,
 ) -> AppResult<()> {
-    let note: String = crate::domain::clean(note).chars().take(2000).collect();
+    let note = crate::domain::fields::bounded("note", note, 2000)?;
     if note.is_empty() {
         return Err(field_error("note", Msg::new("award.fail_needs_reason")));
     }
@@ -271,7 +271,7 @@ pub async fn file_challenge(
     call_id: i32,
     text: &str,
 ) -> AppResult<challenge::Model> {
-    let text: String = crate::domain::clean(text).chars().take(5000).collect();
+    let text = crate::domain::fields::bounded("text", text, 5000)?;
     let org = u.organization_id.filter(|_| u.role == Role::NgoMember).ok_or(AppError::Forbidden)?;
     let txn = db.begin().await?;
     let a = get(&txn, call_id).await?.ok_or(AppError::Conflict(Msg::new("challenge.no_award")))?;
@@ -331,7 +331,7 @@ pub async fn answer_challenge(
     challenge_id: i32,
     text: &str,
 ) -> AppResult<()> {
-    let text: String = crate::domain::clean(text).chars().take(5000).collect();
+    let text = crate::domain::fields::bounded("text", text, 5000)?;
     if text.is_empty() {
         return Err(field_error("text", Msg::new("field.required")));
     }

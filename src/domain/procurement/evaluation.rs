@@ -71,7 +71,11 @@ pub async fn submit_sheet(
             let e = entries.iter().find(|e| e.bid_id == b.bid_id && e.criterion_id == cr.id);
             match e.and_then(|e| parse_score(&e.score)) {
                 Some(v) => {
-                    rows.push((b.bid_id, cr.id, v, e.map(|e| crate::domain::clean(&e.comment)).unwrap_or_default()))
+                    let comment = e.map(|e| crate::domain::clean(&e.comment)).unwrap_or_default();
+                    if comment.chars().count() > 1000 {
+                        errors.add("scores", Msg::new("field.too_long").arg("max", 1000));
+                    }
+                    rows.push((b.bid_id, cr.id, v, comment))
                 }
                 None => {
                     errors.add("scores", Msg::new("score.range").arg("org", &b.organization).arg("criterion", &cr.name))
@@ -88,7 +92,7 @@ pub async fn submit_sheet(
             criterion_id: Set(*criterion_id),
             revision: Set(0),
             score: Set(*v),
-            comment: Set(comment.chars().take(1000).collect()),
+            comment: Set(comment.clone()),
             reason: Set(None),
             entered_at: Set(now),
             ..Default::default()
@@ -128,7 +132,7 @@ pub async fn correct(
     entry: &ScoreInput,
     reason: &str,
 ) -> AppResult<()> {
-    let reason: String = crate::domain::clean(reason).chars().take(1000).collect();
+    let reason = crate::domain::fields::bounded("reason", reason, 1000)?;
     let txn = db.begin().await?;
     let c = calls::get(&txn, call_id).await?;
     let m = panel::seated(&txn, u, call_id).await?;
@@ -159,7 +163,7 @@ pub async fn correct(
         criterion_id: Set(entry.criterion_id),
         revision: Set(last.revision + 1),
         score: Set(v),
-        comment: Set(crate::domain::clean(&entry.comment).chars().take(1000).collect()),
+        comment: Set(crate::domain::fields::bounded("comment", &entry.comment, 1000)?),
         reason: Set(Some(reason.clone())),
         entered_at: Set(now),
         ..Default::default()
@@ -190,7 +194,7 @@ pub async fn explain_low_price(
     call_id: i32,
     text: &str,
 ) -> AppResult<()> {
-    let text: String = crate::domain::clean(text).chars().take(5000).collect();
+    let text = crate::domain::fields::bounded("text", text, 5000)?;
     if text.is_empty() {
         return Err(field_error("text", Msg::new("field.required")));
     }
@@ -242,7 +246,7 @@ pub async fn rule_low_price(
     stands: bool,
     note: &str,
 ) -> AppResult<()> {
-    let note: String = crate::domain::clean(note).chars().take(2000).collect();
+    let note = crate::domain::fields::bounded("note", note, 2000)?;
     if note.is_empty() {
         return Err(field_error("note", Msg::new("low_price.ruling_needs_note")));
     }

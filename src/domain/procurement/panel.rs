@@ -73,7 +73,7 @@ pub async fn set_profile(
         return Err(AppError::NotFound);
     }
     let codes: Vec<&str> = ServiceCategory::ALL.iter().filter(|c| specialties.contains(c)).map(|c| c.code()).collect();
-    let affiliation: String = crate::domain::clean(affiliation).chars().take(200).collect();
+    let affiliation = crate::domain::fields::bounded("affiliation", affiliation, 200)?;
     let existing =
         expert_profile::Entity::find().filter(expert_profile::Column::UserId.eq(expert_id)).one(&txn).await?;
     let mut am = match existing {
@@ -412,7 +412,7 @@ pub async fn declare(
         let Some(l) = lines.iter().find(|l| l.organization_id == *org) else {
             return Err(field_error("declaration", Msg::new("panel.declare_every_bidder").arg("org", name)));
         };
-        let note: String = crate::domain::clean(&l.note).chars().take(500).collect();
+        let note = crate::domain::fields::bounded("declaration", &l.note, 500)?;
         if l.conflict != ConflictKind::None && note.is_empty() {
             return Err(field_error("declaration", Msg::new("panel.conflict_needs_note").arg("org", name)));
         }
