@@ -35,6 +35,8 @@ pub struct AppConfig {
     pub static_dir: PathBuf,
     /// Tender periods, price weights and terms (FUHUA_PROCUREMENT__<FIELD>).
     pub procurement: crate::domain::procurement::rules::ProcurementRules,
+    /// Contract numbering, the purchaser's particulars, reminders (FUHUA_CONTRACTS__*).
+    pub contracts: crate::domain::contracts::ContractRules,
 }
 
 impl Default for AppConfig {
@@ -58,6 +60,7 @@ impl Default for AppConfig {
             template_dir: root.join("templates"),
             static_dir: root.join("static"),
             procurement: Default::default(),
+            contracts: Default::default(),
         }
     }
 }

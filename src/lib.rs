@@ -16,6 +16,7 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod page_cache;
+pub mod pdf;
 pub mod routes;
 pub mod security;
 pub mod state;
@@ -29,6 +30,16 @@ use rocket::{Build, Rocket};
 use rocket_dyn_templates::Template;
 use std::sync::Arc;
 
+/// The PDF font, parsed once per process (tests build many servers in one).
+fn shared_fonts() -> Result<Arc<pdf::FontBook>, String> {
+    static FONTS: std::sync::OnceLock<Arc<pdf::FontBook>> = std::sync::OnceLock::new();
+    if let Some(f) = FONTS.get() {
+        return Ok(f.clone());
+    }
+    let parsed = Arc::new(pdf::FontBook::embedded().map_err(|e| format!("pdf font: {e}"))?);
+    Ok(FONTS.get_or_init(|| parsed).clone())
+}
+
 /// Connects, migrates, and assembles the server. A failed migration is an error here,
 /// so the process stops before serving anything.
 pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, String> {
@@ -39,6 +50,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let emails = domain::outbox::EmailTemplates::load(&config.template_dir)?;
     let transport = mail::Transport::from_config(&config)?;
     let secret = security::secret_key(&config)?;
+    let fonts = shared_fonts()?;
     let app = state::App {
         db,
         reads,
@@ -52,6 +64,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         clock,
         emails: Arc::new(emails),
         transport: Arc::new(transport),
+        fonts,
     };
 
     let figment = rocket::Config::figment()

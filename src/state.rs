@@ -21,4 +21,6 @@ pub struct App {
     pub clock: Clock,
     pub emails: Arc<EmailTemplates>,
     pub transport: Arc<Transport>,
+    /// The CJK font for PDFs, parsed once.
+    pub fonts: Arc<crate::pdf::FontBook>,
 }

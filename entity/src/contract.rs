@@ -15,6 +15,26 @@ pub struct Model {
     pub amount_fen: i64,
     pub term_months: i32,
     pub status: ContractStatus,
+    /// Assigned when the draft is created, by the configured scheme (e.g. SYHT-2026-001).
+    #[sea_orm(unique)]
+    pub number: Option<String>,
+    pub purchaser_name: String,
+    pub purchaser_address: String,
+    pub purchaser_representative: String,
+    pub provider_address: String,
+    pub provider_representative: String,
+    pub legal_basis: String,
+    pub service_content: String,
+    pub performance_targets: String,
+    pub acceptance_terms: String,
+    pub breach_terms: String,
+    pub dispute_terms: String,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    /// Performance bond (履约保证金) as a percentage of the amount, 0–10.
+    pub bond_percent: i32,
+    pub signed_via: Option<String>,
+    pub signed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

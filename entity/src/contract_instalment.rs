@@ -15,6 +15,8 @@ pub struct Model {
     pub amount_fen: i64,
     pub condition: PaymentCondition,
     pub description: String,
+    pub status: InstalmentStatus,
+    pub payable_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

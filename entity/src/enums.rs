@@ -318,6 +318,47 @@ impl ContractStatus {
     }
 }
 
+code_enum!(
+    /// A milestone is scheduled, its report submitted, then accepted or returned for changes.
+    MilestoneStatus { Scheduled = "scheduled", Submitted = "submitted", Accepted = "accepted", Returned = "returned" }
+);
+
+impl MilestoneStatus {
+    pub fn transition(self, to: MilestoneStatus) -> Result<MilestoneStatus, IllegalTransition> {
+        use MilestoneStatus::*;
+        match (self, to) {
+            (Scheduled | Returned, Submitted) | (Submitted, Accepted | Returned) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+}
+
+code_enum!(
+    /// An officer's decision on a milestone report.
+    ReportDecision { Accepted = "accepted", Returned = "returned" }
+);
+
+code_enum!(
+    /// An instalment waits for its condition, is then payable, and is paid when payments
+    /// reach its amount.
+    InstalmentStatus { Pending = "pending", Payable = "payable", Paid = "paid" }
+);
+
+impl InstalmentStatus {
+    pub fn transition(self, to: InstalmentStatus) -> Result<InstalmentStatus, IllegalTransition> {
+        use InstalmentStatus::*;
+        match (self, to) {
+            (Pending, Payable) | (Payable, Paid) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+}
+
+code_enum!(
+    /// What a stored contract document is.
+    DocumentKind { Contract = "contract", Amendment = "amendment", Countersigned = "countersigned" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +376,16 @@ mod tests {
             assert_eq!(ServiceCategory::from_code(c.code()), Some(*c));
         }
         assert_eq!(Role::from_code("nobody"), None);
+    }
+
+    #[test]
+    fn milestone_and_instalment_states() {
+        use MilestoneStatus as M;
+        assert_eq!(M::Returned.transition(M::Submitted), Ok(M::Submitted));
+        assert!(M::Accepted.transition(M::Accepted).is_err(), "a report is accepted once");
+        assert!(M::Scheduled.transition(M::Accepted).is_err());
+        assert!(InstalmentStatus::Pending.transition(InstalmentStatus::Paid).is_err());
+        assert!(ContractStatus::Active.transition(ContractStatus::Draft).is_err(), "a signed contract is not reopened");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod m20261126_000004_calls;
 mod m20261126_000005_bids;
 mod m20261126_000006_bid_attachments;
 mod m20261127_000007_evaluation;
+mod m20261127_000008_contracts;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_bids::Migration),
             Box::new(m20261126_000006_bid_attachments::Migration),
             Box::new(m20261127_000007_evaluation::Migration),
+            Box::new(m20261127_000008_contracts::Migration),
         ]
     }
 }

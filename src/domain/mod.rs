@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod claims;
+pub mod contracts;
 pub mod fields;
 pub mod hubs;
 pub mod import_export;

@@ -6,7 +6,9 @@ use crate::error::{AppError, AppResult};
 use crate::state::App;
 use chrono::Duration;
 use entity::enums::OutboxStatus;
-use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentTransferEncoding, header::ContentType};
+use lettre::message::{
+    Attachment, Mailbox, MultiPart, SinglePart, header::ContentTransferEncoding, header::ContentType,
+};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
@@ -28,34 +30,61 @@ impl Transport {
     }
 }
 
-fn build_message(from: &str, m: &entity::outbox::Model) -> Result<Message, String> {
+/// The message; with a stored contract document attached when the row names one (the
+/// contract PDF sent to its provider).
+fn build_message(
+    from: &str,
+    m: &entity::outbox::Model,
+    attachment: Option<&entity::contract_document::Model>,
+) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("from address: {e}"))?;
     let to: Mailbox = m.to_address.parse().map_err(|e| format!("to address: {e}"))?;
-    Message::builder()
+    let body = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::Base64)
+                .body(m.body_text.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .header(ContentTransferEncoding::Base64)
+                .body(m.body_html.clone()),
+        );
+    let builder = Message::builder()
         .from(from)
         .to(to)
         .subject(m.subject.clone())
-        .message_id(Some(format!("<outbox-{}@fuhua>", m.id)))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .header(ContentTransferEncoding::Base64)
-                        .body(m.body_text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .header(ContentTransferEncoding::Base64)
-                        .body(m.body_html.clone()),
-                ),
-        )
-        .map_err(|e| format!("message: {e}"))
+        .message_id(Some(format!("<outbox-{}@fuhua>", m.id)));
+    let message = match attachment {
+        None => builder.multipart(body),
+        Some(d) => {
+            let kind = if d.file_name.ends_with(".pdf") { "application/pdf" } else { "application/octet-stream" };
+            let content_type = ContentType::parse(kind).map_err(|e| format!("attachment type: {e}"))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new(d.file_name.clone()).body(d.data.clone(), content_type)),
+            )
+        }
+    };
+    message.map_err(|e| format!("message: {e}"))
 }
 
 async fn send(app: &App, m: &entity::outbox::Model) -> Result<(), String> {
-    let message = build_message(&app.config.mail_from, m)?;
+    use sea_orm::EntityTrait;
+    let attachment = match m.attachment_document_id {
+        Some(id) => Some(
+            entity::contract_document::Entity::find_by_id(id)
+                .one(&app.db)
+                .await
+                .map_err(|e| format!("attachment: {e}"))?
+                .ok_or_else(|| format!("attachment {id} is gone"))?,
+        ),
+        None => None,
+    };
+    let message = build_message(&app.config.mail_from, m, attachment.as_ref())?;
     match &*app.transport {
         Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
         Transport::Folder(dir) => {
@@ -114,7 +143,18 @@ pub fn spawn_worker(app: App, interval_secs: u64) {
                 app.clock.today_local(),
             )
             .await;
-            for e in [reminders.map(|_| ()), deliver_due(&app).await.map(|_| ())].into_iter().filter_map(Result::err) {
+            let contract_reminders = crate::domain::contracts::reminders::run(
+                &app.db,
+                &app.emails,
+                &app.config.public_origin,
+                app.clock.now(),
+                &app.config.contracts,
+            )
+            .await;
+            for e in [reminders.map(|_| ()), contract_reminders.map(|_| ()), deliver_due(&app).await.map(|_| ())]
+                .into_iter()
+                .filter_map(Result::err)
+            {
                 match e {
                     AppError::Internal(cause) => log::error!("outbox worker: {cause}"),
                     other => log::error!("outbox worker: {other}"),

@@ -12,12 +12,15 @@ use fuhua::error::AppError;
 use rocket::http::{Method, Status};
 use serde_json::json;
 
-fn after() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn after() -> chrono::DateTime<chrono::Utc> {
     deadline() + chrono::Duration::hours(1)
 }
 
 /// An opened consultation call with one bid per price (yuan); the bidders in that order.
-async fn opened_call(app: &TestApp, prices: &[&str]) -> (i32, Vec<entity::user::Model>, entity::user::Model) {
+pub(crate) async fn opened_call(
+    app: &TestApp,
+    prices: &[&str],
+) -> (i32, Vec<entity::user::Model>, entity::user::Model) {
     let id = published_call(app, "competitive_consultation").await;
     let mut bidders = vec![];
     for (n, p) in prices.iter().enumerate() {
@@ -32,7 +35,7 @@ async fn opened_call(app: &TestApp, prices: &[&str]) -> (i32, Vec<entity::user::
 }
 
 /// `n` expert accounts with these specialties, available for panels.
-async fn experts(
+pub(crate) async fn experts(
     app: &TestApp,
     officer: &entity::user::Model,
     from: u32,
@@ -50,7 +53,7 @@ async fn experts(
     out
 }
 
-fn clean_declaration(bidders: &[entity::user::Model]) -> Vec<panel::Declared> {
+pub(crate) fn clean_declaration(bidders: &[entity::user::Model]) -> Vec<panel::Declared> {
     bidders
         .iter()
         .map(|b| panel::Declared {
@@ -62,7 +65,7 @@ fn clean_declaration(bidders: &[entity::user::Model]) -> Vec<panel::Declared> {
 }
 
 /// A full sheet: `scores[bid index][criterion index]` over the call's technical criteria.
-async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<evaluation::ScoreInput> {
+pub(crate) async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<evaluation::ScoreInput> {
     let c = call_row(app, call).await;
     let bids = evaluation::scored_bids(app.db(), &c).await.expect("bids");
     let criteria: Vec<_> = fuhua::domain::procurement::calls::criteria(app.db(), call)
@@ -87,7 +90,7 @@ async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<evaluation:
     out
 }
 
-async fn seated_members(app: &TestApp, call: i32) -> Vec<entity::user::Model> {
+pub(crate) async fn seated_members(app: &TestApp, call: i32) -> Vec<entity::user::Model> {
     let mut out = vec![];
     for m in panel::members(app.db(), call).await.expect("members") {
         if m.status != PanelMemberStatus::Recused {

@@ -10,6 +10,7 @@ mod api;
 mod audit;
 mod bids;
 mod calls;
+mod contracts;
 mod demo;
 mod evaluation;
 mod hub_input;

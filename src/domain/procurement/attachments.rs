@@ -72,18 +72,9 @@ fn refuse(key: &'static str) -> AppError {
     AppError::Invalid(e)
 }
 
-/// Adds a file to the organization's bid on a call, before the deadline.
-pub async fn add(
-    db: &DatabaseConnection,
-    u: &user::Model,
-    now: DateTime<Utc>,
-    call_id: i32,
-    name: &str,
-    bytes: &[u8],
-) -> AppResult<bid_attachment::Model> {
-    let org = owner(u)?;
-    let c = calls::visible(db, Some(u), call_id).await?;
-    open_for_changes(&c, now)?;
+/// An uploaded file's name (path dropped) and kind, or the refusal: empty, over 10 MiB,
+/// not one of the accepted kinds by its bytes, or named as another kind.
+pub fn checked_file(name: &str, bytes: &[u8]) -> AppResult<(String, &'static str)> {
     let name: String =
         crate::domain::clean(name.rsplit(['/', '\\']).next().unwrap_or_default()).chars().take(120).collect();
     if bytes.is_empty() || name.is_empty() {
@@ -96,6 +87,22 @@ pub async fn add(
     if !extension_fits(&name, kind) {
         return Err(refuse("attachment.extension"));
     }
+    Ok((name, kind))
+}
+
+/// Adds a file to the organization's bid on a call, before the deadline.
+pub async fn add(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    call_id: i32,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<bid_attachment::Model> {
+    let org = owner(u)?;
+    let c = calls::visible(db, Some(u), call_id).await?;
+    open_for_changes(&c, now)?;
+    let (name, kind) = checked_file(name, bytes)?;
     let txn = db.begin().await?;
     let count = mine(&txn, call_id, org).filter(bid_attachment::Column::Removed.eq(false)).count(&txn).await?;
     if count >= MAX_FILES {

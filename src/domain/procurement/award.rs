@@ -97,6 +97,7 @@ pub async fn award(
     am.updated_at = Set(now);
     am.update(&txn).await?;
     let contract_id = draft_contract(&txn, now, &c, &a).await?;
+    crate::domain::contracts::terms::seed(&txn, now, contract_id).await?;
     audit::append(
         &txn,
         now,

@@ -251,10 +251,10 @@ async fn remove_attachment(
 
 /// A bid's file: for its organization, or for the bureau once the call is opened.
 #[derive(rocket::Responder)]
-struct Download {
-    bytes: Vec<u8>,
-    kind: ContentType,
-    disposition: Header<'static>,
+pub(crate) struct Download {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) kind: ContentType,
+    pub(crate) disposition: Header<'static>,
 }
 
 #[get("/calls/<id>/bid/attachments/<aid>")]

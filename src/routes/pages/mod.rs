@@ -2,8 +2,10 @@
 mod account;
 mod admin;
 mod award;
-mod bids;
+pub(crate) mod bids;
 mod calls;
+mod contract_work;
+pub(crate) mod contracts;
 pub(crate) mod evaluation;
 mod home;
 mod hub_admissions;
@@ -38,6 +40,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(bids::routes());
     r.extend(evaluation::routes());
     r.extend(award::routes());
+    r.extend(contracts::routes());
+    r.extend(contract_work::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
     r

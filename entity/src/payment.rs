@@ -1,0 +1,25 @@
+#[allow(unused_imports)]
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+/// A payment recorded by an officer against a payable instalment.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "payments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub contract_id: i32,
+    pub instalment_id: i32,
+    pub amount_fen: i64,
+    pub paid_on: Date,
+    #[sea_orm(unique)]
+    pub voucher_no: String,
+    pub recorded_by: i32,
+    pub recorded_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,73 @@
+//! The contracts list: the bureau sees every contract (or those with reports waiting), a
+//! provider's members their own organization's, once sent.
+use super::access::{is_bureau, provider_may_see};
+use crate::error::AppResult;
+use chrono::NaiveDate;
+use entity::enums::{ContractStatus, MilestoneStatus, Role};
+use entity::{call, contract, milestone, organization, user};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractRow {
+    pub id: i32,
+    pub number: Option<String>,
+    pub call_title: String,
+    pub provider: String,
+    pub status: ContractStatus,
+    pub amount_fen: i64,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub waiting: usize,
+    pub overdue: usize,
+    pub next_due: Option<NaiveDate>,
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    u: &user::Model,
+    today: NaiveDate,
+    waiting_only: bool,
+) -> AppResult<Vec<ContractRow>> {
+    let mut q = contract::Entity::find().order_by_desc(contract::Column::Id);
+    if !is_bureau(u) {
+        match (u.role, u.organization_id) {
+            (Role::NgoMember, Some(org)) => q = q.filter(contract::Column::OrganizationId.eq(org)),
+            _ => return Ok(Vec::new()),
+        }
+    }
+    let rows: Vec<contract::Model> =
+        q.all(db).await?.into_iter().filter(|k| is_bureau(u) || provider_may_see(k.status)).collect();
+    let ids: Vec<i32> = rows.iter().map(|k| k.id).collect();
+    let calls = call::Entity::find().filter(call::Column::Id.is_in(rows.iter().map(|k| k.call_id))).all(db).await?;
+    let orgs = organization::Entity::find()
+        .filter(organization::Column::Id.is_in(rows.iter().map(|k| k.organization_id)))
+        .all(db)
+        .await?;
+    let ms = milestone::Entity::find().filter(milestone::Column::ContractId.is_in(ids)).all(db).await?;
+    let out = rows
+        .into_iter()
+        .map(|k| {
+            let mine: Vec<&milestone::Model> = ms.iter().filter(|m| m.contract_id == k.id).collect();
+            ContractRow {
+                id: k.id,
+                number: k.number.clone(),
+                call_title: calls.iter().find(|c| c.id == k.call_id).map(|c| c.title.clone()).unwrap_or_default(),
+                provider: orgs.iter().find(|o| o.id == k.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
+                status: k.status,
+                amount_fen: k.amount_fen,
+                starts_on: k.starts_on,
+                ends_on: k.ends_on,
+                waiting: mine.iter().filter(|m| m.status == MilestoneStatus::Submitted).count(),
+                overdue: if k.status == ContractStatus::Active {
+                    mine.iter().filter(|m| super::milestones::is_overdue(m, today)).count()
+                } else {
+                    0
+                },
+                next_due: mine.iter().filter(|m| m.status != MilestoneStatus::Accepted).map(|m| m.due_on).min(),
+            }
+        })
+        .filter(|r| !waiting_only || r.waiting > 0)
+        .collect();
+    Ok(out)
+}

@@ -1,0 +1,462 @@
+//! PDF generation for Fuhua's documents (contracts and their drafts): A4 pages set in an
+//! embedded Chinese serif font, with Chinese line-breaking rules, ruled tables and signature
+//! blocks.
+//!
+//! Build one [`FontBook`] at start-up and call [`render`] per document. Rendering is CPU-bound
+//! (a few milliseconds): call it from `spawn_blocking` in async handlers.
+
+pub mod contract;
+mod font;
+mod layout;
+mod wrap;
+
+use std::io::Write as _;
+
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rect, Rgb, TextItem, TextMatrix,
+};
+
+pub use font::FontBook;
+use layout::Item;
+use wrap::Spacing;
+
+/// A document to render.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// PDF metadata title (not drawn; put a [`Block::Title`] in `blocks` for that).
+    pub title: String,
+    pub blocks: Vec<Block>,
+    /// Language of the page numbers at the foot of every page.
+    pub footer: Footer,
+    /// Drawn large, light grey and diagonally behind every page, e.g. "草稿" on previews.
+    pub watermark: Option<String>,
+}
+
+/// Page number style: `Zh` "第 N 页 / 共 M 页", `En` "Page N of M".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Footer {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// Centred, 20 pt, wraps if long.
+    Title(String),
+    /// Centred, 10.5 pt, e.g. "合同编号：SYHT-2026-001".
+    Subtitle(String),
+    /// Left, 12 pt, space before; never left alone at the foot of a page.
+    Heading(String),
+    /// `lead` (e.g. "第一条　", may be empty) then `text`, wrapped and justified; the
+    /// following lines hang at the width of `lead`. '\n' in `text` starts a new line.
+    Paragraph { lead: String, text: String },
+    /// Label / value rows, labels right-aligned in a column as wide as the widest label
+    /// (at most 40 % of the line), values wrapped.
+    Fields(Vec<(String, String)>),
+    /// Ruled table with wrapping cells. A row is never split across pages; the header row is
+    /// repeated on every page the table continues on; `total` is an ordinary last row.
+    Table { columns: Vec<Column>, rows: Vec<Vec<String>>, total: Option<Vec<String>> },
+    /// Two columns of signature lines side by side, kept on one page; `seals` draws a red
+    /// circle in each column where the seal goes.
+    Signatures { left: Vec<String>, right: Vec<String>, seals: bool },
+    /// Vertical space in pt (dropped at the top of a page).
+    Spacer(f32),
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub title: String,
+    /// Share of the content width, relative to the other columns' weights.
+    pub weight: f32,
+    pub align: Align,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+    /// Every text line drawn, in drawing order (watermark, content, footer per page).
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The distinct characters the font has no glyph for; they would silently vanish.
+    #[error("the PDF font cannot draw these characters: {0}")]
+    MissingGlyphs(String),
+    #[error("PDF font error: {0}")]
+    Font(String),
+    #[error("PDF write error: {0}")]
+    Write(String),
+}
+
+/// Lay out and write `doc`. Refuses text the font cannot draw before doing any work.
+pub fn render(fonts: &FontBook, doc: &Document) -> Result<Rendered, PdfError> {
+    let missing = fonts.missing(&drawn_text(doc));
+    if !missing.is_empty() {
+        return Err(PdfError::MissingGlyphs(missing));
+    }
+    let pages = layout::layout(fonts, doc);
+    let font = fonts.subset(pages.iter().flat_map(|p| p.items.iter().filter_map(Item::text)))?;
+
+    let mut pdf = PdfDocument::new(&doc.title);
+    let now = printpdf::OffsetDateTime::now_utc();
+    let info = &mut pdf.metadata.info;
+    (info.creation_date, info.modification_date, info.metadata_date) = (now, now, now);
+    (info.creator, info.producer) = ("Fuhua".to_string(), "Fuhua".to_string());
+    let font_id = pdf.add_font(&font);
+    let pdf_pages = pages.iter().map(|p| PdfPage::new(Mm(210.0), Mm(297.0), page_ops(&p.items, &font_id))).collect();
+    pdf.with_pages(pdf_pages);
+    let bytes = save(&pdf)?;
+    Ok(Rendered { bytes, pages: pages.len(), lines: pages.into_iter().flat_map(|p| p.lines).collect() })
+}
+
+/// All text of `doc` that ends up on a page, including the fixed footer words.
+fn drawn_text(doc: &Document) -> String {
+    let mut s = String::from(match doc.footer {
+        Footer::Zh => "第页共/0123456789",
+        Footer::En => "Page of 0123456789",
+    });
+    s.push_str(doc.watermark.as_deref().unwrap_or_default());
+    for block in &doc.blocks {
+        match block {
+            Block::Title(t) | Block::Subtitle(t) | Block::Heading(t) => s.push_str(t),
+            Block::Paragraph { lead, text } => {
+                s.push_str(lead);
+                s.push_str(text);
+            }
+            Block::Fields(fields) => fields.iter().for_each(|(l, v)| {
+                s.push_str(l);
+                s.push_str(v);
+            }),
+            Block::Table { columns, rows, total } => {
+                columns.iter().for_each(|c| s.push_str(&c.title));
+                rows.iter().chain(total).flatten().for_each(|c| s.push_str(c));
+            }
+            Block::Signatures { left, right, .. } => left.iter().chain(right).for_each(|l| s.push_str(l)),
+            Block::Spacer(_) => {}
+        }
+    }
+    // Browsers submit textarea line breaks as CRLF; layout treats those like '\n'.
+    s.replace("\r\n", "\n")
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale::new(level, None))
+}
+
+fn text_ops(ops: &mut Vec<Op>, font: &FontId, size: f32, matrix: TextMatrix, items: Vec<TextItem>) {
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFont { font: PdfFontHandle::External(font.clone()), size: Pt(size) });
+    ops.push(Op::SetTextMatrix { matrix });
+    ops.push(Op::ShowText { items });
+    ops.push(Op::EndTextSection);
+}
+
+fn page_ops(items: &[Item], font: &FontId) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(items.len() * 6 + 4);
+    ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
+    // Character spacing is text state that outlives BT/ET, so track it and reset it.
+    let mut char_spacing = 0.0;
+    for item in items {
+        match item {
+            Item::Text { x, y, size, text, spacing } => {
+                let want = if let Spacing::Chars(c) = spacing { *c } else { 0.0 };
+                if want != char_spacing {
+                    ops.push(Op::SetCharacterSpacing { multiplier: want });
+                    char_spacing = want;
+                }
+                let items = match spacing {
+                    Spacing::Words(extra) => word_spaced(text, *extra, *size),
+                    Spacing::None | Spacing::Chars(_) => vec![TextItem::Text(text.clone())],
+                };
+                text_ops(&mut ops, font, *size, TextMatrix::Translate(Pt(*x), Pt(*y)), items);
+            }
+            Item::Watermark { x, y, size, angle, text } => {
+                let (sin, cos) = angle.to_radians().sin_cos();
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetFillColor { col: grey(0.85) });
+                let matrix = TextMatrix::Raw([cos, sin, -sin, cos, *x, *y]);
+                text_ops(&mut ops, font, *size, matrix, vec![TextItem::Text(text.clone())]);
+                ops.push(Op::RestoreGraphicsState);
+            }
+            Item::Cell { x, y, w, h, shaded } => {
+                let rect = Rect::from_xywh(Pt(*x), Pt(*y), Pt(*w), Pt(*h));
+                if *shaded {
+                    ops.push(Op::SetFillColor { col: grey(0.92) });
+                    ops.push(Op::DrawRectangle { rectangle: Rect { mode: Some(PaintMode::FillStroke), ..rect } });
+                    ops.push(Op::SetFillColor { col: grey(0.0) });
+                } else {
+                    ops.push(Op::DrawRectangle { rectangle: Rect { mode: Some(PaintMode::Stroke), ..rect } });
+                }
+            }
+            Item::Seal { x, y, r } => {
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetOutlineColor { col: Color::Rgb(Rgb::new(0.85, 0.1, 0.1, None)) });
+                ops.push(Op::SetOutlineThickness { pt: Pt(1.2) });
+                ops.push(Op::DrawLine { line: circle(*x, *y, *r) });
+                ops.push(Op::RestoreGraphicsState);
+            }
+        }
+    }
+    ops
+}
+
+/// `text` with `extra` pt after each space, as TJ offsets: the word-spacing operator does
+/// not apply to the two-byte codes of our CID font.
+fn word_spaced(text: &str, extra: f32, size: f32) -> Vec<TextItem> {
+    let offset = -extra * 1000.0 / size; // thousandths of an em; negative moves right
+    let mut items = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == ' ' {
+            items.push(TextItem::Text(text[start..=i].to_string()));
+            items.push(TextItem::Offset(offset));
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        items.push(TextItem::Text(text[start..].to_string()));
+    }
+    items
+}
+
+/// Circle of radius `r` around (`cx`, `cy`) from four cubic Béziers.
+fn circle(cx: f32, cy: f32, r: f32) -> Line {
+    let k = 0.552_284_8 * r;
+    let p = |x: f32, y: f32, bezier: bool| LinePoint { p: Point { x: Pt(cx + x), y: Pt(cy + y) }, bezier };
+    let points = vec![
+        p(r, 0.0, false),
+        p(r, k, true),
+        p(k, r, true),
+        p(0.0, r, false),
+        p(-k, r, true),
+        p(-r, k, true),
+        p(-r, 0.0, false),
+        p(-r, -k, true),
+        p(-k, -r, true),
+        p(0.0, -r, false),
+        p(k, -r, true),
+        p(r, -k, true),
+        p(r, 0.0, false),
+    ];
+    Line { points, is_closed: true }
+}
+
+/// Serialise with fast compression: printpdf's own `optimize` compresses at the best (and
+/// slowest) level, which alone would take longer than the whole rest of the render.
+fn save(pdf: &PdfDocument) -> Result<Vec<u8>, PdfError> {
+    // `subset_fonts` would only act with printpdf's text_layout feature; our font is a
+    // subset already.
+    let opts = PdfSaveOptions { optimize: false, subset_fonts: false, ..PdfSaveOptions::default() };
+    let mut warnings = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = obj else { continue };
+        if stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(&stream.content).map_err(|e| PdfError::Write(e.to_string()))?;
+        let packed = z.finish().map_err(|e| PdfError::Write(e.to_string()))?;
+        if packed.len() < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(packed);
+        }
+    }
+    let mut out = Vec::new();
+    lo.save_to(&mut out).map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    pub(crate) fn fonts() -> &'static FontBook {
+        static FONTS: OnceLock<FontBook> = OnceLock::new();
+        FONTS.get_or_init(|| FontBook::embedded().unwrap())
+    }
+
+    fn s(v: &str) -> String {
+        v.to_string()
+    }
+
+    /// A three-page service contract with every kind of block.
+    fn contract(footer: Footer, watermark: Option<&str>) -> Document {
+        let clauses = [
+            "乙方应按照本合同及其附件的约定，向甲方提供社区居家养老服务，包括助餐、助洁、助浴、助医及精神慰藉等项目；服务对象为甲方确定的辖区内六十周岁以上的困难老年人。",
+            "本合同服务期限自2026年1月1日起至2026年12月31日止。服务期满，经甲方绩效评价合格的，双方可依法续签合同；评价不合格的，本合同自动终止。",
+            "本合同总金额为人民币壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分（¥1,234,567.89），该金额已包含乙方履行本合同所需的人工、材料、交通、保险、税费及其他全部费用。",
+            "甲方有权对乙方的服务质量、服务进度和资金使用情况进行监督检查；甲方应当按照本合同约定及时足额支付服务费用，并为乙方开展服务提供必要的协助。\n联系人：王玥，电话：010-12345678，邮箱：service@fuhua.example。",
+            "乙方应当建立健全服务管理制度，配备与服务规模相适应的专业人员（其中持证社会工作者不少于3名）；乙方不得将本合同项下的服务转包，未经甲方书面同意，亦不得分包。",
+        ];
+        let mut blocks = vec![
+            Block::Title(s("政府购买服务合同")),
+            Block::Subtitle(s("合同编号：SYHT-2026-001")),
+            Block::Fields(vec![
+                (s("甲方（购买主体）："), s("某市某区民政局")),
+                (s("统一社会信用代码："), s("11110000000000000X")),
+                (s("法定代表人："), s("张赟")),
+                (s("乙方（承接主体）："), s("某市福华社会工作服务中心")),
+                (s("地址："), s("某市某区某某路88号福华大厦12层1201室（邮编100000）")),
+                (s("法定代表人："), s("李喆堃")),
+            ]),
+            Block::Paragraph {
+                lead: String::new(),
+                text: s(
+                    "根据《中华人民共和国民法典》《中华人民共和国政府采购法》及《政府购买服务管理办法》等有关规定，甲乙双方在平等、自愿、公平、诚实信用的基础上，经协商一致，订立本合同。",
+                ),
+            },
+        ];
+        let nums = ["一", "二", "三", "四", "五"];
+        for (n, text) in nums.iter().zip(clauses) {
+            blocks.push(Block::Paragraph { lead: format!("第{n}条　"), text: s(text) });
+        }
+        blocks.push(Block::Heading(s("附件一：产出指标")));
+        let columns = vec![
+            Column { title: s("序号"), weight: 0.6, align: Align::Center },
+            Column { title: s("产出指标"), weight: 1.6, align: Align::Left },
+            Column { title: s("指标内容及标准"), weight: 4.2, align: Align::Left },
+            Column { title: s("数量（人次）"), weight: 1.4, align: Align::Right },
+        ];
+        let kinds = ["助餐服务", "助洁服务", "助浴服务", "助医服务", "精神慰藉"];
+        let rows = (1..=20)
+            .map(|k| {
+                vec![
+                    k.to_string(),
+                    s(kinds[k % 5]),
+                    format!("为服务对象提供上门服务不少于{}人次，服务满意度不低于95%", 100 * k),
+                    format!("{}", 100 * k),
+                ]
+            })
+            .collect();
+        let total = Some(vec![s(""), s("合计"), s(""), s("21,000")]);
+        blocks.push(Block::Table { columns, rows, total });
+        blocks.push(Block::Heading(s("附件二：付款计划")));
+        let columns = vec![
+            Column { title: s("期次"), weight: 1.0, align: Align::Center },
+            Column { title: s("支付条件"), weight: 3.2, align: Align::Left },
+            Column { title: s("金额（元）"), weight: 1.8, align: Align::Right },
+        ];
+        let rows = vec![
+            vec![s("第一期"), s("合同签订后15个工作日内"), s("370,370.37")],
+            vec![s("第二期"), s("第二季度绩效评价合格后"), s("370,370.37")],
+            vec![s("尾款"), s("年度绩效评价合格后"), s("493,826.15")],
+        ];
+        blocks.push(Block::Table { columns, rows, total: Some(vec![s("合计"), s(""), s("1,234,567.89")]) });
+        blocks.push(Block::Spacer(12.0));
+        blocks.push(Block::Paragraph { lead: String::new(), text: s("（以下无正文）") });
+        blocks.push(Block::Signatures {
+            left: vec![
+                s("甲方（盖章）：某市某区民政局"),
+                s("法定代表人或授权代表（签字）："),
+                s("日期：　　年　　月　　日"),
+            ],
+            right: vec![
+                s("乙方（盖章）：某市福华社会工作服务中心"),
+                s("法定代表人或授权代表（签字）："),
+                s("日期：　　年　　月　　日"),
+            ],
+            seals: true,
+        });
+        Document { title: s("政府购买服务合同 SYHT-2026-001"), blocks, footer, watermark: watermark.map(s) }
+    }
+
+    fn english() -> Document {
+        let text = "The Supplier shall provide the home-care services described in Annex 1 to the elderly residents \
+                    designated by the Purchaser, at the prices and on the dates set out in this Contract. Payment of \
+                    CNY 1,234,567.89 is due within 15 working days of each accepted quarterly report (see \
+                    https://fuhua.example/contracts/SYHT-2026-001). ";
+        Document {
+            title: s("Service Contract"),
+            blocks: vec![
+                Block::Title(s("Government Service Purchase Contract")),
+                Block::Heading(s("Article 1 Services")),
+                Block::Paragraph { lead: s("1.1 "), text: s(text).repeat(2).trim_end().to_string() },
+                Block::Paragraph {
+                    lead: s("1.2 "),
+                    text: s("Signed in Beijing by 张赟\r\nfor the Purchaser (CRLF from a form)."),
+                },
+            ],
+            footer: Footer::En,
+            watermark: Some(s("DRAFT")),
+        }
+    }
+
+    fn squash(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    /// Text of the PDF as poppler extracts it, in content-stream order.
+    fn pdftotext(bytes: &[u8], name: &str) -> String {
+        let path = std::env::temp_dir().join(format!("fuhua-pdf-test-{}-{name}.pdf", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg("-raw")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) must be installed to run the PDF tests");
+        let _ = std::fs::remove_file(&path);
+        assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    #[test]
+    fn contract_renders_on_three_pages_and_extracts_exactly() {
+        let r = render(fonts(), &contract(Footer::Zh, Some("草稿"))).unwrap();
+        assert_eq!(r.pages, 3);
+        assert!(r.bytes.starts_with(b"%PDF-"));
+        assert!(r.bytes.len() < 300_000, "{} bytes", r.bytes.len());
+        for p in 1..=3 {
+            assert!(r.lines.contains(&format!("第 {p} 页 / 共 3 页")));
+        }
+        // The outputs table crosses a page: its header is drawn once per page it is on.
+        assert_eq!(r.lines.iter().filter(|l| *l == "指标内容及标准").count(), 2);
+        let text = pdftotext(&r.bytes, "zh");
+        assert_eq!(squash(&text), squash(&r.lines.concat()));
+        assert!(text.contains("张赟") && text.contains("李喆堃") && text.contains("¥1,234,567.89"));
+    }
+
+    #[test]
+    fn english_contract_extracts_exactly() {
+        let r = render(fonts(), &english()).unwrap();
+        assert_eq!(r.lines.last().unwrap(), &format!("Page {n} of {n}", n = r.pages));
+        assert_eq!(squash(&pdftotext(&r.bytes, "en")), squash(&r.lines.concat()));
+    }
+
+    #[test]
+    fn refuses_characters_the_font_lacks() {
+        let mut d = contract(Footer::Zh, None);
+        d.blocks.push(Block::Fields(vec![(s("名称："), s("𠀀记😀"))]));
+        d.blocks.push(Block::Table {
+            columns: vec![Column { title: s("列"), weight: 1.0, align: Align::Left }],
+            rows: vec![vec![s("😀𠀀ꙮ")]],
+            total: None,
+        });
+        match render(fonts(), &d) {
+            Err(PdfError::MissingGlyphs(chars)) => assert_eq!(chars, "𠀀😀ꙮ"),
+            other => panic!("expected MissingGlyphs, got {other:?}"),
+        }
+        d.blocks.truncate(d.blocks.len() - 2);
+        d.watermark = Some(s("草稿🚧"));
+        assert!(matches!(render(fonts(), &d), Err(PdfError::MissingGlyphs(c)) if c == "🚧"));
+    }
+
+    #[test]
+    fn font_book_is_shareable() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<FontBook>();
+    }
+}

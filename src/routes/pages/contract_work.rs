@@ -1,0 +1,279 @@
+//! The work under a signed contract: milestone reports and the officer's decisions,
+//! payments, amendments, evidence files; and the public check of a document's digest.
+use super::bids::Download;
+use super::contracts::{FileForm, contract_context, read_upload};
+use super::{Page, PageResponse, done};
+use crate::auth::{Csrf, Member, Ngo, Officer};
+use crate::domain::contracts::amendments::{self, AmendmentInput};
+use crate::domain::contracts::documents;
+use crate::domain::contracts::payments::{self, PaymentInput};
+use crate::domain::contracts::reports::{self, AchievedInput, ReportInput};
+use crate::error::{AppError, PageError};
+use crate::i18n::Locale;
+use crate::state::App;
+use entity::user;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Header};
+use rocket::{State, get, post};
+use rocket_dyn_templates::Template;
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![submit_report, decide, record_payment, amend, evidence, verify_page, verify_file]
+}
+
+async fn again(
+    page: &Page,
+    app: &App,
+    u: &user::Model,
+    id: i32,
+    err: AppError,
+    values: Value,
+) -> Result<PageResponse, PageError> {
+    let mut ctx = contract_context(app, u, id).await?;
+    ctx["values"] = values;
+    ctx["blockers"] = json!([]);
+    page.refused("contracts/show", ctx, err)
+}
+
+#[derive(FromForm)]
+struct ReportForm<'r> {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    narrative: String,
+    #[field(default = String::new())]
+    beneficiaries: String,
+    #[field(default = Vec::new())]
+    achieved: Vec<AchievedForm>,
+    #[field(default = Vec::new())]
+    files: Vec<TempFile<'r>>,
+}
+
+#[derive(FromForm)]
+struct AchievedForm {
+    #[field(default = String::new())]
+    indicator_id: String,
+    #[field(default = String::new())]
+    value: String,
+}
+
+#[post("/contracts/<id>/milestones/<mid>/report", data = "<form>")]
+async fn submit_report(
+    page: Page,
+    n: Ngo,
+    csrf: Csrf,
+    id: i32,
+    mid: i32,
+    form: Form<ReportForm<'_>>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = ReportInput {
+        narrative: form.narrative.clone(),
+        beneficiaries: form.beneficiaries.clone(),
+        achieved: form
+            .achieved
+            .iter()
+            .map(|a| AchievedInput { indicator_id: a.indicator_id.clone(), value: a.value.clone() })
+            .collect(),
+    };
+    let mut files = Vec::new();
+    for f in &form.files {
+        let (name, bytes) = read_upload(Some(f)).await?;
+        if !bytes.is_empty() {
+            files.push((name, bytes));
+        }
+    }
+    match reports::submit(&app.db, &n.0, app.clock.now(), mid, &input, &files).await {
+        Ok(_) => Ok(done(format!("/contracts/{id}#milestone-{mid}"), "flash.report_submitted")),
+        Err(e) => again(&page, app, &n.0, id, e, json!({"report_for": mid, "report": input})).await,
+    }
+}
+
+#[derive(FromForm)]
+struct DecisionForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    decision: String,
+    #[field(default = String::new())]
+    comment: String,
+}
+
+#[post("/contracts/<id>/milestones/<mid>/decision", data = "<form>")]
+async fn decide(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    mid: i32,
+    form: Form<DecisionForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let accept = form.decision == "accept";
+    let r = reports::decide(
+        &app.db,
+        &app.emails,
+        &app.config.public_origin,
+        &o.0,
+        app.clock.now(),
+        mid,
+        accept,
+        &form.comment,
+    )
+    .await;
+    match r {
+        Ok(()) => Ok(done(
+            format!("/contracts/{id}#milestone-{mid}"),
+            if accept { "flash.report_accepted" } else { "flash.report_returned" },
+        )),
+        Err(e) => again(&page, app, &o.0, id, e, json!({"decision_for": mid, "comment": form.comment})).await,
+    }
+}
+
+#[derive(FromForm)]
+struct PaymentForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    instalment_id: String,
+    #[field(default = String::new())]
+    amount: String,
+    #[field(default = String::new())]
+    paid_on: String,
+    #[field(default = String::new())]
+    voucher_no: String,
+}
+
+#[post("/contracts/<id>/payments", data = "<form>")]
+async fn record_payment(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<PaymentForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = PaymentInput {
+        instalment_id: form.instalment_id.clone(),
+        amount: form.amount.clone(),
+        paid_on: form.paid_on.clone(),
+        voucher_no: form.voucher_no.clone(),
+    };
+    let r = payments::record(&app.db, &app.emails, &app.config.public_origin, &o.0, app.clock.now(), id, &input).await;
+    match r {
+        Ok(_) => Ok(done(format!("/contracts/{id}#payments"), "flash.payment_recorded")),
+        Err(e) => again(&page, app, &o.0, id, e, json!({"payment": input})).await,
+    }
+}
+
+#[derive(FromForm)]
+struct AmendForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    reason: String,
+    #[field(default = String::new())]
+    ends_on: String,
+    #[field(default = String::new())]
+    service_content: String,
+    #[field(default = String::new())]
+    performance_targets: String,
+    #[field(default = String::new())]
+    language: String,
+}
+
+#[post("/contracts/<id>/amendments", data = "<form>")]
+async fn amend(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    form: Form<AmendForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let input = AmendmentInput {
+        reason: form.reason.clone(),
+        ends_on: form.ends_on.clone(),
+        service_content: form.service_content.clone(),
+        performance_targets: form.performance_targets.clone(),
+    };
+    let language = Locale::from_tag(&form.language).unwrap_or(Locale::ZhCn);
+    let r = amendments::amend(
+        &app.db,
+        &app.fonts,
+        &app.emails,
+        &app.config.public_origin,
+        &o.0,
+        app.clock.now(),
+        &app.config.contracts,
+        &app.config.procurement,
+        id,
+        &input,
+        language,
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(done(format!("/contracts/{id}#amendments"), "flash.contract_amended")),
+        Err(e) => again(&page, app, &o.0, id, e, json!({"amendment": input})).await,
+    }
+}
+
+#[get("/contracts/<_id>/evidence/<fid>")]
+async fn evidence(m: Member, _id: i32, fid: i32, app: &State<App>) -> Result<Download, PageError> {
+    let f = reports::file(&app.db, &m.0, fid).await?;
+    let kind = match f.kind.as_str() {
+        "pdf" => ContentType::PDF,
+        "png" => ContentType::PNG,
+        "jpeg" => ContentType::JPEG,
+        _ => ContentType::Binary,
+    };
+    let encoded = url::form_urlencoded::byte_serialize(f.file_name.as_bytes()).collect::<String>();
+    Ok(Download {
+        bytes: f.data,
+        kind,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename*=UTF-8''{encoded}")),
+    })
+}
+
+/// Anyone can check a contract document: by its SHA-256, or by uploading the file.
+#[get("/documents/verify?<sha256>")]
+async fn verify_page(
+    page: Page,
+    csrf: Csrf,
+    sha256: Option<&str>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let page = page.with_csrf(csrf);
+    let Some(digest) = sha256.filter(|s| !s.trim().is_empty()) else {
+        return Ok(PageResponse::Html((rocket::http::Status::Ok, page.render("contracts/verify", json!({})))));
+    };
+    match documents::verify(&app.reads, digest).await {
+        Ok(found) => Ok(PageResponse::Html((
+            rocket::http::Status::Ok,
+            page.render("contracts/verify", json!({"asked": digest.trim(), "found": found, "checked": true})),
+        ))),
+        Err(e) => page.refused("contracts/verify", json!({"values": {"sha256": digest}}), e),
+    }
+}
+
+#[post("/documents/verify", data = "<form>")]
+async fn verify_file(
+    page: Page,
+    csrf: Csrf,
+    form: Form<FileForm<'_>>,
+    app: &State<App>,
+) -> Result<Template, PageError> {
+    csrf.check(&form.csrf)?;
+    let (_, bytes) = read_upload(form.file.as_ref()).await?;
+    let digest = documents::sha256_hex(&bytes);
+    let found = if bytes.is_empty() { None } else { documents::verify(&app.reads, &digest).await? };
+    Ok(page
+        .with_csrf(csrf)
+        .render("contracts/verify", json!({"asked": digest, "found": found, "checked": !bytes.is_empty()})))
+}

@@ -1,0 +1,554 @@
+//! Contracts from the award's draft to payment: terms and their refusals, approval with its
+//! number, the PDF (read back with pdftotext) sent over SMTP with its digest, signing in
+//! the platform or by scan, milestone reports returned and accepted, instalments made
+//! payable and paid, amendments, reminders sent once, and what another organization sees.
+use crate::evaluation::{after, clean_declaration, experts, opened_call, seated_members, sheet};
+use crate::support::smtp::{SmtpServer, subject};
+use crate::support::*;
+use entity::enums::{ContractStatus, InstalmentStatus, MilestoneStatus, ServiceCategory};
+use fuhua::domain::contracts::milestones::{IndicatorInput, MilestoneInput};
+use fuhua::domain::contracts::payments::PaymentInput;
+use fuhua::domain::contracts::reports::{AchievedInput, ReportInput};
+use fuhua::domain::contracts::terms::{OutputInput, TermsInput};
+use fuhua::domain::contracts::{milestones, payments, reminders, reports, signing, terms};
+use fuhua::domain::procurement::{award, evaluation, panel};
+use fuhua::error::AppError;
+use fuhua::i18n::Locale;
+use rocket::http::Status;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+pub(crate) struct Awarded {
+    pub contract: i32,
+    pub officer: entity::user::Model,
+    pub provider: entity::user::Model,
+    pub other: entity::user::Model,
+}
+
+/// A call awarded to the best of three bids (¥120,000): its draft contract.
+pub(crate) async fn awarded(app: &TestApp) -> Awarded {
+    let (id, bidders, officer) = opened_call(app, &["100000", "90000", "120000"]).await;
+    experts(app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
+    let rules = &app.state().config.procurement;
+    panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
+    let sheets = [[[80, 70, 90], [70, 60, 60], [90, 80, 80]]; 3];
+    for (m, s) in seated_members(app, id).await.iter().zip(&sheets) {
+        panel::declare(app.db(), m, after(), id, &clean_declaration(&bidders)).await.expect("declare");
+        evaluation::submit_sheet(app.db(), m, after(), id, &sheet(app, id, s).await).await.expect("sheet");
+    }
+    let c = crate::calls::call_row(app, id).await;
+    let r = evaluation::report(app.db(), rules, &c).await.expect("report");
+    let winner = r.bids[0].bid_id;
+    let a = award::award(app.db(), &app.state().emails, "http://x", &officer, after(), rules, id, winner, "")
+        .await
+        .expect("award");
+    let k = entity::contract::Entity::find()
+        .filter(entity::contract::Column::CallId.eq(id))
+        .one(app.db())
+        .await
+        .expect("q")
+        .expect("contract");
+    let provider = bidders.iter().find(|b| b.organization_id == Some(a.organization_id)).expect("winner").clone();
+    let other = bidders.iter().find(|b| b.organization_id != Some(a.organization_id)).expect("loser").clone();
+    Awarded { contract: k.id, officer, provider, other }
+}
+
+fn output(name: &str, qty: &str, price: &str) -> OutputInput {
+    OutputInput {
+        name: name.into(),
+        standard: "每次不少于 1 小时，留存服务记录".into(),
+        unit: "人次".into(),
+        quantity: qty.into(),
+        unit_price: price.into(),
+    }
+}
+
+/// Complete terms for the ¥120,000 contract: 2027, outputs adding up to the amount.
+pub(crate) fn complete_terms() -> TermsInput {
+    TermsInput {
+        purchaser_name: "三亚市民政局".into(),
+        purchaser_address: "海南省三亚市吉阳区新风街 1 号".into(),
+        purchaser_representative: "王局长".into(),
+        provider_address: "三亚市吉阳区迎宾路 88 号".into(),
+        provider_representative: "李赟".into(),
+        service_content: "为辖区困境儿童提供个案管理、家庭探访和成长小组服务。".into(),
+        starts_on: "2027-01-01".into(),
+        ends_on: "2027-12-31".into(),
+        bond_percent: "5".into(),
+        outputs: vec![output("家庭探访", "400", "150"), output("成长小组活动", "20", "3000")],
+        ..Default::default()
+    }
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    after() + chrono::Duration::days(20)
+}
+
+async fn contract(app: &TestApp, id: i32) -> entity::contract::Model {
+    entity::contract::Entity::find_by_id(id).one(app.db()).await.expect("q").expect("contract")
+}
+
+pub(crate) fn pdftotext(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("fuhua-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(format!("{}.pdf", fuhua::domain::contracts::documents::sha256_hex(bytes)));
+    std::fs::write(&path, bytes).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The base64 body of the message part with this content type, decoded.
+fn attachment(raw: &str, content_type: &str) -> Vec<u8> {
+    use base64::Engine;
+    let mut lines =
+        raw.lines().skip_while(|l| !l.to_ascii_lowercase().starts_with(&format!("content-type: {content_type}")));
+    let mut b64 = String::new();
+    let mut in_body = false;
+    for l in lines.by_ref() {
+        if in_body {
+            if l.starts_with("--") {
+                break;
+            }
+            b64.push_str(l.trim());
+        } else if l.trim().is_empty() {
+            in_body = true;
+        }
+    }
+    base64::engine::general_purpose::STANDARD.decode(b64).unwrap_or_default()
+}
+
+#[rocket::async_test]
+async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::with(Options { smtp_url: Some(smtp.url()), ..Options::default() }).await;
+    let w = awarded(&app).await;
+    let s = app.state();
+    let (rules, proc) = (&s.config.contracts, &s.config.procurement);
+    // The award seeded the draft: provider particulars, a term, one milestone for each
+    // instalment that waits for results (mid-term and final).
+    let k = contract(&app, w.contract).await;
+    assert_eq!((k.status, k.number.clone()), (ContractStatus::Draft, None));
+    let seeded = milestones::of_contract(app.db(), k.id).await.expect("q");
+    assert_eq!(seeded.len(), 2);
+    assert!(seeded.iter().all(|m| m.instalment_id.is_some()));
+
+    // Not complete yet: approval is refused and names why; nothing changes.
+    let r = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key.starts_with("contract.blocker")), "{r:?}");
+    // Bad terms: a 13-month term, a bond of 11%, an output without a quantity; all named, nothing saved.
+    let mut bad = complete_terms();
+    bad.ends_on = "2028-01-31".into();
+    bad.bond_percent = "11".into();
+    bad.outputs[1].quantity = "".into();
+    match terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &bad).await {
+        Err(AppError::Invalid(e)) => {
+            for f in ["ends_on", "bond_percent", "outputs"] {
+                assert!(e.has(f), "{f}: {e:?}");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.count("contract_outputs").await, 0);
+    // Outputs that do not add up to the amount block approval.
+    let mut short = complete_terms();
+    short.outputs.pop();
+    terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &short).await.expect("save");
+    let r = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "contract.blocker.outputs_total"), "{r:?}");
+    terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &complete_terms())
+        .await
+        .expect("save");
+    // A milestone due outside the term is refused.
+    let ms = MilestoneInput {
+        title: "季度走访".into(),
+        due_on: "2028-02-01".into(),
+        deliverables: "走访记录".into(),
+        indicators: vec![IndicatorInput { name: "家庭探访".into(), unit: "人次".into(), target: "100".into() }],
+    };
+    assert!(
+        matches!(milestones::add(app.db(), &w.officer, now(), k.id, &ms).await, Err(AppError::Invalid(ref e)) if e.has("due_on"))
+    );
+    let first = MilestoneInput { due_on: "2027-03-31".into(), ..ms };
+    let m1 = milestones::add(app.db(), &w.officer, now(), k.id, &first).await.expect("milestone");
+
+    // A character the font lacks: the PDF cannot be drawn, approval is refused, nothing changes.
+    let mut odd = complete_terms();
+    odd.provider_representative = "李𠀀".into();
+    terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &odd).await.expect("save");
+    let r = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "contract.missing_glyphs"), "{r:?}");
+    assert_eq!(contract(&app, k.id).await.status, ContractStatus::Draft);
+    terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &complete_terms())
+        .await
+        .expect("save");
+
+    // Approval numbers it by the scheme; reopening and approving again keeps the number.
+    let number = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await.expect("approve");
+    assert_eq!(number, "SYHT-2027-001");
+    signing::reopen(app.db(), &w.officer, now(), k.id).await.expect("reopen");
+    assert_eq!(
+        signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await.expect("again"),
+        number
+    );
+    // The provider does not see an unsent contract.
+    let mut provider = app.relogin(&w.provider.email).await;
+    assert_eq!(provider.get(&app, &format!("/contracts/{}", k.id)).await.status, Status::NotFound);
+
+    // Sending issues the PDF, stores it with its digest and emails it as an attachment.
+    let doc_id = signing::send(app.db(), &s.fonts, &s.emails, "http://x", &w.officer, now(), rules, k.id, Locale::ZhCn)
+        .await
+        .expect("send");
+    let doc = entity::contract_document::Entity::find_by_id(doc_id).one(app.db()).await.expect("q").expect("doc");
+    assert_eq!(doc.sha256, fuhua::domain::contracts::documents::sha256_hex(&doc.data));
+    let text = pdftotext(&doc.data);
+    let flat = squeeze(&text);
+    for expected in [
+        "政府购买服务合同",
+        "合同编号：SYHT-2027-001",
+        "甲方（购买主体）：三亚市民政局",
+        "乙方（承接主体）：",
+        "李赟",
+        "人民币壹拾贰万元整（¥120,000.00）",
+        "家庭探访",
+        "60,000.00",
+        "成长小组活动",
+        "第1期",
+        "36,000.00",
+        "48,000.00",
+        "履约保证金人民币陆仟元整（¥6,000.00）",
+        "季度走访",
+        "乙方（盖章）：",
+    ] {
+        assert!(flat.contains(&squeeze(expected)), "missing {expected} in\n{text}");
+    }
+    let pages = flat.matches("页/共").count();
+    assert!(pages >= 2, "{text}");
+    assert!(
+        flat.contains(&format!("第1页/共{pages}页")) && flat.contains(&format!("第{pages}页/共{pages}页")),
+        "{text}"
+    );
+    // No line starts with closing punctuation.
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with(['，', '。', '、', '；', '：', '）']),
+            "line starts with punctuation: {line}"
+        );
+    }
+    app.clock.set(now());
+    fuhua::mail::deliver_due(s).await.expect("deliver");
+    let sent = smtp.messages();
+    let mail = sent.iter().find(|m| subject(&m.data) == "请签署政府购买服务合同").expect("contract mail");
+    assert_eq!(mail.to, vec![w.provider.email.clone()]);
+    assert_eq!(attachment(&mail.data, "application/pdf"), doc.data, "the attachment is the stored PDF, byte for byte");
+
+    // A sent contract cannot be edited; the terms stay as they were.
+    let r = terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &short).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "contract.signed_no_edit"), "{r:?}");
+    assert_eq!(app.count("contract_outputs").await, 2);
+
+    // Another organization sees nothing: not the page, not the PDF, not in its list.
+    let mut other = app.relogin(&w.other.email).await;
+    assert_eq!(other.get(&app, &format!("/contracts/{}", k.id)).await.status, Status::NotFound);
+    assert_eq!(other.get(&app, &format!("/contracts/{}/documents/{doc_id}", k.id)).await.status, Status::NotFound);
+    assert!(!other.get(&app, "/contracts").await.body.contains("SYHT-2027-001"));
+    // The provider reads it, downloads the same bytes, and a scan in the wrong format is refused.
+    let mut provider = app.relogin(&w.provider.email).await;
+    let page = provider.get(&app, &format!("/contracts/{}", k.id)).await;
+    assert_eq!(page.status, Status::Ok);
+    assert!(page.body.contains("SYHT-2027-001") && page.body.contains(&doc.sha256));
+    let got = provider.get(&app, &format!("/contracts/{}/documents/{doc_id}", k.id)).await;
+    assert_eq!(got.bytes, doc.data);
+    let r = provider.post_multipart(&app, &format!("/contracts/{}/countersign", k.id), "scan.pdf", b"not a pdf").await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(contract(&app, k.id).await.status, ContractStatus::Sent);
+    let r = provider.post(&app, &format!("/contracts/{}/accept", k.id), &[]).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let k = contract(&app, k.id).await;
+    assert_eq!((k.status, k.signed_via.as_deref()), (ContractStatus::Active, Some("platform")));
+    // Signing makes the first instalment (30% on signing) payable.
+    let inst = entity::contract_instalment::Entity::find()
+        .filter(entity::contract_instalment::Column::ContractId.eq(k.id))
+        .order_by_asc(entity::contract_instalment::Column::Position)
+        .all(app.db())
+        .await
+        .expect("q");
+    assert_eq!(
+        inst.iter().map(|i| i.status).collect::<Vec<_>>(),
+        vec![InstalmentStatus::Payable, InstalmentStatus::Pending, InstalmentStatus::Pending]
+    );
+    // Anyone can check the PDF against the platform by its digest.
+    let mut visitor = app.agent();
+    let v = visitor.get(&app, &format!("/documents/verify?sha256={}", doc.sha256.to_uppercase())).await;
+    assert!(v.status == Status::Ok && v.body.contains("SYHT-2027-001"), "{}", v.body);
+    let v = visitor.get(&app, &format!("/documents/verify?sha256={}", "0".repeat(64))).await;
+    assert!(!v.body.contains("SYHT-2027-001"));
+    let v = visitor.get(&app, "/documents/verify?sha256=xyz").await;
+    assert_eq!(v.status, Status::UnprocessableEntity);
+    assert!(m1.id > 0);
+}
+
+/// The contract of `awarded`, completed, approved, sent and signed; returns its milestones.
+pub(crate) async fn active(app: &TestApp, w: &Awarded) -> Vec<entity::milestone::Model> {
+    let s = app.state();
+    let (rules, proc) = (&s.config.contracts, &s.config.procurement);
+    terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, w.contract, &complete_terms())
+        .await
+        .expect("terms");
+    let ms = milestones::of_contract(app.db(), w.contract).await.expect("q");
+    let input = MilestoneInput {
+        title: ms[0].title.clone(),
+        due_on: "2027-06-30".into(),
+        deliverables: "中期报告".into(),
+        indicators: vec![IndicatorInput { name: "家庭探访".into(), unit: "人次".into(), target: "200".into() }],
+    };
+    milestones::save(app.db(), &w.officer, now(), ms[0].id, &input).await.expect("milestone");
+    signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, w.contract).await.expect("approve");
+    signing::send(app.db(), &s.fonts, &s.emails, "http://x", &w.officer, now(), rules, w.contract, Locale::ZhCn)
+        .await
+        .expect("send");
+    signing::accept(app.db(), &w.provider, now(), w.contract).await.expect("accept");
+    milestones::of_contract(app.db(), w.contract).await.expect("q")
+}
+
+fn report(indicator: i32, achieved: &str) -> ReportInput {
+    ReportInput {
+        narrative: "上半年完成家庭探访 180 人次，开展成长小组 10 次。".into(),
+        beneficiaries: "215".into(),
+        achieved: vec![AchievedInput { indicator_id: indicator.to_string(), value: achieved.into() }],
+    }
+}
+
+fn pay(instalment: i32, amount: &str, voucher: &str) -> PaymentInput {
+    PaymentInput {
+        instalment_id: instalment.to_string(),
+        amount: amount.into(),
+        paid_on: "2027-01-15".into(),
+        voucher_no: voucher.into(),
+    }
+}
+
+#[rocket::async_test]
+async fn milestones_are_reported_returned_accepted_and_instalments_paid_never_beyond_what_is_payable() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    let ms = active(&app, &w).await;
+    let s = app.state();
+    let mid = &ms[0];
+    let indicator = entity::milestone_indicator::Entity::find()
+        .filter(entity::milestone_indicator::Column::MilestoneId.eq(mid.id))
+        .one(app.db())
+        .await
+        .expect("q")
+        .expect("indicator");
+    let inst = entity::contract_instalment::Entity::find()
+        .filter(entity::contract_instalment::Column::ContractId.eq(w.contract))
+        .order_by_asc(entity::contract_instalment::Column::Position)
+        .all(app.db())
+        .await
+        .expect("q");
+    let when = chrono::DateTime::parse_from_rfc3339("2027-02-01T02:00:00Z").expect("t").with_timezone(&chrono::Utc);
+
+    // Paying: the pending mid-term instalment is refused, more than the signing instalment's
+    // ¥36,000 is refused, junk is refused with the field named; nothing is recorded.
+    let r =
+        payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[1].id, "100", "PZ-1")).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "payment.not_payable"), "{r:?}");
+    let r =
+        payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[0].id, "36000.01", "PZ-1"))
+            .await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("amount")), "{r:?}");
+    let r = payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[0].id, "-5", "")).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("amount") && e.has("voucher_no")), "{r:?}");
+    let mut future = pay(inst[0].id, "100", "PZ-1");
+    future.paid_on = "2027-03-01".into();
+    assert!(
+        matches!(payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &future).await, Err(AppError::Invalid(ref e)) if e.has("paid_on"))
+    );
+    assert_eq!(app.count("payments").await, 0);
+    // Paid in two parts; the second closes the instalment; a voucher is used once.
+    payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[0].id, "20000", "PZ-1"))
+        .await
+        .expect("pay");
+    let r =
+        payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[0].id, "1", "PZ-1")).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("voucher_no")), "{r:?}");
+    payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[0].id, "16000", "PZ-2"))
+        .await
+        .expect("pay");
+    let r =
+        payments::record(app.db(), &s.emails, "o", &w.officer, when, w.contract, &pay(inst[0].id, "1", "PZ-3")).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "payment.already_paid"), "{r:?}");
+
+    // The provider reports; the officer cannot return it without a comment; returns it;
+    // the provider reports again (version 2); the officer accepts; a second acceptance is refused.
+    let bad = report(indicator.id, "-3");
+    assert!(
+        matches!(reports::submit(app.db(), &w.provider, when, mid.id, &bad, &[]).await, Err(AppError::Invalid(ref e)) if e.has("achieved"))
+    );
+    assert!(matches!(
+        reports::submit(app.db(), &w.other, when, mid.id, &report(indicator.id, "180"), &[]).await,
+        Err(AppError::NotFound)
+    ));
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    reports::submit(app.db(), &w.provider, when, mid.id, &report(indicator.id, "180"), &[("照片.png".into(), png)])
+        .await
+        .expect("report");
+    assert!(
+        matches!(
+            reports::submit(app.db(), &w.provider, when, mid.id, &report(indicator.id, "180"), &[]).await,
+            Err(AppError::Conflict(_))
+        ),
+        "one open report at a time"
+    );
+    let r = reports::decide(app.db(), &s.emails, "o", &w.officer, when, mid.id, false, " ").await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("comment")), "{r:?}");
+    reports::decide(app.db(), &s.emails, "o", &w.officer, when, mid.id, false, "请补充探访记录").await.expect("return");
+    reports::submit(app.db(), &w.provider, when, mid.id, &report(indicator.id, "200"), &[]).await.expect("again");
+    reports::decide(app.db(), &s.emails, "o", &w.officer, when, mid.id, true, "").await.expect("accept");
+    let twice = reports::decide(app.db(), &s.emails, "o", &w.officer, when, mid.id, true, "").await;
+    assert!(matches!(twice, Err(AppError::Conflict(ref m)) if m.key == "milestone.nothing_to_decide"), "{twice:?}");
+    let versions: Vec<(i32, Option<entity::enums::ReportDecision>)> = entity::milestone_report::Entity::find()
+        .filter(entity::milestone_report::Column::MilestoneId.eq(mid.id))
+        .order_by_asc(entity::milestone_report::Column::Version)
+        .all(app.db())
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|r| (r.version, r.decision))
+        .collect();
+    use entity::enums::ReportDecision::*;
+    assert_eq!(versions, vec![(1, Some(Returned)), (2, Some(Accepted))]);
+    // The accepted milestone makes its instalment (¥48,000) payable.
+    let k = contract(&app, w.contract).await;
+    let v = fuhua::domain::contracts::view::build(
+        app.db(),
+        &k,
+        fuhua::domain::contracts::access::Viewer::Bureau,
+        &s.config.contracts,
+        when.date_naive(),
+    )
+    .await
+    .expect("view");
+    assert_eq!((v.totals.paid_fen, v.totals.payable_fen, v.totals.remaining_fen), (3_600_000, 4_800_000, 8_400_000));
+    let mail = app.outbox().await;
+    assert!(mail.iter().any(|m| m.kind == "milestone_returned" && m.body_text.contains("请补充探访记录")));
+    assert!(mail.iter().any(|m| m.kind == "milestone_accepted"));
+    assert_eq!(mail.iter().filter(|m| m.kind == "payment_recorded").count(), 2);
+    // Through the page: a payment with junk gets the form again (422), never a 500.
+    app.clock.set(when);
+    let mut officer2 = app.relogin(&w.officer.email).await;
+    let r = officer2
+        .post(
+            &app,
+            &format!("/contracts/{}/payments", w.contract),
+            &[
+                ("instalment_id", &inst[1].id.to_string()),
+                ("amount", "四万"),
+                ("paid_on", "明天"),
+                ("voucher_no", "PZ-9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity, "{}", r.body);
+    let r = officer2
+        .post(
+            &app,
+            &format!("/contracts/{}/payments", w.contract),
+            &[
+                ("instalment_id", &inst[1].id.to_string()),
+                ("amount", "48000"),
+                ("paid_on", "2027-02-01"),
+                ("voucher_no", "PZ-9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    assert_eq!(
+        entity::contract_instalment::Entity::find_by_id(inst[1].id).one(app.db()).await.expect("q").expect("i").status,
+        InstalmentStatus::Paid
+    );
+    let page = officer2.get(&app, &format!("/contracts/{}", w.contract)).await;
+    assert!(page.body.contains("¥84,000.00") && page.body.contains("¥36,000.00"), "paid and remaining shown");
+    // The status of the final milestone is unchanged by all this.
+    let last = milestones::of_contract(app.db(), w.contract).await.expect("q").pop().expect("m");
+    assert_eq!(last.status, MilestoneStatus::Scheduled);
+}
+
+#[rocket::async_test]
+async fn providers_are_reminded_14_and_3_days_before_and_when_overdue_once_each_and_officers_get_a_digest() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    let ms = active(&app, &w).await;
+    let s = app.state();
+    let rules = &s.config.contracts;
+    // The mid-term milestone is due 2027-06-30 (Beijing).
+    let at = |date: &str| {
+        chrono::DateTime::parse_from_rfc3339(&format!("{date}T01:00:00Z")).expect("t").with_timezone(&chrono::Utc)
+    };
+    let run = |t: chrono::DateTime<chrono::Utc>| async move {
+        let (a, b) = rocket::tokio::join!(
+            reminders::run(&s.db, &s.emails, "http://x", t, rules),
+            reminders::run(&s.db, &s.emails, "http://x", t, rules)
+        );
+        a.expect("run") + b.expect("run")
+    };
+    assert_eq!(run(at("2027-06-15")).await, 0, "fifteen days before: nothing");
+    assert_eq!(run(at("2027-06-16")).await, 1, "fourteen days before: one, even with two workers at once");
+    assert_eq!(run(at("2027-06-20")).await, 0);
+    assert_eq!(run(at("2027-06-27")).await, 1, "three days before");
+    assert_eq!(run(at("2027-06-30")).await, 0, "due today is not yet overdue");
+    assert_eq!(run(at("2027-07-01")).await, 1, "overdue");
+    assert_eq!(run(at("2027-07-02")).await, 0);
+    let mail = app.outbox().await;
+    let count = |kind: &str| mail.iter().filter(|m| m.kind == kind).count();
+    assert_eq!((count("milestone_due"), count("milestone_overdue")), (2, 1));
+    let due = mail.iter().find(|m| m.kind == "milestone_due").expect("due");
+    assert_eq!(due.to_address, w.provider.email);
+    assert!(due.body_text.contains("2027-06-30"));
+    // The overdue flag shows on the contract.
+    let k = contract(&app, w.contract).await;
+    let v = fuhua::domain::contracts::view::build(
+        app.db(),
+        &k,
+        fuhua::domain::contracts::access::Viewer::Provider,
+        rules,
+        at("2027-07-02").date_naive(),
+    )
+    .await
+    .expect("view");
+    assert_eq!(v.overdue_count, 1);
+    // A report in: officers get one digest a day (after 08:00 Beijing), none on a quiet day.
+    let indicator = entity::milestone_indicator::Entity::find()
+        .filter(entity::milestone_indicator::Column::MilestoneId.eq(ms[0].id))
+        .one(app.db())
+        .await
+        .expect("q")
+        .expect("i");
+    reports::submit(app.db(), &w.provider, at("2027-07-02"), ms[0].id, &report(indicator.id, "190"), &[])
+        .await
+        .expect("report");
+    let early = chrono::DateTime::parse_from_rfc3339("2027-07-02T23:30:00Z").expect("t").with_timezone(&chrono::Utc);
+    assert_eq!(run(early).await, 0, "07:30 Beijing: too early for the digest");
+    let officers: Vec<String> = entity::user::Entity::find()
+        .filter(entity::user::Column::Role.eq(entity::enums::Role::Officer))
+        .all(app.db())
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(run(at("2027-07-03")).await, officers.len(), "one digest per officer");
+    assert_eq!(run(at("2027-07-03")).await, 0);
+    let digests: Vec<_> = app.outbox().await.into_iter().filter(|m| m.kind == "review_digest").collect();
+    assert_eq!(digests.iter().map(|d| d.to_address.clone()).collect::<Vec<_>>(), officers);
+    assert!(digests[0].body_text.contains("SYHT-2027-001"));
+}
