@@ -317,6 +317,7 @@ pub async fn load(
         .collect();
     crate::demo_calls::load(db, &places, now, (&officer, &u), &bidders).await?;
     crate::demo_awards::load(db, emails, &places, now, &officer, &bidders).await?;
+    accounts_made.extend(crate::demo_contracts::load(db, emails, &places, now, &officer, &bidders).await?);
     Ok(accounts_made)
 }
 

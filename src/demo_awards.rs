@@ -51,7 +51,7 @@ async fn experts(db: &DatabaseConnection, officer: &user::Model, now: DateTime<U
 }
 
 /// Bids from three organizations at the given prices, submitted a few days before `deadline`.
-async fn three_bids(
+pub(crate) async fn three_bids(
     db: &DatabaseConnection,
     call: i32,
     deadline: DateTime<Utc>,
@@ -72,7 +72,7 @@ fn clean(orgs: &[i32]) -> Vec<Declared> {
 }
 
 /// Every seated or drawn member but `skip` declares and scores; their sheets vary a little.
-async fn score_all(
+pub(crate) async fn score_all(
     db: &DatabaseConnection,
     call: i32,
     orgs: &[i32],

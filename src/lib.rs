@@ -3,6 +3,7 @@
 //! `serve` and the tests call exactly this.
 pub mod auth;
 pub mod bench_bids;
+pub mod bench_contracts;
 pub mod bench_hubs;
 pub mod clock;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod demo;
 mod demo_awards;
 mod demo_calls;
+mod demo_contracts;
 mod demo_hubs;
 pub mod domain;
 pub mod error;

@@ -53,6 +53,14 @@ enum Command {
         #[arg(long)]
         password: String,
     },
+    /// Draw the demo's contract in force --docs times and print the time per document, the
+    /// file size and the peak memory; write it as PDF and as an HTML page into --out.
+    BenchContractPdf {
+        #[arg(long, default_value_t = 1000)]
+        docs: usize,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 async fn connect(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, String> {
@@ -163,6 +171,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 s.call_id,
                 s.organizations.len(),
                 s.deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchContractPdf { docs, out } => {
+            let db = connect(&config).await?;
+            let f = fuhua::bench_contracts::run(&db, docs, &out).await.map_err(|e| e.to_string())?;
+            println!(
+                "docs={} pages={} bytes={} median_ms={:.2} p99_ms={:.2} max_ms={:.2} peak_rss_kib={}",
+                f.docs, f.pages, f.bytes, f.median_ms, f.p99_ms, f.max_ms, f.peak_rss_kib
             );
             Ok(ExitCode::SUCCESS)
         }

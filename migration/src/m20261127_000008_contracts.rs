@@ -249,6 +249,38 @@ impl MigrationTrait for Migration {
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
+        m.drop_index(Index::drop().name("ux_contracts_number").table("contracts").to_owned()).await?;
+        let added: [(&str, &[&str]); 3] = [
+            ("outbox", &["attachment_document_id"]),
+            ("contract_instalments", &["status", "payable_at"]),
+            (
+                "contracts",
+                &[
+                    "number",
+                    "purchaser_name",
+                    "purchaser_address",
+                    "purchaser_representative",
+                    "provider_address",
+                    "provider_representative",
+                    "legal_basis",
+                    "service_content",
+                    "performance_targets",
+                    "acceptance_terms",
+                    "breach_terms",
+                    "dispute_terms",
+                    "starts_on",
+                    "ends_on",
+                    "bond_percent",
+                    "signed_via",
+                    "signed_at",
+                ],
+            ),
+        ];
+        for (table, cols) in added {
+            for c in cols {
+                m.alter_table(Table::alter().table(table).drop_column(*c).take()).await?;
+            }
+        }
         Ok(())
     }
 }

@@ -208,6 +208,7 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
         or_standard(l, &v.dispute_terms, "pdf.contract.disputes_standard"),
     );
     clause(&mut blocks, t("pdf.contract.c_other"), t("pdf.contract.other_standard"));
+    blocks.push(Block::Paragraph { lead: String::new(), text: t("pdf.contract.no_more_text") });
     blocks.push(Block::Spacer(12.0));
     let sign = |party: &str, name: &str| {
         vec![format!("{party}{name}"), t("pdf.contract.sign_representative"), t("pdf.contract.sign_date")]

@@ -552,3 +552,122 @@ async fn providers_are_reminded_14_and_3_days_before_and_when_overdue_once_each_
     assert_eq!(digests.iter().map(|d| d.to_address.clone()).collect::<Vec<_>>(), officers);
     assert!(digests[0].body_text.contains("SYHT-2027-001"));
 }
+
+#[rocket::async_test]
+async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_api_keeps_organizations_apart() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    active(&app, &w).await;
+    let s = app.state();
+    let (rules, proc) = (&s.config.contracts, &s.config.procurement);
+    let (officer_row, contract_id) = (&w.officer, w.contract);
+    let amend = |input: fuhua::domain::contracts::amendments::AmendmentInput| async move {
+        fuhua::domain::contracts::amendments::amend(
+            &s.db,
+            &s.fonts,
+            &s.emails,
+            "http://x",
+            officer_row,
+            now(),
+            rules,
+            proc,
+            contract_id,
+            &input,
+            Locale::ZhCn,
+        )
+        .await
+    };
+    use fuhua::domain::contracts::amendments::AmendmentInput;
+    // Nothing to change, a term past twelve months, an end before the last milestone: refused.
+    let r = amend(AmendmentInput { reason: "无".into(), ..Default::default() }).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("reason")), "{r:?}");
+    let r = amend(AmendmentInput { reason: "延期".into(), ends_on: "2028-01-31".into(), ..Default::default() }).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("ends_on")), "{r:?}");
+    let r = amend(AmendmentInput { reason: "提前".into(), ends_on: "2027-05-31".into(), ..Default::default() }).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("ends_on")), "{r:?}");
+    assert_eq!(app.count("contract_amendments").await, 0);
+    let seq = amend(AmendmentInput {
+        reason: "服务对象增加".into(),
+        performance_targets: "服务对象满意度不低于 95%。".into(),
+        ..Default::default()
+    })
+    .await
+    .expect("amend");
+    assert_eq!(seq, 1);
+    let k = contract(&app, w.contract).await;
+    assert_eq!(k.performance_targets, "服务对象满意度不低于 95%。");
+    let doc = entity::contract_document::Entity::find()
+        .filter(entity::contract_document::Column::Kind.eq(entity::enums::DocumentKind::Amendment))
+        .one(app.db())
+        .await
+        .expect("q")
+        .expect("amendment pdf");
+    let text = squeeze(&pdftotext(&doc.data));
+    for expected in
+        ["补充协议", "原合同编号：SYHT-2027-001", "补充协议第1号", "服务对象增加", "服务对象满意度不低于95%。"]
+    {
+        assert!(text.contains(&squeeze(expected)), "missing {expected}: {text}");
+    }
+    assert!(
+        app.outbox().await.iter().any(|m| m.kind == "contract_amended" && m.attachment_document_id == Some(doc.id))
+    );
+
+    // The English draft preview, for the officer only.
+    app.clock.set(now());
+    let mut officer = app.relogin(&w.officer.email).await;
+    let pdf = officer.get(&app, &format!("/contracts/{}/preview.pdf?lang=en", w.contract)).await;
+    assert_eq!(pdf.status, Status::Ok);
+    let text = pdftotext(&pdf.bytes);
+    for expected in [
+        "Government Service Purchase Contract",
+        "Contract No.: SYHT-2027-001",
+        "Article 1. Service content.",
+        "Page 1 of",
+    ] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+    let mut provider = app.relogin(&w.provider.email).await;
+    assert_eq!(provider.get(&app, &format!("/contracts/{}/preview.pdf", w.contract)).await.status, Status::Forbidden);
+
+    // The API: the provider lists its contract, another organization lists none and gets 404.
+    let app_ref = &app;
+    let token = |u: entity::user::Model| async move {
+        let t = fuhua::domain::accounts::create_api_token(app_ref.db(), &u, "t", now()).await.expect("token");
+        app_ref.agent().with_header("Authorization", &format!("Bearer {t}"))
+    };
+    let mut p = token(w.provider.clone()).await;
+    let listed = p.get(&app, "/api/v1/contracts").await.json();
+    assert_eq!(listed["contracts"].as_array().map(Vec::len), Some(1), "{listed}");
+    let one = p.get(&app, &format!("/api/v1/contracts/{}", w.contract)).await.json();
+    assert_eq!(one["number"], "SYHT-2027-001");
+    assert_eq!(one["totals"]["remaining_fen"], 12_000_000);
+    let mut o = token(w.other.clone()).await;
+    assert_eq!(o.get(&app, "/api/v1/contracts").await.json()["contracts"], serde_json::json!([]));
+    assert_eq!(o.get(&app, &format!("/api/v1/contracts/{}", w.contract)).await.status, Status::NotFound);
+    // The provider cannot pay itself; junk gets a clear 422; the officer pays through the API.
+    let body = serde_json::json!({"instalment_id": "x", "amount": "三万", "paid_on": "", "voucher_no": ""});
+    let r = p
+        .send_json(&app, rocket::http::Method::Post, &format!("/api/v1/contracts/{}/payments", w.contract), &body)
+        .await;
+    assert_eq!(r.status, Status::Forbidden);
+    let mut off = token(w.officer.clone()).await;
+    let r = off
+        .send_json(&app, rocket::http::Method::Post, &format!("/api/v1/contracts/{}/payments", w.contract), &body)
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity, "{}", r.body);
+    let inst = entity::contract_instalment::Entity::find()
+        .filter(entity::contract_instalment::Column::ContractId.eq(w.contract))
+        .order_by_asc(entity::contract_instalment::Column::Position)
+        .one(app.db())
+        .await
+        .expect("q")
+        .expect("i");
+    let body = serde_json::json!({"instalment_id": inst.id.to_string(), "amount": "36000", "paid_on": "2027-01-09", "voucher_no": "API-1"});
+    let r = off
+        .send_json(&app, rocket::http::Method::Post, &format!("/api/v1/contracts/{}/payments", w.contract), &body)
+        .await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    // Anyone can check a digest through the API.
+    let r = app.agent().get(&app, &format!("/api/v1/documents/{}", doc.sha256)).await;
+    assert_eq!(r.json()["kind"], "amendment");
+}

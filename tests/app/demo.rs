@@ -80,7 +80,21 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
     let awarded = calls.iter().find(|c| c.status == entity::enums::CallStatus::Awarded).expect("awarded");
     let page = app.agent().get(&app, &format!("/calls/{}", awarded.id)).await.body;
     assert!(page.contains("成交结果公告") && page.contains("评审专家 赵教授"), "{page}");
-    assert_eq!(app.count("contracts").await, 1);
+    assert_eq!(app.count("contracts").await, 2, "the awarded call's draft, and one in force");
+    // The contract in force: its provider sees it with the mid-term report in; the officer
+    // sees the report waiting, and the issued PDF is stored with its digest.
+    let (email, _, pw) = accounts.iter().find(|a| a.0 == "provider@fuhua.local").expect("provider").clone();
+    let mut provider = app.agent();
+    assert_eq!(provider.login(&app, &email, &pw).await, Status::SeeOther);
+    let list = provider.get(&app, "/contracts").await.body;
+    assert!(list.contains("天涯区居家养老上门服务项目") && list.contains("SYHT-"), "{list}");
+    let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::Officer).expect("officer").clone();
+    let mut officer = app.agent();
+    assert_eq!(officer.login(&app, &email, &pw).await, Status::SeeOther);
+    let waiting = officer.get(&app, "/contracts?waiting=true").await.body;
+    assert!(waiting.contains("天涯区居家养老上门服务项目") && waiting.contains("1 个待审核"), "{waiting}");
+    assert_eq!(app.count("contract_documents").await, 1);
+    assert_eq!(app.count("payments").await, 1);
     assert_eq!(app.count("challenges").await, 1);
     // The demo expert has a panel waiting for the declaration.
     let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::Expert).expect("expert").clone();

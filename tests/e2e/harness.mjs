@@ -36,7 +36,9 @@ export async function start() {
   const passwords = {};
   for (const line of out.split('\n')) {
     const m = line.trim().match(/^(\w+)\s+(\S+@\S+)\s+(\S+)$/);
-    if (m) passwords[m[1]] = { email: m[2], password: m[3] };
+    // By role (the first account of each role) and by address.
+    if (m && !passwords[m[1]]) passwords[m[1]] = { email: m[2], password: m[3] };
+    if (m) passwords[m[2]] = { email: m[2], password: m[3] };
   }
   assert.ok(passwords.officer, `demo accounts printed:\n${out}`);
   const browser = await chromium.launch({

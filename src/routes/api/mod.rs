@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 mod calls;
+mod contracts;
 mod evaluation;
 mod hubs;
 
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut r = hubs::routes();
     r.extend(calls::routes());
     r.extend(evaluation::routes());
+    r.extend(contracts::routes());
     r.extend(rocket::routes![
         list,
         show,

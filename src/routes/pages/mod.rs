@@ -64,6 +64,7 @@ fn user_json(u: &Option<user::Model>) -> Value {
             "organization_id": u.organization_id,
             "is_bureau": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin),
             "is_admin": u.role == entity::enums::Role::Admin,
+            "sees_contracts": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember),
         }),
     }
 }

@@ -1,0 +1,236 @@
+//! The demo's contract in force: a home-care call awarded half a year ago, its contract
+//! completed, approved, sent as a PDF and signed by the provider; the first instalment
+//! paid, the first quarter's report accepted, the mid-term report waiting for the
+//! officer. Played through the domain calls at their own dates, like the rest of the demo.
+use crate::demo_awards::{score_all, three_bids};
+use crate::demo_calls::{input, published};
+use crate::demo_hubs::ORIGIN;
+use crate::domain::accounts;
+use crate::domain::audit::Actor;
+use crate::domain::contracts::milestones::{self, IndicatorInput, MilestoneInput};
+use crate::domain::contracts::payments::{self, PaymentInput};
+use crate::domain::contracts::reports::{self, AchievedInput, ReportInput};
+use crate::domain::contracts::terms::{self, OutputInput, TermsInput};
+use crate::domain::contracts::{ContractRules, signing};
+use crate::domain::money::Money;
+use crate::domain::organization_input::Places;
+use crate::domain::outbox::EmailTemplates;
+use crate::domain::procurement::rules::ProcurementRules;
+use crate::domain::procurement::{award, calls, evaluation, opening, panel};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use chrono::{DateTime, Duration, Months, Utc};
+use entity::enums::Role;
+use entity::{contract, contract_instalment, milestone_indicator, user};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use std::sync::Arc;
+
+fn output(name: &str, standard: &str, unit: &str, quantity: i64, unit_price_fen: i64) -> OutputInput {
+    OutputInput {
+        name: name.into(),
+        standard: standard.into(),
+        unit: unit.into(),
+        quantity: quantity.to_string(),
+        unit_price: Money(unit_price_fen).to_yuan_input(),
+    }
+}
+
+fn indicator(name: &str, unit: &str, target: i64) -> IndicatorInput {
+    IndicatorInput { name: name.into(), unit: unit.into(), target: target.to_string() }
+}
+
+/// Loads the contract; returns the provider's demo account (email, role, one-time password).
+pub async fn load(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    places: &Places,
+    now: DateTime<Utc>,
+    officer: &user::Model,
+    bidders: &[i32],
+) -> AppResult<Vec<(String, Role, String)>> {
+    let rules = ProcurementRules::default();
+    let contract_rules = ContractRules::default();
+    let fonts = Arc::new(crate::pdf::FontBook::embedded().map_err(|e| AppError::Internal(e.to_string()))?);
+    let i = input(places, "天涯区居家养老上门服务项目", "elderly", "天涯区", "240000");
+    let call = published(db, &rules, places, officer, now, 200, i, 25).await?;
+    let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
+    let orgs: Vec<i32> = bidders.iter().skip(16).take(3).copied().collect();
+    let orgs = three_bids(db, call, deadline, &orgs, ["228000", "236500", "219800"]).await?;
+    opening::open(db, officer, deadline, call, None, "").await?;
+    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, call, 3, &[]).await?;
+    score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
+    let report = evaluation::report(db, &rules, &calls::get(db, call).await?).await?;
+    let first = report.recommended_bid_id.ok_or(AppError::NotFound)?;
+    let a = award::award(db, emails, ORIGIN, officer, deadline + Duration::days(5), &rules, call, first, "").await?;
+    let k =
+        contract::Entity::find().filter(contract::Column::CallId.eq(call)).one(db).await?.ok_or(AppError::NotFound)?;
+
+    // The provider's account, printed with the other demo accounts.
+    let txn = db.begin().await?;
+    let (provider, pw) = accounts::create_account(
+        &txn,
+        &Actor::system("demo"),
+        deadline,
+        "provider@fuhua.local",
+        "承接机构 陈主任",
+        Role::NgoMember,
+        Some(a.organization_id),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+
+    // Terms: the outputs add up to the awarded amount.
+    let at = deadline + Duration::days(8);
+    let starts_on = k.starts_on.ok_or(AppError::NotFound)?;
+    let ends_on = starts_on.checked_add_months(Months::new(12)).map(|d| d - Duration::days(1)).unwrap_or(starts_on);
+    let fixed = 1200 * 6_000 + 60 * 100_000 + 24 * 150_000;
+    let terms_input = TermsInput {
+        purchaser_name: contract_rules.purchaser_name.clone(),
+        purchaser_address: contract_rules.purchaser_address.clone(),
+        purchaser_representative: "张明".into(),
+        provider_address: k.provider_address.clone(),
+        provider_representative: k.provider_representative.clone(),
+        service_content: "为天涯区 60 周岁以上独居、空巢及失能半失能老年人提供上门探访、助餐助洁、健康监测和精神慰藉服务，建立一人一档服务台账，每季度开展一次满意度回访。".into(),
+        performance_targets: "服务对象满意度不低于 92%；个案服务档案完整率 100%；紧急情况 30 分钟内响应。".into(),
+        starts_on: starts_on.to_string(),
+        ends_on: ends_on.to_string(),
+        bond_percent: "5".into(),
+        outputs: vec![
+            output("上门探访", "每次不少于 45 分钟，填写探访记录并由老人或家属签字", "人次", 1200, 6_000),
+            output("个案服务", "一人一档，含需求评估、服务计划和结案报告", "个", 60, 100_000),
+            output("社区小组活动", "每节不少于 10 人参加，留存签到表和照片", "节", 24, 150_000),
+            output("项目管理与督导", "月度督导、季度报告、年度审计", "项", 1, k.amount_fen - fixed),
+        ],
+        ..Default::default()
+    };
+    terms::save(db, officer, at, &rules, contract_rules.max_bond_percent, k.id, &terms_input).await?;
+    let seeded = milestones::of_contract(db, k.id).await?;
+    let q1 = milestones::add(
+        db,
+        officer,
+        at,
+        k.id,
+        &MilestoneInput {
+            title: "第一季度服务进展".into(),
+            due_on: (starts_on + Duration::days(89)).to_string(),
+            deliverables: "季度服务报告、探访记录汇总、服务对象名册".into(),
+            indicators: vec![indicator("上门探访", "人次", 300), indicator("个案建档", "个", 30)],
+        },
+    )
+    .await?;
+    if let Some(mid) = seeded.first() {
+        milestones::save(
+            db,
+            officer,
+            at,
+            mid.id,
+            &MilestoneInput {
+                title: "中期评估".into(),
+                due_on: mid.due_on.to_string(),
+                deliverables: "中期服务报告、满意度调查结果、经费使用情况".into(),
+                indicators: vec![indicator("上门探访", "人次", 600), indicator("社区小组活动", "节", 12)],
+            },
+        )
+        .await?;
+    }
+    if let Some(last) = seeded.get(1) {
+        milestones::save(
+            db,
+            officer,
+            at,
+            last.id,
+            &MilestoneInput {
+                title: "末期评估与结项".into(),
+                due_on: last.due_on.to_string(),
+                deliverables: "年度服务报告、结项审计报告".into(),
+                indicators: vec![indicator("上门探访", "人次", 1200), indicator("个案服务", "个", 60)],
+            },
+        )
+        .await?;
+    }
+    signing::approve(db, &fonts, officer, at + Duration::hours(2), &contract_rules, &rules, k.id).await?;
+    signing::send(db, &fonts, emails, ORIGIN, officer, at + Duration::hours(3), &contract_rules, k.id, Locale::ZhCn)
+        .await?;
+    let signed = at + Duration::days(2);
+    signing::accept(db, &provider, signed, k.id).await?;
+
+    // The first instalment paid; the first quarter reported and accepted.
+    let first_instalment = contract_instalment::Entity::find()
+        .filter(contract_instalment::Column::ContractId.eq(k.id))
+        .order_by_asc(contract_instalment::Column::Position)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let paid_at = signed + Duration::days(12);
+    payments::record(
+        db,
+        emails,
+        ORIGIN,
+        officer,
+        paid_at,
+        k.id,
+        &PaymentInput {
+            instalment_id: first_instalment.id.to_string(),
+            amount: Money(first_instalment.amount_fen).to_yuan_input(),
+            paid_on: crate::i18n::to_local(paid_at).date_naive().to_string(),
+            voucher_no: "SYCZ-2026-0412".into(),
+        },
+    )
+    .await?;
+    let q1_due = q1.due_on.and_hms_opt(2, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
+    report_on(
+        db,
+        &provider,
+        q1_due - Duration::days(3),
+        q1.id,
+        "第一季度完成上门探访 318 人次，建立个案档案 31 个，回访满意度 94%。",
+        &[318, 31],
+        86,
+    )
+    .await?;
+    reports::decide(db, emails, ORIGIN, officer, q1_due + Duration::days(4), q1.id, true, "资料齐全，同意验收。")
+        .await?;
+    // The mid-term report is in and waits for the officer.
+    if let Some(mid) = seeded.first() {
+        report_on(
+            db,
+            &provider,
+            now - Duration::days(2),
+            mid.id,
+            "上半年累计上门探访 612 人次，开展社区小组活动 13 节；满意度调查 120 份，满意率 93.3%。",
+            &[612, 13],
+            168,
+        )
+        .await?;
+    }
+    Ok(vec![(provider.email, Role::NgoMember, pw)])
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn report_on(
+    db: &DatabaseConnection,
+    provider: &user::Model,
+    at: DateTime<Utc>,
+    milestone_id: i32,
+    narrative: &str,
+    achieved: &[i64],
+    beneficiaries: i64,
+) -> AppResult<()> {
+    let indicators = milestone_indicator::Entity::find()
+        .filter(milestone_indicator::Column::MilestoneId.eq(milestone_id))
+        .order_by_asc(milestone_indicator::Column::Position)
+        .all(db)
+        .await?;
+    let input = ReportInput {
+        narrative: narrative.into(),
+        beneficiaries: beneficiaries.to_string(),
+        achieved: indicators
+            .iter()
+            .zip(achieved)
+            .map(|(i, v)| AchievedInput { indicator_id: i.id.to_string(), value: v.to_string() })
+            .collect(),
+    };
+    reports::submit(db, provider, at, milestone_id, &input, &[]).await?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+// End-to-end: a contract in force, in Debian's Chromium, with JavaScript off, at a phone's width.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, root, checkPhoneLayout } from './harness.mjs';
+
+let h;
+
+before(async () => { h = await start(); });
+after(async () => { await h?.stop(); });
+
+const PROJECT = '天涯区居家养老上门服务项目';
+
+test('the provider follows its contract and its issued PDF; another NGO cannot see it', async () => {
+  const { context, page } = await h.phone();
+  await h.login(page, 'provider@fuhua.local', '/contracts');
+  await page.click(`a:has-text("SYHT-")`);
+  await checkPhoneLayout(page);
+  const main = await page.textContent('main');
+  assert.ok(main.includes(PROJECT) && main.includes('履行中'), 'the contract in force');
+  assert.match(main, /SHA-256 [0-9a-f]{64}/, 'the issued PDF with its digest');
+  assert.ok(main.includes('已验收') && main.includes('已提交待审核'), 'the first quarter accepted, the mid-term waiting');
+  const pdf = await page.getAttribute('#documents a[href*="/documents/"]', 'href');
+  const res = await context.request.get(new URL(pdf, h.base).href);
+  assert.equal(res.status(), 200);
+  assert.equal((await res.body()).subarray(0, 5).toString(), '%PDF-');
+  const url = page.url();
+  await context.close();
+
+  const other = await h.phone();
+  await h.login(other.page, 'ngo_member', '/contracts');
+  assert.ok(!(await other.page.textContent('main')).includes(PROJECT), 'not in another NGO\'s list');
+  const r = await other.page.goto(url);
+  assert.equal(r.status(), 404);
+  await other.context.close();
+});
+
+test('the officer accepts the mid-term report on a phone, then records the payment it releases', async () => {
+  const { context, page } = await h.phone();
+  await h.login(page, 'officer', '/contracts?waiting=true');
+  await page.click(`a:has-text("SYHT-")`);
+  await checkPhoneLayout(page);
+  await page.click('button:has-text("验收通过")');
+  await page.waitForSelector('.flash-success');
+  const option = await page.textContent('#f-instalment_id option');
+  const open = option.match(/¥([\d,]+\.\d\d)/)[1].replaceAll(',', '');
+  await page.fill('#f-amount', String(Number(open) + 1));
+  await page.fill('#f-voucher_no', 'E2E-0001');
+  await page.click('button:has-text("登记付款")');
+  assert.ok((await page.textContent('main')).includes('超过可支付金额'), 'paying more than is payable is refused');
+  assert.equal(await page.inputValue('#f-voucher_no'), 'E2E-0001', 'values kept');
+  await page.fill('#f-amount', open);
+  await page.click('button:has-text("登记付款")');
+  await page.waitForSelector('.flash-success');
+  assert.ok((await page.textContent('#payments')).includes('E2E-0001'));
+  await context.close();
+});
+
+test('screenshot of a contract for the README', { skip: !process.env.SCREENSHOTS }, async () => {
+  const dir = join(root, 'docs/screenshots');
+  mkdirSync(dir, { recursive: true });
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await h.login(page, 'provider@fuhua.local', '/contracts');
+  await page.click(`a:has-text("SYHT-")`);
+  await page.screenshot({ path: join(dir, 'contract.png'), fullPage: false });
+  await context.close();
+});
