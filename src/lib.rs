@@ -72,7 +72,9 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let figment = rocket::Config::figment()
         .merge(("secret_key", secret))
         .merge(("template_dir", config.template_dir.to_string_lossy().to_string()))
-        .merge(("limits.form", "64 KiB"))
+        // A contract's clauses may run to 4,000 Chinese characters each, 9 bytes apiece once
+        // URL-encoded: the terms form must fit, so a long clause is refused by its own rule.
+        .merge(("limits.form", "512 KiB"))
         .merge(("limits.data-form", "12 MiB"))
         .merge(("limits.file", "10 MiB"))
         .merge(("limits.json", "1 MiB"));

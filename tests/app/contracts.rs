@@ -158,6 +158,21 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
         other => panic!("{other:?}"),
     }
     assert_eq!(app.count("contract_outputs").await, 0);
+    // Figures that would overflow are refused with the row named, never a 500.
+    let mut huge = complete_terms();
+    huge.outputs =
+        vec![output("家庭探访", "10000000", "999999999999"), output("成长小组活动", "10000000", "999999999999")];
+    let r = terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &huge).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("outputs")), "{r:?}");
+    // A clause one character past its limit goes through the form and is refused by its own
+    // rule (not by the size of the request); nothing is saved.
+    let mut officer_page = app.relogin(&w.officer.email).await;
+    let long = "服".repeat(4001);
+    let r = officer_page
+        .post(&app, &format!("/contracts/{}/terms", k.id), &[("service_content", &long), ("breach_terms", &long)])
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("不能超过 4000 个字"), "{}", r.body);
     // Outputs that do not add up to the amount block approval.
     let mut short = complete_terms();
     short.outputs.pop();

@@ -102,6 +102,8 @@ pub async fn verify<C: ConnectionTrait>(db: &C, sha256: &str) -> AppResult<Optio
     }
     let Some(d) = contract_document::Entity::find()
         .filter(contract_document::Column::Sha256.eq(&digest))
+        // A countersigned scan is the provider's upload, not a document the platform issued.
+        .filter(contract_document::Column::Kind.ne(DocumentKind::Countersigned))
         .order_by_asc(contract_document::Column::Id)
         .one(db)
         .await?

@@ -46,10 +46,10 @@ struct Parsed {
 
 fn parse(input: &MilestoneInput, k: &contract::Model) -> AppResult<Parsed> {
     let mut e = FieldErrors::default();
-    let title = crate::domain::fields::text_field(&mut e, "title", &input.title, 200);
+    let title = crate::domain::fields::text_field(&mut e, "title", &input.title, 100);
     let deliverables = crate::domain::clean(&input.deliverables);
-    if deliverables.chars().count() > 4000 {
-        e.add("deliverables", Msg::new("field.too_long").arg("max", 4000));
+    if deliverables.chars().count() > 1000 {
+        e.add("deliverables", Msg::new("field.too_long").arg("max", 1000));
     }
     let due_on = parse_date(&input.due_on);
     match (due_on, k.starts_on, k.ends_on) {
@@ -76,7 +76,7 @@ fn parse(input: &MilestoneInput, k: &contract::Model) -> AppResult<Parsed> {
             Some(t)
                 if !name.is_empty()
                     && !unit.is_empty()
-                    && name.chars().count() <= 200
+                    && name.chars().count() <= 100
                     && unit.chars().count() <= 20 =>
             {
                 indicators.push((name, unit, t))
@@ -143,6 +143,7 @@ pub async fn add(
     .insert(&txn)
     .await?;
     write_indicators(&txn, m.id, &p.indicators).await?;
+    touch(&txn, k.id, now).await?;
     audit::append(
         &txn,
         now,
@@ -177,6 +178,7 @@ pub async fn save(
     am.updated_at = Set(now);
     am.update(&txn).await?;
     write_indicators(&txn, milestone_id, &p.indicators).await?;
+    touch(&txn, k.id, now).await?;
     audit::append(
         &txn,
         now,
@@ -205,6 +207,7 @@ pub async fn remove(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>
         .exec(&txn)
         .await?;
     milestone::Entity::delete_by_id(m.id).exec(&txn).await?;
+    touch(&txn, k.id, now).await?;
     audit::append(
         &txn,
         now,
@@ -216,6 +219,16 @@ pub async fn remove(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Marks the contract changed, so a step begun on what it was before is refused.
+async fn touch<C: ConnectionTrait>(db: &C, contract_id: i32, now: DateTime<Utc>) -> AppResult<()> {
+    contract::Entity::update_many()
+        .col_expr(contract::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(contract::Column::Id.eq(contract_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

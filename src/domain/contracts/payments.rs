@@ -109,8 +109,13 @@ pub async fn record(
     if k.signed_at.is_some_and(|s| paid_on < crate::i18n::to_local(s).date_naive()) {
         return Err(field_error("paid_on", Msg::new("payment.before_signing")));
     }
-    // Touch the instalment first: on PostgreSQL this holds its row until commit, so two
-    // officers paying the same instalment at once are counted one after the other.
+    // Touch the contract first: on PostgreSQL this holds its row until commit, so payments
+    // on one contract are counted one after the other (and the last one completes it).
+    contract::Entity::update_many()
+        .col_expr(contract::Column::UpdatedAt, Expr::col(contract::Column::UpdatedAt))
+        .filter(contract::Column::Id.eq(contract_id))
+        .exec(&txn)
+        .await?;
     let touched = contract_instalment::Entity::update_many()
         .col_expr(contract_instalment::Column::Position, Expr::col(contract_instalment::Column::Position))
         .filter(contract_instalment::Column::Id.eq(instalment_id))

@@ -142,7 +142,7 @@ async fn digest(
             &officer.email,
             locale,
             "review_digest",
-            serde_json::json!({"name": officer.display_name, "count": items.len(), "items": items, "url": format!("{origin}/contracts?waiting=1")}),
+            serde_json::json!({"name": officer.display_name, "count": items.len(), "items": items, "url": format!("{origin}/contracts?waiting=true")}),
         )
         .await?;
         txn.commit().await?;

@@ -186,6 +186,9 @@ pub async fn decide(
     let txn = db.begin().await?;
     let (m, _) = milestone_and_contract(&txn, milestone_id).await?;
     let k = access::for_bureau(&txn, u, m.contract_id).await?;
+    if k.status != ContractStatus::Active {
+        return Err(AppError::Conflict(Msg::new("contract.not_active")));
+    }
     let to = if accept { MilestoneStatus::Accepted } else { MilestoneStatus::Returned };
     if m.status != MilestoneStatus::Submitted {
         return Err(AppError::Conflict(Msg::new("milestone.nothing_to_decide")));

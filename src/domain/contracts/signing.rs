@@ -71,6 +71,8 @@ async fn move_state(
         .col_expr(contract::Column::UpdatedAt, Expr::value(now))
         .filter(contract::Column::Id.eq(k.id))
         .filter(contract::Column::Status.eq(k.status))
+        // Unchanged since it was read: what was checked and drawn is what moves on.
+        .filter(contract::Column::UpdatedAt.eq(k.updated_at))
         .exec(txn)
         .await?;
     if moved.rows_affected != 1 {

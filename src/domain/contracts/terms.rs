@@ -4,7 +4,6 @@
 //! language of the PDF.
 use super::access;
 use crate::domain::audit::{self, Actor};
-use crate::domain::fields::field_error;
 use crate::domain::money::Money;
 use crate::domain::procurement::rules::ProcurementRules;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -131,16 +130,17 @@ fn parse(input: &TermsInput, c: &call::Model, rules: &ProcurementRules, max_bond
         e.add("outputs", Msg::new("contract.too_many_outputs").arg("max", MAX_OUTPUTS));
     }
     let mut outputs = Vec::new();
+    let mut total: i64 = 0;
     for (i, o) in rows.iter().enumerate() {
         let row = i + 1;
         let name = crate::domain::clean(&o.name);
         let standard = crate::domain::clean(&o.standard);
         let unit = crate::domain::clean(&o.unit);
-        if name.is_empty() || unit.is_empty() || name.chars().count() > SHORT || unit.chars().count() > 20 {
+        if name.is_empty() || unit.is_empty() || name.chars().count() > 100 || unit.chars().count() > 20 {
             e.add("outputs", Msg::new("contract.output_name").arg("row", row));
         }
-        if standard.chars().count() > 1000 {
-            e.add("outputs", Msg::new("field.too_long").arg("max", 1000));
+        if standard.chars().count() > 500 {
+            e.add("outputs", Msg::new("field.too_long").arg("max", 500));
         }
         let quantity = o.quantity.trim().parse::<i64>().ok().filter(|q| (1..=10_000_000).contains(q));
         if quantity.is_none() {
@@ -151,6 +151,11 @@ fn parse(input: &TermsInput, c: &call::Model, rules: &ProcurementRules, max_bond
             e.add("outputs", Msg::new("contract.output_price").arg("row", row));
         }
         if let (Some(q), Ok(p)) = (quantity, price) {
+            // A subtotal or total past ¥1,000,000,000,000 is a typing mistake, not a contract.
+            match q.checked_mul(p.fen()).and_then(|s| total.checked_add(s)).filter(|t| *t <= 100_000_000_000_000) {
+                Some(t) => total = t,
+                None => e.add("outputs", Msg::new("contract.output_price").arg("row", row)),
+            }
             outputs.push((name, standard, unit, q, p.fen()));
         }
     }
@@ -181,14 +186,8 @@ pub async fn save(
     require_draft(&k)?;
     let c = call::Entity::find_by_id(k.call_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let t = parse(input, &c, rules, max_bond)?;
-    for m in milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).all(&txn).await? {
-        if m.due_on < t.starts_on || m.due_on > t.ends_on {
-            return Err(field_error(
-                "ends_on",
-                Msg::new("contract.milestone_outside_term").arg("title", &m.title).arg("due", m.due_on),
-            ));
-        }
-    }
+    // A milestone left outside a new term is listed among the blockers of approval, so
+    // the officer can move the term first and the milestones after.
     let [pn, pa, pr, va, vr, lb, sc, pt, at, bt, dt] = t.text;
     let mut am: contract::ActiveModel = k.into();
     am.purchaser_name = Set(pn);
@@ -208,6 +207,11 @@ pub async fn save(
     am.bond_percent = Set(t.bond_percent);
     am.updated_at = Set(now);
     am.update(&txn).await?;
+    // A draft made before milestones existed gets them now.
+    let has_milestones = milestone::Entity::find().filter(milestone::Column::ContractId.eq(id)).one(&txn).await?;
+    if has_milestones.is_none() {
+        seed_milestones(&txn, now, id, t.starts_on, t.ends_on).await?;
+    }
     contract_output::Entity::delete_many().filter(contract_output::Column::ContractId.eq(id)).exec(&txn).await?;
     for (i, (name, standard, unit, quantity, price)) in t.outputs.iter().enumerate() {
         contract_output::ActiveModel {
@@ -265,6 +269,17 @@ pub async fn seed<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, id: i32) -> Ap
     am.starts_on = Set(Some(starts_on));
     am.ends_on = Set(Some(ends_on));
     am.update(db).await?;
+    seed_milestones(db, now, id, starts_on, ends_on).await
+}
+
+/// One milestone for each instalment that waits for results, spread over the term.
+async fn seed_milestones<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    id: i32,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+) -> AppResult<()> {
     let waiting: Vec<contract_instalment::Model> = contract_instalment::Entity::find()
         .filter(contract_instalment::Column::ContractId.eq(id))
         .order_by_asc(contract_instalment::Column::Position)

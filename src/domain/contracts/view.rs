@@ -213,7 +213,7 @@ pub async fn build<C: ConnectionTrait>(
             }
         })
         .collect();
-    let outputs_total_fen = outputs.iter().map(|o| o.subtotal_fen).sum();
+    let outputs_total_fen = outputs.iter().fold(0i64, |t, o| t.saturating_add(o.subtotal_fen));
     let instalment_rows = contract_instalment::Entity::find()
         .filter(contract_instalment::Column::ContractId.eq(k.id))
         .order_by_asc(contract_instalment::Column::Position)

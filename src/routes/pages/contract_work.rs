@@ -33,7 +33,7 @@ async fn again(
 ) -> Result<PageResponse, PageError> {
     let mut ctx = contract_context(app, u, id).await?;
     ctx["values"] = values;
-    ctx["blockers"] = json!([]);
+    super::contracts::localize_blockers(page.locale, &mut ctx);
     page.refused("contracts/show", ctx, err)
 }
 
@@ -88,7 +88,12 @@ async fn submit_report(
     }
     match reports::submit(&app.db, &n.0, app.clock.now(), mid, &input, &files).await {
         Ok(_) => Ok(done(format!("/contracts/{id}#milestone-{mid}"), "flash.report_submitted")),
-        Err(e) => again(&page, app, &n.0, id, e, json!({"report_for": mid, "report": input})).await,
+        Err(e) => {
+            // What was typed per indicator, keyed "i<indicator id>" for the form.
+            let achieved: serde_json::Map<String, Value> =
+                input.achieved.iter().map(|a| (format!("i{}", a.indicator_id.trim()), json!(a.value))).collect();
+            again(&page, app, &n.0, id, e, json!({"report_for": mid, "report": input, "achieved": achieved})).await
+        }
     }
 }
 

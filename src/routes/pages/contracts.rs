@@ -75,7 +75,7 @@ async fn show_again(
     page.refused("contracts/show", ctx, err)
 }
 
-fn localize_blockers(l: Locale, ctx: &mut Value) {
+pub(crate) fn localize_blockers(l: Locale, ctx: &mut Value) {
     let msgs: Vec<String> = ctx["blocker_msgs"]
         .as_array()
         .map(|a| {
@@ -144,8 +144,15 @@ fn terms_values(v: &view::ContractView) -> TermsInput {
     }
 }
 
-async fn edit_context(app: &App, u: &user::Model, id: i32, values: Option<&TermsInput>) -> Result<Value, AppError> {
+async fn edit_context(
+    page: &Page,
+    app: &App,
+    u: &user::Model,
+    id: i32,
+    values: Option<&TermsInput>,
+) -> Result<Value, AppError> {
     let mut ctx = contract_context(app, u, id).await?;
+    localize_blockers(page.locale, &mut ctx);
     let k = access::for_bureau(&app.db, u, id).await?;
     let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
     let mut values = values.cloned().unwrap_or_else(|| terms_values(&v));
@@ -161,7 +168,7 @@ async fn edit_context(app: &App, u: &user::Model, id: i32, values: Option<&Terms
 async fn edit(page: Page, o: Officer, id: i32, app: &State<App>) -> Result<Template, PageError> {
     let k = access::for_bureau(&app.db, &o.0, id).await?;
     terms::require_draft(&k)?;
-    Ok(page.render("contracts/edit", edit_context(app, &o.0, id, None).await?))
+    Ok(page.render("contracts/edit", edit_context(&page, app, &o.0, id, None).await?))
 }
 
 #[derive(FromForm)]
@@ -269,7 +276,7 @@ async fn save_terms(
     .await;
     match r {
         Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_saved")),
-        Err(e) => page.refused("contracts/edit", edit_context(app, &o.0, id, Some(&input)).await?, e),
+        Err(e) => page.refused("contracts/edit", edit_context(&page, app, &o.0, id, Some(&input)).await?, e),
     }
 }
 
@@ -330,7 +337,7 @@ async fn add_milestone(
     match milestones::add(&app.db, &o.0, app.clock.now(), id, &input).await {
         Ok(m) => Ok(done(format!("/contracts/{id}/edit#milestone-{}", m.id), "flash.milestone_saved")),
         Err(e) => {
-            let mut ctx = edit_context(app, &o.0, id, None).await?;
+            let mut ctx = edit_context(&page, app, &o.0, id, None).await?;
             ctx["new_milestone"] = json!(input);
             page.refused("contracts/edit", ctx, e)
         }
@@ -352,7 +359,7 @@ async fn save_milestone(
     match milestones::save(&app.db, &o.0, app.clock.now(), mid, &input).await {
         Ok(()) => Ok(done(format!("/contracts/{id}/edit#milestone-{mid}"), "flash.milestone_saved")),
         Err(e) => {
-            let mut ctx = edit_context(app, &o.0, id, None).await?;
+            let mut ctx = edit_context(&page, app, &o.0, id, None).await?;
             ctx["failed_milestone"] = json!(mid);
             ctx["milestone_values"] = json!(input);
             page.refused("contracts/edit", ctx, e)
@@ -381,7 +388,7 @@ async fn remove_milestone(
     csrf.check(&form.csrf)?;
     match milestones::remove(&app.db, &o.0, app.clock.now(), mid).await {
         Ok(()) => Ok(done(format!("/contracts/{id}/edit"), "flash.milestone_removed")),
-        Err(e) => page.refused("contracts/edit", edit_context(app, &o.0, id, None).await?, e),
+        Err(e) => page.refused("contracts/edit", edit_context(&page, app, &o.0, id, None).await?, e),
     }
 }
 
