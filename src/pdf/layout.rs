@@ -1,24 +1,26 @@
 //! Page layout: Fuhua's document blocks become positioned text lines and shapes on A4 pages.
 //!
 //! Blocks are first cut into units (a paragraph line, a table row, the signature block) whose
-//! height is known, then the units are dealt onto pages. Page numbers and the watermark are
+//! height is known, then the units are dealt onto pages; a table row taller than a page is
+//! split between its lines there (see [`super::table`]). Page numbers and the watermark are
 //! added once the page count is known.
 
+use super::table::Split;
 use super::wrap::{EPS, Measure, Spacing, justify, width, wrap};
-use super::{Align, Block, Column, Document, Footer};
+use super::{Align, Block, Document, Footer};
 
 const PAGE_W: f32 = 595.276; // A4, 210 mm
-const PAGE_H: f32 = 841.89; // A4, 297 mm
-const MARGIN: f32 = 70.866; // 25 mm on every side
-const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
-const CONTENT_H: f32 = PAGE_H - 2.0 * MARGIN;
+pub(super) const PAGE_H: f32 = 841.89; // A4, 297 mm
+pub(super) const MARGIN: f32 = 70.866; // 25 mm on every side
+pub(super) const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
+pub(super) const CONTENT_H: f32 = PAGE_H - 2.0 * MARGIN;
 
-const BODY: f32 = 11.0;
+pub(super) const BODY: f32 = 11.0;
 const LEADING: f32 = 1.6;
-const TABLE_SIZE: f32 = 10.0;
-const CELL_PAD: f32 = 4.0;
+pub(super) const TABLE_SIZE: f32 = 10.0;
+pub(super) const CELL_PAD: f32 = 4.0;
 const FOOTER_SIZE: f32 = 9.0;
-const FOOTER_BASELINE: f32 = 36.0;
+pub(super) const FOOTER_BASELINE: f32 = 36.0;
 const SEAL_R: f32 = 36.0;
 
 /// Something drawn on a page; coordinates in pt from the bottom left, y of text = baseline.
@@ -76,45 +78,49 @@ pub(crate) struct Page {
     pub lines: Vec<String>,
 }
 
-/// A piece that is never split across pages. Items' y are relative to the unit's top.
+/// A piece that is never split across pages, except a table row taller than a page (which
+/// carries its `split`). Items' y are relative to the unit's top.
 #[derive(Clone, Default)]
-struct Unit {
+pub(super) struct Unit {
     /// Space above, dropped at the top of a page.
-    gap: f32,
-    height: f32,
-    items: Vec<Item>,
-    lines: Vec<String>,
+    pub(super) gap: f32,
+    pub(super) height: f32,
+    pub(super) items: Vec<Item>,
+    pub(super) lines: Vec<String>,
     /// Move to the next page together with the following unit (headings, table headers).
-    keep_with_next: bool,
+    pub(super) keep_with_next: bool,
     /// A row of table n: after a page break the table's header row is repeated first.
-    table: Option<usize>,
+    pub(super) table: Option<usize>,
+    /// The lines of a row taller than a page, to deal it out over several pages.
+    pub(super) split: Option<Split>,
 }
 
 impl Unit {
-    fn text(&mut self, x: f32, y: f32, size: f32, text: &str, spacing: Spacing) {
+    pub(super) fn text(&mut self, x: f32, y: f32, size: f32, text: &str, spacing: Spacing) {
         self.items.push(Item::Text { x, y, size, text: text.to_string(), spacing });
     }
 }
 
 /// Baseline offset from the top of a line box: the em box (0.88 em above the baseline and
 /// 0.12 em below in this font) is centred in the box.
-fn baseline(line_h: f32, size: f32) -> f32 {
+pub(super) fn baseline(line_h: f32, size: f32) -> f32 {
     (line_h - size) / 2.0 + 0.88 * size
 }
 
 // ------------------------------------------------------------------ blocks → units
 
-struct Flow<'a, M: Measure> {
-    m: &'a M,
+pub(super) struct Flow<'a, M: Measure> {
+    pub(super) m: &'a M,
     units: Vec<Unit>,
-    /// Header rows of the tables so far, indexed by `Unit::table`.
-    headers: Vec<Unit>,
+    /// Header rows of the tables so far, indexed by `Unit::table`; `None` for a header too
+    /// tall to repeat.
+    pub(super) headers: Vec<Option<Unit>>,
     /// Space owed before the next unit.
-    gap: f32,
+    pub(super) gap: f32,
 }
 
 impl<M: Measure> Flow<'_, M> {
-    fn push(&mut self, mut unit: Unit) {
+    pub(super) fn push(&mut self, mut unit: Unit) {
         unit.gap += std::mem::take(&mut self.gap);
         self.units.push(unit);
     }
@@ -179,81 +185,32 @@ impl<M: Measure> Flow<'_, M> {
             let labels = wrap(self.m, label, BODY, label_w);
             let values = wrap(self.m, value, BODY, value_w);
             let rows = labels.len().max(values.len());
-            let mut u = Unit { height: rows as f32 * lh, ..Unit::default() };
-            for i in 0..rows {
-                let y = -(i as f32 * lh + baseline(lh, BODY));
-                let mut line = String::new();
-                // Right-aligned labels line their colons up against the values.
-                if let Some((l, _)) = labels.get(i).filter(|(l, _)| !l.is_empty()) {
-                    u.text(MARGIN + label_w - width(self.m, l, BODY), y, BODY, l, Spacing::None);
-                    line.push_str(l);
+            // A field is kept on one page unless it is taller than a page: then it flows
+            // line by line, like a paragraph.
+            let per_unit = if rows as f32 * lh > CONTENT_H { 1 } else { rows.max(1) };
+            for first in (0..rows).step_by(per_unit) {
+                let last = (first + per_unit).min(rows);
+                let mut u = Unit { height: (last - first) as f32 * lh, ..Unit::default() };
+                for i in first..last {
+                    let y = -((i - first) as f32 * lh + baseline(lh, BODY));
+                    let mut line = String::new();
+                    // Right-aligned labels line their colons up against the values.
+                    if let Some((l, _)) = labels.get(i).filter(|(l, _)| !l.is_empty()) {
+                        u.text(MARGIN + label_w - width(self.m, l, BODY), y, BODY, l, Spacing::None);
+                        line.push_str(l);
+                    }
+                    if let Some((v, _)) = values.get(i).filter(|(v, _)| !v.is_empty()) {
+                        u.text(MARGIN + label_w, y, BODY, v, Spacing::None);
+                        line.push_str(v);
+                    }
+                    if !line.is_empty() {
+                        u.lines.push(line);
+                    }
                 }
-                if let Some((v, _)) = values.get(i).filter(|(v, _)| !v.is_empty()) {
-                    u.text(MARGIN + label_w, y, BODY, v, Spacing::None);
-                    line.push_str(v);
-                }
-                if !line.is_empty() {
-                    u.lines.push(line);
-                }
+                self.push(u);
             }
-            self.push(u);
         }
         self.gap += 0.6 * BODY;
-    }
-
-    fn table(&mut self, columns: &[Column], rows: &[Vec<String>], total: Option<&Vec<String>>) {
-        if columns.is_empty() {
-            return;
-        }
-        let weight: f32 = columns.iter().map(|c| c.weight.max(0.0)).sum();
-        let widths: Vec<f32> = columns
-            .iter()
-            .map(|c| if weight > 0.0 { c.weight.max(0.0) / weight } else { 1.0 / columns.len() as f32 } * CONTENT_W)
-            .collect();
-        let titles: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
-        let aligns: Vec<Align> = columns.iter().map(|c| c.align).collect();
-        let mut header = self.row(&titles, &widths, &vec![Align::Center; columns.len()], true);
-        header.keep_with_next = true; // a header alone at the foot of a page is useless
-        let id = self.headers.len();
-        self.headers.push(header.clone());
-        self.gap += 0.4 * BODY;
-        self.push(header);
-        for cells in rows.iter().chain(total) {
-            let mut u = self.row(cells, &widths, &aligns, false);
-            u.table = Some(id);
-            self.push(u);
-        }
-        self.gap += 0.8 * BODY;
-    }
-
-    /// One ruled table row; missing cells are blank, extra cells are ignored.
-    fn row(&self, cells: &[String], widths: &[f32], aligns: &[Align], shaded: bool) -> Unit {
-        let lh = TABLE_SIZE * 1.45;
-        let wrapped: Vec<Vec<(String, bool)>> = widths
-            .iter()
-            .enumerate()
-            .map(|(i, w)| wrap(self.m, cells.get(i).map_or("", String::as_str), TABLE_SIZE, w - 2.0 * CELL_PAD))
-            .collect();
-        let n = wrapped.iter().map(Vec::len).max().unwrap_or(1);
-        let h = n as f32 * lh + 2.0 * CELL_PAD;
-        let mut u = Unit { height: h, ..Unit::default() };
-        let mut x = MARGIN;
-        for ((lines, w), align) in wrapped.iter().zip(widths).zip(aligns) {
-            u.items.push(Item::Cell { x, y: -h, w: *w, h, shaded });
-            for (i, (line, _)) in lines.iter().enumerate().filter(|(_, (l, _))| !l.is_empty()) {
-                let lw = width(self.m, line, TABLE_SIZE);
-                let lx = match align {
-                    Align::Left => x + CELL_PAD,
-                    Align::Center => x + (w - lw) / 2.0,
-                    Align::Right => x + w - CELL_PAD - lw,
-                };
-                let y = -(CELL_PAD + i as f32 * lh + baseline(lh, TABLE_SIZE));
-                u.text(lx, y, TABLE_SIZE, line, Spacing::None);
-                u.lines.push(line.clone());
-            }
-            x += w;
-        }
-        u
     }
 
     fn signatures(&mut self, left: &[String], right: &[String], seals: bool) {
@@ -266,23 +223,36 @@ impl<M: Measure> Flow<'_, M> {
         let (left, right) = (wrap_col(left), wrap_col(right));
         let rows = left.len().max(right.len());
         let seal_h = if seals { 2.0 * SEAL_R + 4.0 } else { 0.0 };
-        let mut u = Unit { gap: 2.0 * BODY, height: (rows as f32 * lh).max(seal_h), ..Unit::default() };
-        for i in 0..rows {
-            let y = -(i as f32 * lh + baseline(lh, BODY));
-            for (col, x) in [(&left, MARGIN), (&right, MARGIN + col_w + gutter)] {
-                if let Some(line) = col.get(i).filter(|l| !l.is_empty()) {
-                    u.text(x, y, BODY, line, Spacing::None);
-                    u.lines.push(line.clone());
+        // Kept on one page; only a block taller than a page (never seen with real parties)
+        // breaks between lines, its first piece tall enough for the seals.
+        let bounds: Vec<usize> = if rows as f32 * lh <= CONTENT_H {
+            vec![0, rows]
+        } else {
+            std::iter::once(0).chain(((seal_h / lh).ceil() as usize).clamp(1, rows)..=rows).collect()
+        };
+        for (k, range) in bounds.windows(2).enumerate() {
+            let (first, last) = (range[0], range[1]);
+            let mut u = Unit { height: (last - first) as f32 * lh, ..Unit::default() };
+            for i in first..last {
+                let y = -((i - first) as f32 * lh + baseline(lh, BODY));
+                for (col, x) in [(&left, MARGIN), (&right, MARGIN + col_w + gutter)] {
+                    if let Some(line) = col.get(i).filter(|l| !l.is_empty()) {
+                        u.text(x, y, BODY, line, Spacing::None);
+                        u.lines.push(line.clone());
+                    }
                 }
             }
-        }
-        if seals {
-            // Top right of each column, over the "（盖章）" line, where the seal is pressed.
-            for x in [MARGIN, MARGIN + col_w + gutter] {
-                u.items.push(Item::Seal { x: x + col_w - SEAL_R - 6.0, y: -(SEAL_R + 2.0), r: SEAL_R });
+            if k == 0 {
+                (u.gap, u.height) = (2.0 * BODY, u.height.max(seal_h));
+                if seals {
+                    // Top right of each column, over the "（盖章）" line, where the seal is pressed.
+                    for x in [MARGIN, MARGIN + col_w + gutter] {
+                        u.items.push(Item::Seal { x: x + col_w - SEAL_R - 6.0, y: -(SEAL_R + 2.0), r: SEAL_R });
+                    }
+                }
             }
+            self.push(u);
         }
-        self.push(u);
     }
 }
 
@@ -318,46 +288,86 @@ pub(crate) fn layout(m: &impl Measure, doc: &Document) -> Vec<Page> {
     pages
 }
 
-/// Height of unit i plus the units chained to it by `keep_with_next`.
+/// Height of unit i plus the units chained to it by `keep_with_next`; of the last unit of a
+/// chain only what must stay with the others counts (the head of a row taller than a page).
 fn chain_height(units: &[Unit], i: usize) -> f32 {
-    let mut h = units[i].height;
+    let mut h = 0.0;
     let mut j = i;
     while units[j].keep_with_next && j + 1 < units.len() {
+        h += units[j].height + units[j + 1].gap;
         j += 1;
-        h += units[j].gap + units[j].height;
     }
-    h
+    h + units[j].min_head()
 }
 
-fn paginate(units: Vec<Unit>, headers: &[Unit]) -> Vec<Page> {
-    let mut pages = vec![Page { items: Vec::new(), lines: Vec::new() }];
-    let mut used = 0.0; // height taken on the current page
+fn paginate(units: Vec<Unit>, headers: &[Option<Unit>]) -> Vec<Page> {
     let chains: Vec<f32> = (0..units.len()).map(|i| chain_height(&units, i)).collect();
+    let mut pager =
+        Pager { pages: vec![Page { items: Vec::new(), lines: Vec::new() }], used: 0.0, fresh: true, headers };
     for (unit, chain) in units.into_iter().zip(chains) {
-        let fits = |h: f32| used + unit.gap + h <= CONTENT_H + EPS;
-        // A chain taller than a page cannot be kept together; then only the unit counts.
-        if used > 0.0 && (!fits(unit.height) || (chain <= CONTENT_H && !fits(chain))) {
-            pages.push(Page { items: Vec::new(), lines: Vec::new() });
-            used = 0.0;
-            if let Some(header) = unit.table.and_then(|t| headers.get(t)) {
-                place(&mut pages, header.clone(), &mut used, 0.0);
+        pager.add(unit, chain);
+    }
+    pager.pages
+}
+
+struct Pager<'a> {
+    pages: Vec<Page>,
+    /// Height taken on the current page.
+    used: f32,
+    /// The current page holds nothing yet but a repeated table header.
+    fresh: bool,
+    headers: &'a [Option<Unit>],
+}
+
+impl Pager<'_> {
+    fn add(&mut self, mut unit: Unit, chain: f32) {
+        // Must fit here: the unit, or the least head of a row taller than a page; a chain
+        // taller than a page cannot be kept together, then only the unit counts.
+        let fits = |h: f32| self.used + unit.gap + h <= CONTENT_H + EPS;
+        if self.used > 0.0 && !self.fresh && (!fits(unit.min_head()) || (chain <= CONTENT_H && !fits(chain))) {
+            self.new_page(unit.table);
+        }
+        loop {
+            let gap = if self.used > 0.0 { unit.gap } else { 0.0 };
+            let space = CONTENT_H - self.used - gap;
+            if unit.height <= space + EPS {
+                break;
+            }
+            if let Some((head, rest)) = unit.split(space) {
+                self.place(head, gap);
+                self.new_page(rest.table);
+                unit = rest;
+            } else if self.fresh {
+                break; // cannot be cut and no page has more room: draw it here
+            } else {
+                self.new_page(unit.table);
             }
         }
-        let gap = if used > 0.0 { unit.gap } else { 0.0 };
-        place(&mut pages, unit, &mut used, gap);
+        let gap = if self.used > 0.0 { unit.gap } else { 0.0 };
+        self.place(unit.realize(), gap);
     }
-    pages
-}
 
-fn place(pages: &mut [Page], unit: Unit, used: &mut f32, gap: f32) {
-    let top = PAGE_H - MARGIN - *used - gap;
-    *used += gap + unit.height;
-    if let Some(page) = pages.last_mut() {
-        page.items.extend(unit.items.into_iter().map(|mut it| {
-            it.shift_y(top);
-            it
-        }));
-        page.lines.extend(unit.lines);
+    /// Starts a page, with the header row of `table` on top if it is repeated.
+    fn new_page(&mut self, table: Option<usize>) {
+        self.pages.push(Page { items: Vec::new(), lines: Vec::new() });
+        self.used = 0.0;
+        if let Some(header) = table.and_then(|t| self.headers.get(t)).and_then(Option::as_ref) {
+            self.place(header.clone(), 0.0);
+        }
+        self.fresh = true;
+    }
+
+    fn place(&mut self, unit: Unit, gap: f32) {
+        let top = PAGE_H - MARGIN - self.used - gap;
+        self.used += gap + unit.height;
+        self.fresh = false;
+        if let Some(page) = self.pages.last_mut() {
+            page.items.extend(unit.items.into_iter().map(|mut it| {
+                it.shift_y(top);
+                it
+            }));
+            page.lines.extend(unit.lines);
+        }
     }
 }
 
@@ -430,32 +440,6 @@ mod tests {
     }
 
     #[test]
-    fn table_header_repeats_and_rows_stay_whole() {
-        let columns =
-            ["序号", "内容", "金额"].map(|t| Column { title: t.into(), weight: 1.0, align: Align::Left }).to_vec();
-        let rows: Vec<Vec<String>> =
-            (1..=80).map(|i| vec![format!("R{i}"), format!("第{i}行内容").repeat(4), format!("{i}.00")]).collect();
-        let total = Some(vec!["合计".into(), String::new(), "3240.00".into()]);
-        let pages = layout(fonts(), &doc(vec![para(1), Block::Table { columns, rows, total }]));
-        assert!(pages.len() >= 3, "{}", pages.len());
-        for (i, p) in pages.iter().enumerate() {
-            assert_eq!(p.lines.iter().filter(|l| *l == "序号").count(), 1, "page {i}");
-            // The header is the first thing on continuation pages.
-            if i > 0 {
-                assert_eq!(p.lines[..3], ["序号", "内容", "金额"]);
-            }
-        }
-        // Every row (id + both wrapped lines of its content) lands on a single page.
-        for r in 1..=80 {
-            let on: Vec<usize> = (0..pages.len())
-                .filter(|&i| pages[i].lines.iter().any(|l| l.contains(&format!("第{r}行")) || *l == format!("R{r}")))
-                .collect();
-            assert_eq!(on.len(), 1, "row {r} on pages {on:?}");
-        }
-        assert_eq!(pages.last().unwrap().lines.iter().filter(|l| *l == "合计").count(), 1);
-    }
-
-    #[test]
     fn footer_counts_pages_in_both_languages() {
         let blocks: Vec<Block> = (0..60).map(para).collect();
         let mut d = doc(blocks);
@@ -473,6 +457,24 @@ mod tests {
             assert_eq!(p.lines.first().unwrap(), "DRAFT");
             assert_eq!(p.lines.last().unwrap(), &format!("Page {} of {n}", i + 1));
         }
+    }
+
+    #[test]
+    fn fields_and_signatures_taller_than_a_page_break() {
+        let value = "甲乙丙丁。".repeat(600);
+        let sigs: Vec<String> = (1..=40).map(|i| format!("第{i}位代表（签字）：")).collect();
+        let blocks = vec![
+            Block::Fields(vec![("成果：".into(), value.clone())]),
+            Block::Signatures { left: sigs.clone(), right: sigs[..3].to_vec(), seals: true },
+        ];
+        let pages = layout(fonts(), &doc(blocks));
+        crate::pdf::table::tests::assert_inside(&pages);
+        let lines: Vec<&String> = pages.iter().flat_map(|p| &p.lines).collect();
+        let drawn: String = lines.iter().flat_map(|l| l.chars()).filter(|c| "甲乙丙丁。".contains(*c)).collect();
+        assert_eq!(drawn, value);
+        assert!(sigs.iter().all(|s| lines.contains(&s)));
+        let seals = pages.iter().map(|p| p.items.iter().filter(|i| matches!(i, Item::Seal { .. })).count());
+        assert_eq!(seals.sum::<usize>(), 2);
     }
 
     #[test]

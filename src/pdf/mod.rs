@@ -8,6 +8,7 @@
 pub mod contract;
 mod font;
 mod layout;
+mod table;
 mod wrap;
 
 use std::io::Write as _;
@@ -52,13 +53,17 @@ pub enum Block {
     /// following lines hang at the width of `lead`. '\n' in `text` starts a new line.
     Paragraph { lead: String, text: String },
     /// Label / value rows, labels right-aligned in a column as wide as the widest label
-    /// (at most 40 % of the line), values wrapped.
+    /// (at most 40 % of the line), values wrapped. A row is kept on one page unless it is
+    /// taller than a page.
     Fields(Vec<(String, String)>),
-    /// Ruled table with wrapping cells. A row is never split across pages; the header row is
-    /// repeated on every page the table continues on; `total` is an ordinary last row.
+    /// Ruled table with wrapping cells. A row that does not fit on the rest of the page moves
+    /// whole to the next; only a row taller than a page is split between lines, every cell
+    /// continuing on the next page. The header row is repeated on every page the table
+    /// continues on; `total` is an ordinary last row.
     Table { columns: Vec<Column>, rows: Vec<Vec<String>>, total: Option<Vec<String>> },
-    /// Two columns of signature lines side by side, kept on one page; `seals` draws a red
-    /// circle in each column where the seal goes.
+    /// Two columns of signature lines side by side, kept on one page (unless taller than a
+    /// page: then they break between lines); `seals` draws a red circle in each column where
+    /// the seal goes.
     Signatures { left: Vec<String>, right: Vec<String>, seals: bool },
     /// Vertical space in pt (dropped at the top of a page).
     Spacer(f32),
@@ -394,12 +399,12 @@ pub(crate) mod tests {
         }
     }
 
-    fn squash(s: &str) -> String {
+    pub(crate) fn squash(s: &str) -> String {
         s.chars().filter(|c| !c.is_whitespace()).collect()
     }
 
     /// Text of the PDF as poppler extracts it, in content-stream order.
-    fn pdftotext(bytes: &[u8], name: &str) -> String {
+    pub(crate) fn pdftotext(bytes: &[u8], name: &str) -> String {
         let path = std::env::temp_dir().join(format!("fuhua-pdf-test-{}-{name}.pdf", std::process::id()));
         std::fs::write(&path, bytes).unwrap();
         let out = std::process::Command::new("pdftotext")
@@ -415,7 +420,9 @@ pub(crate) mod tests {
 
     #[test]
     fn contract_renders_on_three_pages_and_extracts_exactly() {
-        let r = render(fonts(), &contract(Footer::Zh, Some("草稿"))).unwrap();
+        let d = contract(Footer::Zh, Some("草稿"));
+        table::tests::assert_inside(&layout::layout(fonts(), &d));
+        let r = render(fonts(), &d).unwrap();
         assert_eq!(r.pages, 3);
         assert!(r.bytes.starts_with(b"%PDF-"));
         assert!(r.bytes.len() < 300_000, "{} bytes", r.bytes.len());

@@ -686,3 +686,56 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
     let r = app.agent().get(&app, &format!("/api/v1/documents/{}", doc.sha256)).await;
     assert_eq!(r.json()["kind"], "amendment");
 }
+
+#[rocket::async_test]
+async fn the_longest_terms_the_forms_allow_print_in_full() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    let s = app.state();
+    let (rules, proc) = (&s.config.contracts, &s.config.procurement);
+    let text = |n: usize| "每户探访须记录老人健康状况，".chars().cycle().take(n).collect::<String>();
+    let mut t = complete_terms();
+    t.service_content = text(4000);
+    t.outputs[0].standard = text(500);
+    t.outputs[0].name = text(100);
+    terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, w.contract, &t).await.expect("terms");
+    let long = MilestoneInput {
+        title: text(100),
+        due_on: "2027-09-30".into(),
+        deliverables: text(1000),
+        indicators: (0..10)
+            .map(|i| IndicatorInput { name: format!("{i}{}", text(99)), unit: "人次".into(), target: "100".into() })
+            .collect(),
+    };
+    milestones::add(app.db(), &w.officer, now(), w.contract, &long).await.expect("milestone");
+    let k = contract(&app, w.contract).await;
+    let v = fuhua::domain::contracts::view::build(
+        app.db(),
+        &k,
+        fuhua::domain::contracts::access::Viewer::Bureau,
+        rules,
+        now().date_naive(),
+    )
+    .await
+    .expect("view");
+    let pdf = fuhua::domain::contracts::documents::render(
+        s.fonts.clone(),
+        fuhua::pdf::contract::document(&v, Locale::ZhCn, false),
+    )
+    .await
+    .expect("pdf");
+    let got = squeeze(&pdftotext(&pdf.bytes));
+    // Every character typed comes back: count one that only the typed text uses.
+    let typed: String =
+        [&t.service_content, &t.outputs[0].standard, &t.outputs[0].name, &long.title, &long.deliverables]
+            .into_iter()
+            .cloned()
+            .chain(long.indicators.iter().map(|i| i.name.clone()))
+            .collect();
+    let count = |s: &str| s.chars().filter(|c| *c == '康').count();
+    assert_eq!(count(&got), count(&typed), "text lost over {} pages", pdf.pages);
+    for i in 0..10 {
+        assert!(got.contains(&format!("{i}{}", &squeeze(&text(20)))), "indicator {i}");
+    }
+    assert!(pdf.pages >= 4, "{} pages", pdf.pages);
+}
