@@ -26,7 +26,8 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 F=$(cat "$WORK/fuhua.txt")
 RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
 echo "# fuhua: $F (process max RSS ${RSS} KiB)" >&2
-pdftotext -raw "$WORK/contract.pdf" - | grep -q "政府购买服务合同" || { echo "the PDF does not read back" >&2; exit 1; }
+TEXT=$(pdftotext -raw "$WORK/contract.pdf" -)
+grep -q "政府购买服务合同" <<<"$TEXT" || { echo "the PDF does not read back" >&2; exit 1; }
 
 # Chromium, cold: one browser start per document, as a command-line print does.
 ms=()

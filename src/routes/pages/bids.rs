@@ -216,19 +216,8 @@ async fn upload(
     form: Form<UploadForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    use rocket::tokio::io::AsyncReadExt;
     csrf.check(&form.csrf)?;
-    let (name, bytes) = match form.file.as_ref() {
-        Some(f) if f.len() > 0 => {
-            let name =
-                f.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
-            let mut bytes = Vec::new();
-            let mut r = f.open().await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
-            r.read_to_end(&mut bytes).await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
-            (name, bytes)
-        }
-        _ => (String::new(), Vec::new()),
-    };
+    let (name, bytes) = super::contracts::read_upload(form.file.as_ref()).await?;
     match attachments::add(&app.db, &me.0, app.clock.now(), id, &name, &bytes).await {
         Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),

@@ -1,17 +1,16 @@
 //! The work under a signed contract: milestone reports and the officer's decisions,
 //! payments, amendments, evidence files; and the public check of a document's digest.
 use super::bids::Download;
-use super::contracts::{FileForm, contract_context, read_upload};
+use super::contracts::{FileForm, read_upload, show_again};
 use super::{Page, PageResponse, done};
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::contracts::amendments::{self, AmendmentInput};
 use crate::domain::contracts::documents;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports::{self, AchievedInput, ReportInput};
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 use crate::i18n::Locale;
 use crate::state::App;
-use entity::user;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::{ContentType, Header};
@@ -21,20 +20,6 @@ use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![submit_report, decide, record_payment, amend, evidence, verify_page, verify_file]
-}
-
-async fn again(
-    page: &Page,
-    app: &App,
-    u: &user::Model,
-    id: i32,
-    err: AppError,
-    values: Value,
-) -> Result<PageResponse, PageError> {
-    let mut ctx = contract_context(app, u, id).await?;
-    ctx["values"] = values;
-    super::contracts::localize_blockers(page.locale, &mut ctx);
-    page.refused("contracts/show", ctx, err)
 }
 
 #[derive(FromForm)]
@@ -92,7 +77,7 @@ async fn submit_report(
             // What was typed per indicator, keyed "i<indicator id>" for the form.
             let achieved: serde_json::Map<String, Value> =
                 input.achieved.iter().map(|a| (format!("i{}", a.indicator_id.trim()), json!(a.value))).collect();
-            again(&page, app, &n.0, id, e, json!({"report_for": mid, "report": input, "achieved": achieved})).await
+            show_again(&page, app, &n.0, id, e, json!({"report_for": mid, "report": input, "achieved": achieved})).await
         }
     }
 }
@@ -135,7 +120,7 @@ async fn decide(
             format!("/contracts/{id}#milestone-{mid}"),
             if accept { "flash.report_accepted" } else { "flash.report_returned" },
         )),
-        Err(e) => again(&page, app, &o.0, id, e, json!({"decision_for": mid, "comment": form.comment})).await,
+        Err(e) => show_again(&page, app, &o.0, id, e, json!({"decision_for": mid, "comment": form.comment})).await,
     }
 }
 
@@ -172,7 +157,7 @@ async fn record_payment(
     let r = payments::record(&app.db, &app.emails, &app.config.public_origin, &o.0, app.clock.now(), id, &input).await;
     match r {
         Ok(_) => Ok(done(format!("/contracts/{id}#payments"), "flash.payment_recorded")),
-        Err(e) => again(&page, app, &o.0, id, e, json!({"payment": input})).await,
+        Err(e) => show_again(&page, app, &o.0, id, e, json!({"payment": input})).await,
     }
 }
 
@@ -225,7 +210,7 @@ async fn amend(
     .await;
     match r {
         Ok(_) => Ok(done(format!("/contracts/{id}#amendments"), "flash.contract_amended")),
-        Err(e) => again(&page, app, &o.0, id, e, json!({"amendment": input})).await,
+        Err(e) => show_again(&page, app, &o.0, id, e, json!({"amendment": input})).await,
     }
 }
 

@@ -61,7 +61,7 @@ pub(crate) async fn contract_context(app: &App, u: &user::Model, id: i32) -> Res
 }
 
 /// The page again with the refusal shown (field errors or a banner).
-async fn show_again(
+pub(crate) async fn show_again(
     page: &Page,
     app: &App,
     u: &user::Model,
