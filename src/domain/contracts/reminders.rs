@@ -12,8 +12,9 @@ use entity::enums::{ContractStatus, MilestoneStatus};
 use entity::{contract, milestone, notice_sent};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait, TryInsertResult,
+    QuerySelect, TransactionTrait, TryInsertResult,
 };
+use std::collections::HashSet;
 
 /// Claims a notice key; false when another server (or an earlier run) already did.
 async fn claim(txn: &DatabaseTransaction, key: &str, now: DateTime<Utc>) -> AppResult<bool> {
@@ -26,6 +27,22 @@ async fn claim(txn: &DatabaseTransaction, key: &str, now: DateTime<Utc>) -> AppR
     .exec_without_returning(txn)
     .await?;
     Ok(matches!(r, TryInsertResult::Inserted(n) if n == 1))
+}
+
+/// Of these keys, those already claimed.
+async fn sent_already(db: &DatabaseConnection, keys: Vec<String>) -> AppResult<HashSet<String>> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(notice_sent::Entity::find()
+        .select_only()
+        .column(notice_sent::Column::NoticeKey)
+        .filter(notice_sent::Column::NoticeKey.is_in(keys))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Which notice a milestone is due today, if any: the smallest reminder day it has
@@ -50,48 +67,58 @@ pub async fn run(
     let local = crate::i18n::to_local(now);
     let today = local.date_naive();
     let horizon = today + chrono::Duration::days(rules.remind_days_before.iter().copied().max().unwrap_or(0));
-    let active: Vec<contract::Model> =
-        contract::Entity::find().filter(contract::Column::Status.eq(ContractStatus::Active)).all(db).await?;
-    let mut sent = 0;
-    for k in &active {
-        let open = milestone::Entity::find()
-            .filter(milestone::Column::ContractId.eq(k.id))
-            .filter(milestone::Column::Status.ne(MilestoneStatus::Accepted))
-            .filter(milestone::Column::DueOn.lte(horizon))
-            .order_by_asc(milestone::Column::DueOn)
-            .all(db)
-            .await?;
-        for m in open {
-            let Some(which) = notice_for(m.due_on, today, &rules.remind_days_before) else { continue };
+    // One query for the candidates, one for the contracts, one for the notices already
+    // sent: a worker tick costs three reads however many milestones are open.
+    let open = milestone::Entity::find()
+        .filter(milestone::Column::Status.ne(MilestoneStatus::Accepted))
+        .filter(milestone::Column::DueOn.lte(horizon))
+        .order_by_asc(milestone::Column::DueOn)
+        .all(db)
+        .await?;
+    let active: Vec<contract::Model> = contract::Entity::find()
+        .filter(contract::Column::Status.eq(ContractStatus::Active))
+        .filter(contract::Column::Id.is_in(open.iter().map(|m| m.contract_id)))
+        .all(db)
+        .await?;
+    let due: Vec<(&milestone::Model, &contract::Model, String, bool)> = open
+        .iter()
+        .filter_map(|m| {
+            let k = active.iter().find(|k| k.id == m.contract_id)?;
+            let which = notice_for(m.due_on, today, &rules.remind_days_before)?;
             // A milestone whose report is in is not overdue on the provider's side.
             if which == "overdue" && m.status == MilestoneStatus::Submitted {
-                continue;
+                return None;
             }
-            let txn = db.begin().await?;
-            if !claim(&txn, &format!("milestone:{}:{which}:{}", m.id, m.due_on), now).await? {
-                continue;
-            }
-            let kind = if which == "overdue" { "milestone_overdue" } else { "milestone_due" };
-            for to in access::provider_members(&txn, k.organization_id).await? {
-                let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
-                outbox::enqueue(
-                    &txn,
-                    emails,
-                    now,
-                    &to.email,
-                    locale,
-                    kind,
-                    serde_json::json!({
-                        "name": to.display_name, "number": k.number, "milestone": m.title,
-                        "due_on": m.due_on.to_string(), "days": (m.due_on - today).num_days(),
-                        "url": format!("{origin}/contracts/{}#milestone-{}", k.id, m.id),
-                    }),
-                )
-                .await?;
-            }
-            txn.commit().await?;
-            sent += 1;
+            Some((m, k, format!("milestone:{}:{which}:{}", m.id, m.due_on), which == "overdue"))
+        })
+        .collect();
+    let known = sent_already(db, due.iter().map(|d| d.2.clone()).collect()).await?;
+    let mut sent = 0;
+    for (m, k, key, overdue) in due.into_iter().filter(|d| !known.contains(&d.2)) {
+        let txn = db.begin().await?;
+        if !claim(&txn, &key, now).await? {
+            continue;
         }
+        let kind = if overdue { "milestone_overdue" } else { "milestone_due" };
+        for to in access::provider_members(&txn, k.organization_id).await? {
+            let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
+            outbox::enqueue(
+                &txn,
+                emails,
+                now,
+                &to.email,
+                locale,
+                kind,
+                serde_json::json!({
+                    "name": to.display_name, "number": k.number, "milestone": m.title,
+                    "due_on": m.due_on.to_string(), "days": (m.due_on - today).num_days(),
+                    "url": format!("{origin}/contracts/{}#milestone-{}", k.id, m.id),
+                }),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        sent += 1;
     }
     if local.hour() >= rules.digest_hour {
         sent += digest(db, emails, origin, now, today).await?;
@@ -128,8 +155,10 @@ async fn digest(
             })
         })
         .collect();
+    let officers = access::officers(db).await?;
+    let known = sent_already(db, officers.iter().map(|o| format!("digest:{}:{today}", o.id)).collect()).await?;
     let mut sent = 0;
-    for officer in access::officers(db).await? {
+    for officer in officers.iter().filter(|o| !known.contains(&format!("digest:{}:{today}", o.id))) {
         let txn = db.begin().await?;
         if !claim(&txn, &format!("digest:{}:{today}", officer.id), now).await? {
             continue;
