@@ -57,6 +57,37 @@ test('the officer accepts the mid-term report on a phone, then records the payme
   await context.close();
 });
 
+test('the officer completes the awarded draft on a phone, approves it and sends the PDF', async () => {
+  const { context, page } = await h.phone();
+  await h.login(page, 'officer', '/contracts');
+  await page.click('tr:has-text("吉阳区困境儿童关爱服务项目") a');
+  assert.ok((await page.textContent('main')).includes('以下事项完成后才能审批'), 'what blocks approval is listed');
+  assert.ok(await page.isDisabled('button:has-text("审批合同")'));
+  await page.click('a:has-text("编辑合同草稿")');
+  await checkPhoneLayout(page);
+  const amount = (await page.textContent('main .lead')).match(/¥([\d,]+\.\d\d)/)[1].replaceAll(',', '');
+  await page.fill('#f-service_content', '为困境儿童提供个案管理、家庭探访和成长小组服务。');
+  await page.fill('#f-on-0', '个案服务');
+  await page.fill('#f-os-0', '一人一档');
+  await page.fill('#f-ou-0', '项');
+  await page.fill('#f-oq-0', '2');
+  await page.fill('#f-op-0', amount);
+  await page.click('button:has-text("保存草稿")');
+  assert.ok((await page.textContent('main')).includes('与合同金额'), 'outputs that do not add up block approval');
+  await page.click('a:has-text("编辑合同草稿")');
+  assert.equal(await page.inputValue('#f-on-0'), '个案服务', 'the saved outputs are back in the form');
+  await page.fill('#f-oq-0', '1');
+  await page.click('button:has-text("保存草稿")');
+  await page.click('button:has-text("审批合同")');
+  await page.waitForSelector('.flash-success');
+  assert.match(await page.textContent('h1'), /SYHT-\d{4}-\d{3}/, 'numbered on approval');
+  await page.click('button:has-text("生成 PDF 并发送承接主体")');
+  await page.waitForSelector('.flash-success');
+  assert.match(await page.textContent('#documents'), /SHA-256 [0-9a-f]{64}/);
+  await checkPhoneLayout(page);
+  await context.close();
+});
+
 test('screenshot of a contract for the README', { skip: !process.env.SCREENSHOTS }, async () => {
   const dir = join(root, 'docs/screenshots');
   mkdirSync(dir, { recursive: true });
