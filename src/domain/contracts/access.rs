@@ -71,3 +71,48 @@ pub async fn officers<C: ConnectionTrait>(db: &C) -> AppResult<Vec<user::Model>>
         .all(db)
         .await?)
 }
+
+/// Emails each of the provider's members (or, if it has none, its contact address) one
+/// message of `kind`; `ctx` gets the recipient's name and the contract number. With
+/// `attachment`, the stored document goes with each message. Use the step's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn notify_provider(
+    txn: &sea_orm::DatabaseTransaction,
+    emails: &crate::domain::outbox::EmailTemplates,
+    now: chrono::DateTime<chrono::Utc>,
+    k: &entity::contract::Model,
+    kind: &str,
+    attachment: Option<i32>,
+    ctx: serde_json::Value,
+) -> AppResult<()> {
+    use crate::i18n::Locale;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut to: Vec<(String, String, Locale)> = provider_members(txn, k.organization_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.email, m.display_name, Locale::from_tag(&m.locale).unwrap_or(Locale::ZhCn)))
+        .collect();
+    if to.is_empty() {
+        let org =
+            entity::organization::Entity::find_by_id(k.organization_id).one(txn).await?.ok_or(AppError::NotFound)?;
+        if !org.contact_email.trim().is_empty() {
+            to.push((org.contact_email, org.contact_name, Locale::ZhCn));
+        }
+    }
+    for (address, name, locale) in to {
+        let mut message = serde_json::json!({"name": name, "number": k.number});
+        if let (Some(m), Some(c)) = (message.as_object_mut(), ctx.as_object()) {
+            m.extend(c.clone());
+        }
+        let id = crate::domain::outbox::enqueue(txn, emails, now, &address, locale, kind, message).await?;
+        if let Some(doc) = attachment {
+            entity::outbox::Entity::update_many()
+                .col_expr(entity::outbox::Column::AttachmentDocumentId, Expr::value(doc))
+                .filter(entity::outbox::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,7 +1,6 @@
 //! Amendments (补充协议) to a signed contract: the only way it changes. Each is numbered,
 //! says why and what changed (before and after), gets its own PDF, stored with its digest
 //! and sent to the provider, and stays in the contract's history.
-use super::signing::notify_provider;
 use super::terms::{max_term_months, parse_date};
 use super::view;
 use super::{ContractRules, access, documents};
@@ -168,18 +167,11 @@ pub async fn amend(
         serde_json::json!({"seq": seq, "reason": reason, "changes": changes, "document": d.id, "sha256": d.sha256}),
     )
     .await?;
-    notify_provider(
-        &txn,
-        emails,
-        origin,
-        now,
-        &k,
-        &v,
-        "contract_amended",
-        Some(d.id),
-        serde_json::json!({"seq": seq, "reason": reason}),
-    )
-    .await?;
+    let ctx = serde_json::json!({
+        "title": v.call_title, "seq": seq, "reason": reason,
+        "url": format!("{origin}/contracts/{}", k.id),
+    });
+    access::notify_provider(&txn, emails, now, &k, "contract_amended", Some(d.id), ctx).await?;
     txn.commit().await?;
     Ok(seq)
 }

@@ -7,9 +7,9 @@ use super::terms::parse_date;
 use crate::domain::audit::{self, Actor};
 use crate::domain::fields::field_error;
 use crate::domain::money::Money;
-use crate::domain::outbox::{self, EmailTemplates};
+use crate::domain::outbox::EmailTemplates;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::i18n::{Locale, Msg};
+use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{ContractStatus, InstalmentStatus};
 use entity::{contract, contract_instalment, payment, user};
@@ -174,23 +174,11 @@ pub async fn record(
     )
     .await?;
     complete_when_paid(&txn, u, now, &k).await?;
-    for to in access::provider_members(&txn, k.organization_id).await? {
-        let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
-        outbox::enqueue(
-            &txn,
-            emails,
-            now,
-            &to.email,
-            locale,
-            "payment_recorded",
-            serde_json::json!({
-                "name": to.display_name, "number": k.number, "instalment": inst.position,
-                "amount": crate::i18n::format_money(amount), "paid_on": paid_on.to_string(),
-                "url": format!("{origin}/contracts/{contract_id}#payments"),
-            }),
-        )
-        .await?;
-    }
+    let ctx = serde_json::json!({
+        "instalment": inst.position, "amount": crate::i18n::format_money(amount), "paid_on": paid_on.to_string(),
+        "url": format!("{origin}/contracts/{contract_id}#payments"),
+    });
+    access::notify_provider(&txn, emails, now, &k, "payment_recorded", None, ctx).await?;
     txn.commit().await?;
     Ok(p)
 }

@@ -100,23 +100,11 @@ pub async fn run(
             continue;
         }
         let kind = if overdue { "milestone_overdue" } else { "milestone_due" };
-        for to in access::provider_members(&txn, k.organization_id).await? {
-            let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
-            outbox::enqueue(
-                &txn,
-                emails,
-                now,
-                &to.email,
-                locale,
-                kind,
-                serde_json::json!({
-                    "name": to.display_name, "number": k.number, "milestone": m.title,
-                    "due_on": m.due_on.to_string(), "days": (m.due_on - today).num_days(),
-                    "url": format!("{origin}/contracts/{}#milestone-{}", k.id, m.id),
-                }),
-            )
-            .await?;
-        }
+        let ctx = serde_json::json!({
+            "milestone": m.title, "due_on": m.due_on.to_string(), "days": (m.due_on - today).num_days(),
+            "url": format!("{origin}/contracts/{}#milestone-{}", k.id, m.id),
+        });
+        access::notify_provider(&txn, emails, now, k, kind, None, ctx).await?;
         txn.commit().await?;
         sent += 1;
     }

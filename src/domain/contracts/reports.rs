@@ -5,10 +5,10 @@
 use super::access;
 use crate::domain::audit::{self, Actor};
 use crate::domain::fields::field_error;
-use crate::domain::outbox::{self, EmailTemplates};
+use crate::domain::outbox::EmailTemplates;
 use crate::domain::procurement::attachments::{MAX_FILES, checked_file};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::i18n::{Locale, Msg};
+use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{ContractStatus, InstalmentStatus, MilestoneStatus, ReportDecision};
 use entity::{
@@ -225,7 +225,12 @@ pub async fn decide(
         serde_json::json!({"milestone": m.id, "version": version, "comment": comment}),
     )
     .await?;
-    tell_provider(&txn, emails, origin, now, &k, &m, accept, &comment).await?;
+    let ctx = serde_json::json!({
+        "milestone": m.title, "comment": comment,
+        "url": format!("{origin}/contracts/{}#milestone-{}", k.id, m.id),
+    });
+    let kind = if accept { "milestone_accepted" } else { "milestone_returned" };
+    access::notify_provider(&txn, emails, now, &k, kind, None, ctx).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -239,36 +244,6 @@ pub async fn make_payable(txn: &DatabaseTransaction, now: DateTime<Utc>, instalm
         ai.status = Set(to);
         ai.payable_at = Set(Some(now));
         ai.update(txn).await?;
-    }
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn tell_provider(
-    txn: &DatabaseTransaction,
-    emails: &EmailTemplates,
-    origin: &str,
-    now: DateTime<Utc>,
-    k: &contract::Model,
-    m: &milestone::Model,
-    accepted: bool,
-    comment: &str,
-) -> AppResult<()> {
-    for to in access::provider_members(txn, k.organization_id).await? {
-        let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
-        outbox::enqueue(
-            txn,
-            emails,
-            now,
-            &to.email,
-            locale,
-            if accepted { "milestone_accepted" } else { "milestone_returned" },
-            serde_json::json!({
-                "name": to.display_name, "number": k.number, "milestone": m.title, "comment": comment,
-                "url": format!("{origin}/contracts/{}#milestone-{}", k.id, m.id),
-            }),
-        )
-        .await?;
     }
     Ok(())
 }

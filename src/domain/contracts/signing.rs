@@ -6,7 +6,7 @@ use super::documents;
 use super::view::{self, ContractView};
 use super::{ContractRules, access, terms};
 use crate::domain::audit::{self, Actor};
-use crate::domain::outbox::{self, EmailTemplates};
+use crate::domain::outbox::EmailTemplates;
 use crate::domain::procurement::rules::ProcurementRules;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, Msg};
@@ -189,65 +189,13 @@ pub async fn send(
         serde_json::json!({"document": d.id, "sha256": d.sha256, "language": language.tag(), "pages": pdf.pages}),
     )
     .await?;
-    notify_provider(
-        &txn,
-        emails,
-        origin,
-        now,
-        &k,
-        &v,
-        "contract_sent",
-        Some(d.id),
-        serde_json::json!({"sha256": d.sha256}),
-    )
-    .await?;
+    let ctx = serde_json::json!({
+        "title": v.call_title, "amount": v.amount, "sha256": d.sha256,
+        "url": format!("{origin}/contracts/{}", k.id),
+    });
+    access::notify_provider(&txn, emails, now, &k, "contract_sent", Some(d.id), ctx).await?;
     txn.commit().await?;
     Ok(d.id)
-}
-
-/// Emails each of the provider's members (or, if it has none, its contact address).
-#[allow(clippy::too_many_arguments)]
-pub async fn notify_provider(
-    txn: &DatabaseTransaction,
-    emails: &EmailTemplates,
-    origin: &str,
-    now: DateTime<Utc>,
-    k: &contract::Model,
-    v: &ContractView,
-    kind: &str,
-    attachment: Option<i32>,
-    extra: serde_json::Value,
-) -> AppResult<()> {
-    let members = access::provider_members(txn, k.organization_id).await?;
-    let mut to: Vec<(String, String, Locale)> = members
-        .iter()
-        .map(|m| (m.email.clone(), m.display_name.clone(), Locale::from_tag(&m.locale).unwrap_or(Locale::ZhCn)))
-        .collect();
-    if to.is_empty() {
-        let org =
-            entity::organization::Entity::find_by_id(k.organization_id).one(txn).await?.ok_or(AppError::NotFound)?;
-        if !org.contact_email.trim().is_empty() {
-            to.push((org.contact_email, org.contact_name, Locale::ZhCn));
-        }
-    }
-    for (address, name, locale) in to {
-        let mut ctx = serde_json::json!({
-            "name": name, "number": k.number, "title": v.call_title, "amount": v.amount,
-            "url": format!("{origin}/contracts/{}", k.id),
-        });
-        if let (Some(c), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
-            c.extend(e.clone());
-        }
-        let mid = outbox::enqueue(txn, emails, now, &address, locale, kind, ctx).await?;
-        if let Some(doc) = attachment {
-            entity::outbox::Entity::update_many()
-                .col_expr(entity::outbox::Column::AttachmentDocumentId, Expr::value(doc))
-                .filter(entity::outbox::Column::Id.eq(mid))
-                .exec(txn)
-                .await?;
-        }
-    }
-    Ok(())
 }
 
 async fn activate(

@@ -241,24 +241,33 @@ async fn remove_attachment(
 /// A bid's file: for its organization, or for the bureau once the call is opened.
 #[derive(rocket::Responder)]
 pub(crate) struct Download {
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) kind: ContentType,
-    pub(crate) disposition: Header<'static>,
+    bytes: Vec<u8>,
+    kind: ContentType,
+    disposition: Header<'static>,
+}
+
+impl Download {
+    /// A stored file: `kind` is what its bytes are (pdf, png, jpeg, docx, xlsx); `inline`
+    /// shows it in the browser instead of saving it.
+    pub(crate) fn file(bytes: Vec<u8>, kind: &str, name: &str, inline: bool) -> Download {
+        let kind = match kind {
+            "pdf" => ContentType::PDF,
+            "png" => ContentType::PNG,
+            "jpeg" => ContentType::JPEG,
+            _ => ContentType::Binary,
+        };
+        let encoded = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
+        let how = if inline { "inline" } else { "attachment" };
+        Download {
+            bytes,
+            kind,
+            disposition: Header::new("Content-Disposition", format!("{how}; filename*=UTF-8''{encoded}")),
+        }
+    }
 }
 
 #[get("/calls/<id>/bid/attachments/<aid>")]
 async fn download(m: crate::auth::Member, id: i32, aid: i32, app: &State<App>) -> Result<Download, PageError> {
     let a = attachments::fetch(&app.db, &m.0, id, aid).await?;
-    let kind = match a.kind.as_str() {
-        "pdf" => ContentType::PDF,
-        "png" => ContentType::PNG,
-        "jpeg" => ContentType::JPEG,
-        _ => ContentType::Binary,
-    };
-    let encoded = url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>();
-    Ok(Download {
-        bytes: a.data,
-        kind,
-        disposition: Header::new("Content-Disposition", format!("attachment; filename*=UTF-8''{encoded}")),
-    })
+    Ok(Download::file(a.data, &a.kind, &a.file_name, false))
 }

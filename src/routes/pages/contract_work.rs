@@ -13,7 +13,6 @@ use crate::i18n::Locale;
 use crate::state::App;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
-use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
 use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
@@ -217,18 +216,7 @@ async fn amend(
 #[get("/contracts/<_id>/evidence/<fid>")]
 async fn evidence(m: Member, _id: i32, fid: i32, app: &State<App>) -> Result<Download, PageError> {
     let f = reports::file(&app.db, &m.0, fid).await?;
-    let kind = match f.kind.as_str() {
-        "pdf" => ContentType::PDF,
-        "png" => ContentType::PNG,
-        "jpeg" => ContentType::JPEG,
-        _ => ContentType::Binary,
-    };
-    let encoded = url::form_urlencoded::byte_serialize(f.file_name.as_bytes()).collect::<String>();
-    Ok(Download {
-        bytes: f.data,
-        kind,
-        disposition: Header::new("Content-Disposition", format!("attachment; filename*=UTF-8''{encoded}")),
-    })
+    Ok(Download::file(f.data, &f.kind, &f.file_name, false))
 }
 
 /// Anyone can check a contract document: by its SHA-256, or by uploading the file.

@@ -12,7 +12,6 @@ use crate::state::App;
 use entity::user;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
-use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
 use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
@@ -519,16 +518,6 @@ async fn countersign(
     }
 }
 
-fn pdf_download(bytes: Vec<u8>, file_name: &str, inline: bool) -> Download {
-    let encoded = url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect::<String>();
-    let how = if inline { "inline" } else { "attachment" };
-    Download {
-        bytes,
-        kind: ContentType::PDF,
-        disposition: Header::new("Content-Disposition", format!("{how}; filename*=UTF-8''{encoded}")),
-    }
-}
-
 /// The contract as it stands, drawn now and marked as a draft; not stored. The issued
 /// PDFs are under documents.
 #[get("/contracts/<id>/preview.pdf?<lang>")]
@@ -537,18 +526,13 @@ async fn preview(o: Officer, id: i32, lang: Option<&str>, app: &State<App>) -> R
     let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
     let l = lang.and_then(Locale::from_tag).unwrap_or(Locale::ZhCn);
     let pdf = documents::render(app.fonts.clone(), crate::pdf::contract::document(&v, l, true)).await?;
-    Ok(pdf_download(pdf.bytes, &format!("contract-{id}-draft.pdf"), true))
+    Ok(Download::file(pdf.bytes, "pdf", &format!("contract-{id}-draft.pdf"), true))
 }
 
 #[get("/contracts/<id>/documents/<doc_id>")]
 async fn document(m: Member, id: i32, doc_id: i32, app: &State<App>) -> Result<Download, PageError> {
     let d = documents::fetch(&app.db, &m.0, id, doc_id).await?;
-    let kind = match crate::domain::procurement::attachments::sniff(&d.data) {
-        Some("png") => ContentType::PNG,
-        Some("jpeg") => ContentType::JPEG,
-        _ => ContentType::PDF,
-    };
-    let mut out = pdf_download(d.data, &d.file_name, false);
-    out.kind = kind;
-    Ok(out)
+    // A countersigned scan may be a photo; issued documents are PDFs.
+    let kind = crate::domain::procurement::attachments::sniff(&d.data).unwrap_or("pdf");
+    Ok(Download::file(d.data, kind, &d.file_name, false))
 }
