@@ -143,6 +143,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;margin:4pt 0}dt{text-align
                 }
                 b.push_str("</div>");
             }
+            // The contract has no chart; the HTML route is only a yardstick for contracts.
+            Block::Chart(c) => b.push_str(&format!("<p>{}</p>", esc(&c.caption))),
             Block::Spacer(pt) => b.push_str(&format!("<div style=\"height:{pt}pt\"></div>")),
         }
     }

@@ -37,6 +37,7 @@ pub struct AppConfig {
     pub procurement: crate::domain::procurement::rules::ProcurementRules,
     /// Contract numbering, the purchaser's particulars, reminders (FUHUA_CONTRACTS__*).
     pub contracts: crate::domain::contracts::ContractRules,
+    pub evaluations: crate::domain::evaluations::EvaluationRules,
 }
 
 impl Default for AppConfig {
@@ -61,6 +62,7 @@ impl Default for AppConfig {
             static_dir: root.join("static"),
             procurement: Default::default(),
             contracts: Default::default(),
+            evaluations: Default::default(),
         }
     }
 }

@@ -317,7 +317,12 @@ pub async fn load(
         .collect();
     crate::demo_calls::load(db, &places, now, (&officer, &u), &bidders).await?;
     crate::demo_awards::load(db, emails, &places, now, &officer, &bidders).await?;
-    accounts_made.extend(crate::demo_contracts::load(db, emails, &places, now, &officer, &bidders).await?);
+    let (made, current, provider) = crate::demo_contracts::load(db, emails, &places, now, &officer, &bidders).await?;
+    accounts_made.extend(made);
+    let evaluator =
+        user::Entity::find().filter(user::Column::Role.eq(Role::Evaluator)).one(db).await?.ok_or(AppError::NotFound)?;
+    let people = crate::demo_evaluations::People { officer: &officer, evaluator: &evaluator, provider: &provider };
+    accounts_made.extend(crate::demo_evaluations::load(db, emails, &places, now, &people, &current, &bidders).await?);
     Ok(accounts_made)
 }
 

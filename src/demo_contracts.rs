@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use chrono::{DateTime, Duration, Months, Utc};
 use entity::enums::Role;
-use entity::{contract, contract_instalment, milestone_indicator, user};
+use entity::{contract, contract_instalment, milestone, milestone_indicator, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use std::sync::Arc;
 
@@ -39,23 +39,46 @@ fn indicator(name: &str, unit: &str, target: i64) -> IndicatorInput {
     IndicatorInput { name: name.into(), unit: unit.into(), target: target.to_string() }
 }
 
-/// Loads the contract; returns the provider's demo account (email, role, one-time password).
-pub async fn load(
+/// What a demo project is: its call, the bidders and their prices, the provider's account.
+pub(crate) struct Spec<'a> {
+    pub title: &'a str,
+    pub district: &'a str,
+    pub days_ago: i64,
+    pub orgs: Vec<i32>,
+    pub prices: [&'a str; 3],
+    pub provider_email: &'a str,
+    pub provider_name: &'a str,
+}
+
+/// A signed home-care contract: the call published `days_ago`, three bids, the panel's
+/// scores, the award, the provider's account, the terms with four outputs, a first-quarter
+/// milestone beside the two seeded for the mid-term and final instalments, approval,
+/// sending and the provider's acceptance, each at its own date.
+pub(crate) struct Signed {
+    pub contract: contract::Model,
+    pub provider: user::Model,
+    pub password: String,
+    /// The first-quarter milestone, then the mid-term and final ones.
+    pub q1: milestone::Model,
+    pub seeded: Vec<milestone::Model>,
+    pub signed_at: DateTime<Utc>,
+}
+
+pub(crate) async fn signed_contract(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
     places: &Places,
     now: DateTime<Utc>,
     officer: &user::Model,
-    bidders: &[i32],
-) -> AppResult<Vec<(String, Role, String)>> {
+    spec: &Spec<'_>,
+) -> AppResult<Signed> {
     let rules = ProcurementRules::default();
     let contract_rules = ContractRules::default();
     let fonts = Arc::new(crate::pdf::FontBook::embedded().map_err(|e| AppError::Internal(e.to_string()))?);
-    let i = input(places, "天涯区居家养老上门服务项目", "elderly", "天涯区", "240000");
-    let call = published(db, &rules, places, officer, now, 200, i, 25).await?;
+    let i = input(places, spec.title, "elderly", spec.district, "240000");
+    let call = published(db, &rules, places, officer, now, spec.days_ago, i, 25).await?;
     let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
-    let orgs: Vec<i32> = bidders.iter().skip(16).take(3).copied().collect();
-    let orgs = three_bids(db, call, deadline, &orgs, ["228000", "236500", "219800"]).await?;
+    let orgs = three_bids(db, call, deadline, &spec.orgs, spec.prices).await?;
     opening::open(db, officer, deadline, call, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, call, 3, &[]).await?;
     score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
@@ -71,15 +94,14 @@ pub async fn load(
         &txn,
         &Actor::system("demo"),
         deadline,
-        "provider@fuhua.local",
-        "承接机构 陈主任",
+        spec.provider_email,
+        spec.provider_name,
         Role::NgoMember,
         Some(a.organization_id),
         None,
     )
     .await?;
     txn.commit().await?;
-
     // Terms: the outputs add up to the awarded amount.
     let at = deadline + Duration::days(8);
     let starts_on = k.starts_on.ok_or(AppError::NotFound)?;
@@ -154,7 +176,32 @@ pub async fn load(
         .await?;
     let signed = at + Duration::days(2);
     signing::accept(db, &provider, signed, k.id).await?;
+    let contract = contract::Entity::find_by_id(k.id).one(db).await?.ok_or(AppError::NotFound)?;
+    let seeded = milestones::of_contract(db, k.id).await?.into_iter().filter(|m| m.id != q1.id).collect();
+    Ok(Signed { contract, provider, password: pw, q1, seeded, signed_at: signed })
+}
 
+/// The demo's contract in force; returns the provider's demo account (email, role, one-time
+/// password), the contract and the provider.
+pub async fn load(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    places: &Places,
+    now: DateTime<Utc>,
+    officer: &user::Model,
+    bidders: &[i32],
+) -> AppResult<(Vec<(String, Role, String)>, contract::Model, user::Model)> {
+    let spec = Spec {
+        title: "天涯区居家养老上门服务项目",
+        district: "天涯区",
+        days_ago: 200,
+        orgs: bidders.iter().skip(16).take(3).copied().collect(),
+        prices: ["228000", "236500", "219800"],
+        provider_email: "provider@fuhua.local",
+        provider_name: "承接机构 陈主任",
+    };
+    let Signed { contract: k, provider, password: pw, q1, seeded, signed_at: signed } =
+        signed_contract(db, emails, places, now, officer, &spec).await?;
     // The first instalment paid; the first quarter reported and accepted.
     let first_instalment = contract_instalment::Entity::find()
         .filter(contract_instalment::Column::ContractId.eq(k.id))
@@ -204,11 +251,11 @@ pub async fn load(
         )
         .await?;
     }
-    Ok(vec![(provider.email, Role::NgoMember, pw)])
+    Ok((vec![(provider.email.clone(), Role::NgoMember, pw)], k, provider))
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn report_on(
+pub(crate) async fn report_on(
     db: &DatabaseConnection,
     provider: &user::Model,
     at: DateTime<Utc>,

@@ -12,6 +12,7 @@ pub mod demo;
 mod demo_awards;
 mod demo_calls;
 mod demo_contracts;
+mod demo_evaluations;
 mod demo_hubs;
 pub mod domain;
 pub mod error;

@@ -26,6 +26,8 @@ pub struct Model {
     pub min_grade: i32,
     pub require_annual_report: bool,
     pub hub_rule: HubRule,
+    /// Show (and let the panel weigh) a 优秀/良好 final evaluation in the last years.
+    pub evaluation_preference: bool,
     /// Organization types allowed, comma-separated codes; empty: all.
     pub org_types: String,
     pub question_deadline: Option<DateTimeUtc>,

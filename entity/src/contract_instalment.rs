@@ -17,6 +17,8 @@ pub struct Model {
     pub description: String,
     pub status: InstalmentStatus,
     pub payable_at: Option<DateTimeUtc>,
+    /// Deducted after a 合格 final evaluation; the instalment pays amount − deduction.
+    pub deduction_fen: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261126_000005_bids;
 mod m20261126_000006_bid_attachments;
 mod m20261127_000007_evaluation;
 mod m20261127_000008_contracts;
+mod m20261127_000009_performance_evaluations;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_bid_attachments::Migration),
             Box::new(m20261127_000007_evaluation::Migration),
             Box::new(m20261127_000008_contracts::Migration),
+            Box::new(m20261127_000009_performance_evaluations::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod claims;
 pub mod contracts;
+pub mod evaluations;
 pub mod fields;
 pub mod hubs;
 pub mod import_export;

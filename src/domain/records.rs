@@ -22,6 +22,8 @@ pub struct OrgRecords {
     pub penalties: Vec<penalty::Model>,
     /// Incubation: current or past hub membership and graduation.
     pub hub: super::hubs::HubStanding,
+    /// Released performance evaluations of its contracts, newest first.
+    pub evaluations: Vec<super::evaluations::listing::EvaluationRecord>,
 }
 
 /// The credit summary's verdict.
@@ -48,6 +50,15 @@ pub struct CreditSummary {
     pub hub_member: bool,
     pub hub_former_member: bool,
     pub hub_graduated: bool,
+    /// The latest final evaluation's result.
+    pub last_final_evaluation: Option<super::evaluations::listing::EvaluationRecord>,
+    /// Final evaluations that bar (不合格) or favour (优秀/良好) the organization in calls,
+    /// each with the day until which it does (past ones included: a call is judged by the
+    /// day it was published).
+    pub evaluation_bars: Vec<super::evaluations::listing::EvaluationRecord>,
+    pub evaluation_preferences: Vec<super::evaluations::listing::EvaluationRecord>,
+    /// Until when (exclusive) a 不合格 final evaluation bars the organization, as of today.
+    pub barred_until: Option<NaiveDate>,
 }
 
 pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords> {
@@ -73,6 +84,7 @@ pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords>
             .all(db)
             .await?,
         hub: super::hubs::standing(db, org_id).await?,
+        evaluations: super::evaluations::listing::released_for_org(db, org_id).await?,
     })
 }
 
@@ -83,12 +95,20 @@ pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDat
     let on_dishonesty = super::organizations::currently_on(&r.list_entries, ListKind::DishonestyList);
     let three_years_ago = today.with_year(today.year() - 3).unwrap_or(today);
     let recent_penalties = r.penalties.iter().filter(|p| p.decided_on >= three_years_ago).count();
+    let finals = || r.evaluations.iter().filter(|e| e.kind == entity::enums::EvaluationKind::Final);
+    let last_final = finals().max_by_key(|e| (e.released_on, e.evaluation_id)).cloned();
+    // Kept whole, not cut at today: a call published while a bar held still refuses.
+    let barred: Vec<_> = finals().filter(|e| e.barred_until.is_some()).cloned().collect();
+    let preferred: Vec<_> = finals().filter(|e| e.preferred_until.is_some()).cloned().collect();
+    let barred_until = barred.iter().filter_map(|e| e.barred_until).filter(|d| *d > today).max();
+    let barred_now = barred_until.is_some();
     let level = if on_dishonesty || matches!(org.status, OrgStatus::Revoked | OrgStatus::Deregistered) {
         CreditLevel::Restricted
     } else if on_abnormal
         || recent_penalties > 0
         || org.status == OrgStatus::Suspended
         || matches!(last, Some((_, AnnualResult::Failed)))
+        || barred_now
     {
         CreditLevel::Attention
     } else {
@@ -106,6 +126,10 @@ pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDat
         hub_member: r.hub.current_member,
         hub_former_member: r.hub.ever_member,
         hub_graduated: r.hub.graduated,
+        last_final_evaluation: last_final,
+        evaluation_bars: barred,
+        evaluation_preferences: preferred,
+        barred_until,
     }
 }
 
@@ -493,6 +517,7 @@ mod tests {
             list_entries: vec![],
             penalties: vec![],
             hub: Default::default(),
+            evaluations: vec![],
         };
         assert_eq!(credit_summary(&org(OrgStatus::Active), &r, today).level, CreditLevel::Good);
         r.list_entries.push(entry(ListKind::AbnormalList, true));

@@ -151,9 +151,22 @@ pub fn spawn_worker(app: App, interval_secs: u64) {
                 &app.config.contracts,
             )
             .await;
-            for e in [reminders.map(|_| ()), contract_reminders.map(|_| ()), deliver_due(&app).await.map(|_| ())]
-                .into_iter()
-                .filter_map(Result::err)
+            let evaluation_reminders = crate::domain::evaluations::reminders::run(
+                &app.db,
+                &app.emails,
+                &app.config.public_origin,
+                app.clock.now(),
+                &app.config.evaluations,
+            )
+            .await;
+            for e in [
+                reminders.map(|_| ()),
+                contract_reminders.map(|_| ()),
+                evaluation_reminders.map(|_| ()),
+                deliver_due(&app).await.map(|_| ()),
+            ]
+            .into_iter()
+            .filter_map(Result::err)
             {
                 match e {
                     AppError::Internal(cause) => log::error!("outbox worker: {cause}"),

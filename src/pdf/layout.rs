@@ -55,19 +55,43 @@ pub(crate) enum Item {
         y: f32,
         r: f32,
     },
+    /// Rectangle outlined in grey, filled with `fill` (RGB) if given; `y` is the bottom edge.
+    Shape {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: Option<(f32, f32, f32)>,
+    },
+    /// Thin straight line in a grey `level` (0 black, 1 white).
+    Rule {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        grey: f32,
+    },
 }
 
 impl Item {
     pub(crate) fn text(&self) -> Option<&str> {
         match self {
             Item::Text { text, .. } | Item::Watermark { text, .. } => Some(text),
-            Item::Cell { .. } | Item::Seal { .. } => None,
+            Item::Cell { .. } | Item::Seal { .. } | Item::Shape { .. } | Item::Rule { .. } => None,
         }
     }
 
     fn shift_y(&mut self, dy: f32) {
         match self {
-            Item::Text { y, .. } | Item::Watermark { y, .. } | Item::Cell { y, .. } | Item::Seal { y, .. } => *y += dy,
+            Item::Text { y, .. }
+            | Item::Watermark { y, .. }
+            | Item::Cell { y, .. }
+            | Item::Seal { y, .. }
+            | Item::Shape { y, .. } => *y += dy,
+            Item::Rule { y1, y2, .. } => {
+                *y1 += dy;
+                *y2 += dy;
+            }
         }
     }
 }
@@ -280,6 +304,7 @@ pub(crate) fn layout(m: &impl Measure, doc: &Document) -> Vec<Page> {
             Block::Fields(fields) => flow.fields(fields),
             Block::Table { columns, rows, total } => flow.table(columns, rows, total.as_ref()),
             Block::Signatures { left, right, seals } => flow.signatures(left, right, *seals),
+            Block::Chart(c) => flow.chart(c),
             Block::Spacer(h) => flow.gap += h.max(0.0),
         }
     }

@@ -5,7 +5,9 @@
 //! Build one [`FontBook`] at start-up and call [`render`] per document. Rendering is CPU-bound
 //! (a few milliseconds): call it from `spawn_blocking` in async handlers.
 
+mod chart;
 pub mod contract;
+pub mod evaluation_report;
 mod font;
 mod layout;
 mod table;
@@ -65,8 +67,31 @@ pub enum Block {
     /// page: then they break between lines); `seals` draws a red circle in each column where
     /// the seal goes.
     Signatures { left: Vec<String>, right: Vec<String>, seals: bool },
+    /// A horizontal bar chart drawn as vector graphics (not an image), kept on one page.
+    Chart(Chart),
     /// Vertical space in pt (dropped at the top of a page).
     Spacer(f32),
+}
+
+/// Bars of values against their maxima: for each bar a light bar as long as its maximum,
+/// a filled bar as long as its value, the label on the left and `text` on the right, over a
+/// scale with grid lines.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub caption: String,
+    pub bars: Vec<Bar>,
+    /// Legend words for the filled bar and the light one, e.g. "得分" and "分值".
+    pub value_legend: String,
+    pub max_legend: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f32,
+    pub max: f32,
+    /// Shown right of the bar, e.g. "45.20 / 50".
+    pub text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +172,16 @@ fn drawn_text(doc: &Document) -> String {
                 rows.iter().chain(total).flatten().for_each(|c| s.push_str(c));
             }
             Block::Signatures { left, right, .. } => left.iter().chain(right).for_each(|l| s.push_str(l)),
+            Block::Chart(c) => {
+                s.push_str(&c.caption);
+                s.push_str(&c.value_legend);
+                s.push_str(&c.max_legend);
+                c.bars.iter().for_each(|b| {
+                    s.push_str(&b.label);
+                    s.push_str(&b.text);
+                });
+                s.push_str("0123456789.");
+            }
             Block::Spacer(_) => {}
         }
     }
@@ -202,6 +237,28 @@ fn page_ops(items: &[Item], font: &FontId) -> Vec<Op> {
                 } else {
                     ops.push(Op::DrawRectangle { rectangle: Rect { mode: Some(PaintMode::Stroke), ..rect } });
                 }
+            }
+            Item::Shape { x, y, w, h, fill } => {
+                let rect = Rect::from_xywh(Pt(*x), Pt(*y), Pt(*w), Pt(*h));
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetOutlineColor { col: grey(0.45) });
+                let mode = match fill {
+                    Some((r, g, b)) => {
+                        ops.push(Op::SetFillColor { col: Color::Rgb(Rgb::new(*r, *g, *b, None)) });
+                        PaintMode::FillStroke
+                    }
+                    None => PaintMode::Stroke,
+                };
+                ops.push(Op::DrawRectangle { rectangle: Rect { mode: Some(mode), ..rect } });
+                ops.push(Op::RestoreGraphicsState);
+            }
+            Item::Rule { x1, y1, x2, y2, grey: level } => {
+                let p = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetOutlineColor { col: grey(*level) });
+                ops.push(Op::SetOutlineThickness { pt: Pt(0.4) });
+                ops.push(Op::DrawLine { line: Line { points: vec![p(*x1, *y1), p(*x2, *y2)], is_closed: false } });
+                ops.push(Op::RestoreGraphicsState);
             }
             Item::Seal { x, y, r } => {
                 ops.push(Op::SaveGraphicsState);

@@ -186,7 +186,8 @@ pub(super) mod tests {
                 let (low, high) = match *it {
                     Item::Text { y, .. } if y == FOOTER_BASELINE => continue,
                     Item::Text { y, size, .. } => (y - 0.12 * size, y + 0.88 * size),
-                    Item::Cell { y, h, .. } => (y, y + h),
+                    Item::Cell { y, h, .. } | Item::Shape { y, h, .. } => (y, y + h),
+                    Item::Rule { y1, y2, .. } => (y1.min(y2), y1.max(y2)),
                     Item::Seal { y, r, .. } => (y - r, y + r),
                     Item::Watermark { .. } => continue,
                 };

@@ -102,7 +102,7 @@ pub(crate) fn pdftotext(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-fn squeeze(s: &str) -> String {
+pub(crate) fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -442,7 +442,14 @@ async fn milestones_are_reported_returned_accepted_and_instalments_paid_never_be
         .collect();
     use entity::enums::ReportDecision::*;
     assert_eq!(versions, vec![(1, Some(Returned)), (2, Some(Accepted))]);
-    // The accepted milestone makes its instalment (¥48,000) payable.
+    // The accepted milestone's instalment (¥48,000) also waits for the mid-term evaluation;
+    // once that has passed, it is payable.
+    assert_eq!(
+        entity::contract_instalment::Entity::find_by_id(inst[1].id).one(app.db()).await.expect("q").expect("i").status,
+        InstalmentStatus::Pending
+    );
+    let sheet = [["36", "18", "27", "9"]];
+    crate::performance::released(&app, &w, entity::enums::EvaluationKind::Midterm, &sheet).await;
     let k = contract(&app, w.contract).await;
     let v = fuhua::domain::contracts::view::build(
         app.db(),

@@ -80,7 +80,7 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
     let awarded = calls.iter().find(|c| c.status == entity::enums::CallStatus::Awarded).expect("awarded");
     let page = app.agent().get(&app, &format!("/calls/{}", awarded.id)).await.body;
     assert!(page.contains("成交结果公告") && page.contains("评审专家 赵教授"), "{page}");
-    assert_eq!(app.count("contracts").await, 2, "the awarded call's draft, and one in force");
+    assert_eq!(app.count("contracts").await, 3, "the awarded call's draft, one in force, last year's completed");
     // The contract in force: its provider sees it with the mid-term report in; the officer
     // sees the report waiting, and the issued PDF is stored with its digest.
     let (email, _, pw) = accounts.iter().find(|a| a.0 == "provider@fuhua.local").expect("provider").clone();
@@ -93,8 +93,25 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
     assert_eq!(officer.login(&app, &email, &pw).await, Status::SeeOther);
     let waiting = officer.get(&app, "/contracts?waiting=true").await.body;
     assert!(waiting.contains("天涯区居家养老上门服务项目") && waiting.contains("1 个待审核"), "{waiting}");
-    assert_eq!(app.count("contract_documents").await, 1);
-    assert_eq!(app.count("payments").await, 1);
+    // Two contract PDFs and three evaluation reports; one payment in force, three last year.
+    assert_eq!(app.count("contract_documents").await, 5);
+    assert_eq!(app.count("payments").await, 4);
+    // The contract in force passed its mid-term evaluation (良好); last year's project is
+    // completed, its final evaluation released 优秀 with its report, public on its page.
+    let evs = entity::evaluation::Entity::find().all(app.db()).await.expect("evaluations");
+    let grades: Vec<(entity::enums::EvaluationKind, Option<i32>, Option<entity::enums::EvaluationGrade>)> =
+        evs.iter().map(|e| (e.kind, e.total_centi, e.grade)).collect();
+    use entity::enums::{EvaluationGrade as G, EvaluationKind as K};
+    assert!(grades.contains(&(K::Midterm, Some(8380), Some(G::Good))), "{grades:?}");
+    assert!(grades.contains(&(K::Final, Some(9415), Some(G::Excellent))), "{grades:?}");
+    let final_eval = evs.iter().find(|e| e.kind == K::Final).expect("final");
+    let done = entity::contract::Entity::find_by_id(final_eval.contract_id).one(app.db()).await.expect("q").expect("k");
+    assert_eq!(done.status, entity::enums::ContractStatus::Completed);
+    let public = app.agent().get(&app, &format!("/calls/{}", done.call_id)).await.body;
+    assert!(public.contains("绩效评价结果") && public.contains("94.15") && public.contains("优秀"), "{public}");
+    let report = officer.get(&app, &format!("/evaluations/{}/report.pdf", final_eval.id)).await;
+    assert_eq!(report.status, Status::Ok);
+    assert!(report.bytes.starts_with(b"%PDF"));
     assert_eq!(app.count("challenges").await, 1);
     // The demo expert has a panel waiting for the declaration.
     let (email, _, pw) = accounts.iter().find(|a| a.1 == Role::Expert).expect("expert").clone();

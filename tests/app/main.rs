@@ -19,4 +19,5 @@ mod hubs;
 mod import_export;
 mod mail;
 mod organizations;
+mod performance;
 mod security;

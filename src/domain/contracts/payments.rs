@@ -30,13 +30,20 @@ pub struct PaymentInput {
     pub voucher_no: String,
 }
 
-/// Paid, payable (made payable and not yet paid) and remaining (amount less paid), in fen.
+/// Paid, payable (made payable and not yet paid), forfeited (withheld or deducted after an
+/// evaluation) and remaining (amount less paid and forfeited), in fen.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct Totals {
     pub amount_fen: i64,
     pub paid_fen: i64,
     pub payable_fen: i64,
+    pub forfeited_fen: i64,
     pub remaining_fen: i64,
+}
+
+/// What an instalment pays: its amount less any deduction.
+pub fn due_fen(i: &contract_instalment::Model) -> i64 {
+    i.amount_fen - i.deduction_fen
 }
 
 pub fn totals(amount_fen: i64, instalments: &[contract_instalment::Model], payments: &[payment::Model]) -> Totals {
@@ -45,9 +52,13 @@ pub fn totals(amount_fen: i64, instalments: &[contract_instalment::Model], payme
     let payable_fen = instalments
         .iter()
         .filter(|i| i.status == InstalmentStatus::Payable)
-        .map(|i| (i.amount_fen - paid_on(i.id)).max(0))
+        .map(|i| (due_fen(i) - paid_on(i.id)).max(0))
         .sum();
-    Totals { amount_fen, paid_fen, payable_fen, remaining_fen: amount_fen - paid_fen }
+    let forfeited_fen = instalments
+        .iter()
+        .map(|i| if i.status == InstalmentStatus::Withheld { i.amount_fen - paid_on(i.id) } else { i.deduction_fen })
+        .sum();
+    Totals { amount_fen, paid_fen, payable_fen, forfeited_fen, remaining_fen: amount_fen - paid_fen - forfeited_fen }
 }
 
 pub async fn of_contract<C: ConnectionTrait>(db: &C, contract_id: i32) -> AppResult<Vec<payment::Model>> {
@@ -129,11 +140,12 @@ pub async fn record(
     match inst.status {
         InstalmentStatus::Pending => return Err(AppError::Conflict(Msg::new("payment.not_payable"))),
         InstalmentStatus::Paid => return Err(AppError::Conflict(Msg::new("payment.already_paid"))),
+        InstalmentStatus::Withheld => return Err(AppError::Conflict(Msg::new("payment.withheld"))),
         InstalmentStatus::Payable => {}
     }
     let payments = of_contract(&txn, contract_id).await?;
     let paid_here: i64 = payments.iter().filter(|p| p.instalment_id == inst.id).map(|p| p.amount_fen).sum();
-    let open = inst.amount_fen - paid_here;
+    let open = due_fen(&inst) - paid_here;
     let paid_all: i64 = payments.iter().map(|p| p.amount_fen).sum();
     if amount > open || paid_all + amount > k.amount_fen {
         return Err(field_error(
@@ -173,7 +185,7 @@ pub async fn record(
         serde_json::json!({"instalment": inst.position, "amount_fen": amount, "paid_on": paid_on, "voucher_no": voucher}),
     )
     .await?;
-    complete_when_paid(&txn, u, now, &k).await?;
+    complete_when_settled(&txn, u, now, &k).await?;
     let ctx = serde_json::json!({
         "instalment": inst.position, "amount": crate::i18n::format_money(amount), "paid_on": paid_on.to_string(),
         "url": format!("{origin}/contracts/{contract_id}#payments"),
@@ -183,8 +195,9 @@ pub async fn record(
     Ok(p)
 }
 
-/// A contract whose instalments are all paid is completed.
-async fn complete_when_paid(
+/// A contract whose instalments are all paid (or withheld after a failed evaluation) is
+/// completed.
+pub(crate) async fn complete_when_settled(
     txn: &sea_orm::DatabaseTransaction,
     u: &user::Model,
     now: DateTime<Utc>,
@@ -192,7 +205,7 @@ async fn complete_when_paid(
 ) -> AppResult<()> {
     let open = contract_instalment::Entity::find()
         .filter(contract_instalment::Column::ContractId.eq(k.id))
-        .filter(contract_instalment::Column::Status.ne(InstalmentStatus::Paid))
+        .filter(contract_instalment::Column::Status.is_not_in([InstalmentStatus::Paid, InstalmentStatus::Withheld]))
         .one(txn)
         .await?;
     if open.is_none() {

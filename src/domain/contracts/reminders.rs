@@ -17,7 +17,7 @@ use sea_orm::{
 use std::collections::HashSet;
 
 /// Claims a notice key; false when another server (or an earlier run) already did.
-async fn claim(txn: &DatabaseTransaction, key: &str, now: DateTime<Utc>) -> AppResult<bool> {
+pub(crate) async fn claim(txn: &DatabaseTransaction, key: &str, now: DateTime<Utc>) -> AppResult<bool> {
     let r = notice_sent::Entity::insert(notice_sent::ActiveModel {
         notice_key: Set(key.to_string()),
         created_at: Set(now),
@@ -30,7 +30,7 @@ async fn claim(txn: &DatabaseTransaction, key: &str, now: DateTime<Utc>) -> AppR
 }
 
 /// Of these keys, those already claimed.
-async fn sent_already(db: &DatabaseConnection, keys: Vec<String>) -> AppResult<HashSet<String>> {
+pub(crate) async fn sent_already(db: &DatabaseConnection, keys: Vec<String>) -> AppResult<HashSet<String>> {
     if keys.is_empty() {
         return Ok(HashSet::new());
     }

@@ -213,7 +213,9 @@ pub async fn decide(
     ar.decided_at = Set(Some(now));
     ar.update(&txn).await?;
     if let (true, Some(iid)) = (accept, m.instalment_id) {
-        make_payable(&txn, now, iid).await?;
+        // An instalment tied to an evaluation also waits for that evaluation's result.
+        let i = contract_instalment::Entity::find_by_id(iid).one(&txn).await?.ok_or(AppError::NotFound)?;
+        crate::domain::evaluations::release::settle(&txn, now, &i).await?;
     }
     audit::append(
         &txn,

@@ -47,6 +47,8 @@ pub struct InstalmentView {
     pub open: String,
     pub open_input: String,
     pub milestone: Option<String>,
+    /// Deducted after a 合格 final evaluation.
+    pub deduction: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,7 +314,8 @@ pub async fn build<C: ConnectionTrait>(
         .iter()
         .map(|i| {
             let paid_fen: i64 = payment_rows.iter().filter(|p| p.instalment_id == i.id).map(|p| p.amount_fen).sum();
-            let open_fen = if i.status == InstalmentStatus::Payable { i.amount_fen - paid_fen } else { 0 };
+            let open_fen =
+                if i.status == InstalmentStatus::Payable { super::payments::due_fen(i) - paid_fen } else { 0 };
             InstalmentView {
                 id: i.id,
                 position: i.position,
@@ -327,6 +330,7 @@ pub async fn build<C: ConnectionTrait>(
                 open_fen,
                 open: format_money(open_fen),
                 open_input: Money(open_fen).to_yuan_input(),
+                deduction: (i.deduction_fen > 0).then(|| format_money(i.deduction_fen)),
                 milestone: milestone_rows.iter().find(|m| m.instalment_id == Some(i.id)).map(|m| m.title.clone()),
             }
         })

@@ -83,7 +83,41 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
         HubRule::MemberRequired => out.push(Check::new(credit.hub_former_member, Msg::new("eligibility.hub_member"))),
         HubRule::GraduateRequired => out.push(Check::new(credit.hub_graduated, Msg::new("eligibility.hub_graduate"))),
     }
+    // A 不合格 final evaluation bars calls published within the months that followed it
+    // (the day is fixed when the result is released). Unpublished calls are judged today.
+    let published = c.published_at.map(|t| crate::i18n::to_local(t).date_naive()).unwrap_or(today);
+    let bar = records_barring(credit, published);
+    out.push(match bar {
+        None => Check::new(true, Msg::new("eligibility.no_failed_evaluation")),
+        Some(e) => Check::new(
+            false,
+            Msg::new("eligibility.failed_evaluation")
+                .arg("project", &e.project)
+                .arg("date", e.released_on)
+                .arg("until", e.barred_until.unwrap_or(published)),
+        ),
+    });
+    if c.evaluation_preference {
+        let pref = credit.evaluation_preferences.iter().find(|e| e.preferred_until.is_some_and(|d| d >= published));
+        out.push(Check::new(
+            true,
+            match pref {
+                Some(e) => Msg::new("eligibility.evaluation_preferred_yes")
+                    .arg("project", &e.project)
+                    .arg("grade", e.grade.code()),
+                None => Msg::new("eligibility.evaluation_preferred_no"),
+            },
+        ));
+    }
     out
+}
+
+/// The 不合格 final evaluation, if any, that bars a call published on `published`.
+fn records_barring(
+    credit: &CreditSummary,
+    published: NaiveDate,
+) -> Option<&crate::domain::evaluations::listing::EvaluationRecord> {
+    credit.evaluation_bars.iter().find(|e| e.released_on <= published && e.barred_until.is_some_and(|d| published < d))
 }
 
 /// The checks for an organization by id, reading its records.

@@ -19,12 +19,14 @@ mod calls;
 mod contracts;
 mod evaluation;
 mod hubs;
+mod performance;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = hubs::routes();
     r.extend(calls::routes());
     r.extend(evaluation::routes());
     r.extend(contracts::routes());
+    r.extend(performance::routes());
     r.extend(rocket::routes![
         list,
         show,

@@ -279,6 +279,7 @@ pub(super) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Valu
     };
     Ok(json!({
         "award": published_award,
+        "evaluations": crate::domain::evaluations::listing::public_for_call(&app.db, id).await?,
         "no_values": {},
         "challenge_open": challenge_open,
         "challenges": crate::domain::procurement::award::challenges(&app.db, viewer, id).await?,

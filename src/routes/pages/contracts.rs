@@ -54,6 +54,7 @@ pub(crate) async fn contract_context(app: &App, u: &user::Model, id: i32) -> Res
         "blocker_msgs": locale_msgs.iter().map(|m| json!({"key": m.key, "args": m.args.iter().cloned().collect::<std::collections::HashMap<_, _>>()})).collect::<Vec<_>>(),
         "max_term": max_term,
         "max_bond": app.config.contracts.max_bond_percent,
+        "evaluations": crate::domain::evaluations::listing::for_contract(&app.db, k.id).await?,
         "today": today.to_string(),
         "no_values": {},
     }))

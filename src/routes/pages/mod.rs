@@ -11,7 +11,9 @@ mod home;
 mod hub_admissions;
 mod hub_members;
 mod hubs;
+mod indicator_templates;
 mod organizations;
+mod performance;
 mod records;
 mod transfer;
 pub use organizations::FilterForm;
@@ -42,6 +44,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(award::routes());
     r.extend(contracts::routes());
     r.extend(contract_work::routes());
+    r.extend(indicator_templates::routes());
+    r.extend(performance::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
     r
@@ -65,6 +69,7 @@ fn user_json(u: &Option<user::Model>) -> Value {
             "is_bureau": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin),
             "is_admin": u.role == entity::enums::Role::Admin,
             "sees_contracts": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember),
+            "sees_evaluations": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember | entity::enums::Role::Evaluator),
         }),
     }
 }

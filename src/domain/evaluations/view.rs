@@ -1,0 +1,310 @@
+//! What a page, the API and the report get of an evaluation. Each viewer sees its part:
+//! the bureau everything; an evaluator its own scores (never another's before the release);
+//! the provider its self-evaluation, and the results once released.
+use super::access::Viewer;
+use super::rules::EvaluationRules;
+use super::scoring::{self, points, suggestion_centi};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, format_date, format_datetime};
+use entity::enums::{
+    Affiliation, ConflictKind, EvaluationGrade, EvaluationKind, EvaluationStatus, EvaluatorStatus, IndicatorLink,
+};
+use entity::{
+    call, contract, contract_output, evaluation, evaluation_evaluator, evaluation_output, evaluation_score,
+    organization, user,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    pub evaluator: String,
+    pub score: String,
+    pub score_centi: i32,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorView {
+    pub id: i32,
+    pub name: String,
+    pub weight: i32,
+    pub guide: String,
+    pub link: IndicatorLink,
+    /// What the suggestion rests on, e.g. "180 / 200 户次" or "96.50 %".
+    pub basis: Option<String>,
+    pub suggestion: Option<String>,
+    pub self_score: Option<String>,
+    pub self_comment: String,
+    /// The mean over evaluators, for the bureau (and everyone once released).
+    pub mean: Option<String>,
+    pub scores: Vec<ScoreView>,
+    /// The viewing evaluator's own score and comment.
+    pub mine: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionView {
+    pub position: i32,
+    pub name: String,
+    pub weight: i32,
+    pub score: Option<String>,
+    pub score_centi: Option<i32>,
+    pub indicators: Vec<IndicatorView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluatorView {
+    pub user_id: i32,
+    pub name: String,
+    pub affiliation: Affiliation,
+    pub status: EvaluatorStatus,
+    pub conflict: Option<ConflictKind>,
+    pub conflict_note: Option<String>,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputRow {
+    pub output_id: i32,
+    pub name: String,
+    pub unit: String,
+    pub planned: i64,
+    pub achieved: i64,
+    /// Achieved of planned, "90.00".
+    pub rate: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationView {
+    pub id: i32,
+    pub contract_id: i32,
+    pub number: Option<String>,
+    pub project: String,
+    pub call_id: i32,
+    pub call_reference: Option<String>,
+    pub provider: String,
+    pub organization_id: i32,
+    pub purchaser: String,
+    pub amount_fen: i64,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub kind: EvaluationKind,
+    pub status: EvaluationStatus,
+    pub template_name: String,
+    pub visit_on: String,
+    pub self_due_on: String,
+    pub method: String,
+    pub self_summary: Option<String>,
+    pub self_submitted_at: Option<String>,
+    pub evaluators: Vec<EvaluatorView>,
+    pub dimensions: Vec<DimensionView>,
+    pub outputs: Vec<OutputRow>,
+    pub surveyed: Option<i32>,
+    pub satisfied: Option<String>,
+    pub survey_method: String,
+    pub findings: String,
+    pub recommendations: String,
+    pub total: Option<String>,
+    pub total_centi: Option<i32>,
+    pub grade: Option<EvaluationGrade>,
+    pub released_at: Option<String>,
+    pub report_document_id: Option<i32>,
+    /// What stands in the way of the release (bureau only); pages localize it.
+    #[serde(skip)]
+    pub blockers: Vec<Msg>,
+    /// Whether means and the total may be shown to this viewer.
+    pub results_visible: bool,
+    pub has_satisfaction: bool,
+}
+
+fn rate(achieved: i64, planned: i64) -> String {
+    if planned <= 0 {
+        return "—".into();
+    }
+    let bp = (achieved as i128 * 10000 * 2 + planned as i128) / (2 * planned as i128);
+    points(bp as i32)
+}
+
+/// The view for `viewer`. `rules` grade the live total the bureau sees before release.
+pub async fn build<C: ConnectionTrait>(
+    db: &C,
+    ev: &evaluation::Model,
+    k: &contract::Model,
+    viewer: &Viewer,
+    rules: &EvaluationRules,
+) -> AppResult<EvaluationView> {
+    let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let org = organization::Entity::find_by_id(k.organization_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let inds = super::conduct::indicators(db, ev.id).await?;
+    let seats = evaluation_evaluator::Entity::find()
+        .filter(evaluation_evaluator::Column::EvaluationId.eq(ev.id))
+        .order_by_asc(evaluation_evaluator::Column::Id)
+        .all(db)
+        .await?;
+    let people = user::Entity::find().filter(user::Column::Id.is_in(seats.iter().map(|s| s.user_id))).all(db).await?;
+    let name_of = |id: i32| people.iter().find(|p| p.id == id).map(|p| p.display_name.clone()).unwrap_or_default();
+    let scores = evaluation_score::Entity::find()
+        .filter(evaluation_score::Column::EvaluationId.eq(ev.id))
+        .order_by_asc(evaluation_score::Column::Id)
+        .all(db)
+        .await?;
+    // Only scores of cleared evaluators count (a removed or conflicted one's never do).
+    let counted: Vec<&evaluation_score::Model> = scores
+        .iter()
+        .filter(|s| {
+            s.user_id.is_some_and(|u| seats.iter().any(|x| x.user_id == u && x.status == EvaluatorStatus::Cleared))
+        })
+        .collect();
+    let results = scoring::results(&inds, &counted.iter().map(|s| (s.indicator_id, s.score_centi)).collect::<Vec<_>>());
+    let outputs_rows = evaluation_output::Entity::find()
+        .filter(evaluation_output::Column::EvaluationId.eq(ev.id))
+        .order_by_asc(evaluation_output::Column::Id)
+        .all(db)
+        .await?;
+    let contract_outputs =
+        contract_output::Entity::find().filter(contract_output::Column::ContractId.eq(k.id)).all(db).await?;
+    let outputs: Vec<OutputRow> = outputs_rows
+        .iter()
+        .filter_map(|o| {
+            let co = contract_outputs.iter().find(|c| c.id == o.output_id)?;
+            Some(OutputRow {
+                output_id: o.output_id,
+                name: co.name.clone(),
+                unit: co.unit.clone(),
+                planned: o.planned,
+                achieved: o.achieved,
+                rate: rate(o.achieved, o.planned),
+            })
+        })
+        .collect();
+    let released = ev.status == EvaluationStatus::Released;
+    let bureau = *viewer == Viewer::Bureau;
+    let results_visible = bureau || released;
+    let me = match viewer {
+        Viewer::Evaluator(s) => Some(s.user_id),
+        _ => None,
+    };
+    let mut dimensions: Vec<DimensionView> = Vec::new();
+    for i in &inds {
+        let (basis, suggestion) = match i.link {
+            IndicatorLink::Output => match outputs.iter().find(|o| Some(o.output_id) == i.output_id) {
+                Some(o) => (
+                    Some(format!("{} / {} {}（{} %）", o.achieved, o.planned, o.unit, o.rate)),
+                    suggestion_centi(i.weight, o.achieved, o.planned),
+                ),
+                None => (None, None),
+            },
+            IndicatorLink::Satisfaction => match ev.survey_satisfied_bp {
+                Some(bp) => (Some(format!("{} %", points(bp))), suggestion_centi(i.weight, bp as i64, 10000)),
+                None => (None, None),
+            },
+            IndicatorLink::None => (None, None),
+        };
+        let own = scores.iter().find(|s| s.indicator_id == i.id && s.user_id.is_none());
+        let view = IndicatorView {
+            id: i.id,
+            name: i.name.clone(),
+            weight: i.weight,
+            guide: i.guide.clone(),
+            link: i.link,
+            basis,
+            suggestion: suggestion.map(points),
+            self_score: own.map(|s| points(s.score_centi)),
+            self_comment: own.map(|s| s.comment.clone()).unwrap_or_default(),
+            mean: if results_visible { results.indicators.get(&i.id).copied().flatten().map(points) } else { None },
+            scores: if results_visible {
+                counted
+                    .iter()
+                    .filter(|s| s.indicator_id == i.id)
+                    .map(|s| ScoreView {
+                        evaluator: name_of(s.user_id.unwrap_or_default()),
+                        score: points(s.score_centi),
+                        score_centi: s.score_centi,
+                        comment: s.comment.clone(),
+                    })
+                    .collect()
+            } else {
+                vec![]
+            },
+            mine: me.and_then(|uid| {
+                scores
+                    .iter()
+                    .find(|s| s.indicator_id == i.id && s.user_id == Some(uid))
+                    .map(|s| (points(s.score_centi), s.comment.clone()))
+            }),
+        };
+        match dimensions.iter_mut().find(|d| d.position == i.dimension_position) {
+            Some(d) => d.indicators.push(view),
+            None => {
+                let r = results.dimensions.iter().find(|d| d.position == i.dimension_position);
+                let score_centi = r.and_then(|d| d.score_centi).filter(|_| results_visible);
+                dimensions.push(DimensionView {
+                    position: i.dimension_position,
+                    name: i.dimension.clone(),
+                    weight: i.dimension_weight,
+                    score: score_centi.map(points),
+                    score_centi,
+                    indicators: vec![view],
+                })
+            }
+        }
+    }
+    let total_centi = if released { ev.total_centi } else { results.total_centi.filter(|_| bureau) };
+    let grade = if released { ev.grade } else { total_centi.map(|t| rules.grade(t)) };
+    let has_satisfaction = inds.iter().any(|i| i.link == IndicatorLink::Satisfaction);
+    let evaluators: Vec<EvaluatorView> = seats
+        .iter()
+        .map(|s| EvaluatorView {
+            user_id: s.user_id,
+            name: name_of(s.user_id),
+            affiliation: s.affiliation,
+            status: s.status,
+            conflict: s.conflict.filter(|_| bureau || me == Some(s.user_id)),
+            conflict_note: s.conflict_note.clone().filter(|_| bureau || me == Some(s.user_id)),
+            submitted_at: s.submitted_at.map(format_datetime),
+        })
+        .collect();
+    let mut v = EvaluationView {
+        id: ev.id,
+        contract_id: k.id,
+        number: k.number.clone(),
+        project: c.title.clone(),
+        call_id: c.id,
+        call_reference: c.reference.clone(),
+        provider: org.name.clone(),
+        organization_id: org.id,
+        purchaser: k.purchaser_name.clone(),
+        amount_fen: k.amount_fen,
+        starts_on: k.starts_on.map(format_date),
+        ends_on: k.ends_on.map(format_date),
+        kind: ev.kind,
+        status: ev.status,
+        template_name: ev.template_name.clone(),
+        visit_on: format_date(ev.visit_on),
+        self_due_on: format_date(ev.self_due_on),
+        method: ev.method.clone(),
+        self_summary: ev.self_summary.clone(),
+        self_submitted_at: ev.self_submitted_at.map(format_datetime),
+        evaluators,
+        dimensions,
+        outputs,
+        surveyed: ev.survey_surveyed,
+        satisfied: ev.survey_satisfied_bp.map(points),
+        survey_method: ev.survey_method.clone(),
+        findings: ev.findings.clone(),
+        recommendations: ev.recommendations.clone(),
+        total: total_centi.map(points),
+        total_centi,
+        grade,
+        released_at: ev.released_at.map(format_datetime),
+        report_document_id: ev.report_document_id,
+        blockers: vec![],
+        results_visible,
+        has_satisfaction,
+    };
+    if bureau {
+        v.blockers = super::release::blockers(&v, &seats);
+    }
+    Ok(v)
+}
