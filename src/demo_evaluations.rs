@@ -109,15 +109,10 @@ async fn evaluate(
         schedule::schedule(db, emails, ORIGIN, people.officer, scheduled_at, local_date(scheduled_at), k.id, &input)
             .await?;
     let ids: Vec<i32> = conduct::indicators(db, ev.id).await?.into_iter().map(|i| i.id).collect();
-    let lines = |scores: &[&str; 9], comments: bool| -> Vec<ScoreLine> {
+    let lines = |scores: &[&str; 9], comments: &[&str; 9]| -> Vec<ScoreLine> {
         ids.iter()
-            .zip(scores)
-            .enumerate()
-            .map(|(n, (id, s))| ScoreLine {
-                indicator_id: *id,
-                score: s.to_string(),
-                comment: if comments { COMMENTS[n % COMMENTS.len()].into() } else { String::new() },
-            })
+            .zip(scores.iter().zip(comments))
+            .map(|(id, (s, c))| ScoreLine { indicator_id: *id, score: s.to_string(), comment: c.to_string() })
             .collect()
     };
     let outputs: Vec<i32> = evaluation_output::Entity::find()
@@ -130,7 +125,7 @@ async fn evaluate(
         .collect();
     let own = SelfInput {
         summary: r.summary.into(),
-        scores: lines(&r.self_scores, false),
+        scores: lines(&r.self_scores, &[""; 9]),
         achieved: outputs
             .iter()
             .zip(r.achieved)
@@ -139,14 +134,17 @@ async fn evaluate(
     };
     conduct::submit_self(db, provider, release_at - Duration::days(8), ev.id, &own).await?;
     let scored_at = release_at - Duration::days(1);
-    for (who, scores) in [(people.officer, &r.officer_scores), (people.evaluator, &r.evaluator_scores)] {
+    for (who, scores, comments) in [
+        (people.officer, &r.officer_scores, &OFFICER_COMMENTS),
+        (people.evaluator, &r.evaluator_scores, &EVALUATOR_COMMENTS),
+    ] {
         conduct::declare(db, who, scored_at - Duration::hours(2), ev.id, ConflictKind::None, "").await?;
-        conduct::score(db, who, scored_at, ev.id, &lines(scores, true)).await?;
+        conduct::score(db, who, scored_at, ev.id, &lines(scores, comments)).await?;
     }
     let survey = SurveyInput {
         surveyed: r.survey.0.into(),
         satisfied_percent: r.survey.1.into(),
-        method: "电话回访，随机抽取服务对象".into(),
+        survey_method: "电话回访，随机抽取服务对象".into(),
     };
     conduct::survey(db, people.officer, scored_at, ev.id, &survey).await?;
     let findings = FindingsInput {
@@ -160,13 +158,28 @@ async fn evaluate(
     Ok(())
 }
 
-const COMMENTS: &[&str] = &[
+/// What each evaluator wrote, indicator by indicator.
+const OFFICER_COMMENTS: [&str; 9] = [
     "台账清晰，凭证齐全。",
-    "进度与预算基本一致。",
-    "探访记录完整，老人签字确认。",
+    "支出进度与服务进度基本一致。",
+    "探访记录完整，老人或家属签字确认。",
     "个案评估规范，部分结案报告偏简。",
     "小组活动签到和照片齐全。",
     "个别记录缺少服务时长。",
+    "回访中老人反映生活照料明显改善。",
+    "楼栋长和志愿者参与度较高。",
+    "电话回访满意率与台账一致。",
+];
+const EVALUATOR_COMMENTS: [&str; 9] = [
+    "专款专用，未发现不合规支出。",
+    "预算调整有书面说明。",
+    "抽查 20 户，探访频次与记录相符。",
+    "个案前后测资料较完整。",
+    "活动主题贴近老人需求。",
+    "电子台账使用率有待提高。",
+    "失能老人家属照护压力有所缓解。",
+    "互助网络已覆盖多数楼栋。",
+    "抽样方法合理，样本量足够。",
 ];
 
 async fn pay(

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bench_bids;
 pub mod bench_contracts;
+pub mod bench_evaluations;
 pub mod bench_hubs;
 pub mod clock;
 pub mod config;

@@ -38,6 +38,8 @@ pub struct Model {
     pub barred_until: Option<Date>,
     /// A 优秀/良好 final evaluation counts as a preference in calls published until this day.
     pub preferred_until: Option<Date>,
+    /// Bumped by every step; a release goes through only if nothing moved since it read.
+    pub version: i32,
     pub created_by: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -106,6 +106,8 @@ impl MigrationTrait for Migration {
                 // published before this day; a 优秀/良好 final is a preference until this day.
                 .col(date_null("barred_until"))
                 .col(date_null("preferred_until"))
+                // Bumped by every step, so a release sees whether anything moved since it read.
+                .col(integer("version").default(0))
                 .col(integer("created_by"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))

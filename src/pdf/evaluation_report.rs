@@ -8,7 +8,7 @@ use crate::domain::evaluations::EvaluationRules;
 use crate::domain::evaluations::scoring::points;
 use crate::domain::evaluations::view::EvaluationView;
 use crate::i18n::format_money;
-use entity::enums::{Affiliation, EvaluationGrade, EvaluationKind, EvaluatorStatus};
+use entity::enums::{Affiliation, EvaluationGrade, EvaluationKind, EvaluationStatus, EvaluatorStatus};
 
 fn col(title: &str, weight: f32, align: Align) -> Column {
     Column { title: title.to_string(), weight, align }
@@ -257,7 +257,8 @@ pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
     blocks.push(Block::Paragraph { lead: String::new(), text: or_dash(&v.findings) });
     blocks.push(Block::Heading("八、意见与建议".into()));
     blocks.push(Block::Paragraph { lead: String::new(), text: or_dash(&v.recommendations) });
-    if let Some(g) = v.grade {
+    let released = v.status == EvaluationStatus::Released;
+    if let Some(g) = v.grade.filter(|_| released) {
         blocks.push(Block::Heading("九、评估结论与结果运用".into()));
         blocks.push(Block::Paragraph { lead: String::new(), text: consequence(v, g, rules) });
     }
@@ -275,6 +276,7 @@ pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
         title: format!("{}{}报告", v.project, kind),
         blocks,
         footer: Footer::Zh,
-        watermark: if v.grade.is_none() { Some("未发布".into()) } else { None },
+        // A preview before the release must never pass for the report.
+        watermark: if released { None } else { Some("未发布".into()) },
     }
 }

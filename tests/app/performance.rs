@@ -119,7 +119,7 @@ async fn score_all(app: &TestApp, ev: i32, people: &[entity::user::Model], sheet
 
 async fn survey_and_findings(app: &TestApp, w: &Awarded, ev: i32) {
     let survey =
-        SurveyInput { surveyed: "120".into(), satisfied_percent: "93.5".into(), method: "电话回访".into() };
+        SurveyInput { surveyed: "120".into(), satisfied_percent: "93.5".into(), survey_method: "电话回访".into() };
     conduct::survey(app.db(), &w.officer, t0(), ev, &survey).await.expect("survey");
     let f = FindingsInput {
         method: "资料审阅、入户回访与满意度调查".into(),
@@ -573,4 +573,55 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
     let page = provider.get(&app, &format!("/evaluations/{ev}")).await;
     assert_eq!(page.status, Status::Ok);
     assert!(page.body.contains("87.18") && page.body.contains("评语34"), "{}", page.body);
+}
+
+#[rocket::async_test]
+async fn an_officer_who_scores_sees_no_other_score_before_the_release_and_one_who_stood_aside_does_not_release() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    active(&app, &w).await;
+    let s = app.state();
+    let t = templates::save(app.db(), &w.officer, t0(), None, &template_input()).await.expect("template");
+    let third = app.user("third@pg.test", Role::Evaluator, None).await;
+    let colleague = app.user("colleague@pg.test", Role::Officer, None).await;
+    let mut input = ScheduleInput {
+        kind: "midterm".into(),
+        template_id: t.id.to_string(),
+        visit_on: "2027-06-20".into(),
+        self_due_on: "2027-06-10".into(),
+        method: String::new(),
+        evaluators: (1..=10).collect(),
+    };
+    // More evaluators than a panel may have is refused before anything is looked up.
+    let r = schedule::schedule(app.db(), &s.emails, "o", &w.officer, t0(), today(), w.contract, &input).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("evaluators")), "{r:?}");
+    input.evaluators = vec![w.officer.id, third.id, colleague.id];
+    let ev = schedule::schedule(app.db(), &s.emails, "o", &w.officer, t0(), today(), w.contract, &input)
+        .await
+        .expect("schedule")
+        .id;
+    self_evaluate(&app, &w, ev).await;
+    score_all(&app, ev, std::slice::from_ref(&third), &[["33", "17", "25", "9"]]).await;
+    // The officer who scores sees neither the third party's scores nor a live total.
+    app.clock.set(t0());
+    let mut officer = app.relogin(&w.officer.email).await;
+    let page = officer.get(&app, &format!("/evaluations/{ev}")).await;
+    assert_eq!(page.status, Status::Ok);
+    assert!(!page.body.contains("评语33") && !page.body.contains("当前得分"), "{}", page.body);
+    let api = officer.get(&app, &format!("/api/v1/evaluations/{ev}")).await.json();
+    assert!(
+        api["total"].is_null()
+            && api["dimensions"][0]["indicators"][0]["scores"].as_array().is_some_and(|a| a.is_empty())
+    );
+    // A colleague who stood aside may not release it, even once everyone else has scored.
+    conduct::declare(app.db(), &colleague, t0(), ev, ConflictKind::Employment, "曾在该机构任职").await.expect("recuse");
+    score_all(&app, ev, std::slice::from_ref(&w.officer), &[["35", "17", "25", "9"]]).await;
+    survey_and_findings(&app, &w, ev).await;
+    let r =
+        release::release(app.db(), &s.emails, s.fonts.clone(), "o", &colleague, t0(), &s.config.evaluations, ev).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.recused_officer"), "{r:?}");
+    let v = release_now(&app, &w, ev).await.expect("release");
+    assert_eq!(v.total.as_deref(), Some("85.00"), "34 + 17 + 25 + 9");
+    let page = officer.get(&app, &format!("/evaluations/{ev}")).await;
+    assert!(page.body.contains("评语33") && page.body.contains("85.00"), "everything is visible once released");
 }

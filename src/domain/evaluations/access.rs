@@ -56,6 +56,17 @@ pub async fn for_bureau<C: ConnectionTrait>(
     }
 }
 
+/// Refuses an officer who declared a tie to the provider of this evaluation: having stood
+/// aside from the scoring, they do not record its survey, findings or result either.
+pub async fn not_recused<C: ConnectionTrait>(db: &C, u: &user::Model, id: i32) -> AppResult<()> {
+    match seat(db, id, u.id).await? {
+        Some(s) if s.status == entity::enums::EvaluatorStatus::Conflicted => {
+            Err(AppError::Conflict(crate::i18n::Msg::new("evaluation.recused_officer")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// People who may be chosen as evaluators: bureau officers and third-party evaluators.
 pub async fn candidates<C: ConnectionTrait>(db: &C) -> AppResult<Vec<user::Model>> {
     use sea_orm::QueryOrder;

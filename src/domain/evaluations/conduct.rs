@@ -10,7 +10,7 @@ use crate::i18n::Msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{ConflictKind, EvaluationStatus, EvaluatorStatus};
 use entity::{evaluation, evaluation_evaluator, evaluation_indicator, evaluation_output, evaluation_score, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -106,11 +106,18 @@ fn parse_sheet(inds: &[evaluation_indicator::Model], lines: &[ScoreLine]) -> App
     Ok(out)
 }
 
-/// Bumps the evaluation while it is in `status`, so that a release (which moves it on) and
-/// this step cannot both go through; false when it has moved.
-async fn hold(txn: &DatabaseTransaction, id: i32, status: EvaluationStatus, now: DateTime<Utc>) -> AppResult<bool> {
+/// Bumps the evaluation's version while it is in `status`, so that a release (which moves
+/// it on, and checks the version it read) and this step cannot both go through; false when
+/// it has moved.
+pub(super) async fn hold(
+    txn: &DatabaseTransaction,
+    id: i32,
+    status: EvaluationStatus,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let r = evaluation::Entity::update_many()
         .col_expr(evaluation::Column::UpdatedAt, Expr::value(now))
+        .col_expr(evaluation::Column::Version, Expr::col(evaluation::Column::Version).add(1))
         .filter(evaluation::Column::Id.eq(id))
         .filter(evaluation::Column::Status.eq(status))
         .exec(txn)
@@ -293,6 +300,9 @@ pub async fn declare(
         .status
         .transition(if conflict == ConflictKind::None { EvaluatorStatus::Cleared } else { EvaluatorStatus::Conflicted })
         .map_err(|_| AppError::Conflict(Msg::new("panel.already_declared")))?;
+    if !hold(&txn, id, ev.status, now).await? {
+        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
+    }
     let moved = evaluation_evaluator::Entity::update_many()
         .col_expr(evaluation_evaluator::Column::Status, Expr::value(to))
         .col_expr(evaluation_evaluator::Column::Conflict, Expr::value(conflict))
@@ -367,7 +377,7 @@ pub struct SurveyInput {
     pub surveyed: String,
     /// Percent satisfied, as typed ("96.5").
     pub satisfied_percent: String,
-    pub method: String,
+    pub survey_method: String,
 }
 
 /// Beneficiary satisfaction from a survey: how many were asked and the share satisfied.
@@ -387,31 +397,45 @@ pub async fn survey(
             None
         }
     };
-    let method = crate::domain::clean(&input.method);
+    let method = crate::domain::clean(&input.survey_method);
     if method.chars().count() > 2000 {
-        e.add("method", Msg::new("field.too_long").arg("max", 2000));
+        e.add("survey_method", Msg::new("field.too_long").arg("max", 2000));
     }
     e.into_result()?;
+    let detail = serde_json::json!({"surveyed": surveyed, "satisfied_bp": bp});
+    bureau_edit(db, u, now, id, "evaluation.survey_recorded", detail, |a| {
+        a.survey_surveyed = Set(surveyed);
+        a.survey_satisfied_bp = Set(bp);
+        a.survey_method = Set(method);
+    })
+    .await
+}
+
+/// An officer's change to an evaluation still open: refused after the release or to an
+/// officer who stood aside, held against a release under way, and audited.
+async fn bureau_edit(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    id: i32,
+    action: &str,
+    mut detail: serde_json::Value,
+    apply: impl FnOnce(&mut evaluation::ActiveModel),
+) -> AppResult<()> {
     let txn = db.begin().await?;
     let (ev, k) = access::for_bureau(&txn, u, id).await?;
-    if ev.status == EvaluationStatus::Released || !hold(&txn, id, ev.status, now).await? {
-        return Err(AppError::Conflict(Msg::new("evaluation.released")));
+    access::not_recused(&txn, u, id).await?;
+    if ev.status == EvaluationStatus::Released {
+        return Err(not_open(ev.status));
+    }
+    if !hold(&txn, id, ev.status, now).await? {
+        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
     }
     let mut a: evaluation::ActiveModel = ev.into();
-    a.survey_surveyed = Set(surveyed);
-    a.survey_satisfied_bp = Set(bp);
-    a.survey_method = Set(method);
+    apply(&mut a);
     a.update(&txn).await?;
-    audit::append(
-        &txn,
-        now,
-        &Actor::user(u),
-        "evaluation.survey_recorded",
-        "contract",
-        k.id,
-        serde_json::json!({"evaluation": id, "surveyed": surveyed, "satisfied_bp": bp}),
-    )
-    .await?;
+    detail["evaluation"] = serde_json::json!(id);
+    audit::append(&txn, now, &Actor::user(u), action, "contract", k.id, detail).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -446,26 +470,10 @@ pub async fn findings(
         text("recommendations", &input.recommendations),
     );
     e.into_result()?;
-    let txn = db.begin().await?;
-    let (ev, k) = access::for_bureau(&txn, u, id).await?;
-    if ev.status == EvaluationStatus::Released || !hold(&txn, id, ev.status, now).await? {
-        return Err(AppError::Conflict(Msg::new("evaluation.released")));
-    }
-    let mut a: evaluation::ActiveModel = ev.into();
-    a.method = Set(method);
-    a.findings = Set(findings);
-    a.recommendations = Set(recommendations);
-    a.update(&txn).await?;
-    audit::append(
-        &txn,
-        now,
-        &Actor::user(u),
-        "evaluation.findings_saved",
-        "contract",
-        k.id,
-        serde_json::json!({"evaluation": id}),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    bureau_edit(db, u, now, id, "evaluation.findings_saved", serde_json::json!({}), |a| {
+        a.method = Set(method);
+        a.findings = Set(findings);
+        a.recommendations = Set(recommendations);
+    })
+    .await
 }

@@ -23,7 +23,7 @@ use entity::enums::{
     MilestoneStatus, PaymentCondition,
 };
 use entity::{contract, contract_instalment, evaluation, evaluation_evaluator, milestone, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, TransactionTrait,
@@ -117,7 +117,11 @@ async fn consequences(
         .all(txn)
         .await?;
     for i in tied.into_iter().filter(|i| i.status == InstalmentStatus::Pending) {
-        if !grade.passed() {
+        // A deduction of the whole instalment (a bureau may configure 100 %) is withholding it.
+        let nothing_left = kind == EvaluationKind::Final
+            && grade == EvaluationGrade::Pass
+            && rules.deduction_fen(i.amount_fen) >= i.amount_fen;
+        if !grade.passed() || nothing_left {
             let to = i.status.transition(InstalmentStatus::Withheld)?;
             let mut a: contract_instalment::ActiveModel = i.clone().into();
             a.status = Set(to);
@@ -136,7 +140,7 @@ async fn consequences(
         }
         let mut i = i;
         if kind == EvaluationKind::Final && grade == EvaluationGrade::Pass {
-            let deduction = rules.deduction_fen(i.amount_fen);
+            let deduction = std::cmp::min(rules.deduction_fen(i.amount_fen), i.amount_fen);
             let mut a: contract_instalment::ActiveModel = i.clone().into();
             a.deduction_fen = Set(deduction);
             i = a.update(txn).await?;
@@ -186,6 +190,7 @@ pub async fn release(
 ) -> AppResult<EvaluationView> {
     let txn = db.begin().await?;
     let (ev, k) = access::for_bureau(&txn, u, id).await?;
+    access::not_recused(&txn, u, id).await?;
     let mut v = view::build(&txn, &ev, &k, &Viewer::Bureau, rules).await?;
     if let Some(first) = v.blockers.first() {
         return Err(AppError::Conflict(first.clone()));
@@ -210,9 +215,10 @@ pub async fn release(
         .col_expr(evaluation::Column::BarredUntil, Expr::value(barred_until))
         .col_expr(evaluation::Column::PreferredUntil, Expr::value(preferred_until))
         .col_expr(evaluation::Column::UpdatedAt, Expr::value(now))
+        .col_expr(evaluation::Column::Version, Expr::col(evaluation::Column::Version).add(1))
         .filter(evaluation::Column::Id.eq(id))
         .filter(evaluation::Column::Status.eq(EvaluationStatus::Scoring))
-        .filter(evaluation::Column::UpdatedAt.eq(ev.updated_at))
+        .filter(evaluation::Column::Version.eq(ev.version))
         .exec(&txn)
         .await?;
     if moved.rows_affected != 1 {
@@ -285,5 +291,6 @@ pub async fn report<C: ConnectionTrait>(
     if viewer != Viewer::Bureau {
         return Err(AppError::NotFound);
     }
-    Ok(Report::Preview(Box::new(view::build(db, &ev, &k, &viewer, rules).await?)))
+    // A preview for an officer who also scores shows no more than the evaluation page does.
+    Ok(Report::Preview(Box::new(view::build_for(db, &ev, &k, &viewer, Some(u.id), rules).await?)))
 }

@@ -152,7 +152,8 @@ async fn parse<C: ConnectionTrait>(db: &C, input: &ScheduleInput, today: NaiveDa
     let mut ids = input.evaluators.clone();
     ids.sort_unstable();
     ids.dedup();
-    let evaluators: Vec<user::Model> = if ids.is_empty() {
+    // Refused before any query: a list of thousands of ids is not a panel.
+    let evaluators: Vec<user::Model> = if ids.is_empty() || ids.len() > MAX_EVALUATORS {
         vec![]
     } else {
         user::Entity::find()
@@ -163,10 +164,10 @@ async fn parse<C: ConnectionTrait>(db: &C, input: &ScheduleInput, today: NaiveDa
             .all(db)
             .await?
     };
-    if evaluators.is_empty() || evaluators.len() != ids.len() {
-        e.add("evaluators", Msg::new("evaluation.choose_evaluators"));
-    } else if evaluators.len() > MAX_EVALUATORS {
+    if ids.len() > MAX_EVALUATORS {
         e.add("evaluators", Msg::new("template.too_many").arg("max", MAX_EVALUATORS));
+    } else if evaluators.is_empty() || evaluators.len() != ids.len() {
+        e.add("evaluators", Msg::new("evaluation.choose_evaluators"));
     }
     e.into_result()?;
     let missing = || AppError::Internal("parsed".into());
@@ -356,6 +357,9 @@ pub async fn add_evaluator(
     if access::seat(&txn, id, user_id).await?.is_some() {
         return Err(AppError::Conflict(Msg::new("evaluation.already_evaluator")));
     }
+    if !super::conduct::hold(&txn, id, ev.status, now).await? {
+        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
+    }
     let count = evaluation_evaluator::Entity::find()
         .filter(evaluation_evaluator::Column::EvaluationId.eq(id))
         .all(&txn)
@@ -409,6 +413,9 @@ pub async fn remove_evaluator(
     let seat = access::seat(&txn, id, user_id).await?.ok_or(AppError::NotFound)?;
     if seat.submitted_at.is_some() {
         return Err(AppError::Conflict(Msg::new("evaluation.evaluator_has_scored")));
+    }
+    if !super::conduct::hold(&txn, id, ev.status, now).await? {
+        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
     }
     evaluation_evaluator::Entity::delete_by_id(seat.id).exec(&txn).await?;
     audit::append(

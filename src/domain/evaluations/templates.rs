@@ -93,7 +93,16 @@ fn parse(input: &TemplateInput) -> AppResult<Parsed> {
     if description.chars().count() > 4000 {
         e.add("description", Msg::new("field.too_long").arg("max", 4000));
     }
-    let dims: Vec<&DimensionInput> = input.dimensions.iter().filter(|d| !blank(&[&d.name, &d.weight])).collect();
+    // Indicators name their dimension by its row in the form (from 1); blank rows are
+    // skipped, so the rows kept are mapped from their row numbers, not their order.
+    let kept: Vec<(usize, &DimensionInput)> = input
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !blank(&[&d.name, &d.weight]))
+        .map(|(i, d)| (i + 1, d))
+        .collect();
+    let dims: Vec<&DimensionInput> = kept.iter().map(|(_, d)| *d).collect();
     let inds: Vec<&IndicatorInput> =
         input.indicators.iter().filter(|i| !blank(&[&i.name, &i.weight, &i.guide])).collect();
     if dims.is_empty() {
@@ -122,7 +131,7 @@ fn parse(input: &TemplateInput) -> AppResult<Parsed> {
     let mut indicators = Vec::new();
     for (i, x) in inds.iter().enumerate() {
         let row = i + 1;
-        let d = x.dimension.trim().parse::<usize>().ok().filter(|d| (1..=dimensions.len()).contains(d));
+        let d = x.dimension.trim().parse::<usize>().ok().and_then(|row| kept.iter().position(|(r, _)| *r == row));
         let n = crate::domain::clean(&x.name);
         let w = weight(&x.weight);
         let guide = crate::domain::clean(&x.guide);
@@ -135,7 +144,7 @@ fn parse(input: &TemplateInput) -> AppResult<Parsed> {
             e.add("indicators", Msg::new("field.too_long").arg("max", 2000));
         }
         if let (Some(d), Some(w), Some(link)) = (d, w, link) {
-            indicators.push((d - 1, n, w, guide, link));
+            indicators.push((d, n, w, guide, link));
         }
     }
     for (di, (dname, dw)) in dimensions.iter().enumerate() {
@@ -388,5 +397,12 @@ mod tests {
             i
         };
         assert!(refusals(&blank_rows_ignored).is_empty());
+        // A blank row between dimensions: indicators still find theirs by row number, and
+        // one pointing at the blank row is refused.
+        let mut gap =
+            input(&[("产出", "60"), ("", ""), ("满意度", "40")], &[("1", "入户", "60"), ("3", "满意率", "40")]);
+        assert!(refusals(&gap).is_empty(), "{:?}", refusals(&gap));
+        gap.indicators[1].dimension = "2".into();
+        assert!(refusals(&gap).contains(&"template.indicator_row"));
     }
 }

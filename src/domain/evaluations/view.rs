@@ -122,8 +122,8 @@ fn rate(achieved: i64, planned: i64) -> String {
     if planned <= 0 {
         return "—".into();
     }
-    let bp = (achieved as i128 * 10000 * 2 + planned as i128) / (2 * planned as i128);
-    points(bp as i32)
+    let bp = (achieved.max(0) as i128 * 10000 * 2 + planned as i128) / (2 * planned as i128);
+    format!("{}.{:02}", bp / 100, bp % 100)
 }
 
 /// The view for `viewer`. `rules` grade the live total the bureau sees before release.
@@ -132,6 +132,19 @@ pub async fn build<C: ConnectionTrait>(
     ev: &evaluation::Model,
     k: &contract::Model,
     viewer: &Viewer,
+    rules: &EvaluationRules,
+) -> AppResult<EvaluationView> {
+    build_for(db, ev, k, viewer, None, rules).await
+}
+
+/// The view for the account `me`: an officer who is also one of the evaluators sees, until
+/// the release, no more of the others' scores than any evaluator does.
+pub async fn build_for<C: ConnectionTrait>(
+    db: &C,
+    ev: &evaluation::Model,
+    k: &contract::Model,
+    viewer: &Viewer,
+    me: Option<i32>,
     rules: &EvaluationRules,
 ) -> AppResult<EvaluationView> {
     let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
@@ -180,11 +193,11 @@ pub async fn build<C: ConnectionTrait>(
         .collect();
     let released = ev.status == EvaluationStatus::Released;
     let bureau = *viewer == Viewer::Bureau;
-    let results_visible = bureau || released;
     let me = match viewer {
         Viewer::Evaluator(s) => Some(s.user_id),
-        _ => None,
+        _ => me.filter(|uid| seats.iter().any(|s| s.user_id == *uid)),
     };
+    let results_visible = released || (bureau && me.is_none());
     let mut dimensions: Vec<DimensionView> = Vec::new();
     for i in &inds {
         let (basis, suggestion) = match i.link {
@@ -250,7 +263,7 @@ pub async fn build<C: ConnectionTrait>(
             }
         }
     }
-    let total_centi = if released { ev.total_centi } else { results.total_centi.filter(|_| bureau) };
+    let total_centi = if released { ev.total_centi } else { results.total_centi.filter(|_| results_visible) };
     let grade = if released { ev.grade } else { total_centi.map(|t| rules.grade(t)) };
     let has_satisfaction = inds.iter().any(|i| i.link == IndicatorLink::Satisfaction);
     let evaluators: Vec<EvaluatorView> = seats
@@ -292,8 +305,9 @@ pub async fn build<C: ConnectionTrait>(
         surveyed: ev.survey_surveyed,
         satisfied: ev.survey_satisfied_bp.map(points),
         survey_method: ev.survey_method.clone(),
-        findings: ev.findings.clone(),
-        recommendations: ev.recommendations.clone(),
+        // Drafts until the release, for the bureau only.
+        findings: if bureau || released { ev.findings.clone() } else { String::new() },
+        recommendations: if bureau || released { ev.recommendations.clone() } else { String::new() },
         total: total_centi.map(points),
         total_centi,
         grade,

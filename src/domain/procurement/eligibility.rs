@@ -98,7 +98,10 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
         ),
     });
     if c.evaluation_preference {
-        let pref = credit.evaluation_preferences.iter().find(|e| e.preferred_until.is_some_and(|d| d >= published));
+        let pref = credit
+            .evaluation_preferences
+            .iter()
+            .find(|e| e.released_on <= published && e.preferred_until.is_some_and(|d| published < d));
         out.push(Check::new(
             true,
             match pref {

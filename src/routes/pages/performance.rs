@@ -44,7 +44,7 @@ fn localize(l: Locale, msgs: &[Msg]) -> Vec<String> {
 /// Everything the evaluation page shows this account.
 async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value, AppError> {
     let (ev, k, viewer) = access::load(&app.db, u, id).await?;
-    let v = view::build(&app.db, &ev, &k, &viewer, &app.config.evaluations).await?;
+    let v = view::build_for(&app.db, &ev, &k, &viewer, Some(u.id), &app.config.evaluations).await?;
     // An officer may be an evaluator too: the seat, not the role, decides.
     let me = access::seat(&app.db, id, u.id).await?;
     let own = match &me {
@@ -80,7 +80,7 @@ async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value
         "summary": v.self_summary.clone().unwrap_or_default(), "sheet": sheet, "achieved": achieved,
         "note": "", "conflict": "none",
         "survey": {"surveyed": v.surveyed.map(|n| n.to_string()).unwrap_or_default(),
-            "satisfied_percent": v.satisfied.clone().unwrap_or_default(), "method": v.survey_method},
+            "satisfied_percent": v.satisfied.clone().unwrap_or_default(), "survey_method": v.survey_method},
         "findings": {"method": v.method, "findings": v.findings, "recommendations": v.recommendations},
     });
     Ok(json!({
@@ -357,7 +357,7 @@ struct SurveyForm {
     #[field(default = String::new())]
     satisfied_percent: String,
     #[field(default = String::new())]
-    method: String,
+    survey_method: String,
 }
 
 #[post("/evaluations/<id>/survey", data = "<form>")]
@@ -373,7 +373,7 @@ async fn survey(
     let input = SurveyInput {
         surveyed: form.surveyed.clone(),
         satisfied_percent: form.satisfied_percent.clone(),
-        method: form.method.clone(),
+        survey_method: form.survey_method.clone(),
     };
     match conduct::survey(&app.db, &o.0, app.clock.now(), id, &input).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}#survey"), "flash.survey_saved")),

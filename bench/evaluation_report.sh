@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The evaluation report: reading the demo's released final evaluation into its view (the
+# queries and the arithmetic behind the evaluation page and the report) and drawing its
+# report PDF in process; and the report of the largest evaluation the platform allows
+# (60 indicators, 9 evaluators, a comment on every score). Release build, SQLite.
+# Usage: bash bench/evaluation_report.sh [runs]
+# Needs: poppler-utils (to read the PDFs back).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-500}
+PORT=8095
+cargo build --release -q
+BIN=$PWD/target/release/fuhua
+WORK=$(mktemp -d)
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export FUHUA_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" FUHUA_DATA_DIR=$WORK/data FUHUA_MAIL_DIR=$WORK/mail
+ROCKET_PORT=$PORT ROCKET_LOG_LEVEL=critical $BIN serve --demo >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+kill $SERVER; wait $SERVER 2>/dev/null || true
+
+/usr/bin/time -v $BIN bench-evaluation-report --runs "$RUNS" --out "$WORK" >"$WORK/out.txt" 2>"$WORK/time.txt"
+F=$(cat "$WORK/out.txt")
+RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+echo "# $F (process max RSS ${RSS} KiB)" >&2
+pdftotext -raw "$WORK/evaluation-report.pdf" - | grep -q "绩效评估报告" || { echo "the report does not read back" >&2; exit 1; }
+ROWS=$(pdftotext -raw "$WORK/evaluation-report-large.pdf" - | grep -o "评估人员9" | wc -l)
+[ "$ROWS" -ge 60 ] || { echo "the large report lost rows ($ROWS of 60)" >&2; exit 1; }
+val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$F"; }
+printf '| what | runs | median ms | p99 ms | pages | file |\n|---|---|---|---|---|---|\n'
+printf '| evaluation view from the database (demo final evaluation) | %s | %s | %s | — | — |\n' \
+  "$(val runs)" "$(val view_median_ms)" "$(val view_p99_ms)"
+printf '| report PDF (demo final evaluation) | %s | %s | %s | %s | %s KB |\n' \
+  "$(val runs)" "$(val pdf_median_ms)" "$(val pdf_p99_ms)" "$(val pages)" "$(( $(val bytes) / 1000 ))"
+printf '| report PDF (60 indicators × 9 evaluators, comments) | %s | %s | %s | %s | %s KB |\n' \
+  "$(( $(val runs) / 10 ))" "$(val large_median_ms)" "$(val large_p99_ms)" "$(val large_pages)" "$(( $(val large_bytes) / 1000 ))"
+printf '\nPeak memory of the whole process: %s MiB.\n' "$(( RSS / 1024 ))"
