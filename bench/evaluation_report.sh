@@ -23,10 +23,14 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 F=$(cat "$WORK/out.txt")
 RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
 echo "# $F (process max RSS ${RSS} KiB)" >&2
-pdftotext -raw "$WORK/evaluation-report.pdf" - | grep -q "绩效评估报告" || { echo "the report does not read back" >&2; exit 1; }
-ROWS=$(pdftotext -raw "$WORK/evaluation-report-large.pdf" - | grep -o "评估人员9" | wc -l)
+# Read back whole before matching: grep -q closing the pipe early would trip pipefail.
+TEXT=$(pdftotext -raw "$WORK/evaluation-report.pdf" -)
+grep -q "绩效评估报告" <<<"$TEXT" || { echo "the report does not read back" >&2; exit 1; }
+LARGE=$(pdftotext -raw "$WORK/evaluation-report-large.pdf" -)
+ROWS=$(grep -o "评估人员9" <<<"$LARGE" | wc -l)
 [ "$ROWS" -ge 60 ] || { echo "the large report lost rows ($ROWS of 60)" >&2; exit 1; }
-val() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$F"; }
+# One key=value per line, so "pages" does not match "large_pages".
+val() { tr ' ' '\n' <<<"$F" | sed -n "s/^$1=//p"; }
 printf '| what | runs | median ms | p99 ms | pages | file |\n|---|---|---|---|---|---|\n'
 printf '| evaluation view from the database (demo final evaluation) | %s | %s | %s | — | — |\n' \
   "$(val runs)" "$(val view_median_ms)" "$(val view_p99_ms)"

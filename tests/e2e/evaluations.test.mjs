@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { start, root, checkPhoneLayout } from './harness.mjs';
 
@@ -114,5 +114,6 @@ test('screenshots of an evaluation for the README', { skip: !process.env.SCREENS
   writeFileSync(file, pdf);
   // Pages 1 and 2 of the report as images (poppler's pdftoppm).
   execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '2', file, join(dir, 'evaluation-report')]);
+  rmSync(file);
   await context.close();
 });
