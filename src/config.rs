@@ -74,6 +74,7 @@ impl AppConfig {
             .merge(rocket::figment::providers::Env::prefixed("FUHUA_").split("__"))
             .extract::<AppConfig>()
             .map_err(|e| e.to_string())
+            .and_then(|c| c.evaluations.check().map(|_| c))
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -481,6 +481,16 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
         r.body
     );
 
+    // The linked indicators suggest scores: 180 of the mid-term target of 200 visits on 40
+    // points is 36.00; 93.5 % satisfied on 10 points is 9.35.
+    let k0 = entity::contract::Entity::find_by_id(w.contract).one(app.db()).await.expect("q").expect("k");
+    let e0 = entity::evaluation::Entity::find_by_id(ev).one(app.db()).await.expect("q").expect("e");
+    survey_and_findings(&app, &w, ev).await;
+    let e0 = entity::evaluation::Entity::find_by_id(e0.id).one(app.db()).await.expect("q").expect("e");
+    let sv = view::build(app.db(), &e0, &k0, &Viewer::Bureau, &s.config.evaluations).await.expect("view");
+    let suggested: Vec<Option<String>> =
+        sv.dimensions.iter().flat_map(|d| d.indicators.iter().map(|i| i.suggestion.clone())).collect();
+    assert_eq!(suggested, vec![Some("36.00".into()), None, None, Some("9.35".into())]);
     // Releasing before every evaluator has scored is refused, naming who has not.
     score_all(&app, ev, &people[1..], &[["36", "18", "27", "9"]]).await;
     survey_and_findings(&app, &w, ev).await;
@@ -624,4 +634,84 @@ async fn an_officer_who_scores_sees_no_other_score_before_the_release_and_one_wh
     assert_eq!(v.total.as_deref(), Some("85.00"), "34 + 17 + 25 + 9");
     let page = officer.get(&app, &format!("/evaluations/{ev}")).await;
     assert!(page.body.contains("评语33") && page.body.contains("85.00"), "everything is visible once released");
+}
+
+#[rocket::async_test]
+async fn a_silent_provider_does_not_hold_the_evaluation_up_and_a_recused_evaluator_is_replaced() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    active(&app, &w).await;
+    let s = app.state();
+    let (ev, people) = scheduled(&app, &w, EvaluationKind::Midterm, 2).await;
+    // Scoring cannot be opened before the self-evaluation is overdue (due 2027-06-10).
+    let on = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+    let r = conduct::open_scoring(app.db(), &w.officer, t0(), on("2027-06-10"), ev).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.self_not_due"), "{r:?}");
+    conduct::open_scoring(app.db(), &w.officer, t0(), on("2027-06-11"), ev).await.expect("open");
+    let r = conduct::submit_self(app.db(), &w.provider, t0(), ev, &SelfInput::default()).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.self_closed"), "{r:?}");
+    // One evaluator stands aside; the officer replaces them; one who has scored stays.
+    conduct::declare(app.db(), &people[1], t0(), ev, ConflictKind::Board, "担任该机构理事").await.expect("recuse");
+    score_all(&app, ev, &people[..1], &[["30", "15", "20", "8"]]).await;
+    let r = schedule::remove_evaluator(app.db(), &w.officer, t0(), ev, people[0].id).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.evaluator_has_scored"), "{r:?}");
+    schedule::remove_evaluator(app.db(), &w.officer, t0(), ev, people[1].id).await.expect("remove");
+    let substitute = app.user("substitute@pg.test", Role::Evaluator, None).await;
+    schedule::add_evaluator(app.db(), &s.emails, "o", &w.officer, t0(), ev, substitute.id).await.expect("add");
+    let r = schedule::add_evaluator(app.db(), &s.emails, "o", &w.officer, t0(), ev, substitute.id).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.already_evaluator"), "{r:?}");
+    assert!(app.outbox().await.iter().any(|m| m.kind == "evaluation_assigned" && m.to_address == substitute.email));
+    // The output-linked indicator was matched to 家庭探访 by name; the officer points it at
+    // 成长小组活动 instead, then back; a foreign output or an unlinked indicator is refused.
+    let inds = conduct::indicators(app.db(), ev).await.expect("q");
+    let outputs = entity::contract_output::Entity::find()
+        .filter(entity::contract_output::Column::ContractId.eq(w.contract))
+        .order_by_asc(entity::contract_output::Column::Position)
+        .all(app.db())
+        .await
+        .expect("q");
+    assert_eq!(inds[0].output_id, Some(outputs[0].id), "matched by name");
+    conduct::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, Some(outputs[1].id)).await.expect("link");
+    assert_eq!(conduct::indicators(app.db(), ev).await.expect("q")[0].output_id, Some(outputs[1].id));
+    let r = conduct::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, Some(999_999)).await;
+    assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("output_id")), "{r:?}");
+    let r = conduct::link_output(app.db(), &w.officer, t0(), ev, inds[1].id, Some(outputs[0].id)).await;
+    assert!(matches!(r, Err(AppError::NotFound)), "not an output-linked indicator: {r:?}");
+    app.clock.set(t0());
+    let mut officer = app.relogin(&w.officer.email).await.with_header("Origin", ORIGIN);
+    let path = format!("/api/v1/evaluations/{ev}/indicators/{}/output", inds[0].id);
+    let r = officer.send_json(&app, rocket::http::Method::Post, &path, &serde_json::json!({"output_id": null})).await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    assert_eq!(conduct::indicators(app.db(), ev).await.expect("q")[0].output_id, None, "unlinked through the API");
+    let r =
+        officer.post(&app, &format!("/evaluations/{ev}/indicators/{}/output", inds[0].id), &[("output_id", "x")]).await;
+    assert_eq!(r.status, Status::UnprocessableEntity, "{}", r.body);
+    let r = officer
+        .post(
+            &app,
+            &format!("/evaluations/{ev}/indicators/{}/output", inds[0].id),
+            &[("output_id", &outputs[0].id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    assert_eq!(conduct::indicators(app.db(), ev).await.expect("q")[0].output_id, Some(outputs[0].id));
+    survey_and_findings(&app, &w, ev).await;
+    let r = release_now(&app, &w, ev).await;
+    assert!(
+        matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.undeclared"),
+        "the substitute must declare: {r:?}"
+    );
+    score_all(&app, ev, std::slice::from_ref(&substitute), &[["32", "15", "20", "8"]]).await;
+    let v = release_now(&app, &w, ev).await.expect("release");
+    assert_eq!(v.total.as_deref(), Some("74.00"), "31 + 15 + 20 + 8");
+    let r = conduct::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, None).await;
+    assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.released"), "{r:?}");
+    // The report says the self-evaluation never came.
+    let doc = entity::contract_document::Entity::find_by_id(v.report_document_id.expect("doc"))
+        .one(app.db())
+        .await
+        .expect("q")
+        .expect("doc");
+    let text = squeeze(&pdftotext(&doc.data));
+    assert!(text.contains("承接主体未在规定期限内提交自评") && !text.contains("申报回避"), "{text}");
 }

@@ -41,6 +41,9 @@ test('the officer schedules the final evaluation, the provider self-evaluates, t
   await officer.page.waitForSelector('.flash-success');
   const url = officer.page.url();
   assert.ok((await officer.page.textContent('#evaluators')).includes('待申报'));
+  // The officer's page, with a choice of output per output-linked indicator, fits a phone.
+  assert.equal(await officer.page.locator('#indicators select').count(), 3, 'three output-linked indicators');
+  await checkPhoneLayout(officer.page);
   await officer.context.close();
 
   // The evaluator declares no tie; scoring waits for the self-evaluation.

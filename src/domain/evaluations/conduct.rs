@@ -477,3 +477,56 @@ pub async fn findings(
     })
     .await
 }
+
+/// Which contract output an output-linked indicator measures (matched by name when the
+/// evaluation was scheduled); the officer may correct it, or unlink it, until the release.
+pub async fn link_output(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    id: i32,
+    indicator_id: i32,
+    output_id: Option<i32>,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let (ev, k) = access::for_bureau(&txn, u, id).await?;
+    access::not_recused(&txn, u, id).await?;
+    if ev.status == EvaluationStatus::Released {
+        return Err(not_open(ev.status));
+    }
+    let indicator = evaluation_indicator::Entity::find_by_id(indicator_id)
+        .one(&txn)
+        .await?
+        .filter(|i| i.evaluation_id == id && i.link == entity::enums::IndicatorLink::Output)
+        .ok_or(AppError::NotFound)?;
+    if let Some(oid) = output_id {
+        let belongs = evaluation_output::Entity::find()
+            .filter(evaluation_output::Column::EvaluationId.eq(id))
+            .filter(evaluation_output::Column::OutputId.eq(oid))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !belongs {
+            return Err(crate::domain::fields::field_error("output_id", Msg::new("field.choose")));
+        }
+    }
+    if !hold(&txn, id, ev.status, now).await? {
+        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
+    }
+    let before = indicator.output_id;
+    let mut a: evaluation_indicator::ActiveModel = indicator.into();
+    a.output_id = Set(output_id);
+    a.update(&txn).await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(u),
+        "evaluation.output_linked",
+        "contract",
+        k.id,
+        serde_json::json!({"evaluation": id, "indicator": indicator_id, "before": before, "output": output_id}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -52,6 +52,25 @@ impl EvaluationRules {
         }
     }
 
+    /// Refuses bands out of order or outside 1–100, and a deduction outside 0–100 %, so a
+    /// mistyped setting stops start-up instead of grading wrongly.
+    pub fn check(&self) -> Result<(), String> {
+        let ordered = 0 < self.pass_from
+            && self.pass_from <= self.good_from
+            && self.good_from <= self.excellent_from
+            && self.excellent_from <= 100;
+        if !ordered {
+            return Err(format!(
+                "evaluation grade bands must satisfy 0 < pass ({}) ≤ good ({}) ≤ excellent ({}) ≤ 100",
+                self.pass_from, self.good_from, self.excellent_from
+            ));
+        }
+        if !(0..=100).contains(&self.pass_deduction_percent) {
+            return Err(format!("evaluation deduction must be 0–100 %, not {}", self.pass_deduction_percent));
+        }
+        Ok(())
+    }
+
     /// The bands as shown on pages and in the report, e.g. "优秀 ≥ 90".
     pub fn bands(&self) -> [(EvaluationGrade, i32, Option<i32>); 4] {
         [
@@ -84,5 +103,8 @@ mod tests {
         assert_eq!(r.grade(10000), EvaluationGrade::Excellent);
         assert_eq!(r.deduction_fen(9_120_000), 912_000);
         assert_eq!(r.deduction_fen(5), 1, "half a fen rounds up");
+        assert!(r.check().is_ok());
+        assert!(EvaluationRules { good_from: 95, ..EvaluationRules::default() }.check().is_err());
+        assert!(EvaluationRules { pass_deduction_percent: 120, ..EvaluationRules::default() }.check().is_err());
     }
 }

@@ -31,6 +31,8 @@ pub struct IndicatorView {
     pub weight: i32,
     pub guide: String,
     pub link: IndicatorLink,
+    /// For an output-linked indicator: the contract output it measures.
+    pub output_id: Option<i32>,
     /// What the suggestion rests on, e.g. "180 / 200 户次" or "96.50 %".
     pub basis: Option<String>,
     pub suggestion: Option<String>,
@@ -221,6 +223,7 @@ pub async fn build_for<C: ConnectionTrait>(
             weight: i.weight,
             guide: i.guide.clone(),
             link: i.link,
+            output_id: i.output_id,
             basis,
             suggestion: suggestion.map(points),
             self_score: own.map(|s| points(s.score_centi)),

@@ -29,6 +29,7 @@ pub fn routes() -> Vec<rocket::Route> {
         scores,
         survey,
         findings,
+        link_output,
         release_result
     ]
 }
@@ -137,6 +138,25 @@ async fn survey(o: ApiOfficer, id: i32, input: JsonIn<'_, SurveyInput>, app: &St
 async fn findings(o: ApiOfficer, id: i32, input: JsonIn<'_, FindingsInput>, app: &State<App>) -> ApiResult {
     let i = body(input)?;
     conduct::findings(&app.db, &o.0, app.clock.now(), id, &i).await?;
+    Ok(Json(json!({"ok": true})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OutputLinkBody {
+    output_id: Option<i32>,
+}
+
+#[post("/evaluations/<id>/indicators/<iid>/output", data = "<input>")]
+async fn link_output(
+    o: ApiOfficer,
+    id: i32,
+    iid: i32,
+    input: JsonIn<'_, OutputLinkBody>,
+    app: &State<App>,
+) -> ApiResult {
+    let i = body(input)?;
+    conduct::link_output(&app.db, &o.0, app.clock.now(), id, iid, i.output_id).await?;
     Ok(Json(json!({"ok": true})))
 }
 

@@ -32,6 +32,7 @@ pub fn routes() -> Vec<rocket::Route> {
         findings,
         add_evaluator,
         remove_evaluator,
+        link_output,
         release_result,
         report
     ]
@@ -452,6 +453,43 @@ async fn remove_evaluator(
     csrf.check(&form.csrf)?;
     match schedule::remove_evaluator(&app.db, &o.0, app.clock.now(), id, uid).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}#evaluators"), "flash.evaluator_removed")),
+        Err(e) => show_again(&page, app, &o.0, id, e, json!({})).await,
+    }
+}
+
+#[derive(FromForm)]
+struct OutputLinkForm {
+    #[field(default = String::new())]
+    csrf: String,
+    /// A contract output's id, or empty to unlink.
+    #[field(default = String::new())]
+    output_id: String,
+}
+
+#[post("/evaluations/<id>/indicators/<iid>/output", data = "<form>")]
+async fn link_output(
+    page: Page,
+    o: Officer,
+    csrf: Csrf,
+    id: i32,
+    iid: i32,
+    form: Form<OutputLinkForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let output = match form.output_id.trim() {
+        "" => Ok(None),
+        s => s
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| crate::domain::fields::field_error("output_id", Msg::new("field.choose"))),
+    };
+    let r = match output {
+        Ok(output) => conduct::link_output(&app.db, &o.0, app.clock.now(), id, iid, output).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(done(format!("/evaluations/{id}#indicators"), "flash.output_linked")),
         Err(e) => show_again(&page, app, &o.0, id, e, json!({})).await,
     }
 }
