@@ -132,7 +132,7 @@ async fn evaluate(
             .map(|(o, n)| AchievedLine { output_id: *o, achieved: n.to_string() })
             .collect(),
     };
-    conduct::submit_self(db, provider, release_at - Duration::days(8), ev.id, &own).await?;
+    conduct::submit_self(db, emails, ORIGIN, provider, release_at - Duration::days(8), ev.id, &own).await?;
     let scored_at = release_at - Duration::days(1);
     for (who, scores, comments) in [
         (people.officer, &r.officer_scores, &OFFICER_COMMENTS),

@@ -105,7 +105,7 @@ async fn self_evaluate(app: &TestApp, w: &Awarded, ev: i32) {
         scores: lines(&ids, &["38", "18", "27", "9"]),
         achieved: outputs.iter().map(|o| AchievedLine { output_id: o.output_id, achieved: "180".into() }).collect(),
     };
-    conduct::submit_self(app.db(), &w.provider, t0(), ev, &input).await.expect("self");
+    conduct::submit_self(app.db(), &app.state().emails, "o", &w.provider, t0(), ev, &input).await.expect("self");
 }
 
 /// Each evaluator declares no tie and scores the four indicators.
@@ -445,13 +445,17 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
     assert_eq!(run(at("2027-06-08T02:00:00Z")).await, 0, "sent once");
     assert_eq!(app.outbox().await.iter().filter(|m| m.kind == "evaluation_self_due").count(), 1);
     // Another organization sees nothing; an evaluator not chosen sees nothing.
-    let r = conduct::submit_self(app.db(), &w.other, t0(), ev, &SelfInput::default()).await;
+    let r = conduct::submit_self(app.db(), &app.state().emails, "o", &w.other, t0(), ev, &SelfInput::default()).await;
     assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
     let stranger = app.user("stranger@pg.test", Role::Evaluator, None).await;
     let r = conduct::score(app.db(), &stranger, t0(), ev, &lines(&ids, &["1", "1", "1", "1"])).await;
     assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
     self_evaluate(&app, &w, ev).await;
-    let r = conduct::submit_self(app.db(), &w.provider, t0(), ev, &SelfInput::default()).await;
+    let open_mail: Vec<String> =
+        app.outbox().await.into_iter().filter(|m| m.kind == "evaluation_scoring_open").map(|m| m.to_address).collect();
+    assert_eq!(open_mail.len(), 2, "both evaluators are told they can score: {open_mail:?}");
+    let r =
+        conduct::submit_self(app.db(), &app.state().emails, "o", &w.provider, t0(), ev, &SelfInput::default()).await;
     assert!(matches!(r, Err(AppError::Conflict(_))), "a self-evaluation is submitted once: {r:?}");
 
     // Scores outside an indicator's range are refused, naming it; nothing is stored.
@@ -645,10 +649,13 @@ async fn a_silent_provider_does_not_hold_the_evaluation_up_and_a_recused_evaluat
     let (ev, people) = scheduled(&app, &w, EvaluationKind::Midterm, 2).await;
     // Scoring cannot be opened before the self-evaluation is overdue (due 2027-06-10).
     let on = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
-    let r = conduct::open_scoring(app.db(), &w.officer, t0(), on("2027-06-10"), ev).await;
+    let r = conduct::open_scoring(app.db(), &app.state().emails, "o", &w.officer, t0(), on("2027-06-10"), ev).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.self_not_due"), "{r:?}");
-    conduct::open_scoring(app.db(), &w.officer, t0(), on("2027-06-11"), ev).await.expect("open");
-    let r = conduct::submit_self(app.db(), &w.provider, t0(), ev, &SelfInput::default()).await;
+    conduct::open_scoring(app.db(), &app.state().emails, "o", &w.officer, t0(), on("2027-06-11"), ev)
+        .await
+        .expect("open");
+    let r =
+        conduct::submit_self(app.db(), &app.state().emails, "o", &w.provider, t0(), ev, &SelfInput::default()).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.self_closed"), "{r:?}");
     // One evaluator stands aside; the officer replaces them; one who has scored stays.
     conduct::declare(app.db(), &people[1], t0(), ev, ConflictKind::Board, "担任该机构理事").await.expect("recuse");

@@ -5,6 +5,7 @@
 use super::access::{self, Viewer};
 use super::scoring::{parse_percent, parse_points};
 use crate::domain::audit::{self, Actor};
+use crate::domain::outbox::{self, EmailTemplates};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -47,6 +48,35 @@ pub async fn indicators<C: ConnectionTrait>(db: &C, evaluation_id: i32) -> AppRe
         .order_by_asc(evaluation_indicator::Column::Position)
         .all(db)
         .await?)
+}
+
+/// Tells every evaluator not standing aside that scoring is open, with or without the
+/// provider's self-evaluation. In the step's transaction.
+async fn tell_evaluators(
+    txn: &DatabaseTransaction,
+    emails: &EmailTemplates,
+    origin: &str,
+    now: DateTime<Utc>,
+    ev: &evaluation::Model,
+    k: &entity::contract::Model,
+    self_in: bool,
+) -> AppResult<()> {
+    let project = super::schedule::project_title(txn, k).await?;
+    let seats = evaluation_evaluator::Entity::find()
+        .filter(evaluation_evaluator::Column::EvaluationId.eq(ev.id))
+        .filter(evaluation_evaluator::Column::Status.ne(EvaluatorStatus::Conflicted))
+        .all(txn)
+        .await?;
+    let people = user::Entity::find().filter(user::Column::Id.is_in(seats.iter().map(|s| s.user_id))).all(txn).await?;
+    for p in people {
+        let ctx = serde_json::json!({
+            "name": p.display_name, "kind": ev.kind.code(), "project": project, "number": k.number,
+            "self_in": self_in, "url": format!("{origin}/evaluations/{}", ev.id),
+        });
+        let locale = crate::i18n::Locale::from_tag(&p.locale).unwrap_or(crate::i18n::Locale::ZhCn);
+        outbox::enqueue(txn, emails, now, &p.email, locale, "evaluation_scoring_open", ctx).await?;
+    }
+    Ok(())
 }
 
 /// The evaluation and this account's seat on it (an officer may be chosen as an evaluator
@@ -165,6 +195,8 @@ async fn replace_scores(
 /// The provider's self-evaluation, once; it opens the scoring.
 pub async fn submit_self(
     db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    origin: &str,
     u: &user::Model,
     now: DateTime<Utc>,
     id: i32,
@@ -221,6 +253,7 @@ pub async fn submit_self(
             .exec(&txn)
             .await?;
     }
+    tell_evaluators(&txn, emails, origin, now, &ev, &k, true).await?;
     audit::append(
         &txn,
         now,
@@ -239,6 +272,8 @@ pub async fn submit_self(
 /// scoring so that a silent provider cannot hold the evaluation up.
 pub async fn open_scoring(
     db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    origin: &str,
     u: &user::Model,
     now: DateTime<Utc>,
     today: NaiveDate,
@@ -263,6 +298,7 @@ pub async fn open_scoring(
     if moved.rows_affected != 1 {
         return Err(AppError::Conflict(Msg::new("evaluation.self_closed")));
     }
+    tell_evaluators(&txn, emails, origin, now, &ev, &k, false).await?;
     audit::append(
         &txn,
         now,

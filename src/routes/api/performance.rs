@@ -96,7 +96,7 @@ async fn show(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
 #[post("/evaluations/<id>/self", data = "<input>")]
 async fn submit_self(m: ApiMember, id: i32, input: JsonIn<'_, SelfInput>, app: &State<App>) -> ApiResult {
     let i = body(input)?;
-    conduct::submit_self(&app.db, &m.0, app.clock.now(), id, &i).await?;
+    conduct::submit_self(&app.db, &app.emails, &app.config.public_origin, &m.0, app.clock.now(), id, &i).await?;
     Ok(Json(json!({"ok": true})))
 }
 

@@ -275,7 +275,8 @@ async fn submit_self(
             .map(|a| AchievedLine { output_id: a.output_id, achieved: a.achieved.clone() })
             .collect(),
     };
-    match conduct::submit_self(&app.db, &n.0, app.clock.now(), id, &input).await {
+    match conduct::submit_self(&app.db, &app.emails, &app.config.public_origin, &n.0, app.clock.now(), id, &input).await
+    {
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.self_submitted")),
         Err(e) => show_again(&page, app, &n.0, id, e, form.typed()).await,
     }
@@ -297,7 +298,17 @@ async fn open_scoring(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    match conduct::open_scoring(&app.db, &o.0, app.clock.now(), app.clock.today_local(), id).await {
+    match conduct::open_scoring(
+        &app.db,
+        &app.emails,
+        &app.config.public_origin,
+        &o.0,
+        app.clock.now(),
+        app.clock.today_local(),
+        id,
+    )
+    .await
+    {
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.scoring_opened")),
         Err(e) => show_again(&page, app, &o.0, id, e, json!({})).await,
     }
