@@ -447,6 +447,21 @@ pub async fn survey(
     .await
 }
 
+/// The evaluation for an officer's change: refused after the release and to an officer who
+/// stood aside.
+async fn still_open(
+    txn: &DatabaseTransaction,
+    u: &user::Model,
+    id: i32,
+) -> AppResult<(evaluation::Model, entity::contract::Model)> {
+    let (ev, k) = access::for_bureau(txn, u, id).await?;
+    access::not_recused(txn, u, id).await?;
+    if ev.status == EvaluationStatus::Released {
+        return Err(not_open(ev.status));
+    }
+    Ok((ev, k))
+}
+
 /// An officer's change to an evaluation still open: refused after the release or to an
 /// officer who stood aside, held against a release under way, and audited.
 async fn bureau_edit(
@@ -459,11 +474,7 @@ async fn bureau_edit(
     apply: impl FnOnce(&mut evaluation::ActiveModel),
 ) -> AppResult<()> {
     let txn = db.begin().await?;
-    let (ev, k) = access::for_bureau(&txn, u, id).await?;
-    access::not_recused(&txn, u, id).await?;
-    if ev.status == EvaluationStatus::Released {
-        return Err(not_open(ev.status));
-    }
+    let (ev, k) = still_open(&txn, u, id).await?;
     if !hold(&txn, id, ev.status, now).await? {
         return Err(AppError::Conflict(Msg::new("evaluation.changed")));
     }
@@ -525,11 +536,7 @@ pub async fn link_output(
     output_id: Option<i32>,
 ) -> AppResult<()> {
     let txn = db.begin().await?;
-    let (ev, k) = access::for_bureau(&txn, u, id).await?;
-    access::not_recused(&txn, u, id).await?;
-    if ev.status == EvaluationStatus::Released {
-        return Err(not_open(ev.status));
-    }
+    let (ev, k) = still_open(&txn, u, id).await?;
     let indicator = evaluation_indicator::Entity::find_by_id(indicator_id)
         .one(&txn)
         .await?
