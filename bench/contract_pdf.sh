@@ -10,16 +10,7 @@ DOCS=${1:-1000}
 COLD=${2:-20}
 WARM=${3:-100}
 PORT=8094
-cargo build --release -q
-BIN=$PWD/target/release/fuhua
-WORK=$(mktemp -d)
-trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export FUHUA_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" FUHUA_DATA_DIR=$WORK/data FUHUA_MAIL_DIR=$WORK/mail
-# The demo data, loaded by the server on first start; the server is then stopped.
-ROCKET_PORT=$PORT ROCKET_LOG_LEVEL=critical $BIN serve --demo >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-kill $SERVER; wait $SERVER 2>/dev/null || true
+source bench/demo_db.sh
 
 # Fuhua: in-process, one thread, peak memory of the whole process.
 /usr/bin/time -v $BIN bench-contract-pdf --docs "$DOCS" --out "$WORK" >"$WORK/fuhua.txt" 2>"$WORK/time.txt"

@@ -9,15 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-500}
 PORT=8095
-cargo build --release -q
-BIN=$PWD/target/release/fuhua
-WORK=$(mktemp -d)
-trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export FUHUA_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" FUHUA_DATA_DIR=$WORK/data FUHUA_MAIL_DIR=$WORK/mail
-ROCKET_PORT=$PORT ROCKET_LOG_LEVEL=critical $BIN serve --demo >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-kill $SERVER; wait $SERVER 2>/dev/null || true
+source bench/demo_db.sh
 
 /usr/bin/time -v $BIN bench-evaluation-report --runs "$RUNS" --out "$WORK" >"$WORK/out.txt" 2>"$WORK/time.txt"
 F=$(cat "$WORK/out.txt")

@@ -5,7 +5,7 @@
 use super::access::{self, Viewer};
 use super::scoring::{parse_percent, parse_points};
 use crate::domain::audit::{self, Actor};
-use crate::domain::outbox::{self, EmailTemplates};
+use crate::domain::outbox::EmailTemplates;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -70,11 +70,10 @@ async fn tell_evaluators(
     let people = user::Entity::find().filter(user::Column::Id.is_in(seats.iter().map(|s| s.user_id))).all(txn).await?;
     for p in people {
         let ctx = serde_json::json!({
-            "name": p.display_name, "kind": ev.kind.code(), "project": project, "number": k.number,
+            "kind": ev.kind.code(), "project": project, "number": k.number,
             "self_in": self_in, "url": format!("{origin}/evaluations/{}", ev.id),
         });
-        let locale = crate::i18n::Locale::from_tag(&p.locale).unwrap_or(crate::i18n::Locale::ZhCn);
-        outbox::enqueue(txn, emails, now, &p.email, locale, "evaluation_scoring_open", ctx).await?;
+        super::schedule::tell(txn, emails, now, &p, "evaluation_scoring_open", ctx).await?;
     }
     Ok(())
 }

@@ -18,8 +18,8 @@ use entity::{
     milestone_indicator, milestone_report_value, user,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -294,23 +294,8 @@ pub async fn schedule(
         .insert(&txn)
         .await?;
     }
-    let url = format!("{origin}/evaluations/{}", ev.id);
     for person in &p.evaluators {
-        evaluation_evaluator::ActiveModel {
-            evaluation_id: Set(ev.id),
-            user_id: Set(person.id),
-            affiliation: Set(affiliation(person)),
-            status: Set(EvaluatorStatus::Assigned),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let locale = Locale::from_tag(&person.locale).unwrap_or(Locale::ZhCn);
-        let ctx = serde_json::json!({
-            "name": person.display_name, "kind": p.kind.code(), "project": project, "number": k.number,
-            "visit_on": format_date(p.visit_on), "url": url,
-        });
-        outbox::enqueue(&txn, emails, now, &person.email, locale, "evaluation_assigned", ctx).await?;
+        seat(&txn, emails, origin, now, &ev, &k, &project, person).await?;
     }
     audit::append(
         &txn,
@@ -325,11 +310,55 @@ pub async fn schedule(
     .await?;
     let ctx = serde_json::json!({
         "kind": p.kind.code(), "project": project, "visit_on": format_date(p.visit_on),
-        "self_due_on": format_date(p.self_due_on), "url": url,
+        "self_due_on": format_date(p.self_due_on), "url": format!("{origin}/evaluations/{}", ev.id),
     });
     notify_provider(&txn, emails, now, &k, "evaluation_scheduled", None, ctx).await?;
     txn.commit().await?;
     Ok(ev)
+}
+
+/// Emails `person` a message of `kind` about an evaluation, in their language; `ctx` gets
+/// their name. In the step's transaction.
+pub(super) async fn tell(
+    txn: &DatabaseTransaction,
+    emails: &EmailTemplates,
+    now: DateTime<Utc>,
+    person: &user::Model,
+    kind: &str,
+    mut ctx: serde_json::Value,
+) -> AppResult<()> {
+    ctx["name"] = serde_json::json!(person.display_name);
+    let locale = Locale::from_tag(&person.locale).unwrap_or(Locale::ZhCn);
+    outbox::enqueue(txn, emails, now, &person.email, locale, kind, ctx).await?;
+    Ok(())
+}
+
+/// Seats `person` on the evaluation, to declare first, and tells them.
+#[allow(clippy::too_many_arguments)]
+async fn seat(
+    txn: &DatabaseTransaction,
+    emails: &EmailTemplates,
+    origin: &str,
+    now: DateTime<Utc>,
+    ev: &evaluation::Model,
+    k: &contract::Model,
+    project: &str,
+    person: &user::Model,
+) -> AppResult<()> {
+    evaluation_evaluator::ActiveModel {
+        evaluation_id: Set(ev.id),
+        user_id: Set(person.id),
+        affiliation: Set(affiliation(person)),
+        status: Set(EvaluatorStatus::Assigned),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let ctx = serde_json::json!({
+        "kind": ev.kind.code(), "project": project, "number": k.number,
+        "visit_on": format_date(ev.visit_on), "url": format!("{origin}/evaluations/{}", ev.id),
+    });
+    tell(txn, emails, now, person, "evaluation_assigned", ctx).await
 }
 
 /// Adds an evaluator (e.g. in place of one who declared a conflict) before the release.
@@ -368,21 +397,7 @@ pub async fn add_evaluator(
     if count >= MAX_EVALUATORS {
         return Err(AppError::Conflict(Msg::new("template.too_many").arg("max", MAX_EVALUATORS)));
     }
-    evaluation_evaluator::ActiveModel {
-        evaluation_id: Set(id),
-        user_id: Set(person.id),
-        affiliation: Set(affiliation(&person)),
-        status: Set(EvaluatorStatus::Assigned),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let ctx = serde_json::json!({
-        "name": person.display_name, "kind": ev.kind.code(), "project": project, "number": k.number,
-        "visit_on": format_date(ev.visit_on), "url": format!("{origin}/evaluations/{id}"),
-    });
-    let locale = Locale::from_tag(&person.locale).unwrap_or(Locale::ZhCn);
-    outbox::enqueue(&txn, emails, now, &person.email, locale, "evaluation_assigned", ctx).await?;
+    seat(&txn, emails, origin, now, &ev, &k, &project, &person).await?;
     audit::append(
         &txn,
         now,
