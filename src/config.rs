@@ -31,8 +31,11 @@ pub struct AppConfig {
     pub page_cache_recheck_ms: u64,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
-    pub template_dir: PathBuf,
-    pub static_dir: PathBuf,
+    /// Read templates from this folder instead of those built into the binary (development;
+    /// they are read again when a file there changes).
+    pub template_dir: Option<PathBuf>,
+    /// Serve `/static/` from this folder instead of the files built into the binary.
+    pub static_dir: Option<PathBuf>,
     /// Tender periods, price weights and terms (FUHUA_PROCUREMENT__<FIELD>).
     pub procurement: crate::domain::procurement::rules::ProcurementRules,
     /// Contract numbering, the purchaser's particulars, reminders (FUHUA_CONTRACTS__*).
@@ -42,7 +45,6 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         AppConfig {
             database_url: "sqlite://data/fuhua.db?mode=rwc".into(),
             database_schema: None,
@@ -58,8 +60,8 @@ impl Default for AppConfig {
             page_cache: true,
             page_cache_recheck_ms: 1000,
             secure_cookies: false,
-            template_dir: root.join("templates"),
-            static_dir: root.join("static"),
+            template_dir: None,
+            static_dir: None,
             procurement: Default::default(),
             contracts: Default::default(),
             evaluations: Default::default(),

@@ -1,6 +1,7 @@
 //! Fuhua (孵化): the platform a civil-affairs bureau uses to register and incubate social
 //! organizations and buy community services from them. `build` makes the whole server;
 //! `serve` and the tests call exactly this.
+pub mod assets;
 pub mod auth;
 pub mod bench_bids;
 pub mod bench_contracts;
@@ -29,9 +30,7 @@ pub mod views;
 use clock::Clock;
 use config::AppConfig;
 use rocket::fairing::AdHoc;
-use rocket::fs::FileServer;
 use rocket::{Build, Rocket};
-use rocket_dyn_templates::Template;
 use std::sync::Arc;
 
 /// The PDF font, parsed once per process (tests build many servers in one).
@@ -51,7 +50,8 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     demo::ensure_places(&db).await.map_err(|e| format!("reference data: {e}"))?;
     let places = domain::organizations::Places::load(&db).await.map_err(|e| format!("reference data: {e}"))?;
     let reads = db::connect_reads(&config, &db).await.map_err(|e| format!("database (reads): {e}"))?;
-    let emails = domain::outbox::EmailTemplates::load(&config.template_dir)?;
+    let emails = domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;
+    let pages = assets::Pages::load(config.template_dir.as_deref())?;
     let transport = mail::Transport::from_config(&config)?;
     let secret = security::secret_key(&config)?;
     let fonts = shared_fonts()?;
@@ -73,7 +73,6 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
 
     let figment = rocket::Config::figment()
         .merge(("secret_key", secret))
-        .merge(("template_dir", config.template_dir.to_string_lossy().to_string()))
         // A contract's clauses may run to 4,000 Chinese characters each, 9 bytes apiece once
         // URL-encoded: the terms form must fit, so a long clause is refused by its own rule.
         .merge(("limits.form", "512 KiB"))
@@ -85,7 +84,8 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let interval = config.outbox_interval_secs;
     Ok(rocket::custom(figment)
         .manage(app)
-        .attach(Template::custom(|engines| i18n::register(&mut engines.tera)))
+        .manage(pages)
+        .manage(assets::StaticFiles(config.static_dir.clone()))
         .attach(security::Headers)
         .attach(page_cache::InvalidateOnWrite)
         .attach(AdHoc::on_liftoff("outbox worker", move |_| {
@@ -97,7 +97,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         }))
         .mount("/", routes::pages::routes())
         .mount("/api/v1", routes::api::routes())
-        .mount("/static", FileServer::from(config.static_dir.clone()))
+        .mount("/static", assets::static_routes())
         .register("/", routes::catchers())
         .register("/api", routes::api_catchers()))
 }

@@ -33,6 +33,9 @@ enum Command {
     },
     /// Check the audit log's hash chain; exits 1 and names the first bad entry if broken.
     AuditVerify,
+    /// Print the text of a PDF Fuhua issued, one drawn line per line; exits 1 if any character
+    /// lies outside its page or the file cannot be read.
+    PdfText { file: std::path::PathBuf },
     /// Add synthetic organizations for the benchmark.
     BenchSeed {
         #[arg(long, default_value_t = 100_000)]
@@ -83,7 +86,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = connect(&config).await?;
             fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
             if demo {
-                let emails = fuhua::domain::outbox::EmailTemplates::load(&config.template_dir)?;
+                let emails = fuhua::domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;
                 match fuhua::demo::load(&db, &emails, chrono::Utc::now()).await {
                     Ok(accounts) => {
                         println!("\nDemo data loaded. Accounts (passwords are shown only now):");
@@ -191,6 +194,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 f.docs, f.pages, f.bytes, f.median_ms, f.p99_ms, f.max_ms, f.peak_rss_kib
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::PdfText { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = fuhua::pdf::readback::read(&bytes)?;
+            println!("{}", text.joined());
+            let outside = text.outside();
+            for (page, c, x, y) in &outside {
+                eprintln!("page {page}: {c:?} drawn outside the page at ({x:.1}, {y:.1})");
+            }
+            Ok(if outside.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::BenchEvaluationReport { runs, out } => {
             let db = connect(&config).await?;

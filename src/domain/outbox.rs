@@ -5,11 +5,11 @@ use crate::i18n::Locale;
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::OutboxStatus;
 use entity::outbox;
-use rocket_dyn_templates::tera::{Context, Tera};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
+use tera::{Context, Tera};
 
 /// The email templates: `email/<kind>_text.txt.tera` and `email/<kind>_html.html.tera`
 /// (distinct stems, so the page engine can load the same folder); the subject
@@ -19,13 +19,9 @@ pub struct EmailTemplates {
 }
 
 impl EmailTemplates {
-    pub fn load(template_dir: &std::path::Path) -> Result<Self, String> {
-        let glob = template_dir.join("email").join("*.tera");
-        let mut tera = Tera::new(&glob.to_string_lossy()).map_err(|e| format!("email templates: {e}"))?;
-        // Names end in ".html.tera", which Tera's default suffix list would not escape.
-        tera.autoescape_on(vec![".html.tera"]);
-        crate::i18n::register(&mut tera);
-        Ok(EmailTemplates { tera })
+    /// The templates built into the binary, or those in `template_dir/email`.
+    pub fn load(template_dir: Option<&std::path::Path>) -> Result<Self, String> {
+        Ok(EmailTemplates { tera: crate::assets::email_engine(template_dir)? })
     }
 
     pub fn render(&self, kind: &str, locale: Locale, ctx: &serde_json::Value) -> AppResult<(String, String, String)> {

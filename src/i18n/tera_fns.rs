@@ -1,7 +1,7 @@
 //! Template helpers: `t(k=…, l=lang, …args)`, and filters `money`, `dt`, `code_label`, `points`.
 use super::{Locale, format_datetime, format_money};
-use rocket_dyn_templates::tera::{self, Tera, Value};
 use std::collections::HashMap;
+use tera::{Tera, Value};
 
 fn locale_arg(args: &HashMap<String, Value>) -> Locale {
     args.get("l").and_then(Value::as_str).and_then(Locale::from_tag).unwrap_or(Locale::ZhCn)

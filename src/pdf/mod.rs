@@ -11,6 +11,7 @@ mod draw;
 pub mod evaluation_report;
 mod font;
 mod layout;
+pub mod readback;
 mod table;
 mod wrap;
 
@@ -132,19 +133,26 @@ pub fn render(fonts: &FontBook, doc: &Document) -> Result<Rendered, PdfError> {
         return Err(PdfError::MissingGlyphs(missing));
     }
     let pages = layout::layout(fonts, doc);
-    let font = fonts.subset(pages.iter().flat_map(|p| p.items.iter().filter_map(Item::text)))?;
+    let bytes = write(fonts, &doc.title, pages.iter().map(|p| p.items.as_slice()))?;
+    Ok(Rendered { bytes, pages: pages.len(), lines: pages.into_iter().flat_map(|p| p.lines).collect() })
+}
 
-    let mut pdf = PdfDocument::new(&doc.title);
+/// Draws laid-out pages on A4 with the font cut down to what they use.
+fn write<'a>(
+    fonts: &FontBook,
+    title: &str,
+    pages: impl Iterator<Item = &'a [Item]> + Clone,
+) -> Result<Vec<u8>, PdfError> {
+    let font = fonts.subset(pages.clone().flat_map(|items| items.iter().filter_map(Item::text)))?;
+    let mut pdf = PdfDocument::new(title);
     let now = printpdf::OffsetDateTime::now_utc();
     let info = &mut pdf.metadata.info;
     (info.creation_date, info.modification_date, info.metadata_date) = (now, now, now);
     (info.creator, info.producer) = ("Fuhua".to_string(), "Fuhua".to_string());
     let font_id = pdf.add_font(&font);
-    let pdf_pages =
-        pages.iter().map(|p| PdfPage::new(Mm(210.0), Mm(297.0), draw::page_ops(&p.items, &font_id))).collect();
+    let pdf_pages = pages.map(|items| PdfPage::new(Mm(210.0), Mm(297.0), draw::page_ops(items, &font_id))).collect();
     pdf.with_pages(pdf_pages);
-    let bytes = save(&pdf)?;
-    Ok(Rendered { bytes, pages: pages.len(), lines: pages.into_iter().flat_map(|p| p.lines).collect() })
+    save(&pdf)
 }
 
 /// All text of `doc` that ends up on a page, including the fixed footer words.
@@ -334,19 +342,10 @@ pub(crate) mod tests {
         s.chars().filter(|c| !c.is_whitespace()).collect()
     }
 
-    /// Text of the PDF as poppler extracts it, in content-stream order.
-    pub(crate) fn pdftotext(bytes: &[u8], name: &str) -> String {
-        let path = std::env::temp_dir().join(format!("fuhua-pdf-test-{}-{name}.pdf", std::process::id()));
-        std::fs::write(&path, bytes).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .arg("-raw")
-            .arg(&path)
-            .arg("-")
-            .output()
-            .expect("pdftotext (poppler-utils) must be installed to run the PDF tests");
-        let _ = std::fs::remove_file(&path);
-        assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+    /// The PDF's text as read back in content-stream order, nothing outside a page (and the
+    /// same as pdftotext's when CI asks for that second reader).
+    pub(crate) fn pdf_text(bytes: &[u8], name: &str) -> String {
+        readback::checked_text(bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     #[test]
@@ -362,7 +361,7 @@ pub(crate) mod tests {
         }
         // The outputs table crosses a page: its header is drawn once per page it is on.
         assert_eq!(r.lines.iter().filter(|l| *l == "指标内容及标准").count(), 2);
-        let text = pdftotext(&r.bytes, "zh");
+        let text = pdf_text(&r.bytes, "zh");
         assert_eq!(squash(&text), squash(&r.lines.concat()));
         assert!(text.contains("张赟") && text.contains("李喆堃") && text.contains("¥1,234,567.89"));
     }
@@ -371,7 +370,7 @@ pub(crate) mod tests {
     fn english_contract_extracts_exactly() {
         let r = render(fonts(), &english()).unwrap();
         assert_eq!(r.lines.last().unwrap(), &format!("Page {n} of {n}", n = r.pages));
-        assert_eq!(squash(&pdftotext(&r.bytes, "en")), squash(&r.lines.concat()));
+        assert_eq!(squash(&pdf_text(&r.bytes, "en")), squash(&r.lines.concat()));
     }
 
     #[test]

@@ -166,7 +166,7 @@ impl<M: Measure> Flow<'_, M> {
 #[allow(clippy::unwrap_used)]
 pub(super) mod tests {
     use super::super::layout::{FOOTER_BASELINE, PAGE_H, Page, layout};
-    use super::super::tests::{fonts, pdftotext, squash};
+    use super::super::tests::{fonts, pdf_text, squash};
     use super::super::{Block, Document, Footer, render};
     use super::*;
 
@@ -254,7 +254,7 @@ pub(super) mod tests {
         }
         let r = render(fonts(), &d).unwrap();
         assert_eq!(r.pages, pages.len());
-        let text = pdftotext(&r.bytes, "split-row");
+        let text = pdf_text(&r.bytes, "split-row");
         assert_eq!(squash(&text), squash(&r.lines.concat()));
         let pool: String = long.chars().collect();
         let drawn: String = text.chars().filter(|c| pool.contains(*c)).collect();

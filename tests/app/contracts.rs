@@ -1,5 +1,5 @@
 //! Contracts from the award's draft to payment: terms and their refusals, approval with its
-//! number, the PDF (read back with pdftotext) sent over SMTP with its digest, signing in
+//! number, the PDF (its text read back) sent over SMTP with its digest, signing in
 //! the platform or by scan, milestone reports returned and accepted, instalments made
 //! payable and paid, amendments, reminders sent once, and what another organization sees.
 use crate::evaluation::{after, clean_declaration, experts, opened_call, seated_members, sheet};
@@ -87,19 +87,10 @@ async fn contract(app: &TestApp, id: i32) -> entity::contract::Model {
     entity::contract::Entity::find_by_id(id).one(app.db()).await.expect("q").expect("contract")
 }
 
-pub(crate) fn pdftotext(bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("fuhua-pdf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let path = dir.join(format!("{}.pdf", fuhua::domain::contracts::documents::sha256_hex(bytes)));
-    std::fs::write(&path, bytes).expect("write");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed");
-    assert!(out.status.success(), "pdftotext failed");
-    String::from_utf8(out.stdout).expect("utf-8")
+/// The PDF's text, every character back in order and none outside its page (checked
+/// against pdftotext too when `FUHUA_TEST_PDFTOTEXT=1`, as in CI).
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
+    fuhua::pdf::readback::checked_text(bytes).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub(crate) fn squeeze(s: &str) -> String {
@@ -224,7 +215,7 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
         .expect("send");
     let doc = entity::contract_document::Entity::find_by_id(doc_id).one(app.db()).await.expect("q").expect("doc");
     assert_eq!(doc.sha256, fuhua::domain::contracts::documents::sha256_hex(&doc.data));
-    let text = pdftotext(&doc.data);
+    let text = pdf_text(&doc.data);
     let flat = squeeze(&text);
     for expected in [
         "政府购买服务合同",
@@ -624,7 +615,7 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
         .await
         .expect("q")
         .expect("amendment pdf");
-    let text = squeeze(&pdftotext(&doc.data));
+    let text = squeeze(&pdf_text(&doc.data));
     for expected in
         ["补充协议", "原合同编号：SYHT-2027-001", "补充协议第1号", "服务对象增加", "服务对象满意度不低于95%。"]
     {
@@ -639,7 +630,7 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
     let mut officer = app.relogin(&w.officer.email).await;
     let pdf = officer.get(&app, &format!("/contracts/{}/preview.pdf?lang=en", w.contract)).await;
     assert_eq!(pdf.status, Status::Ok);
-    let text = pdftotext(&pdf.bytes);
+    let text = pdf_text(&pdf.bytes);
     for expected in [
         "Government Service Purchase Contract",
         "Contract No.: SYHT-2027-001",
@@ -731,7 +722,7 @@ async fn the_longest_terms_the_forms_allow_print_in_full() {
     )
     .await
     .expect("pdf");
-    let got = squeeze(&pdftotext(&pdf.bytes));
+    let got = squeeze(&pdf_text(&pdf.bytes));
     // Every character typed comes back: count one that only the typed text uses.
     let typed: String =
         [&t.service_content, &t.outputs[0].standard, &t.outputs[0].name, &long.title, &long.deliverables]

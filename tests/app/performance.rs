@@ -1,9 +1,9 @@
 //! Performance evaluations: indicator templates and their weights, the arithmetic of scores
 //! (means rounded to 0.01, weighted totals, grade bands at their edges), the order of steps
 //! (self-evaluation, declarations, scores, release) and its refusals, what a released grade
-//! does to instalments and to eligibility for calls, the emails, the report PDF read back
-//! with pdftotext, and who sees what.
-use crate::contracts::{Awarded, active, awarded, pdftotext, squeeze};
+//! does to instalments and to eligibility for calls, the emails, the report PDF
+//! read back, and who sees what.
+use crate::contracts::{Awarded, active, awarded, pdf_text, squeeze};
 use crate::support::*;
 use entity::enums::{ConflictKind, EvaluationGrade, EvaluationKind, EvaluationStatus, InstalmentStatus, Role};
 use fuhua::domain::contracts::reports::{self, AchievedInput, ReportInput};
@@ -540,7 +540,7 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
     assert!(released_mail.body_text.contains("87.18") && released_mail.body_text.contains("良好"));
     // The report reads back: project, evaluators, indicators with weights and scores, the
     // total and grade, the chart's words, outputs, satisfaction, findings, signatures, pages.
-    let text = pdftotext(&doc.data);
+    let text = pdf_text(&doc.data);
     let flat = squeeze(&text);
     for want in [
         "政府购买服务项目绩效评估报告",
@@ -719,6 +719,6 @@ async fn a_silent_provider_does_not_hold_the_evaluation_up_and_a_recused_evaluat
         .await
         .expect("q")
         .expect("doc");
-    let text = squeeze(&pdftotext(&doc.data));
+    let text = squeeze(&pdf_text(&doc.data));
     assert!(text.contains("承接主体未在规定期限内提交自评") && !text.contains("申报回避"), "{text}");
 }

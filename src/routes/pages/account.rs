@@ -1,6 +1,7 @@
 //! Login, logout, registration, email verification, password reset, the account page
 //! (profile, claim of an organization, API tokens).
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{ClientIp, Csrf, Member, SESSION_COOKIE, session_cookie};
 use crate::domain::{accounts, claims};
 use crate::error::{AppError, PageError};
@@ -10,7 +11,6 @@ use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar};
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -1,6 +1,7 @@
 //! Bureau work queues and administration: claims to decide, the audit log, the outbox,
 //! accounts.
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Admin, Csrf, Officer};
 use crate::domain::audit::{self, Actor};
 use crate::domain::{accounts, claims, outbox};
@@ -9,7 +10,6 @@ use crate::state::App;
 use entity::enums::{ClaimStatus, OutboxStatus, Role};
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 pub fn routes() -> Vec<rocket::Route> {

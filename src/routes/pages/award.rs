@@ -2,6 +2,7 @@
 //! amendments to a published call, the expert pool, and an expert's own panels.
 use super::evaluation::{TextForm, after, panel_context};
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::procurement::amendments::{self, AmendInput};
 use crate::domain::procurement::{award, calls, panel};
@@ -10,7 +11,6 @@ use crate::state::App;
 use entity::enums::ServiceCategory;
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 

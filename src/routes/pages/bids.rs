@@ -1,6 +1,7 @@
 //! Bid pages: an NGO member's bid on a call (form, receipt, revision, withdrawal) and the
 //! officer's opening at the deadline.
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::procurement::bids::{self, BidInput, BudgetLineInput, MAX_BUDGET_LINES, MAX_OUTPUTS, OutputInput};
 use crate::domain::procurement::opening::{self, WithTwo};
@@ -12,7 +13,6 @@ use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

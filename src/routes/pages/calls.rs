@@ -2,6 +2,7 @@
 //! member, the eligibility of its organization); the bureau's draft form, publication and
 //! cancellation; asking and answering questions.
 use super::{Page, PageResponse, codes, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::procurement::calls::{
     self, CallInput, CriterionInput, InstalmentInput, MAX_CRITERIA, MAX_INSTALMENTS,
@@ -12,7 +13,6 @@ use crate::state::App;
 use entity::enums::{HubRule, OrgType, PaymentCondition, ProcurementMethod, PurchaseType, ServiceCategory};
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

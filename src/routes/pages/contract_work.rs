@@ -3,6 +3,7 @@
 use super::bids::Download;
 use super::contracts::{FileForm, read_upload, show_again};
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::contracts::amendments::{self, AmendmentInput};
 use crate::domain::contracts::documents;
@@ -14,7 +15,6 @@ use crate::state::App;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

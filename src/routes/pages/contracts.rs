@@ -2,6 +2,7 @@
 //! officer's draft form, the signing steps and the PDFs.
 use super::bids::Download;
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::contracts::milestones::{self, MilestoneInput};
 use crate::domain::contracts::terms::{self, OutputInput, TermsInput};
@@ -13,7 +14,6 @@ use entity::user;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -2,6 +2,7 @@
 //! sheets, corrections, low-price rulings, the report) and the bidder's explanation of an
 //! abnormally low price.
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::procurement::evaluation::{self, ScoreInput};
 use crate::domain::procurement::panel::{self, Declared};
@@ -12,7 +13,6 @@ use entity::enums::{CallStatus, ConflictKind, PanelMemberStatus, Role};
 use entity::user;
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 

@@ -1,5 +1,6 @@
 //! The front page and the language switch.
 use super::Page;
+use crate::assets::Template;
 use crate::auth::LANG_COOKIE;
 use crate::error::PageError;
 use crate::i18n::Locale;
@@ -8,7 +9,6 @@ use entity::enums::OrgStatus;
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::{State, get};
-use rocket_dyn_templates::Template;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub fn routes() -> Vec<rocket::Route> {

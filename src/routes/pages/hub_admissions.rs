@@ -1,6 +1,7 @@
 //! Admission pages: a round (cohort) and its applications; applying; the hub's decision.
 use super::hubs::choices;
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo};
 use crate::domain::hubs::applications::{self, ApplyInput, DecisionInput};
 use crate::domain::hubs::rounds::{self, RoundInput};
@@ -9,7 +10,6 @@ use crate::error::{AppError, PageError};
 use crate::state::App;
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -2,6 +2,7 @@
 //! keep it; the member reads it.
 use super::hubs::choices;
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member};
 use crate::domain::hubs::memberships::{self, AssessmentInput, ServiceInput};
 use crate::domain::hubs::{self};
@@ -10,7 +11,6 @@ use crate::state::App;
 use entity::user;
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
 //! Hub pages: the public list and hub page; the bureau's hub form and checklist; the hub
 //! dashboard for its staff.
 use super::{Page, PageResponse, codes, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Officer};
 use crate::domain::audit::Actor;
 use crate::domain::hubs::{self, ChecklistItemInput, HubInput, applications, dashboard, memberships, rounds};
@@ -9,7 +10,6 @@ use crate::state::App;
 use entity::enums::{HubServiceKind, HubType, IncubationMode, MembershipStage, RoundStatus, SpaceUnit};
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -2,6 +2,7 @@
 //! dimensions and the indicators (blank rows are ignored; a few are always offered, so no
 //! script is needed to add one).
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Officer};
 use crate::domain::evaluations::templates::{self, DimensionInput, IndicatorInput, TemplateInput};
 use crate::error::PageError;
@@ -9,7 +10,6 @@ use crate::state::App;
 use entity::enums::{IndicatorLink, ServiceCategory};
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

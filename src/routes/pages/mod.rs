@@ -18,6 +18,7 @@ mod records;
 mod transfer;
 pub use organizations::FilterForm;
 
+use crate::assets::Template;
 use crate::auth::{self, csrf_token};
 use crate::error::{AppError, FieldErrors, PageError};
 use crate::i18n::Locale;
@@ -26,7 +27,6 @@ use entity::user;
 use rocket::http::Status;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{Flash, Redirect};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

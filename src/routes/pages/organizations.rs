@@ -1,6 +1,7 @@
 //! The registry pages: list with filters and search, detail, create/edit, status,
 //! linked records, contacts (the organization's own member), import and export.
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::audit::Actor;
 use crate::domain::organizations::{self, ContactInput, OrgFilter, OrganizationInput, Places};
@@ -10,7 +11,6 @@ use crate::views::{self, Access};
 use entity::enums::{AnnualResult, ListKind, OrgStatus, OrgType, ServiceCategory};
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -109,7 +109,7 @@ async fn list(
     page: Page,
     f: FilterForm,
     app: &State<App>,
-    templates: rocket_dyn_templates::Metadata<'_>,
+    templates: &State<crate::assets::Pages>,
     uri: &rocket::http::uri::Origin<'_>,
 ) -> Result<ListPage, PageError> {
     let filter = f.to_filter();
@@ -136,9 +136,7 @@ async fn list(
         "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
     });
     let Some(key) = cache_key else { return Ok(ListPage::Rendered(Box::new(page.render("organizations/list", ctx)))) };
-    let (_, html) = templates
-        .render("organizations/list", page.context(ctx))
-        .ok_or_else(|| AppError::Internal("organizations/list did not render".into()))?;
+    let html = templates.render("organizations/list", &page.context(ctx)).map_err(AppError::Internal)?;
     app.pages.put(key, generation, today, std::sync::Arc::from(html.as_str()));
     Ok(ListPage::Cached(rocket::response::content::RawHtml(html)))
 }

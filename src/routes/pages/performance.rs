@@ -2,6 +2,7 @@
 //! evaluators' declarations and scores, the survey and findings, the release, and the report.
 use super::bids::Download;
 use super::{Page, PageResponse, done};
+use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::contracts::access as contract_access;
 use crate::domain::evaluations::access::{self, Viewer};
@@ -15,7 +16,6 @@ use entity::enums::{ConflictKind, EvaluationKind};
 use entity::user;
 use rocket::form::{Form, FromForm};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {

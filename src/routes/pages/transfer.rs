@@ -1,6 +1,7 @@
 //! Import of organizations from CSV or XLSX, and export of the filtered list.
 use super::organizations::FilterForm;
 use super::{Page, PageResponse};
+use crate::assets::Template;
 use crate::auth::{Csrf, Lang, Officer, Viewer};
 use crate::domain::audit::Actor;
 use crate::domain::import_export::{self, ImportOutcome};
@@ -12,7 +13,6 @@ use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
-use rocket_dyn_templates::Template;
 use serde_json::json;
 
 pub fn routes() -> Vec<rocket::Route> {
