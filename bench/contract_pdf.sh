@@ -3,7 +3,7 @@
 # the same document as an HTML page, in one run. The demo's contract in force (3 pages,
 # outputs, payment and milestone tables). Release build.
 # Usage: bash bench/contract_pdf.sh [documents] [chromium cold runs] [chromium warm runs]
-# Needs: chromium (Debian's package), poppler-utils, Node 20 with tests/e2e's npm packages.
+# Needs: chromium (Debian's package), Node 20 with tests/e2e's npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCS=${1:-1000}
@@ -17,7 +17,7 @@ source bench/demo_db.sh
 F=$(cat "$WORK/fuhua.txt")
 RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
 echo "# fuhua: $F (process max RSS ${RSS} KiB)" >&2
-TEXT=$(pdftotext -raw "$WORK/contract.pdf" -)
+TEXT=$($BIN pdf-text "$WORK/contract.pdf")
 grep -q "政府购买服务合同" <<<"$TEXT" || { echo "the PDF does not read back" >&2; exit 1; }
 
 # Chromium, cold: one browser start per document, as a command-line print does.

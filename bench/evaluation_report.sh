@@ -4,7 +4,7 @@
 # report PDF in process; and the report of the largest evaluation the platform allows
 # (60 indicators, 9 evaluators, a comment on every score). Release build, SQLite.
 # Usage: bash bench/evaluation_report.sh [runs]
-# Needs: poppler-utils (to read the PDFs back).
+# Reads the PDFs back with `fuhua pdf-text` (every line, nothing outside a page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-500}
@@ -16,9 +16,9 @@ F=$(cat "$WORK/out.txt")
 RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
 echo "# $F (process max RSS ${RSS} KiB)" >&2
 # Read back whole before matching: grep -q closing the pipe early would trip pipefail.
-TEXT=$(pdftotext -raw "$WORK/evaluation-report.pdf" -)
+TEXT=$($BIN pdf-text "$WORK/evaluation-report.pdf")
 grep -q "绩效评估报告" <<<"$TEXT" || { echo "the report does not read back" >&2; exit 1; }
-LARGE=$(pdftotext -raw "$WORK/evaluation-report-large.pdf" -)
+LARGE=$($BIN pdf-text "$WORK/evaluation-report-large.pdf")
 ROWS=$(grep -o "评估人员9" <<<"$LARGE" | wc -l)
 [ "$ROWS" -ge 60 ] || { echo "the large report lost rows ($ROWS of 60)" >&2; exit 1; }
 # One key=value per line, so "pages" does not match "large_pages".

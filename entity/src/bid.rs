@@ -13,6 +13,10 @@ pub struct Model {
     pub status: BidStatus,
     /// Versions submitted so far; the next version is this plus one, taken by a conditional update.
     pub version_count: i32,
+    /// When the bid was opened; until then it is sealed, whatever becomes of its call.
+    pub opened_at: Option<DateTimeUtc>,
+    /// Set at opening when the organization no longer met the call's rules (zh-CN text).
+    pub ineligible_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

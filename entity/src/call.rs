@@ -35,6 +35,8 @@ pub struct Model {
     pub bid_deadline: Option<DateTimeUtc>,
     pub status: CallStatus,
     pub published_at: Option<DateTimeUtc>,
+    /// When its bids were opened; never for a call cancelled before opening.
+    pub opened_at: Option<DateTimeUtc>,
     pub cancel_reason: Option<String>,
     pub created_by: Option<i32>,
     pub created_at: DateTimeUtc,

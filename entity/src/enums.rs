@@ -239,10 +239,6 @@ impl CallStatus {
             _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
         }
     }
-    /// Bids are sealed until the call is opened.
-    pub fn bids_sealed(self) -> bool {
-        matches!(self, CallStatus::Draft | CallStatus::Published)
-    }
 }
 
 code_enum!(

@@ -11,6 +11,7 @@ mod m20261126_000006_bid_attachments;
 mod m20261127_000007_evaluation;
 mod m20261127_000008_contracts;
 mod m20261127_000009_performance_evaluations;
+mod m20261202_000010_sealing;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_evaluation::Migration),
             Box::new(m20261127_000008_contracts::Migration),
             Box::new(m20261127_000009_performance_evaluations::Migration),
+            Box::new(m20261202_000010_sealing::Migration),
         ]
     }
 }

@@ -157,11 +157,9 @@ pub async fn page<C: ConnectionTrait>(
 ) -> AppResult<Vec<audit_log::Model>> {
     let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).limit(per_page);
     // Bid events stay out of sight until their call is opened: not even their number shows.
+    // Sealed for good when the call was cancelled before opening.
     let sealed: Vec<String> = entity::call::Entity::find()
-        .filter(sea_orm::ColumnTrait::is_in(
-            &entity::call::Column::Status,
-            [entity::enums::CallStatus::Draft, entity::enums::CallStatus::Published],
-        ))
+        .filter(sea_orm::ColumnTrait::is_null(&entity::call::Column::OpenedAt))
         .all(db)
         .await?
         .iter()

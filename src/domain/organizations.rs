@@ -285,7 +285,7 @@ pub async fn change_status(
     Ok(row)
 }
 
-pub async fn get(db: &DatabaseConnection, id: i32) -> AppResult<organization::Model> {
+pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<organization::Model> {
     organization::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }
 

@@ -44,6 +44,9 @@ pub struct CreditSummary {
     pub last_annual_report: Option<(i32, AnnualResult)>,
     pub on_abnormal_list: bool,
     pub on_dishonesty_list: bool,
+    /// The current entry on each list, if any: since when and why (newest first).
+    pub abnormal_entry: Option<(NaiveDate, String)>,
+    pub dishonesty_entry: Option<(NaiveDate, String)>,
     pub penalties_last_3_years: usize,
     pub status: OrgStatus,
     /// In a hub now; has been in one; graduated from one. Procurement rules may ask for these.
@@ -61,7 +64,7 @@ pub struct CreditSummary {
     pub barred_until: Option<NaiveDate>,
 }
 
-pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords> {
+pub async fn load<C: sea_orm::ConnectionTrait>(db: &C, org_id: i32) -> AppResult<OrgRecords> {
     Ok(OrgRecords {
         annual_reports: annual_report::Entity::find()
             .filter(annual_report::Column::OrganizationId.eq(org_id))
@@ -86,6 +89,15 @@ pub async fn load(db: &DatabaseConnection, org_id: i32) -> AppResult<OrgRecords>
         hub: super::hubs::standing(db, org_id).await?,
         evaluations: super::evaluations::listing::released_for_org(db, org_id).await?,
     })
+}
+
+/// The latest entry still in force on a list: when it was made and why.
+fn current_entry(entries: &[list_entry::Model], kind: ListKind) -> Option<(NaiveDate, String)> {
+    entries
+        .iter()
+        .filter(|e| e.kind == kind && e.removed_on.is_none())
+        .max_by_key(|e| (e.entered_on, e.id))
+        .map(|e| (e.entered_on, e.reason.clone()))
 }
 
 pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDate) -> CreditSummary {
@@ -121,6 +133,8 @@ pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDat
         last_annual_report: last,
         on_abnormal_list: on_abnormal,
         on_dishonesty_list: on_dishonesty,
+        abnormal_entry: current_entry(&r.list_entries, ListKind::AbnormalList),
+        dishonesty_entry: current_entry(&r.list_entries, ListKind::DishonestyList),
         penalties_last_3_years: recent_penalties,
         status: org.status,
         hub_member: r.hub.current_member,

@@ -412,7 +412,7 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
 }
 
 /// `s` without runs of 16 or more hex digits.
-fn without_hex_runs(s: &str) -> String {
+pub(crate) fn without_hex_runs(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
     for c in s.chars() {

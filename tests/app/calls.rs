@@ -224,10 +224,9 @@ async fn an_ngo_sees_whether_its_organization_is_eligible_and_why() {
         .await;
     assert_eq!(r.status, Status::SeeOther);
     let c = call_row(&app, id).await;
-    let (_, checks) =
-        fuhua::domain::procurement::eligibility::for_organization(app.db(), &c, org, app.clock.today_local())
-            .await
-            .expect("checks");
+    let (_, checks) = fuhua::domain::procurement::eligibility::for_organization(app.db(), &c, org, app.clock.now())
+        .await
+        .expect("checks");
     let failed: Vec<String> =
         checks.iter().filter(|x| !x.passed).map(|x| fuhua::i18n::Locale::En.msg(&x.message)).collect();
     assert!(failed.iter().any(|m| m.contains("dishonesty")), "{failed:?}");

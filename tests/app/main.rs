@@ -20,4 +20,5 @@ mod import_export;
 mod mail;
 mod organizations;
 mod performance;
+mod sealing;
 mod security;

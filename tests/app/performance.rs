@@ -289,19 +289,28 @@ async fn a_midterm_of_60_00_pays_once_its_milestone_is_accepted_and_a_final_of_5
     let call = entity::call::Entity::find().one(app.db()).await.expect("q").expect("call");
     let mut later = call.clone();
     later.published_at = Some(at("2027-06-01T02:00:00Z"));
-    let (_, checks) = fuhua::domain::procurement::eligibility::for_organization(app.db(), &later, org, today())
-        .await
-        .expect("checks");
+    let (_, checks) =
+        fuhua::domain::procurement::eligibility::for_organization(app.db(), &later, org, t0()).await.expect("checks");
     let failed: Vec<String> =
         checks.iter().filter(|c| !c.passed).map(|c| fuhua::i18n::Locale::ZhCn.msg(&c.message)).collect();
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert!(failed[0].contains(&call.title) && failed[0].contains("2027-11-26"), "{}", failed[0]);
     let mut next_year = call.clone();
     next_year.published_at = Some(at("2027-11-26T02:00:00Z"));
-    let (_, checks) = fuhua::domain::procurement::eligibility::for_organization(app.db(), &next_year, org, today())
+    let (_, checks) = fuhua::domain::procurement::eligibility::for_organization(app.db(), &next_year, org, t0())
         .await
         .expect("checks");
     assert!(checks.iter().all(|c| c.passed), "twelve months on, the bar is lifted");
+    // The bar runs from the moment of the release (t0, 10:00 Beijing), not from its date: a
+    // call published at 09:00 that day is open to the organization, one at 11:00 is not.
+    for (hours, barred) in [(-1, false), (1, true)] {
+        let mut same_day = call.clone();
+        same_day.published_at = Some(t0() + chrono::Duration::hours(hours));
+        let (_, checks) = fuhua::domain::procurement::eligibility::for_organization(app.db(), &same_day, org, t0())
+            .await
+            .expect("checks");
+        assert_eq!(checks.iter().any(|c| !c.passed), barred, "published {hours} h from the release");
+    }
     // The organization's public page shows the result.
     let page = app.agent().get(&app, &format!("/organizations/{org}")).await;
     assert!(
@@ -343,7 +352,7 @@ async fn grades_of_89_99_and_90_00_a_pass_deducts_and_good_results_are_preferred
     call.evaluation_preference = true;
     call.published_at = Some(at("2027-03-01T02:00:00Z"));
     let (_, checks) =
-        fuhua::domain::procurement::eligibility::for_organization(app.db(), &call, org, today()).await.expect("checks");
+        fuhua::domain::procurement::eligibility::for_organization(app.db(), &call, org, t0()).await.expect("checks");
     let msgs: Vec<String> = checks.iter().map(|c| fuhua::i18n::Locale::ZhCn.msg(&c.message)).collect();
     assert!(msgs.iter().any(|m| m.contains("优秀或良好，享有优先")), "{msgs:?}");
 

@@ -175,6 +175,8 @@ pub struct EvaluationRecord {
     pub total: String,
     /// Beijing date of the release.
     pub released_on: NaiveDate,
+    /// The moment of the release: a bar or preference counts for calls published after it.
+    pub released_at: chrono::DateTime<chrono::Utc>,
     pub barred_until: Option<NaiveDate>,
     pub preferred_until: Option<NaiveDate>,
 }
@@ -203,6 +205,7 @@ pub async fn released_for_org<C: ConnectionTrait>(db: &C, org_id: i32) -> AppRes
                 grade: e.grade?,
                 total: points(e.total_centi?),
                 released_on: crate::i18n::to_local(e.released_at?).date_naive(),
+                released_at: e.released_at?,
                 barred_until: e.barred_until,
                 preferred_until: e.preferred_until,
             })

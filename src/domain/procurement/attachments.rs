@@ -244,11 +244,19 @@ pub async fn fetch(
         .await?
         .ok_or(AppError::NotFound)?;
     let own = u.role == Role::NgoMember && u.organization_id == Some(a.organization_id);
-    let bureau_after_opening = calls::is_bureau(Some(u)) && !c.status.bids_sealed();
-    if own || bureau_after_opening {
+    if own {
         return Ok(a);
     }
-    if !c.status.bids_sealed() && super::panel::seated(db, u, call_id).await.is_ok() {
+    // Anyone else only once the bid it belongs to was opened (never for a call cancelled first).
+    let opened = !calls::sealed(&c)
+        && entity::bid::Entity::find()
+            .filter(entity::bid::Column::CallId.eq(call_id))
+            .filter(entity::bid::Column::OrganizationId.eq(a.organization_id))
+            .filter(entity::bid::Column::OpenedAt.is_not_null())
+            .one(db)
+            .await?
+            .is_some();
+    if opened && (calls::is_bureau(Some(u)) || super::panel::seated(db, u, call_id).await.is_ok()) {
         return Ok(a);
     }
     Err(AppError::NotFound)

@@ -74,6 +74,13 @@ pub async fn award(
         return Err(AppError::Conflict(Msg::new("award.report_incomplete")));
     }
     let chosen = r.bids.iter().find(|b| b.bid_id == bid_id && !b.excluded).ok_or(AppError::NotFound)?;
+    // Eligibility holds on the day of the award too: a bidder listed, suspended or barred
+    // since opening is refused, with the rule it fails.
+    if let Some(failed) = super::eligibility::first_failure(&txn, &c, chosen.organization_id, now).await? {
+        return Err(AppError::Conflict(
+            Msg::new("award.not_eligible").arg("org", &chosen.organization).arg("rule", Locale::ZhCn.msg(&failed)),
+        ));
+    }
     let recommended = r.recommended_bid_id.unwrap_or(bid_id);
     if bid_id != recommended && reason.is_empty() {
         return Err(field_error("deviation_reason", Msg::new("award.deviation_needs_reason")));

@@ -199,10 +199,9 @@ pub async fn submit(
     let org = organization_of(u)?;
     let c = calls::visible(db, Some(u), call_id).await?;
     taking_bids(&c, now)?;
-    let (_, checks) = eligibility::for_organization(db, &c, org, crate::i18n::to_local(now).date_naive()).await?;
-    if let Some(failed) = checks.iter().find(|x| !x.passed) {
+    if let Some(failed) = eligibility::first_failure(db, &c, org, now).await? {
         return Err(AppError::Conflict(
-            Msg::new("bid.not_eligible").arg("rule", crate::i18n::Locale::ZhCn.msg(&failed.message)),
+            Msg::new("bid.not_eligible").arg("rule", crate::i18n::Locale::ZhCn.msg(&failed)),
         ));
     }
     let mut content = parse(i, c.budget_ceiling_fen)?;

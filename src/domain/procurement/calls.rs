@@ -241,6 +241,12 @@ pub async fn cancel(
     Ok(c)
 }
 
+/// Whether the call's bids are still sealed: until they are opened, whatever else becomes
+/// of the call (a call cancelled before opening keeps them sealed for good).
+pub fn sealed(c: &call::Model) -> bool {
+    c.opened_at.is_none()
+}
+
 /// Where a published call stands now, by the server's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,14 +1,15 @@
 //! Whether an organization may bid on a call, rule by rule, with the reason for each:
 //! active registration, not on the abnormal or dishonesty lists, years registered, the
 //! current assessment grade, the last annual report, the organization types allowed, and
-//! hub membership. Shown to the NGO before it bids; bids will be checked by the same rules.
+//! hub membership. Shown to the NGO before it bids, and run again at every decision the rules
+//! govern: at submission, for each bid at opening, and for the chosen bid at the award.
 use crate::domain::records::{self, CreditSummary};
 use crate::error::AppResult;
 use crate::i18n::{Locale, Msg};
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::enums::{AnnualResult, HubRule, OrgStatus};
 use entity::{call, organization};
-use sea_orm::DatabaseConnection;
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -41,11 +42,28 @@ fn years_between(from: NaiveDate, today: NaiveDate) -> i32 {
     y.max(0)
 }
 
-/// Every rule of the call for this organization, passed or not.
-pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary, today: NaiveDate) -> Vec<Check> {
-    let mut out = vec![Check::new(org.status == OrgStatus::Active, Msg::new("eligibility.active"))];
-    out.push(Check::new(!credit.on_abnormal_list, Msg::new("eligibility.not_abnormal")));
-    out.push(Check::new(!credit.on_dishonesty_list, Msg::new("eligibility.not_dishonest")));
+/// Every rule of the call for this organization at `now`, passed or not. A failed rule
+/// names what failed: the list with the entry's date and reason, the registration status.
+pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary, now: DateTime<Utc>) -> Vec<Check> {
+    let today = crate::i18n::to_local(now).date_naive();
+    let mut out = vec![match org.status {
+        OrgStatus::Active => Check::new(true, Msg::new("eligibility.active")),
+        OrgStatus::Suspended => Check::new(false, Msg::new("eligibility.suspended")),
+        OrgStatus::Deregistered => Check::new(false, Msg::new("eligibility.deregistered")),
+        OrgStatus::Revoked => Check::new(false, Msg::new("eligibility.revoked")),
+    }];
+    out.push(match &credit.abnormal_entry {
+        None => Check::new(true, Msg::new("eligibility.not_abnormal")),
+        Some((since, reason)) => {
+            Check::new(false, Msg::new("eligibility.on_abnormal_list").arg("since", since).arg("reason", reason))
+        }
+    });
+    out.push(match &credit.dishonesty_entry {
+        None => Check::new(true, Msg::new("eligibility.not_dishonest")),
+        Some((since, reason)) => {
+            Check::new(false, Msg::new("eligibility.on_dishonesty_list").arg("since", since).arg("reason", reason))
+        }
+    });
     if c.min_years_registered > 0 {
         let years = years_between(org.registration_date, today);
         out.push(Check::new(
@@ -83,10 +101,11 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
         HubRule::MemberRequired => out.push(Check::new(credit.hub_former_member, Msg::new("eligibility.hub_member"))),
         HubRule::GraduateRequired => out.push(Check::new(credit.hub_graduated, Msg::new("eligibility.hub_graduate"))),
     }
-    // A 不合格 final evaluation bars calls published within the months that followed it
-    // (the day is fixed when the result is released). Unpublished calls are judged today.
-    let published = c.published_at.map(|t| crate::i18n::to_local(t).date_naive()).unwrap_or(today);
-    let bar = records_barring(credit, published);
+    // A 不合格 final evaluation bars calls published after the moment of its release and
+    // before the day the bar ends (fixed at the release). Unpublished calls are judged now.
+    let published_at = c.published_at.unwrap_or(now);
+    let published = crate::i18n::to_local(published_at).date_naive();
+    let bar = records_barring(credit, published_at);
     out.push(match bar {
         None => Check::new(true, Msg::new("eligibility.no_failed_evaluation")),
         Some(e) => Check::new(
@@ -101,7 +120,7 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
         let pref = credit
             .evaluation_preferences
             .iter()
-            .find(|e| e.released_on <= published && e.preferred_until.is_some_and(|d| published < d));
+            .find(|e| e.released_at <= published_at && e.preferred_until.is_some_and(|d| published < d));
         out.push(Check::new(
             true,
             match pref {
@@ -115,26 +134,41 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
     out
 }
 
-/// The 不合格 final evaluation, if any, that bars a call published on `published`.
+/// The 不合格 final evaluation, if any, that bars a call published at `published_at`.
 fn records_barring(
     credit: &CreditSummary,
-    published: NaiveDate,
+    published_at: DateTime<Utc>,
 ) -> Option<&crate::domain::evaluations::listing::EvaluationRecord> {
-    credit.evaluation_bars.iter().find(|e| e.released_on <= published && e.barred_until.is_some_and(|d| published < d))
+    let published = crate::i18n::to_local(published_at).date_naive();
+    credit
+        .evaluation_bars
+        .iter()
+        .find(|e| e.released_at <= published_at && e.barred_until.is_some_and(|d| published < d))
 }
 
-/// The checks for an organization by id, reading its records.
-pub async fn for_organization(
-    db: &DatabaseConnection,
+/// The checks for an organization by id at `now`, reading its records.
+pub async fn for_organization<C: ConnectionTrait>(
+    db: &C,
     c: &call::Model,
     org_id: i32,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> AppResult<(organization::Model, Vec<Check>)> {
     let org = crate::domain::organizations::get(db, org_id).await?;
     let recs = records::load(db, org_id).await?;
-    let credit = records::credit_summary(&org, &recs, today);
-    let cs = checks(c, &org, &credit, today);
+    let credit = records::credit_summary(&org, &recs, crate::i18n::to_local(now).date_naive());
+    let cs = checks(c, &org, &credit, now);
     Ok((org, cs))
+}
+
+/// The first rule the organization fails at `now`, if any.
+pub async fn first_failure<C: ConnectionTrait>(
+    db: &C,
+    c: &call::Model,
+    org_id: i32,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Msg>> {
+    let (_, checks) = for_organization(db, c, org_id, now).await?;
+    Ok(checks.into_iter().find(|x| !x.passed).map(|x| x.message))
 }
 
 #[cfg(test)]

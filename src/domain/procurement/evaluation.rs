@@ -37,9 +37,9 @@ fn parse_score(s: &str) -> Option<i32> {
     s.trim().parse::<i32>().ok().filter(|v| (0..=100).contains(v))
 }
 
-/// The bids the panel scores: opened, digest matching.
+/// The bids the panel scores: opened, digest matching, the organization eligible at opening.
 pub async fn scored_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResult<Vec<OpenedBid>> {
-    Ok(opening::opened_bids(db, c).await?.into_iter().filter(|b| b.digest_ok).collect())
+    Ok(opening::opened_bids(db, c).await?.into_iter().filter(OpenedBid::valid).collect())
 }
 
 fn technical(criteria: &[call_criterion::Model]) -> Vec<&call_criterion::Model> {
@@ -309,7 +309,10 @@ pub struct CriterionRow {
     pub scores: Vec<Option<i32>>,
     /// Corrected from the first submission by some member.
     pub corrected: bool,
+    /// Rounded for display; the total adds the exact points.
     pub points: Centi,
+    #[serde(skip)]
+    pub exact: scoring::Exact,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -326,7 +329,10 @@ pub struct ReportBid {
     /// Out of the ranking: ruled invalid.
     pub excluded: bool,
     pub criteria: Vec<CriterionRow>,
+    /// The non-price points: exact, and rounded for display.
     pub technical: Centi,
+    #[serde(skip)]
+    pub technical_exact: scoring::Exact,
     pub price_points: Centi,
     pub total: Centi,
     pub rank: Option<usize>,
@@ -343,13 +349,36 @@ pub struct Report {
     pub waiting_for: Vec<String>,
     pub pending_rulings: usize,
     pub recommended_bid_id: Option<i32>,
+    /// Opened bids not scored, with why: the organization no longer qualified at opening
+    /// (zh-CN reason), or the stored bid did not match its receipt.
+    pub invalid: Vec<InvalidBid>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvalidBid {
+    pub bid_id: i32,
+    pub organization_id: i32,
+    pub organization: String,
+    pub ineligible_reason: Option<String>,
+    pub digest_ok: bool,
 }
 
 /// The panel's report from the scores that count (each member's latest entry).
 pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &call::Model) -> AppResult<Report> {
     let criteria = calls::criteria(db, c.id).await?;
     let price_weight = criteria.iter().find(|x| x.is_price).map(|x| x.weight).unwrap_or(0);
-    let bids = scored_bids(db, c).await?;
+    let (bids, invalid): (Vec<OpenedBid>, Vec<OpenedBid>) =
+        opening::opened_bids(db, c).await?.into_iter().partition(OpenedBid::valid);
+    let invalid = invalid
+        .into_iter()
+        .map(|b| InvalidBid {
+            bid_id: b.bid_id,
+            organization_id: b.organization_id,
+            organization: b.organization,
+            ineligible_reason: b.ineligible_reason,
+            digest_ok: b.digest_ok,
+        })
+        .collect();
     let p = panel::get_panel(db, c.id).await?;
     let all_members = panel::members(db, c.id).await?;
     let seated: Vec<panel::Member> =
@@ -384,6 +413,7 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
                 weight: cr.weight,
                 corrected: scores.iter().any(|s| s.bid_id == b.bid_id && s.criterion_id == cr.id && s.revision > 0),
                 points: scoring::criterion_points(&counted, cr.weight),
+                exact: scoring::criterion_exact(&counted, cr.weight),
                 scores: per,
             });
         }
@@ -398,7 +428,8 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
             stands: if low { stands } else { None },
             ruling_note: ruling.and_then(|r| r.note.clone()),
             excluded: low && stands == Some(false),
-            technical: rows.iter().map(|r| r.points).sum(),
+            technical: rows.iter().map(|r| r.exact).sum::<scoring::Exact>().round(),
+            technical_exact: rows.iter().map(|r| r.exact).sum(),
             criteria: rows,
             price_points: 0,
             total: 0,
@@ -407,7 +438,7 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
     }
     // Price scores and ranks among the bids that stand; the benchmark is their lowest price.
     let ranked = scoring::score(
-        &out.iter().filter(|b| !b.excluded).map(|b| (b.bid_id, b.price_fen, b.technical)).collect::<Vec<_>>(),
+        &out.iter().filter(|b| !b.excluded).map(|b| (b.bid_id, b.price_fen, b.technical_exact)).collect::<Vec<_>>(),
         price_weight,
     );
     for s in &ranked {
@@ -432,6 +463,7 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
         complete,
         waiting_for,
         pending_rulings,
+        invalid,
     })
 }
 

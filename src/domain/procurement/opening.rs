@@ -1,18 +1,22 @@
 //! Opening (开标) at the bid deadline: each bid's digest is computed again from the stored
-//! content and must match its receipt; with too few valid bids the call fails (under
-//! competitive consultation the officer may continue with two, and says why).
+//! content and must match its receipt, and its organization must still meet the call's
+//! rules (a bidder listed, suspended, deregistered, revoked or barred since it bid is named
+//! with the reason and not counted); with too few valid bids the call fails (under
+//! competitive consultation the officer may continue with two, and says why). Opening is
+//! what unseals a bid: it stamps the call and each standing bid, once.
 use super::bids::{self, BidContent};
 use super::calls;
 use crate::domain::audit::{self, Actor};
 use crate::domain::fields::field_error;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{BidStatus, CallStatus, ProcurementMethod};
 use entity::{bid, call, organization, user};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -32,16 +36,20 @@ pub struct OpenedBid {
     pub digest_ok: bool,
     /// The files as the version lists them, with their ids when still stored.
     pub attachments: Vec<(Option<i32>, super::attachments::AttachmentRef)>,
+    /// Why the organization no longer met the call's rules at opening (zh-CN), if so.
+    pub ineligible_reason: Option<String>,
 }
 
-/// The bids of an opened call, lowest price first. Never for a sealed call.
+/// The opened bids of a call, lowest price first. Never a bid that was not opened: none
+/// for a call still sealed or cancelled before its opening.
 pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResult<Vec<OpenedBid>> {
-    if c.status.bids_sealed() {
+    if calls::sealed(c) {
         return Ok(vec![]);
     }
     let rows = bid::Entity::find()
         .filter(bid::Column::CallId.eq(c.id))
         .filter(bid::Column::Status.eq(BidStatus::Submitted))
+        .filter(bid::Column::OpenedAt.is_not_null())
         .order_by_asc(bid::Column::Id)
         .all(db)
         .await?;
@@ -75,10 +83,18 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
             digest_ok: bids::digest(&v.content) == v.digest && content.is_some_and(|c| c.total_fen == v.total_fen),
             digest: v.digest.clone(),
             submitted_at: v.submitted_at,
+            ineligible_reason: b.ineligible_reason.clone(),
         });
     }
     out.sort_by_key(|b| (b.total_fen, b.bid_id));
     Ok(out)
+}
+
+impl OpenedBid {
+    /// Counted at opening and scored: its digest matches and its organization qualified.
+    pub fn valid(&self) -> bool {
+        self.digest_ok && self.ineligible_reason.is_none()
+    }
 }
 
 /// Whether the officer goes on with two valid bids (consultation only) or lets the call fail.
@@ -108,11 +124,36 @@ pub async fn open(
         }
         None => return Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", "—"))),
     }
-    // Read as opened: the same rows, now unsealed.
-    let mut as_opened = c.clone();
-    as_opened.status = CallStatus::Opened;
-    let all = opened_bids(&txn, &as_opened).await?;
-    let valid = all.iter().filter(|b| b.digest_ok).count();
+    // Claim the opening first: of two officers opening at once, one goes on, the other is told.
+    let claimed = call::Entity::update_many()
+        .col_expr(call::Column::OpenedAt, Expr::value(now))
+        .col_expr(call::Column::UpdatedAt, Expr::value(now))
+        .filter(call::Column::Id.eq(call_id))
+        .filter(call::Column::Status.eq(CallStatus::Published))
+        .filter(call::Column::OpenedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("opening.already")));
+    }
+    // Each standing bid is opened, its organization's eligibility checked again now.
+    let standing = bid::Entity::find()
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::Status.eq(BidStatus::Submitted))
+        .all(&txn)
+        .await?;
+    for b in &standing {
+        let failed = super::eligibility::first_failure(&txn, &c, b.organization_id, now).await?;
+        bid::Entity::update_many()
+            .col_expr(bid::Column::OpenedAt, Expr::value(now))
+            .col_expr(bid::Column::IneligibleReason, Expr::value(failed.map(|m| Locale::ZhCn.msg(&m))))
+            .filter(bid::Column::Id.eq(b.id))
+            .exec(&txn)
+            .await?;
+    }
+    let opened_call = calls::get(&txn, call_id).await?;
+    let all = opened_bids(&txn, &opened_call).await?;
+    let valid = all.iter().filter(|b| b.valid()).count();
     let note = crate::domain::clean(note);
     let status = if valid >= MIN_BIDS {
         CallStatus::Opened
@@ -127,13 +168,18 @@ pub async fn open(
         CallStatus::Failed
     };
     let status = c.status.transition(status)?;
-    let mut am: call::ActiveModel = c.into();
-    am.status = Set(status);
-    am.updated_at = Set(now);
-    am.update(&txn).await?;
+    call::Entity::update_many()
+        .col_expr(call::Column::Status, Expr::value(status))
+        .filter(call::Column::Id.eq(call_id))
+        .filter(call::Column::Status.eq(CallStatus::Published))
+        .exec(&txn)
+        .await?;
     let listed: Vec<serde_json::Value> = all
         .iter()
-        .map(|b| serde_json::json!({"organization": b.organization_id, "version": b.version_no, "total_fen": b.total_fen, "digest": b.digest, "digest_ok": b.digest_ok}))
+        .map(|b| {
+            serde_json::json!({"organization": b.organization_id, "version": b.version_no, "total_fen": b.total_fen,
+            "digest": b.digest, "digest_ok": b.digest_ok, "ineligible": b.ineligible_reason})
+        })
         .collect();
     audit::append(
         &txn,

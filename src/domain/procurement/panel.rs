@@ -366,16 +366,19 @@ pub struct Declared {
     pub note: String,
 }
 
-/// The bidders a member declares against: every organization with a bid standing on the
-/// call. None while the call is sealed.
+/// The bidders a member declares against: every organization with an opened bid standing
+/// on the call that was eligible at opening. None while the call is sealed.
 pub async fn bidders<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResult<Vec<(i32, String)>> {
-    if c.status.bids_sealed() {
+    if calls::sealed(c) {
         return Ok(vec![]);
     }
     let call_id = c.id;
     let ids: Vec<i32> = bid::Entity::find()
         .filter(bid::Column::CallId.eq(call_id))
         .filter(bid::Column::Status.eq(entity::enums::BidStatus::Submitted))
+        .filter(bid::Column::OpenedAt.is_not_null())
+        // One found ineligible at opening is out of the evaluation: nothing to declare against.
+        .filter(bid::Column::IneligibleReason.is_null())
         .all(db)
         .await?
         .into_iter()

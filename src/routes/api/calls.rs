@@ -61,7 +61,7 @@ async fn show(v: ApiViewer, lang: Lang, id: i32, app: &State<App>) -> ApiResult 
         out["bids"] = json!(opened);
     }
     if let (Some(org), true) = (viewer.and_then(|u| u.organization_id), c.status != CallStatus::Draft) {
-        let (_, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.today_local()).await?;
+        let (_, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.now()).await?;
         out["eligibility"] = json!({
             "eligible": checks.iter().all(|x| x.passed),
             "checks": checks.iter().map(|x| x.view(lang.0)).collect::<Vec<_>>(),

@@ -36,7 +36,7 @@ async fn bid_context(
     v.budget.resize_with(MAX_BUDGET_LINES.max(v.budget.len()), BudgetLineInput::default);
     let eligibility = match u.organization_id {
         Some(org) => {
-            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.today_local()).await?;
+            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.now()).await?;
             json!({"organization": org.name, "eligible": checks.iter().all(|x| x.passed),
                    "checks": checks.iter().map(|x| x.view(page.locale)).collect::<Vec<_>>()})
         }

@@ -248,7 +248,7 @@ pub(super) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Valu
     };
     let eligibility = match viewer.and_then(|u| u.organization_id) {
         Some(org) if c.status != entity::enums::CallStatus::Draft => {
-            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.today_local()).await?;
+            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.now()).await?;
             let views: Vec<_> = checks.iter().map(|x| x.view(page.locale)).collect();
             json!({"organization": org.name, "eligible": checks.iter().all(|x| x.passed), "checks": views})
         }

@@ -25,7 +25,7 @@ pub fn routes() -> Vec<rocket::Route> {
 pub(crate) async fn panel_context(app: &App, u: &user::Model, id: i32) -> Result<Value, AppError> {
     let c = calls::visible(&app.db, Some(u), id).await?;
     // Nothing of the evaluation exists while bids are sealed: not even who bid.
-    if c.status.bids_sealed() {
+    if calls::sealed(&c) {
         return Err(AppError::NotFound);
     }
     let bureau = calls::is_bureau(Some(u));
@@ -52,12 +52,18 @@ pub(crate) async fn panel_context(app: &App, u: &user::Model, id: i32) -> Result
     } else {
         vec![]
     };
+    let declared = bureau || seated;
     let report_json = if may_read {
         json!(report)
+    } else if !declared {
+        // A member who has not declared (or stood aside) sees who bid, to declare against
+        // them, and the panel; nothing of the bids themselves.
+        json!({"members": report.members, "waiting_for": report.waiting_for, "complete": false,
+               "pending_rulings": 0, "bids": []})
     } else {
         // Without the scores: who is on the panel, who has submitted, the prices and flags.
         json!({"members": report.members, "waiting_for": report.waiting_for, "complete": report.complete,
-               "pending_rulings": report.pending_rulings,
+               "pending_rulings": report.pending_rulings, "invalid": report.invalid,
                "bids": report.bids.iter().map(|b| json!({"bid_id": b.bid_id, "organization": b.organization,
                     "price_fen": b.price_fen, "low_price": b.low_price, "explanation": b.explanation,
                     "stands": b.stands, "ruling_note": b.ruling_note})).collect::<Vec<_>>()})

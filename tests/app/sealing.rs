@@ -1,0 +1,222 @@
+//! The integrity of a sealed procurement: only opening unseals a bid (a call cancelled
+//! before its deadline keeps its bids sealed for good, on every page, API route, file and
+//! audit entry); a drawn expert sees only the bidders' names before declaring; eligibility
+//! is checked again at opening and at the award, naming the list with its date and reason;
+//! a failed evaluation bars only calls published after the moment of its release.
+use crate::bids::{bid, deadline, member, published_call};
+use crate::calls::call_row;
+use crate::evaluation::{after, clean_declaration, experts, opened_call, seated_members, sheet};
+use crate::hubs::ngo;
+use crate::support::*;
+use entity::enums::{CallStatus, PanelMemberStatus, Role, ServiceCategory};
+use fuhua::domain::procurement::{award, bids, calls, evaluation, opening, panel};
+use fuhua::error::AppError;
+use fuhua::i18n::Locale;
+use rocket::http::Status;
+use sea_orm::EntityTrait;
+
+/// Puts the organization on a list through the officer's form.
+async fn list(app: &TestApp, org: i32, kind: &str, on: &str, reason: &str) {
+    let mut officer = app.officer_again().await;
+    let r = officer
+        .post(
+            app,
+            &format!("/organizations/{org}/list-entries"),
+            &[("kind", kind), ("entered_on", on), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+}
+
+#[rocket::async_test]
+async fn a_call_cancelled_before_its_deadline_keeps_its_bids_sealed_for_good() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    // Two bidders, one with a file.
+    let (mut first, _) = ngo(&app, 1).await;
+    let up = format!("/calls/{id}/bid/attachments");
+    assert_eq!(first.post_multipart(&app, &up, "方案.pdf", b"%PDF-1.7 secret plan").await.status, Status::SeeOther);
+    let u1 = entity::user::Entity::find().all(app.db()).await.expect("q");
+    let u1 = u1.iter().find(|u| u.email == "ngo1@ngo.cn").expect("ngo1").clone();
+    bids::submit(app.db(), &u1, app.clock.now(), id, &bid("90001")).await.expect("bid");
+    let u2 = member(&app, 2).await;
+    bids::submit(app.db(), &u2, app.clock.now(), id, &bid("90002")).await.expect("bid");
+    let file = entity::bid_attachment::Entity::find().one(app.db()).await.expect("q").expect("file");
+
+    // Cancelled just before the deadline.
+    let officer = app.user("canceller@bureau.cn", Role::Officer, None).await;
+    calls::cancel(app.db(), &officer, deadline() - chrono::Duration::minutes(1), id, "预算调整").await.expect("cancel");
+    assert_eq!(call_row(&app, id).await.status, CallStatus::Cancelled);
+    // Opening a cancelled call is refused, and nothing is opened.
+    let r = opening::open(app.db(), &officer, deadline(), id, None, "").await;
+    assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");
+
+    app.clock.set(deadline() + chrono::Duration::days(1));
+    let prices = ["¥90,001.00", "¥90,002.00", "90001", "90002", "9000100", "9000200"];
+    let mut viewers = vec![
+        ("officer", app.officer_again().await),
+        ("admin", app.admin().await),
+        ("public", app.agent()),
+        ("bidder 1", app.relogin("ngo1@ngo.cn").await),
+    ];
+    let mut bidder2 = app.agent();
+    assert_eq!(bidder2.login(&app, "bidder2@ngo.cn", PASSWORD).await, Status::SeeOther);
+    viewers.push(("bidder 2", bidder2));
+    let digests: Vec<String> =
+        entity::bid_version::Entity::find().all(app.db()).await.expect("q").into_iter().map(|v| v.digest).collect();
+    for (who, agent) in viewers.iter_mut() {
+        for path in [format!("/calls/{id}"), format!("/api/v1/calls/{id}"), "/admin/audit".to_string()] {
+            let page = agent.get(&app, &path).await;
+            let body = String::from_utf8_lossy(&page.bytes).to_string() + &page.body;
+            // Random tokens are long hex runs and may hold "90001" by chance: not prices.
+            let plain = crate::bids::without_hex_runs(&body);
+            for p in prices {
+                // A bidder sees its own price on its own bid page, not on these.
+                assert!(!plain.contains(p), "{who} sees {p} at {path}");
+            }
+            for d in &digests {
+                assert!(!body.contains(d.as_str()), "{who} sees a digest at {path}");
+            }
+            assert!(!body.contains("sealed_event"), "{who} sees a sealed audit entry at {path}");
+        }
+        let api = agent.get(&app, &format!("/api/v1/calls/{id}")).await;
+        if api.status == Status::Ok {
+            let bids = &api.json()["bids"];
+            assert!(bids.is_null() || bids.as_array().is_some_and(Vec::is_empty), "{who}: {bids}");
+        }
+    }
+    // The file stays with its owner.
+    let path = format!("/calls/{id}/bid/attachments/{}", file.id);
+    assert_eq!(app.officer_again().await.get(&app, &path).await.status, Status::NotFound);
+    assert_eq!(app.relogin("ngo1@ngo.cn").await.get(&app, &path).await.status, Status::Ok);
+    let page = app.officer_again().await.get(&app, &format!("/calls/{id}")).await;
+    assert!(page.body.contains("未开启") || page.body.contains("never opened"), "the page says the bids stay sealed");
+    // No bid carries an opening stamp.
+    let rows = entity::bid::Entity::find().all(app.db()).await.expect("q");
+    assert!(rows.iter().all(|b| b.opened_at.is_none()));
+    assert!(call_row(&app, id).await.opened_at.is_none());
+}
+
+#[rocket::async_test]
+async fn a_drawn_expert_sees_only_the_bidders_names_before_declaring() {
+    let app = TestApp::new().await;
+    let (id, bidders, officer) = opened_call(&app, &["100000", "95000", "110000"]).await;
+    experts(&app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
+    let rules = &app.state().config.procurement;
+    panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
+    let members = seated_members(&app, id).await;
+    app.clock.set(after());
+    let token = fuhua::domain::accounts::create_api_token(app.db(), &members[0], "t", after()).await.expect("t");
+    let mut api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    let seen = api.get(&app, &format!("/api/v1/calls/{id}/panel")).await;
+    assert_eq!(seen.status, Status::Ok, "{}", seen.body);
+    for secret in ["price_fen", "10000000", "9500000", "11000000", "total_fen", "digest", "contents\":[{"] {
+        assert!(!seen.body.contains(secret), "an undeclared expert sees {secret}: {}", seen.body);
+    }
+    let names: Vec<String> = seen.json()["bidders"]
+        .as_array()
+        .expect("bidders")
+        .iter()
+        .map(|b| b[1].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(names.len(), 3, "the names to declare against: {names:?}");
+    // The page too.
+    let mut page_agent = app.agent();
+    let email = members[0].email.clone();
+    assert_eq!(page_agent.login(&app, &email, PASSWORD).await, Status::SeeOther);
+    let page = page_agent.get(&app, &format!("/calls/{id}/panel")).await;
+    assert!(!page.body.contains("¥100,000.00") && !page.body.contains("¥95,000.00"), "{}", page.body);
+    // Declared: the prices show.
+    panel::declare(app.db(), &members[0], after(), id, &clean_declaration(&bidders)).await.expect("declare");
+    let seen = api.get(&app, &format!("/api/v1/calls/{id}/panel")).await;
+    assert!(seen.body.contains("price_fen") && seen.body.contains("9500000"), "{}", seen.body);
+}
+
+#[rocket::async_test]
+async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_awarded() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let mut users = vec![];
+    for (n, price) in [(1, "100000"), (2, "95000"), (3, "110000"), (4, "105000")] {
+        let u = member(&app, n).await;
+        bids::submit(app.db(), &u, app.clock.now(), id, &bid(price)).await.expect("bid");
+        users.push(u);
+    }
+    // After bidding, number 4 is put on the serious dishonesty list.
+    let org4 = users[3].organization_id.expect("org");
+    list(&app, org4, "dishonesty_list", "2026-11-26", "虚假材料骗取资金").await;
+    let officer = app.user("opener@bureau.cn", Role::Officer, None).await;
+    let (status, opened) = opening::open(app.db(), &officer, deadline(), id, None, "").await.expect("open");
+    assert_eq!(status, CallStatus::Opened, "three valid bids remain");
+    let flagged = opened.iter().find(|b| b.organization_id == org4).expect("the listed bid is opened");
+    let reason = flagged.ineligible_reason.clone().expect("flagged with its reason");
+    assert!(
+        reason.contains("严重违法失信名单") && reason.contains("2026-11-26") && reason.contains("虚假材料"),
+        "{reason}"
+    );
+    assert_eq!(opened.iter().filter(|b| b.valid()).count(), 3);
+    // The panel scores only the three; the report names the fourth with its reason.
+    let c = call_row(&app, id).await;
+    let rules = &app.state().config.procurement;
+    assert_eq!(evaluation::scored_bids(app.db(), &c).await.expect("bids").len(), 3);
+    let report = evaluation::report(app.db(), rules, &c).await.expect("report");
+    assert_eq!(report.invalid.len(), 1);
+    assert!(report.invalid[0].ineligible_reason.as_deref().is_some_and(|r| r.contains("严重违法失信名单")));
+    app.clock.set(after());
+    let mut officer_agent = app.officer_again().await;
+    let page = officer_agent.get(&app, &format!("/calls/{id}")).await;
+    assert!(page.body.contains("开标时已不符合参与条件"), "the call page names it");
+
+    // The panel scores; then the leader is suspended before the award.
+    experts(&app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
+    panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
+    let members = seated_members(&app, id).await;
+    for m in &members {
+        let r = panel::declare(app.db(), m, after(), id, &clean_declaration(&users[..3])).await.expect("declare");
+        assert_eq!(r, PanelMemberStatus::Seated);
+    }
+    for m in &members {
+        let s = sheet(&app, id, &[[90, 90, 90], [80, 80, 80], [70, 70, 70]]).await;
+        evaluation::submit_sheet(app.db(), m, after(), id, &s).await.expect("sheet");
+    }
+    let report = evaluation::report(app.db(), rules, &c).await.expect("report");
+    let top = report.recommended_bid_id.expect("recommended");
+    let leader = report.bids.iter().find(|b| b.bid_id == top).expect("leader").organization_id;
+    list(&app, leader, "abnormal_list", "2026-12-20", "未按时报送年度报告").await;
+    let r = award::award(app.db(), &app.state().emails, "http://x", &officer, after(), rules, id, top, "").await;
+    let Err(AppError::Conflict(m)) = r else { panic!("{r:?}") };
+    let text = Locale::ZhCn.msg(&m);
+    assert!(text.contains("活动异常名录") && text.contains("2026-12-20") && text.contains("未按时报送"), "{text}");
+    assert_eq!(call_row(&app, id).await.status, CallStatus::Opened, "nothing awarded");
+    assert_eq!(app.count("awards").await, 0);
+    // The next bid that stands may be chosen, with a reason.
+    let next = report.bids.iter().find(|b| b.rank == Some(2)).expect("second").bid_id;
+    award::award(app.db(), &app.state().emails, "http://x", &officer, after(), rules, id, next, "第一名被列入名录")
+        .await
+        .expect("award the second");
+}
+
+#[rocket::async_test]
+async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    for n in 1..=3 {
+        let u = member(&app, n).await;
+        bids::submit(app.db(), &u, app.clock.now(), id, &bid("90000")).await.expect("bid");
+    }
+    let a = app.user("a@bureau.cn", Role::Officer, None).await;
+    let b = app.user("b@bureau.cn", Role::Officer, None).await;
+    let (ra, rb) = tokio::join!(
+        opening::open(app.db(), &a, deadline(), id, None, ""),
+        opening::open(app.db(), &b, deadline(), id, None, "")
+    );
+    assert_eq!([ra.is_ok(), rb.is_ok()].iter().filter(|x| **x).count(), 1, "{ra:?} {rb:?}");
+    let opened_entries = entity::audit_log::Entity::find()
+        .all(app.db())
+        .await
+        .expect("q")
+        .into_iter()
+        .filter(|e| e.action == "call.opened")
+        .count();
+    assert_eq!(opened_entries, 1);
+}
