@@ -29,8 +29,12 @@ pub struct AppConfig {
     /// How often the cache re-reads the audit log for changes made by other servers or the
     /// command line (writes through this server invalidate at once).
     pub page_cache_recheck_ms: u64,
-    /// Mark cookies Secure (behind HTTPS).
+    /// Mark cookies Secure (behind HTTPS); also sends Strict-Transport-Security.
     pub secure_cookies: bool,
+    /// Addresses of the reverse proxies whose X-Forwarded-For / X-Real-IP name the client,
+    /// comma-separated (FUHUA_TRUSTED_PROXIES). None by default: the connection's address
+    /// is the client's, and those headers are ignored.
+    pub trusted_proxies: String,
     /// Read templates from this folder instead of those built into the binary (development;
     /// they are read again when a file there changes).
     pub template_dir: Option<PathBuf>,
@@ -60,6 +64,7 @@ impl Default for AppConfig {
             page_cache: true,
             page_cache_recheck_ms: 1000,
             secure_cookies: false,
+            trusted_proxies: String::new(),
             template_dir: None,
             static_dir: None,
             procurement: Default::default(),
@@ -77,6 +82,17 @@ impl AppConfig {
             .extract::<AppConfig>()
             .map_err(|e| e.to_string())
             .and_then(|c| c.evaluations.check().map(|_| c))
+            .and_then(|c| c.proxies().map(|_| c))
+    }
+
+    /// The trusted proxies' addresses; an entry that is not an IP address stops start-up.
+    pub fn proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| format!("FUHUA_TRUSTED_PROXIES: {s:?} is not an IP address")))
+            .collect()
     }
 
     pub fn is_sqlite(&self) -> bool {

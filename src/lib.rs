@@ -55,7 +55,9 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let transport = mail::Transport::from_config(&config)?;
     let secret = security::secret_key(&config)?;
     let fonts = shared_fonts()?;
+    let proxies = Arc::new(config.proxies()?);
     let app = state::App {
+        proxies,
         db,
         reads,
         places: Arc::new(places),
@@ -73,6 +75,9 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
 
     let figment = rocket::Config::figment()
         .merge(("secret_key", secret))
+        // The client's address comes from ClientIp, which trusts forwarding headers only from
+        // configured proxies; Rocket's own X-Real-IP trust is off.
+        .merge(("ip_header", false))
         // A contract's clauses may run to 4,000 Chinese characters each, 9 bytes apiece once
         // URL-encoded: the terms form must fit, so a long clause is refused by its own rule.
         .merge(("limits.form", "512 KiB"))
@@ -86,7 +91,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         .manage(app)
         .manage(pages)
         .manage(assets::StaticFiles(config.static_dir.clone()))
-        .attach(security::Headers)
+        .attach(security::Headers { hsts: config.secure_cookies })
         .attach(page_cache::InvalidateOnWrite)
         .attach(AdHoc::on_liftoff("outbox worker", move |_| {
             Box::pin(async move {

@@ -4,7 +4,10 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
 use rocket::{Request, Response};
 
-pub struct Headers;
+/// `hsts`: the site is served over HTTPS (secure cookies), so browsers are told to keep to it.
+pub struct Headers {
+    pub hsts: bool,
+}
 
 #[rocket::async_trait]
 impl Fairing for Headers {
@@ -12,7 +15,17 @@ impl Fairing for Headers {
         Info { name: "security headers", kind: Kind::Response }
     }
 
-    async fn on_response<'r>(&self, _req: &'r Request<'_>, res: &mut Response<'r>) {
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if self.hsts {
+            res.set_header(Header::new("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
+        }
+        // What a signed-in person sees, and every download, stays out of shared and browser
+        // caches: a later user of the same computer or proxy must not get it back.
+        let signed_in = req.cookies().get(crate::auth::SESSION_COOKIE).is_some()
+            || req.headers().get_one("Authorization").is_some();
+        if signed_in || res.headers().contains("Content-Disposition") {
+            res.set_header(Header::new("Cache-Control", "no-store"));
+        }
         // No inline script anywhere: the few scripts are files under /static.
         res.set_header(Header::new(
             "Content-Security-Policy",

@@ -23,4 +23,6 @@ pub struct App {
     pub transport: Arc<Transport>,
     /// The CJK font for PDFs, parsed once.
     pub fonts: Arc<crate::pdf::FontBook>,
+    /// Reverse proxies trusted to name the client (FUHUA_TRUSTED_PROXIES).
+    pub proxies: Arc<Vec<std::net::IpAddr>>,
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub year: i32,
     pub result: AnnualResult,
     pub note: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub recorded_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

@@ -13,6 +13,8 @@ pub struct Model {
     pub grade: i32,
     pub valid_from: Date,
     pub valid_to: Date,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub recorded_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub amount_fen: i64,
     pub recommended_bid_id: i32,
     pub deviation_reason: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub decided_by: i32,
     pub decided_at: DateTimeUtc,
     /// Challenges (质疑) are accepted until then.

@@ -19,6 +19,8 @@ pub struct Model {
     pub sha256: String,
     #[serde(skip_serializing)]
     pub data: Vec<u8>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub uploaded_by: i32,
     /// Taken off the bid by its organization; kept, because a submitted version may list it.
     pub removed: bool,

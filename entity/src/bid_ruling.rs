@@ -16,6 +16,8 @@ pub struct Model {
     pub explained_at: Option<DateTimeUtc>,
     pub stands: Option<bool>,
     pub note: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub decided_by: Option<i32>,
     pub decided_at: Option<DateTimeUtc>,
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub total_fen: i64,
     /// SHA-256 of `content`, hex: the receipt.
     pub digest: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub submitted_by: i32,
     pub submitted_at: DateTimeUtc,
 }

@@ -38,6 +38,8 @@ pub struct Model {
     /// When its bids were opened; never for a call cancelled before opening.
     pub opened_at: Option<DateTimeUtc>,
     pub cancel_reason: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub created_by: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -9,10 +9,14 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub call_id: i32,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub asked_by: i32,
     pub organization_id: Option<i32>,
     pub question: String,
     pub answer: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub answered_by: Option<i32>,
     pub answered_at: Option<DateTimeUtc>,
     pub asked_at: DateTimeUtc,

@@ -15,6 +15,8 @@ pub struct Model {
     pub text: String,
     pub filed_at: DateTimeUtc,
     pub answer: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub answered_by: Option<i32>,
     pub answered_at: Option<DateTimeUtc>,
 }

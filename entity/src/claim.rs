@@ -12,6 +12,8 @@ pub struct Model {
     pub organization_id: i32,
     pub status: ClaimStatus,
     pub note: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub decided_by: Option<i32>,
     pub decided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

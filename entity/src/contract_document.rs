@@ -19,6 +19,8 @@ pub struct Model {
     pub size_bytes: i64,
     #[serde(skip_serializing)]
     pub data: Vec<u8>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub issued_by: i32,
     pub issued_at: DateTimeUtc,
 }

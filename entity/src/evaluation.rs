@@ -31,6 +31,8 @@ pub struct Model {
     /// Hundredths of a point, set at release.
     pub total_centi: Option<i32>,
     pub grade: Option<EvaluationGrade>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub released_by: Option<i32>,
     pub released_at: Option<DateTimeUtc>,
     pub report_document_id: Option<i32>,
@@ -40,6 +42,8 @@ pub struct Model {
     pub preferred_until: Option<Date>,
     /// Bumped by every step; a release goes through only if nothing moved since it read.
     pub version: i32,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub created_by: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -22,6 +22,8 @@ pub struct Model {
     /// "org:ID" or "team:USER" while the application is open, NULL after; unique per round.
     pub open_key: Option<String>,
     pub decision_note: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub decided_by: Option<i32>,
     pub decided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -17,6 +17,8 @@ pub struct Model {
     /// serialized as text: views show it parsed.
     #[serde(skip_serializing)]
     pub items: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub assessed_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

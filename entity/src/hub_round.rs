@@ -19,6 +19,8 @@ pub struct Model {
     /// The questions applicants answer, as a JSON array of strings.
     pub questions: String,
     pub status: RoundStatus,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub created_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub minutes: i32,
     pub attendees: Option<i32>,
     pub note: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub recorded_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub name: String,
     pub category: ServiceCategory,
     pub description: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub created_by: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

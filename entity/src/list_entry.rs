@@ -14,6 +14,8 @@ pub struct Model {
     pub reason: String,
     pub removed_on: Option<Date>,
     pub removal_reason: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub recorded_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

@@ -13,10 +13,14 @@ pub struct Model {
     pub version: i32,
     pub narrative: String,
     pub beneficiaries: i64,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub submitted_by: i32,
     pub submitted_at: DateTimeUtc,
     pub decision: Option<ReportDecision>,
     pub comment: Option<String>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub decided_by: Option<i32>,
     pub decided_at: Option<DateTimeUtc>,
 }

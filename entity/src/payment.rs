@@ -15,6 +15,8 @@ pub struct Model {
     pub paid_on: Date,
     #[sea_orm(unique)]
     pub voucher_no: String,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub recorded_by: i32,
     pub recorded_at: DateTimeUtc,
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub decision_number: String,
     pub description: String,
     pub fine_fen: Option<i64>,
+    /// A staff or member account id: kept out of every JSON the platform gives.
+    #[serde(skip_serializing)]
     pub recorded_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }

@@ -217,13 +217,44 @@ impl Csrf {
     }
 }
 
-/// The client's address for throttling.
+/// The client's address for throttling: the connection's, unless it comes from a trusted
+/// proxy (FUHUA_TRUSTED_PROXIES), whose forwarding headers then name the client. Anyone
+/// else's X-Forwarded-For or X-Real-IP is ignored, so it can neither escape the limit nor
+/// lock another address out.
 pub struct ClientIp(pub String);
+
+/// The client behind `remote`: the right-most X-Forwarded-For address that is not a trusted
+/// proxy (the one the nearest trusted proxy saw), else X-Real-IP, else `remote` itself.
+pub fn client_address(
+    remote: Option<std::net::IpAddr>,
+    trusted: &[std::net::IpAddr],
+    forwarded_for: Option<&str>,
+    real_ip: Option<&str>,
+) -> Option<std::net::IpAddr> {
+    let remote = remote?;
+    if !trusted.contains(&remote) {
+        return Some(remote);
+    }
+    let hops: Vec<std::net::IpAddr> =
+        forwarded_for.unwrap_or_default().split(',').filter_map(|h| h.trim().parse().ok()).collect();
+    if let Some(client) = hops.iter().rev().find(|h| !trusted.contains(h)) {
+        return Some(*client);
+    }
+    real_ip.and_then(|r| r.trim().parse().ok()).or(Some(remote))
+}
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for ClientIp {
     type Error = ();
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        Outcome::Success(ClientIp(req.client_ip().map(|i| i.to_string()).unwrap_or_else(|| "unknown".into())))
+        let trusted = req.rocket().state::<crate::state::App>().map(|a| a.proxies.clone()).unwrap_or_default();
+        let trusted: &[std::net::IpAddr] = &trusted;
+        let ip = client_address(
+            req.remote().map(|a| a.ip()),
+            trusted,
+            req.headers().get_one("X-Forwarded-For"),
+            req.headers().get_one("X-Real-IP"),
+        );
+        Outcome::Success(ClientIp(ip.map(|i| i.to_string()).unwrap_or_else(|| "unknown".into())))
     }
 }

@@ -74,6 +74,9 @@ pub async fn register(
     let password_hash = hash(&r.password)?;
     let txn = db.begin().await?;
     if let Some(existing) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await? {
+        if mailbox_full(&txn, &email, now).await? {
+            return Ok(());
+        }
         let locale = Locale::from_tag(&existing.locale).unwrap_or(r.locale);
         outbox::enqueue(&txn, emails, now, &email, locale, "account_exists", serde_json::json!({
             "name": existing.display_name, "login_url": format!("{origin}/login"), "reset_url": format!("{origin}/password-reset"),
@@ -130,6 +133,14 @@ async fn issue_token<C: ConnectionTrait>(
     now: DateTime<Utc>,
     ttl: Duration,
 ) -> AppResult<String> {
+    // A new link replaces any older one of the same purpose still unused.
+    email_token::Entity::update_many()
+        .col_expr(email_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(email_token::Column::UserId.eq(user_id))
+        .filter(email_token::Column::Purpose.eq(purpose))
+        .filter(email_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
     let raw = random_token();
     email_token::ActiveModel {
         token_hash: Set(token_hash(&raw)),
@@ -157,9 +168,16 @@ async fn use_token<C: ConnectionTrait>(
         return Err(invalid());
     }
     let user_id = t.user_id;
-    let mut am: email_token::ActiveModel = t.into();
-    am.used_at = Set(Some(now));
-    am.update(db).await?;
+    // Used once: of two uses at the same moment, only one finds it unused.
+    let taken = email_token::Entity::update_many()
+        .col_expr(email_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(email_token::Column::TokenHash.eq(t.token_hash))
+        .filter(email_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    if taken.rows_affected == 0 {
+        return Err(invalid());
+    }
     user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(invalid)
 }
 
@@ -174,6 +192,24 @@ pub async fn verify_email(db: &DatabaseConnection, raw: &str, now: DateTime<Utc>
     Ok(u)
 }
 
+/// Account emails (verification, "you already have an account", reset links) sent to one
+/// address within an hour, at most: more requests send nothing, and say nothing either way,
+/// so nobody can flood a mailbox through the forms.
+pub const MAIL_PER_ADDRESS_PER_HOUR: u64 = 3;
+
+async fn mailbox_full<C: ConnectionTrait>(db: &C, email: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    let sent = entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::ToAddress.eq(email))
+        .filter(entity::outbox::Column::Kind.is_in(["verify_email", "account_exists", "password_reset"]))
+        .filter(entity::outbox::Column::CreatedAt.gt(now - Duration::hours(1)))
+        .count(db)
+        .await?;
+    if sent >= MAIL_PER_ADDRESS_PER_HOUR {
+        log::warn!("account mail to {email} held back: {sent} in the last hour");
+    }
+    Ok(sent >= MAIL_PER_ADDRESS_PER_HOUR)
+}
+
 /// Sends a reset link if the address has an account; says nothing either way.
 pub async fn request_password_reset(
     db: &DatabaseConnection,
@@ -186,6 +222,7 @@ pub async fn request_password_reset(
     let txn = db.begin().await?;
     if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await?
         && !u.disabled
+        && !mailbox_full(&txn, &email, now).await?
     {
         let token = issue_token(&txn, u.id, TokenPurpose::ResetPassword, now, Duration::hours(1)).await?;
         let locale = Locale::from_tag(&u.locale).unwrap_or(Locale::ZhCn);
@@ -229,7 +266,23 @@ pub async fn reset_password(
     }
     am.update(&txn).await?;
     session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
-    audit::append(&txn, now, &Actor::user(&u), "account.password_reset", "user", u.id, serde_json::json!({})).await?;
+    // Whoever had the old password may have made API tokens: they go too.
+    let revoked = entity::api_token::Entity::update_many()
+        .col_expr(entity::api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(entity::api_token::Column::UserId.eq(u.id))
+        .filter(entity::api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(&u),
+        "account.password_reset",
+        "user",
+        u.id,
+        serde_json::json!({"api_tokens_revoked": revoked.rows_affected}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

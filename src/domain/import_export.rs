@@ -61,7 +61,8 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Msg> {
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| Msg::new("import.bad_csv").arg("detail", e.to_string()))?;
-        rows.push(rec.iter().map(str::to_string).collect());
+        // An apostrophe put before a formula-like cell by our export comes off again.
+        rows.push(rec.iter().map(|c| exported_text(c).to_string()).collect());
     }
     Ok(rows)
 }
@@ -315,6 +316,24 @@ fn headers(locale: Locale, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// A cell Excel or LibreOffice would take for a formula (it begins with = + - @, a tab or a
+/// carriage return) gets a leading apostrophe, so it is shown as the text it is.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The text of a cell `inert_cell` protected.
+fn exported_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 /// CSV with a UTF-8 BOM, so Excel opens Chinese text correctly.
 pub async fn export_csv(
     db: &DatabaseConnection,
@@ -331,7 +350,7 @@ pub async fn export_csv(
         let io = |e: csv::Error| AppError::Internal(e.to_string());
         w.write_record(headers(locale, n)).map_err(io)?;
         for r in export_rows(orgs, &cats, places, locale) {
-            w.write_record(&r[..n]).map_err(io)?;
+            w.write_record(r[..n].iter().map(|cell| inert_cell(cell).into_owned())).map_err(io)?;
         }
         w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
     }
@@ -366,6 +385,23 @@ pub async fn export_xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_like_cells_are_exported_as_text_and_read_back_whole() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"),
+            ("+86 898 1234", "'+86 898 1234"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\rcmd", "'\rcmd"),
+            ("张三", "张三"),
+            ("'quoted", "'quoted"),
+        ] {
+            assert_eq!(inert_cell(cell), out);
+            assert_eq!(exported_text(&inert_cell(cell)), cell);
+        }
+    }
 
     #[test]
     fn gb18030_is_decoded() {

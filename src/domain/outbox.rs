@@ -173,7 +173,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     let p = q.paginate(db, 50);
     let total = p.num_items().await?;
-    Ok((p.fetch_page(page).await?, total))
+    // A page past the last shows the last (and a huge number cannot overflow the offset).
+    let last = total.div_ceil(50).saturating_sub(1);
+    Ok((p.fetch_page(page.min(last)).await?, total))
 }
 
 #[cfg(test)]

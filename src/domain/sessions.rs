@@ -29,15 +29,36 @@ async fn recent_failures(db: &DatabaseConnection, email: &str, ip: &str, now: Da
     Ok((by_email, by_ip))
 }
 
-async fn record_failure(db: &DatabaseConnection, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
+/// Counts a failed (or throttled) login for the throttle, and audits it: an administrator
+/// sees who was tried, from where, and whether the account exists.
+async fn record_failure(
+    db: &DatabaseConnection,
+    email: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+    account: Option<i32>,
+    throttled: bool,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
     login_failure::ActiveModel {
         email: Set(email.to_string()),
         ip: Set(ip.to_string()),
         at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::system("login"),
+        if throttled { "account.login_throttled" } else { "account.login_failed" },
+        "user",
+        account.unwrap_or(0),
+        serde_json::json!({"email": email, "ip": ip, "known_account": account.is_some()}),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -60,7 +81,8 @@ pub async fn login(
         log::warn!(
             "login throttled for account {email} from {ip} ({by_email} account / {by_ip} address failures in {FAILURE_WINDOW_MINUTES} min)"
         );
-        record_failure(db, &email, ip, now).await?;
+        let known = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?.map(|u| u.id);
+        record_failure(db, &email, ip, now, known, true).await?;
         return Err(AppError::TooManyRequests(Msg::new("login.throttled").arg("minutes", FAILURE_WINDOW_MINUTES)));
     }
     let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
@@ -77,8 +99,8 @@ pub async fn login(
     }
     let u = match found {
         Some(u) if ok => u,
-        _ => {
-            record_failure(db, &email, ip, now).await?;
+        other => {
+            record_failure(db, &email, ip, now, other.map(|u| u.id), false).await?;
             return Err(AppError::BadRequest(Msg::new("login.failed")));
         }
     };

@@ -16,6 +16,7 @@ mod evaluation;
 mod hub_input;
 mod hub_members;
 mod hubs;
+mod hygiene;
 mod import_export;
 mod mail;
 mod organizations;

@@ -194,6 +194,11 @@ async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_a
     award::award(app.db(), &app.state().emails, "http://x", &officer, after(), rules, id, next, "第一名被列入名录")
         .await
         .expect("award the second");
+    // The bidder left out at opening is told why, not given an empty rank.
+    let mail = app.outbox().await;
+    let told = mail.iter().find(|m| m.kind == "award_lost" && m.to_address == "bidder4@ngo.cn").expect("mail");
+    assert!(told.body_text.contains("未计入排名") && told.body_text.contains("严重违法失信名单"), "{}", told.body_text);
+    assert!(!told.body_text.contains("排名第 —"));
 }
 
 #[rocket::async_test]

@@ -177,6 +177,19 @@ async fn tell_bidders(
     for (b, to) in super::bids::submitters(txn, c.id).await? {
         let locale = Locale::from_tag(&to.locale).unwrap_or(Locale::ZhCn);
         let rank = r.bids.iter().find(|x| x.bid_id == b.id).and_then(|x| x.rank);
+        // A bid out of the ranking is told why, not given an empty rank.
+        let ruling = if rank.is_some() {
+            None
+        } else if let Some(x) = r.bids.iter().find(|x| x.bid_id == b.id && x.excluded) {
+            Some(locale.msg(&Msg::new("award.reason_low_price").arg("note", x.ruling_note.clone().unwrap_or_default())))
+        } else if let Some(x) = r.invalid.iter().find(|x| x.bid_id == b.id) {
+            Some(match &x.ineligible_reason {
+                Some(why) => locale.msg(&Msg::new("award.reason_ineligible").arg("reason", why)),
+                None => locale.msg(&Msg::new("award.reason_digest")),
+            })
+        } else {
+            None
+        };
         outbox::enqueue(
             txn,
             emails,
@@ -188,6 +201,7 @@ async fn tell_bidders(
                 "name": to.display_name, "call": c.title, "reference": c.reference, "winner": winner,
                 "amount": crate::i18n::format_money(a.amount_fen),
                 "rank": rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+                "ruling": ruling,
                 "challenge_until": crate::i18n::format_datetime(a.challenge_until),
                 "url": format!("{origin}/calls/{}#award", c.id),
             }),

@@ -35,7 +35,10 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    // A path on this site only: no other host, and nothing a header cannot carry.
+    let plain =
+        !next.chars().any(|c| c.is_control() || c.is_whitespace()) && rocket::http::uri::Origin::parse(next).is_ok();
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
         next.to_string()
     } else {
         "/".to_string()

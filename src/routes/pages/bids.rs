@@ -10,7 +10,6 @@ use crate::error::{AppError, PageError};
 use crate::state::App;
 use entity::user;
 use rocket::form::{Form, FromForm};
-use rocket::fs::TempFile;
 use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
 use serde_json::{Value, json};
@@ -204,7 +203,7 @@ async fn open(
 struct UploadForm<'r> {
     #[field(default = String::new())]
     csrf: String,
-    file: Option<TempFile<'r>>,
+    file: super::contracts::UploadField<'r>,
 }
 
 #[post("/calls/<id>/bid/attachments", data = "<form>")]
@@ -217,7 +216,11 @@ async fn upload(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let (name, bytes) = super::contracts::read_upload(form.file.as_ref()).await?;
+    let file = match super::contracts::chosen(&form.file) {
+        Ok(f) => f,
+        Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
+    };
+    let (name, bytes) = super::contracts::read_upload(file).await?;
     match attachments::add(&app.db, &me.0, app.clock.now(), id, &name, &bytes).await {
         Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),

@@ -248,7 +248,7 @@ async fn verify_file(
     app: &State<App>,
 ) -> Result<Template, PageError> {
     csrf.check(&form.csrf)?;
-    let (_, bytes) = read_upload(form.file.as_ref()).await?;
+    let (_, bytes) = read_upload(super::contracts::chosen(&form.file)?).await?;
     let digest = documents::sha256_hex(&bytes);
     let found = if bytes.is_empty() { None } else { documents::verify(&app.reads, &digest).await? };
     Ok(page

@@ -483,7 +483,28 @@ async fn accept(
 pub(crate) struct FileForm<'r> {
     #[field(default = String::new())]
     pub(crate) csrf: String,
-    pub(crate) file: Option<TempFile<'r>>,
+    pub(crate) file: UploadField<'r>,
+}
+
+/// A file field as Rocket parsed it: kept as a result, so a file over the size limit is
+/// told apart from no file at all.
+pub(crate) type UploadField<'r> = rocket::form::Result<'r, TempFile<'r>>;
+
+/// The largest file a form takes (Rocket's `limits.file`), as people read it.
+pub(crate) const FILE_LIMIT: &str = "10 MiB";
+
+/// The chosen file, none when the field was left empty, or a 413 naming the limit when the
+/// file was larger than it.
+pub(crate) fn chosen<'a, 'r>(field: &'a UploadField<'r>) -> Result<Option<&'a TempFile<'r>>, AppError> {
+    match field {
+        Ok(f) => Ok(Some(f)),
+        Err(errors)
+            if errors.iter().any(|e| matches!(e.kind, rocket::form::error::ErrorKind::InvalidLength { .. })) =>
+        {
+            Err(AppError::TooLarge(crate::i18n::Msg::new("upload.too_large").arg("limit", FILE_LIMIT)))
+        }
+        Err(_) => Ok(None),
+    }
 }
 
 /// A file from a form, as (name, bytes); empty when none was chosen.
@@ -512,7 +533,7 @@ async fn countersign(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let (name, bytes) = read_upload(form.file.as_ref()).await?;
+    let (name, bytes) = read_upload(chosen(&form.file)?).await?;
     match signing::countersign(&app.db, &n.0, app.clock.now(), id, &name, bytes).await {
         Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),
         Err(e) => show_again(&page, app, &n.0, id, e, json!({})).await,

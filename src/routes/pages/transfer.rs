@@ -28,7 +28,7 @@ fn import_page(page: Page, _o: Officer) -> Template {
 struct ImportForm<'r> {
     #[field(default = String::new())]
     csrf: String,
-    file: Option<TempFile<'r>>,
+    file: super::contracts::UploadField<'r>,
 }
 
 async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
@@ -49,7 +49,11 @@ async fn import(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let base = json!({"columns": import_export::COLUMNS});
-    let Some(file) = form.file.as_ref().filter(|f| f.len() > 0) else {
+    let file = match super::contracts::chosen(&form.file) {
+        Ok(f) => f,
+        Err(e) => return page.refused("organizations/import", base, e),
+    };
+    let Some(file) = file.filter(|f| f.len() > 0) else {
         return page.refused(
             "organizations/import",
             base,

@@ -54,11 +54,13 @@ pub struct Options {
     pub max_attempts: i32,
     /// 0: the page cache checks the audit log on every request.
     pub page_cache_recheck_ms: u64,
+    /// Served over HTTPS: secure cookies and HSTS.
+    pub secure_cookies: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { smtp_url: None, max_attempts: 3, page_cache_recheck_ms: 0 }
+        Options { smtp_url: None, max_attempts: 3, page_cache_recheck_ms: 0, secure_cookies: false }
     }
 }
 
@@ -81,6 +83,7 @@ impl TestApp {
             outbox_max_attempts: opts.max_attempts,
             outbox_interval_secs: 0,
             page_cache_recheck_ms: opts.page_cache_recheck_ms,
+            secure_cookies: opts.secure_cookies,
             ..AppConfig::default()
         };
         let clock = Clock::fixed(t0());
