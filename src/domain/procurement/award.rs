@@ -182,13 +182,11 @@ async fn tell_bidders(
             None
         } else if let Some(x) = r.bids.iter().find(|x| x.bid_id == b.id && x.excluded) {
             Some(locale.msg(&Msg::new("award.reason_low_price").arg("note", x.ruling_note.clone().unwrap_or_default())))
-        } else if let Some(x) = r.invalid.iter().find(|x| x.bid_id == b.id) {
-            Some(match &x.ineligible_reason {
+        } else {
+            r.invalid.iter().find(|x| x.bid_id == b.id).map(|x| match &x.ineligible_reason {
                 Some(why) => locale.msg(&Msg::new("award.reason_ineligible").arg("reason", why)),
                 None => locale.msg(&Msg::new("award.reason_digest")),
             })
-        } else {
-            None
         };
         outbox::enqueue(
             txn,
