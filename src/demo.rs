@@ -315,7 +315,7 @@ pub async fn load(
         .filter(|(i, _)| !inactive_or_listed.contains(i) && i % 10 != 7)
         .map(|(_, id)| *id)
         .collect();
-    crate::demo_calls::load(db, &places, now, (&officer, &u), &bidders).await?;
+    crate::demo_calls::load(db, emails, &places, now, (&officer, &u), &bidders).await?;
     crate::demo_awards::load(db, emails, &places, now, &officer, &bidders).await?;
     let (made, current, provider) = crate::demo_contracts::load(db, emails, &places, now, &officer, &bidders).await?;
     accounts_made.extend(made);

@@ -53,6 +53,7 @@ async fn experts(db: &DatabaseConnection, officer: &user::Model, now: DateTime<U
 /// Bids from three organizations at the given prices, submitted a few days before `deadline`.
 pub(crate) async fn three_bids(
     db: &DatabaseConnection,
+    emails: &EmailTemplates,
     call: i32,
     deadline: DateTime<Utc>,
     orgs: &[i32],
@@ -61,7 +62,15 @@ pub(crate) async fn three_bids(
     let mut out = vec![];
     for (n, (org, price)) in orgs.iter().zip(prices).enumerate() {
         let who = member_of(db, deadline, *org).await?;
-        bids::submit(db, &who, deadline - Duration::days(3 - n as i64), call, &demo_bid(price, "1200")).await?;
+        bids::submit(
+            db,
+            (emails, ORIGIN),
+            &who,
+            deadline - Duration::days(3 - n as i64),
+            call,
+            &demo_bid(price, "1200"),
+        )
+        .await?;
         out.push(*org);
     }
     Ok(out)
@@ -121,7 +130,7 @@ pub async fn load(
     let i = input(places, "吉阳区困境儿童关爱服务项目", "children", "吉阳区", "180000");
     let awarded = published(db, &rules, places, officer, now, 45, i, 25).await?;
     let deadline = calls::get(db, awarded).await?.bid_deadline.unwrap_or(now);
-    let a_orgs = three_bids(db, awarded, deadline, &orgs(4), ["168000", "159000", "175500"]).await?;
+    let a_orgs = three_bids(db, emails, awarded, deadline, &orgs(4), ["168000", "159000", "175500"]).await?;
     opening::open(db, officer, deadline, awarded, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
     score_all(db, awarded, &a_orgs, deadline + Duration::days(2), None).await?;
@@ -156,7 +165,7 @@ pub async fn load(
     let i = input(places, "天涯区社区矫正对象教育帮扶项目", "community_correction", "天涯区", "160000");
     let evaluating = published(db, &rules, places, officer, now, 30, i, 24).await?;
     let deadline = calls::get(db, evaluating).await?.bid_deadline.unwrap_or(now);
-    let e_orgs = three_bids(db, evaluating, deadline, &orgs(7), ["148000", "152000", "139900"]).await?;
+    let e_orgs = three_bids(db, emails, evaluating, deadline, &orgs(7), ["148000", "152000", "139900"]).await?;
     opening::open(db, officer, deadline, evaluating, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::hours(20), &rules, evaluating, 3, &[]).await?;
     score_all(db, evaluating, &e_orgs, deadline + Duration::days(1), pool.first().map(|u| u.id)).await?;
@@ -165,7 +174,7 @@ pub async fn load(
     let i = input(places, "海棠区社会工作站运营项目", "social_work", "海棠区", "220000");
     let opened = published(db, &rules, places, officer, now, 26, i, 24).await?;
     let deadline = calls::get(db, opened).await?.bid_deadline.unwrap_or(now);
-    three_bids(db, opened, deadline, &orgs(10), ["205000", "198000", "214600"]).await?;
+    three_bids(db, emails, opened, deadline, &orgs(10), ["205000", "198000", "214600"]).await?;
     opening::open(db, officer, deadline, opened, None, "").await?;
 
     // Failed: an open tender that drew a single bid.
@@ -174,7 +183,7 @@ pub async fn load(
     let failed = published(db, &rules, places, officer, now, 40, i, 25).await?;
     let deadline = calls::get(db, failed).await?.bid_deadline.unwrap_or(now);
     let who = member_of(db, deadline, orgs(13).first().copied().unwrap_or_default()).await?;
-    bids::submit(db, &who, deadline - Duration::days(2), failed, &demo_bid("288000", "3000")).await?;
+    bids::submit(db, (emails, ORIGIN), &who, deadline - Duration::days(2), failed, &demo_bid("288000", "3000")).await?;
     opening::open(db, officer, deadline, failed, None, "").await?;
     Ok(())
 }

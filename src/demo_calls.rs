@@ -130,6 +130,7 @@ pub(crate) fn demo_bid(total: &str, visits: &str) -> BidInput {
 /// `bidders`: active organizations with a passed annual report, on no list.
 pub async fn load(
     db: &DatabaseConnection,
+    emails: &crate::domain::outbox::EmailTemplates,
     places: &Places,
     now: DateTime<Utc>,
     (officer, ngo): (&user::Model, &user::Model),
@@ -142,7 +143,15 @@ pub async fn load(
     for (n, org) in bidders.iter().take(3).enumerate() {
         let who = member_of(db, now, *org).await?;
         let total = ["138000", "142500", "129800"][n % 3];
-        bids::submit(db, &who, now - Duration::days(8 - n as i64), closed, &demo_bid(total, "480")).await?;
+        bids::submit(
+            db,
+            (emails, crate::demo_hubs::ORIGIN),
+            &who,
+            now - Duration::days(8 - n as i64),
+            closed,
+            &demo_bid(total, "480"),
+        )
+        .await?;
     }
     let cancelled = input(places, "海棠区青少年暑期托管服务项目", "youth", "海棠区", "80000");
     let id = published(db, &rules, places, officer, now, 20, cancelled, 30).await?;
@@ -165,7 +174,15 @@ pub async fn load(
     questions::ask(db, ngo, now - Duration::hours(3), id, "助餐服务的场地是否由项目提供？").await?;
     if let Some(org) = bidders.get(3) {
         let who = member_of(db, now, *org).await?;
-        bids::submit(db, &who, now - Duration::hours(5), id, &demo_bid("115000", "2000")).await?;
+        bids::submit(
+            db,
+            (emails, crate::demo_hubs::ORIGIN),
+            &who,
+            now - Duration::hours(5),
+            id,
+            &demo_bid("115000", "2000"),
+        )
+        .await?;
     }
     let mut draft = input(places, "育才生态区志愿服务站运营项目", "volunteer", "育才生态区", "");
     draft.criteria.truncate(2);

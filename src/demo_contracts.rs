@@ -78,7 +78,7 @@ pub(crate) async fn signed_contract(
     let i = input(places, spec.title, "elderly", spec.district, "240000");
     let call = published(db, &rules, places, officer, now, spec.days_ago, i, 25).await?;
     let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
-    let orgs = three_bids(db, call, deadline, &spec.orgs, spec.prices).await?;
+    let orgs = three_bids(db, emails, call, deadline, &spec.orgs, spec.prices).await?;
     opening::open(db, officer, deadline, call, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, call, 3, &[]).await?;
     score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod canonical;
 pub mod claims;
 pub mod contracts;
 pub mod evaluations;

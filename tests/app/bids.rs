@@ -125,13 +125,21 @@ async fn the_deadline_is_kept_to_the_second_by_the_server_clock() {
     let id = published_call(&app, "competitive_consultation").await;
     let (u1, u2, u3) = (member(&app, 1).await, member(&app, 2).await, member(&app, 3).await);
     let at = |secs: i64| deadline() + chrono::Duration::seconds(secs);
-    bids::submit(app.db(), &u1, at(-1), id, &bid("90000")).await.expect("one second before: accepted");
-    let on_time = bids::submit(app.db(), &u2, at(0), id, &bid("90000")).await;
+    bids::submit(app.db(), (&app.state().emails, ORIGIN), &u1, at(-1), id, &bid("90000"))
+        .await
+        .expect("one second before: accepted");
+    let on_time = bids::submit(app.db(), (&app.state().emails, ORIGIN), &u2, at(0), id, &bid("90000")).await;
     assert!(matches!(on_time, Err(fuhua::error::AppError::Conflict(_))), "at the deadline: refused");
-    let late = bids::submit(app.db(), &u3, at(1), id, &bid("90000")).await;
+    let late = bids::submit(app.db(), (&app.state().emails, ORIGIN), &u3, at(1), id, &bid("90000")).await;
     assert!(matches!(late, Err(fuhua::error::AppError::Conflict(_))), "one second after: refused");
-    assert!(bids::withdraw(app.db(), &u1, at(1), id).await.is_err(), "nor withdrawn after");
-    assert!(bids::submit(app.db(), &u1, at(1), id, &bid("80000")).await.is_err(), "nor revised after");
+    assert!(
+        bids::withdraw(app.db(), (&app.state().emails, ORIGIN), &u1, at(1), id).await.is_err(),
+        "nor withdrawn after"
+    );
+    assert!(
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u1, at(1), id, &bid("80000")).await.is_err(),
+        "nor revised after"
+    );
     assert_eq!(app.count("bid_versions").await, 1);
 }
 
@@ -142,7 +150,7 @@ async fn twenty_identical_submissions_at_once_make_one_version() {
     let u = member(&app, 1).await;
     let input = bid("88000");
     let now = app.clock.now();
-    let runs = (0..20).map(|_| bids::submit(app.db(), &u, now, id, &input));
+    let runs = (0..20).map(|_| bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, now, id, &input));
     let results = futures_all(runs).await;
     let digests: std::collections::BTreeSet<String> =
         results.into_iter().map(|r| r.expect("every request gets the receipt").digest).collect();
@@ -162,7 +170,9 @@ async fn bids_are_sealed_on_every_route_and_for_every_role_until_opening() {
     let mut names = vec![];
     for n in 1..=3 {
         let u = member(&app, n).await;
-        bids::submit(app.db(), &u, app.clock.now(), id, &bid(&format!("{}", 90000 + n))).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid(&format!("{}", 90000 + n)))
+            .await
+            .expect("bid");
         names.push(format!("三亚市第{n}号投标服务中心"));
     }
     let secrets: Vec<String> =
@@ -252,10 +262,14 @@ async fn opening_checks_digests_and_fails_a_call_with_too_few_bids() {
         users.push(member(&app, n).await);
     }
     for u in &users {
-        bids::submit(app.db(), u, app.clock.now(), consult, &bid("90000")).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), u, app.clock.now(), consult, &bid("90000"))
+            .await
+            .expect("bid");
     }
     for u in &users[..2] {
-        bids::submit(app.db(), u, app.clock.now(), tender, &bid("90000")).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), u, app.clock.now(), tender, &bid("90000"))
+            .await
+            .expect("bid");
     }
     let officer = app.user("opener@bureau.cn", Role::Officer, None).await;
     use fuhua::domain::procurement::opening::{WithTwo, open};
@@ -400,7 +414,16 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
     assert_eq!(a.post_multipart(&app, &up, "晚了.pdf", b"%PDF-1.7 late").await.status, Status::Conflict);
     for n in 2..=3 {
         let u = member(&app, 10 + n).await;
-        bids::submit(app.db(), &u, deadline() - chrono::Duration::seconds(5), id, &bid("95000")).await.expect("bid");
+        bids::submit(
+            app.db(),
+            (&app.state().emails, ORIGIN),
+            &u,
+            deadline() - chrono::Duration::seconds(5),
+            id,
+            &bid("95000"),
+        )
+        .await
+        .expect("bid");
     }
     let mut officer = app.officer_again().await;
     assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[]).await.status, Status::SeeOther);

@@ -25,7 +25,7 @@ pub(crate) async fn opened_call(
     let mut bidders = vec![];
     for (n, p) in prices.iter().enumerate() {
         let u = member(app, 40 + n as u32).await;
-        bids::submit(app.db(), &u, app.clock.now(), id, &bid(p)).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid(p)).await.expect("bid");
         bidders.push(u);
     }
     let officer = app.user("chair@bureau.cn", Role::Officer, None).await;
@@ -437,7 +437,9 @@ async fn a_call_whose_bids_all_fall_is_failed_and_challenges_keep_to_their_windo
     let id3 = published_call(&app, "competitive_consultation").await;
     for n in 60..63 {
         let u = member(&app, n).await;
-        bids::submit(app.db(), &u, app.clock.now(), id3, &bid("90000")).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id3, &bid("90000"))
+            .await
+            .expect("bid");
     }
     opening::open(app.db(), &officer, deadline(), id3, None, "").await.expect("open");
     award::fail(app.db(), &officer, after(), id3, "三家均不满足服务要求").await.expect("fail");

@@ -38,9 +38,9 @@ async fn a_call_cancelled_before_its_deadline_keeps_its_bids_sealed_for_good() {
     assert_eq!(first.post_multipart(&app, &up, "方案.pdf", b"%PDF-1.7 secret plan").await.status, Status::SeeOther);
     let u1 = entity::user::Entity::find().all(app.db()).await.expect("q");
     let u1 = u1.iter().find(|u| u.email == "ngo1@ngo.cn").expect("ngo1").clone();
-    bids::submit(app.db(), &u1, app.clock.now(), id, &bid("90001")).await.expect("bid");
+    bids::submit(app.db(), (&app.state().emails, ORIGIN), &u1, app.clock.now(), id, &bid("90001")).await.expect("bid");
     let u2 = member(&app, 2).await;
-    bids::submit(app.db(), &u2, app.clock.now(), id, &bid("90002")).await.expect("bid");
+    bids::submit(app.db(), (&app.state().emails, ORIGIN), &u2, app.clock.now(), id, &bid("90002")).await.expect("bid");
     let file = entity::bid_attachment::Entity::find().one(app.db()).await.expect("q").expect("file");
 
     // Cancelled just before the deadline.
@@ -139,7 +139,7 @@ async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_a
     let mut users = vec![];
     for (n, price) in [(1, "100000"), (2, "95000"), (3, "110000"), (4, "105000")] {
         let u = member(&app, n).await;
-        bids::submit(app.db(), &u, app.clock.now(), id, &bid(price)).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid(price)).await.expect("bid");
         users.push(u);
     }
     // After bidding, number 4 is put on the serious dishonesty list.
@@ -207,7 +207,9 @@ async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
     let id = published_call(&app, "competitive_consultation").await;
     for n in 1..=3 {
         let u = member(&app, n).await;
-        bids::submit(app.db(), &u, app.clock.now(), id, &bid("90000")).await.expect("bid");
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90000"))
+            .await
+            .expect("bid");
     }
     let a = app.user("a@bureau.cn", Role::Officer, None).await;
     let b = app.user("b@bureau.cn", Role::Officer, None).await;
@@ -224,4 +226,78 @@ async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
         .filter(|e| e.action == "call.opened")
         .count();
     assert_eq!(opened_entries, 1);
+}
+
+#[rocket::async_test]
+async fn a_bidder_checks_its_receipt_with_sha256sum_and_on_the_platform() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let u = member(&app, 1).await;
+    let token = fuhua::domain::accounts::create_api_token(app.db(), &u, "t", app.clock.now()).await.expect("t");
+    let mut api = app.agent().with_header("Authorization", &format!("Bearer {token}"));
+    let body = serde_json::json!({"service_plan": "方案\n第二行 \"引号\"", "team": "团队",
+        "outputs": [{"indicator": "探访", "quantity": "100", "unit": "人次"}],
+        "budget": [{"category": "人员", "amount": "50000"}]});
+    let r = api.send_json(&app, rocket::http::Method::Post, &format!("/api/v1/calls/{id}/bid"), &body).await;
+    assert_eq!(r.status, Status::Created, "{}", r.body);
+    let receipt = r.json();
+    // The receipt names the call and version, never a row id that counts other bids.
+    assert!(receipt.get("bid_id").is_none() && receipt.get("id").is_none(), "{receipt}");
+    let canonical = receipt["canonical"].as_str().expect("canonical").to_string();
+    let digest = receipt["digest"].as_str().expect("digest").to_string();
+    assert_eq!(hex::encode(Sha256::digest(canonical.as_bytes())), digest, "sha256sum of the bytes is the digest");
+    // Canonical: keys sorted, no white space outside strings.
+    assert!(canonical.starts_with("{\"attachments\":[],\"budget\":[{\"amount_fen\":5000000,"), "{canonical}");
+    let own = api.get(&app, &format!("/api/v1/calls/{id}/bid")).await.json();
+    assert_eq!(own["latest"]["canonical"].as_str(), Some(canonical.as_str()));
+
+    // The page offers the same bytes as a file; nobody else can fetch them.
+    let mut page = app.agent();
+    assert_eq!(page.login(&app, "bidder1@ngo.cn", PASSWORD).await, Status::SeeOther);
+    let file = page.get(&app, &format!("/calls/{id}/bid/versions/1/receipt.json")).await;
+    assert_eq!(file.status, Status::Ok);
+    assert_eq!(hex::encode(Sha256::digest(&file.bytes)), digest);
+    assert!(page.get(&app, &format!("/calls/{id}/bid")).await.body.contains("receipt.json"));
+    let mut other = app.agent();
+    member(&app, 2).await;
+    assert_eq!(other.login(&app, "bidder2@ngo.cn", PASSWORD).await, Status::SeeOther);
+    assert_eq!(other.get(&app, &format!("/calls/{id}/bid/versions/1/receipt.json")).await.status, Status::NotFound);
+    assert_eq!(
+        app.officer_again().await.get(&app, &format!("/calls/{id}/bid/versions/1/receipt.json")).await.status.code,
+        403
+    );
+
+    // The checking page: pasted bytes give the digest and name the bidder's own version.
+    let checked = page.post(&app, "/receipts/verify", &[("text", &format!("{canonical}\r\n"))]).await;
+    assert_eq!(checked.status, Status::Ok, "{}", checked.body);
+    assert!(checked.body.contains(&digest) && checked.body.contains("第 1 版"), "{}", checked.body);
+    let changed = page.post(&app, "/receipts/verify", &[("text", &canonical.replace("50000", "40000"))]).await;
+    assert!(!changed.body.contains(&digest) && changed.body.contains("不一致"), "{}", changed.body);
+    // Another organization's member learns nothing of this bid from it.
+    let probe = other.post(&app, "/receipts/verify", &[("text", &canonical)]).await;
+    assert!(probe.body.contains(&digest) && !probe.body.contains("第 1 版"));
+    let empty = page.post(&app, "/receipts/verify", &[("text", "")]).await;
+    assert_eq!(empty.status, Status::UnprocessableEntity);
+
+    // Emailed on submission and on withdrawal, never listed in the mail queue.
+    let r = api
+        .send_json(
+            &app,
+            rocket::http::Method::Post,
+            &format!("/api/v1/calls/{id}/bid/withdraw"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    let mail = app.outbox().await;
+    let receipt_mail = mail.iter().find(|m| m.kind == "sealed_bid_receipt").expect("receipt mail");
+    assert_eq!(receipt_mail.to_address, "bidder1@ngo.cn");
+    assert!(receipt_mail.body_text.contains(&digest) && receipt_mail.body_text.contains("receipt.json"));
+    assert!(mail.iter().any(|m| m.kind == "sealed_bid_withdrawn" && m.to_address == "bidder1@ngo.cn"));
+    app.user("mailadmin@test.cn", Role::Admin, None).await;
+    let mut admin = app.agent();
+    admin.login(&app, "mailadmin@test.cn", PASSWORD).await;
+    let queue = admin.get(&app, "/admin/outbox").await.body;
+    assert!(!queue.contains("bidder1@ngo.cn") && !queue.contains("回执"), "sealed notices stay off the queue page");
 }

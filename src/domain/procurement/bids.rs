@@ -1,5 +1,7 @@
 //! Bids (响应文件). An eligible organization submits before the deadline and gets a
-//! receipt: the server's time and the SHA-256 digest of the bid exactly as stored. It may
+//! receipt: the server's time and the SHA-256 digest of the bid exactly as stored, in its
+//! canonical form (`domain::canonical`), whose bytes the bidder can download and check
+//! with any SHA-256 tool; the receipt is emailed to the member who submitted. It may
 //! revise (a new version; the latest counts) or withdraw until the deadline; the server's
 //! clock decides. Until the call is opened the bids are sealed: only the bidding
 //! organization sees its own, and the audit log records each event under a sealed entry.
@@ -8,6 +10,7 @@ use super::eligibility;
 use crate::domain::audit::{self, Actor};
 use crate::domain::fields::text_field;
 use crate::domain::money::Money;
+use crate::domain::outbox::EmailTemplates;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
@@ -50,8 +53,8 @@ pub struct BidInput {
     pub budget: Vec<BudgetLineInput>,
 }
 
-/// The bid as stored and digested. Field order is fixed by the struct, so the same bid
-/// always serializes to the same bytes.
+/// The bid as stored and digested, in its canonical form (keys sorted, no white space), so
+/// the same bid always has the same bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidContent {
     pub service_plan: String,
@@ -78,14 +81,19 @@ pub struct BudgetLine {
     pub amount_fen: i64,
 }
 
-/// What the bidder keeps: proof of what was submitted, and when.
+/// What the bidder keeps: proof of what was submitted, and when. It names the call and the
+/// version, never a row id (ids run across every bidder and would count them).
 #[derive(Debug, Clone, Serialize)]
 pub struct Receipt {
-    pub bid_id: i32,
+    pub call_id: i32,
+    pub call_reference: Option<String>,
     pub version_no: i32,
+    /// SHA-256 of `canonical`, as hex.
     pub digest: String,
     pub submitted_at: DateTime<Utc>,
     pub total_fen: i64,
+    /// The exact bytes the digest covers: `printf '%s' "$canonical" | sha256sum`.
+    pub canonical: String,
 }
 
 pub fn digest(content: &str) -> String {
@@ -191,6 +199,7 @@ fn unique_violation(e: &AppError) -> bool {
 /// identical requests at once make one version.
 pub async fn submit(
     db: &DatabaseConnection,
+    mail: (&EmailTemplates, &str),
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
@@ -206,11 +215,11 @@ pub async fn submit(
     }
     let mut content = parse(i, c.budget_ceiling_fen)?;
     content.attachments = super::attachments::refs(db, call_id, org).await?.into_iter().map(|(_, a)| a).collect();
-    let text = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
+    let text = crate::domain::canonical::of(&content).map_err(|e| AppError::Internal(e.to_string()))?;
     let sum = digest(&text);
     // A concurrent first submission may create the bid row first; then try again.
     for _ in 0..5 {
-        match submit_once(db, u, now, &c, org, &text, &sum, content.total_fen).await {
+        match submit_once(db, mail, u, now, &c, org, &text, &sum, content.total_fen).await {
             Err(e) if unique_violation(&e) => continue,
             other => return other,
         }
@@ -221,6 +230,7 @@ pub async fn submit(
 #[allow(clippy::too_many_arguments)]
 async fn submit_once(
     db: &DatabaseConnection,
+    mail: (&EmailTemplates, &str),
     u: &user::Model,
     now: DateTime<Utc>,
     c: &call::Model,
@@ -255,7 +265,7 @@ async fn submit_once(
         let current = bid::Entity::find_by_id(b.id).one(&txn).await?.ok_or(AppError::NotFound)?;
         if let Some(v) = latest.filter(|v| v.digest == sum && current.status == BidStatus::Submitted) {
             txn.commit().await?;
-            return Ok(receipt(&v));
+            return Ok(receipt(&v, c));
         }
         // Take the next version number only if nobody took it meanwhile.
         let taken = bid::Entity::update_many()
@@ -288,20 +298,107 @@ async fn submit_once(
             serde_json::json!({"event": "submitted", "bid": b.id, "version": v.version_no, "digest": sum}),
         )
         .await?;
+        let r = receipt(&v, c);
+        tell(&txn, mail, now, u, c, "sealed_bid_receipt", Some(&r)).await?;
         txn.commit().await?;
-        return Ok(receipt(&v));
+        return Ok(r);
     }
     Err(AppError::Conflict(Msg::new("error.concurrent_change")))
 }
 
-fn receipt(v: &bid_version::Model) -> Receipt {
+pub fn receipt(v: &bid_version::Model, c: &call::Model) -> Receipt {
     Receipt {
-        bid_id: v.bid_id,
+        call_id: c.id,
+        call_reference: c.reference.clone(),
         version_no: v.version_no,
         digest: v.digest.clone(),
         submitted_at: v.submitted_at,
         total_fen: v.total_fen,
+        canonical: v.content.clone(),
     }
+}
+
+/// Emails the member who acted its receipt (or the withdrawal): a notice about a sealed
+/// bid, kept off the mail queue's listing like every such notice.
+async fn tell<C: ConnectionTrait>(
+    db: &C,
+    (templates, origin): (&EmailTemplates, &str),
+    now: DateTime<Utc>,
+    u: &user::Model,
+    c: &call::Model,
+    kind: &str,
+    r: Option<&Receipt>,
+) -> AppResult<()> {
+    let locale = crate::i18n::Locale::from_tag(&u.locale).unwrap_or(crate::i18n::Locale::ZhCn);
+    crate::domain::outbox::enqueue(
+        db,
+        templates,
+        now,
+        &u.email,
+        locale,
+        kind,
+        serde_json::json!({
+            "name": u.display_name, "call": c.title, "reference": c.reference,
+            "version": r.map(|r| r.version_no), "digest": r.map(|r| r.digest.clone()),
+            "total": r.map(|r| crate::i18n::format_money(r.total_fen)),
+            "at": crate::i18n::format_datetime(now),
+            "url": format!("{origin}/calls/{}/bid", c.id),
+            "receipt_url": r.map(|r| format!("{origin}/calls/{}/bid/versions/{}/receipt.json", c.id, r.version_no)),
+            "verify_url": format!("{origin}/receipts/verify"),
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One of the organization's own versions on a call, for its members only.
+pub async fn own_version(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    call_id: i32,
+    version_no: i32,
+) -> AppResult<(call::Model, bid_version::Model)> {
+    let org = organization_of(u).map_err(|_| AppError::NotFound)?;
+    let c = calls::visible(db, Some(u), call_id).await?;
+    let b = bid::Entity::find()
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = bid_version::Entity::find()
+        .filter(bid_version::Column::BidId.eq(b.id))
+        .filter(bid_version::Column::VersionNo.eq(version_no))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((c, v))
+}
+
+/// Which of the organization's own bid versions have this digest: (call, its reference or
+/// title, version). Nobody learns anything of another organization's bids here.
+pub async fn own_versions_with_digest(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    digest: &str,
+) -> AppResult<Vec<(i32, String, i32)>> {
+    let Ok(org) = organization_of(u) else { return Ok(vec![]) };
+    let mine = bid::Entity::find().filter(bid::Column::OrganizationId.eq(org)).all(db).await?;
+    if mine.is_empty() {
+        return Ok(vec![]);
+    }
+    let versions = bid_version::Entity::find()
+        .filter(bid_version::Column::BidId.is_in(mine.iter().map(|b| b.id)))
+        .filter(bid_version::Column::Digest.eq(digest))
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for v in versions {
+        let Some(b) = mine.iter().find(|b| b.id == v.bid_id) else { continue };
+        let c = calls::get(db, b.call_id).await?;
+        out.push((c.id, c.reference.clone().unwrap_or(c.title.clone()), v.version_no));
+    }
+    Ok(out)
 }
 
 pub(super) async fn latest_version<C: ConnectionTrait>(db: &C, bid_id: i32) -> AppResult<Option<bid_version::Model>> {
@@ -312,7 +409,13 @@ pub(super) async fn latest_version<C: ConnectionTrait>(db: &C, bid_id: i32) -> A
         .await?)
 }
 
-pub async fn withdraw(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>, call_id: i32) -> AppResult<()> {
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    mail: (&EmailTemplates, &str),
+    u: &user::Model,
+    now: DateTime<Utc>,
+    call_id: i32,
+) -> AppResult<()> {
     let org = organization_of(u)?;
     let c = calls::visible(db, Some(u), call_id).await?;
     taking_bids(&c, now)?;
@@ -329,6 +432,7 @@ pub async fn withdraw(db: &DatabaseConnection, u: &user::Model, now: DateTime<Ut
         return Err(AppError::Conflict(Msg::new("bid.nothing_to_withdraw")));
     }
     audit_sealed(&txn, now, call_id, serde_json::json!({"event": "withdrawn", "organization": org})).await?;
+    tell(&txn, mail, now, u, &c, "sealed_bid_withdrawn", None).await?;
     txn.commit().await?;
     Ok(())
 }

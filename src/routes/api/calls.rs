@@ -121,6 +121,8 @@ async fn own_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
             "latest": latest.map(|(v, content)| json!({
                 "version_no": v.version_no, "digest": v.digest, "submitted_at": v.submitted_at,
                 "total_fen": v.total_fen, "content": content,
+                // The exact bytes the digest covers.
+                "canonical": v.content,
             })),
         }))),
     }
@@ -129,13 +131,13 @@ async fn own_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
 #[post("/calls/<id>/bid", data = "<input>")]
 async fn submit_bid(m: ApiMember, id: i32, input: JsonIn<'_, BidInput>, app: &State<App>) -> Created {
     let input = body(input)?;
-    let r = bids::submit(&app.db, &m.0, app.clock.now(), id, &input).await?;
+    let r = bids::submit(&app.db, (&app.emails, &app.config.public_origin), &m.0, app.clock.now(), id, &input).await?;
     Ok((Status::Created, Json(json!(r))))
 }
 
 #[post("/calls/<id>/bid/withdraw")]
 async fn withdraw_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
-    bids::withdraw(&app.db, &m.0, app.clock.now(), id).await?;
+    bids::withdraw(&app.db, (&app.emails, &app.config.public_origin), &m.0, app.clock.now(), id).await?;
     Ok(Json(json!({"status": "withdrawn"})))
 }
 

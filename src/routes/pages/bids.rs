@@ -15,7 +15,18 @@ use rocket::{State, get, post};
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![bid_page, submit, withdraw, open, upload, remove_attachment, download]
+    rocket::routes![
+        bid_page,
+        submit,
+        withdraw,
+        open,
+        upload,
+        remove_attachment,
+        download,
+        receipt_bytes,
+        verify_page,
+        verify
+    ]
 }
 
 async fn bid_context(
@@ -142,7 +153,7 @@ async fn submit(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let input = form.input();
-    match bids::submit(&app.db, &me.0, app.clock.now(), id, &input).await {
+    match bids::submit(&app.db, (&app.emails, &app.config.public_origin), &me.0, app.clock.now(), id, &input).await {
         Ok(r) => Ok(done(format!("/calls/{id}/bid#receipt"), &format!("flash.bid_submitted|{}", r.version_no))),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, Some(input)).await?, e),
     }
@@ -168,7 +179,7 @@ async fn withdraw(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    match bids::withdraw(&app.db, &me.0, app.clock.now(), id).await {
+    match bids::withdraw(&app.db, (&app.emails, &app.config.public_origin), &me.0, app.clock.now(), id).await {
         Ok(()) => Ok(done(format!("/calls/{id}/bid"), "flash.bid_withdrawn")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     }
@@ -257,6 +268,7 @@ impl Download {
             "pdf" => ContentType::PDF,
             "png" => ContentType::PNG,
             "jpeg" => ContentType::JPEG,
+            "json" => ContentType::JSON,
             _ => ContentType::Binary,
         };
         let encoded = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
@@ -273,4 +285,69 @@ impl Download {
 async fn download(m: crate::auth::Member, id: i32, aid: i32, app: &State<App>) -> Result<Download, PageError> {
     let a = attachments::fetch(&app.db, &m.0, id, aid).await?;
     Ok(Download::file(a.data, &a.kind, &a.file_name, false))
+}
+
+/// The exact bytes a version's digest covers, for the bidder to keep and check with any
+/// SHA-256 tool (`sha256sum receipt.json`).
+#[get("/calls/<id>/bid/versions/<n>/receipt.json")]
+async fn receipt_bytes(me: Ngo, id: i32, n: i32, app: &State<App>) -> Result<Download, PageError> {
+    let (c, v) = bids::own_version(&app.db, &me.0, id, n).await?;
+    let name = format!("receipt-{}-v{n}.json", c.reference.clone().unwrap_or_else(|| format!("call-{id}")));
+    Ok(Download::file(v.content.into_bytes(), "json", &name, false))
+}
+
+#[get("/receipts/verify")]
+fn verify_page(page: Page, csrf: Csrf) -> Template {
+    page.with_csrf(csrf).render("calls/receipt_verify", json!({"result": null}))
+}
+
+#[derive(FromForm)]
+struct VerifyForm<'r> {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    text: String,
+    file: super::contracts::UploadField<'r>,
+}
+
+/// Anyone may compute the digest of a receipt's bytes; a member of an organization is also
+/// told which of its own bid versions they match.
+#[post("/receipts/verify", data = "<form>")]
+async fn verify(
+    page: Page,
+    csrf: Csrf,
+    form: Form<VerifyForm<'_>>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    csrf.check(&form.csrf)?;
+    let page = page.with_csrf(csrf);
+    let file = match super::contracts::chosen(&form.file) {
+        Ok(f) => f,
+        Err(e) => return page.refused("calls/receipt_verify", json!({"result": null}), e),
+    };
+    let (_, uploaded) = super::contracts::read_upload(file).await?;
+    // Pasted text is taken as typed, without the line break a text box may add at the end.
+    let bytes =
+        if uploaded.is_empty() { form.text.trim_end_matches(['\r', '\n']).as_bytes().to_vec() } else { uploaded };
+    if bytes.is_empty() {
+        let e = crate::domain::fields::field_error("text", crate::i18n::Msg::new("receipt.empty"));
+        return page.refused("calls/receipt_verify", json!({"result": null}), e);
+    }
+    let digest = crate::domain::contracts::documents::sha256_hex(&bytes);
+    let matches = match &page.user {
+        Some(u) => bids::own_versions_with_digest(&app.db, u, &digest).await?,
+        None => vec![],
+    };
+    let matches: Vec<Value> = matches
+        .into_iter()
+        .map(|(call, name, version)| json!({"call": call, "name": name, "version": version}))
+        .collect();
+    let signed_in = page.user.as_ref().is_some_and(|u| u.organization_id.is_some());
+    Ok(PageResponse::Html((
+        rocket::http::Status::Ok,
+        page.render(
+            "calls/receipt_verify",
+            json!({"result": {"digest": digest, "bytes": bytes.len(), "matches": matches, "member": signed_in}}),
+        ),
+    )))
 }
