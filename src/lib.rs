@@ -56,8 +56,10 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let secret = security::secret_key(&config)?;
     let fonts = shared_fonts()?;
     let proxies = Arc::new(config.proxies()?);
+    let notary = Arc::new(domain::checkpoints::Notary::load(&config.data_dir)?);
     let app = state::App {
         proxies,
+        notary,
         db,
         reads,
         places: Arc::new(places),

@@ -31,8 +31,16 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
-    /// Check the audit log's hash chain; exits 1 and names the first bad entry if broken.
-    AuditVerify,
+    /// Check the audit log's hash chain and every signed checkpoint (those stored, those in
+    /// the data folder's checkpoints.jsonl, and those in --checkpoints FILE, e.g. a copy kept
+    /// elsewhere); exits 1 and names the first bad entry or the checkpoint that disagrees.
+    AuditVerify {
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+        /// Accept only checkpoints signed by this Ed25519 public key (hex).
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// Print the text of a PDF Fuhua issued, one drawn line per line; exits 1 if any character
     /// lies outside its page or the file cannot be read.
     PdfText { file: std::path::PathBuf },
@@ -148,18 +156,38 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(e) => Err(e.to_string()),
             }
         }
-        Command::AuditVerify => {
+        Command::AuditVerify { checkpoints, key } => {
             let db = connect(&config).await?;
-            match audit::verify(&db).await.map_err(|e| e.to_string())? {
-                VerifyOutcome::Intact { entries } => {
-                    println!("Audit log intact: {entries} entries.");
-                    Ok(ExitCode::SUCCESS)
-                }
+            let entries = match audit::verify(&db).await.map_err(|e| e.to_string())? {
+                VerifyOutcome::Intact { entries } => entries,
                 VerifyOutcome::Broken { seq, reason } => {
                     println!("Audit log BROKEN at entry {seq}: {reason}.");
-                    Ok(ExitCode::from(1))
+                    return Ok(ExitCode::from(1));
                 }
+            };
+            use fuhua::domain::checkpoints::{self, Disagreement};
+            let mut all = checkpoints::list(&db).await.map_err(|e| e.to_string())?;
+            let kept = config.data_dir.join("checkpoints.jsonl");
+            for file in checkpoints.iter().chain(Some(&kept).filter(|k| k.exists())) {
+                all.extend(checkpoints::read_file(file)?);
             }
+            all.sort_by_key(|c| c.seq);
+            all.dedup();
+            let bad = checkpoints::check(&db, &all, key.as_deref()).await.map_err(|e| e.to_string())?;
+            for (cp, why) in &bad {
+                let why = match why {
+                    Disagreement::BadSignature => "its signature does not hold",
+                    Disagreement::Truncated => "the log has no such entry: entries were deleted",
+                    Disagreement::Rewritten => "the entry there has another hash: the log was rewritten",
+                };
+                println!("Checkpoint at entry {} ({}) disagrees: {why}.", cp.seq, cp.at);
+            }
+            if !bad.is_empty() {
+                println!("Audit log BROKEN: {} of {} checkpoints disagree.", bad.len(), all.len());
+                return Ok(ExitCode::from(1));
+            }
+            println!("Audit log intact: {entries} entries; {} signed checkpoints agree.", all.len());
+            Ok(ExitCode::SUCCESS)
         }
         Command::BenchSeed { count } => {
             let db = connect(&config).await?;

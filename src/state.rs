@@ -25,4 +25,16 @@ pub struct App {
     pub fonts: Arc<crate::pdf::FontBook>,
     /// Reverse proxies trusted to name the client (FUHUA_TRUSTED_PROXIES).
     pub proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Signs the audit log's checkpoints.
+    pub notary: Arc<crate::domain::checkpoints::Notary>,
+}
+
+impl App {
+    /// Signs the audit log's head now (after an opening or an award). The step it follows
+    /// has already happened, so a failure here is logged, not shown to the person.
+    pub async fn checkpoint(&self) {
+        if let Err(e) = self.notary.checkpoint(&self.db, self.clock.now()).await {
+            log::error!("audit checkpoint not made: {e}");
+        }
+    }
 }

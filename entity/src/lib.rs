@@ -6,6 +6,7 @@ pub mod enums;
 pub mod annual_report;
 pub mod api_token;
 pub mod assessment_grade;
+pub mod audit_checkpoint;
 pub mod audit_log;
 pub mod award;
 pub mod bid;

@@ -12,6 +12,7 @@ mod m20261127_000007_evaluation;
 mod m20261127_000008_contracts;
 mod m20261127_000009_performance_evaluations;
 mod m20261202_000010_sealing;
+mod m20261202_000011_audit_checkpoints;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_contracts::Migration),
             Box::new(m20261127_000009_performance_evaluations::Migration),
             Box::new(m20261202_000010_sealing::Migration),
+            Box::new(m20261202_000011_audit_checkpoints::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod canonical;
+pub mod checkpoints;
 pub mod claims;
 pub mod contracts;
 pub mod evaluations;

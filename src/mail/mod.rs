@@ -159,7 +159,10 @@ pub fn spawn_worker(app: App, interval_secs: u64) {
                 &app.config.evaluations,
             )
             .await;
+            // At least one signed checkpoint of the audit log a day.
+            let checkpoint = app.notary.if_due(&app.db, app.clock.now()).await;
             for e in [
+                checkpoint.map(|_| ()),
                 reminders.map(|_| ()),
                 contract_reminders.map(|_| ()),
                 evaluation_reminders.map(|_| ()),

@@ -111,3 +111,82 @@ async fn admins_browse_the_log_newest_first() {
     let older = admin.get(&app, &format!("/admin/audit?before={next}")).await;
     assert!(older.body.contains("三亚市翻页00号中心"));
 }
+
+#[rocket::async_test]
+async fn signed_checkpoints_find_a_log_cut_short_or_rewritten() {
+    use fuhua::domain::checkpoints::{self, Disagreement};
+    let app = TestApp::new().await;
+    for i in 0..5 {
+        app.org(&format!("三亚市检查点{i}号中心"), &code(200 + i), "吉阳区").await;
+    }
+    let notary = &app.state().notary;
+    let cp = notary.checkpoint(app.db(), app.clock.now()).await.expect("sign").expect("a checkpoint");
+    assert_eq!(cp.seq, 5);
+    assert!(cp.signature_holds());
+    // Signing the same head again gives the same checkpoint; the file has one line for it.
+    assert_eq!(notary.checkpoint(app.db(), app.clock.now()).await.expect("again"), Some(cp.clone()));
+    let kept = checkpoints::read_file(notary.file()).expect("file");
+    assert_eq!(kept, vec![cp.clone()]);
+    // A copy kept elsewhere, and the public page and file show it.
+    let mut public = app.agent();
+    let page = public.get(&app, "/audit/checkpoints").await;
+    assert!(page.body.contains(&cp.head_hash) && page.body.contains(&notary.public_key()), "{}", page.body);
+    let jsonl = public.get(&app, "/audit/checkpoints.jsonl").await;
+    assert_eq!(String::from_utf8_lossy(&jsonl.bytes).trim(), serde_json::to_string(&cp).expect("json"));
+    assert!(checkpoints::check(app.db(), &kept, Some(&notary.public_key())).await.expect("check").is_empty());
+
+    // The newest two entries deleted: the chain alone still verifies, the checkpoint does not.
+    let db = app.db();
+    db.execute_raw(Statement::from_string(db.get_database_backend(), "DELETE FROM audit_log WHERE seq >= 4"))
+        .await
+        .expect("truncate");
+    assert_eq!(audit::verify(db).await.expect("verify"), VerifyOutcome::Intact { entries: 3 });
+    let found = checkpoints::check(db, &kept, None).await.expect("check");
+    assert_eq!(found.iter().map(|f| f.1.clone()).collect::<Vec<_>>(), vec![Disagreement::Truncated]);
+
+    // Rewritten from entry 3 on, with fresh hashes: the checkpoint names it.
+    let app = TestApp::new().await;
+    for i in 0..3 {
+        app.org(&format!("三亚市改写{i}号中心"), &code(300 + i), "吉阳区").await;
+    }
+    let cp = app.state().notary.checkpoint(app.db(), app.clock.now()).await.expect("sign").expect("cp");
+    let db = app.db();
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("UPDATE audit_log SET hash = '{}' WHERE seq = 3", "f".repeat(64)),
+    ))
+    .await
+    .expect("rewrite");
+    let found = checkpoints::check(db, std::slice::from_ref(&cp), None).await.expect("check");
+    assert_eq!(found[0].1, Disagreement::Rewritten);
+    // A forged checkpoint, or one signed by another key, proves nothing.
+    let forged = checkpoints::Checkpoint { head_hash: "f".repeat(64), ..cp.clone() };
+    assert_eq!(checkpoints::check(db, &[forged], None).await.expect("check")[0].1, Disagreement::BadSignature);
+    let other = checkpoints::check(db, std::slice::from_ref(&cp), Some(&"0".repeat(64))).await.expect("check");
+    assert_eq!(other[0].1, Disagreement::BadSignature);
+}
+
+#[rocket::async_test]
+async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one() {
+    let app = TestApp::new().await;
+    let id = crate::bids::published_call(&app, "competitive_consultation").await;
+    for n in 1..=3 {
+        let u = crate::bids::member(&app, n).await;
+        let b = crate::bids::bid(&format!("{}", 90000 + n));
+        fuhua::domain::procurement::bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &b)
+            .await
+            .expect("bid");
+    }
+    app.clock.set(crate::bids::deadline());
+    let mut officer = app.officer_again().await;
+    assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[]).await.status, Status::SeeOther);
+    let list = fuhua::domain::checkpoints::list(app.db()).await.expect("list");
+    let head = audit::latest_seq(app.db()).await.expect("seq");
+    assert_eq!(list.first().map(|c| c.seq), Some(head), "the opening's entry is signed");
+    // Daily: due when the last is a day old, not before.
+    let notary = &app.state().notary;
+    assert!(notary.if_due(app.db(), app.clock.now() + chrono::Duration::hours(23)).await.expect("due").is_none());
+    app.org("三亚市每日检查点中心", &code(400), "吉阳区").await;
+    let daily = notary.if_due(app.db(), app.clock.now() + chrono::Duration::hours(25)).await.expect("due");
+    assert_eq!(daily.map(|c| c.seq), Some(audit::latest_seq(app.db()).await.expect("seq")));
+}

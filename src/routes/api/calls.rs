@@ -158,5 +158,6 @@ async fn open(o: ApiOfficer, id: i32, input: JsonIn<'_, OpenBody>, app: &State<A
         _ => None,
     };
     let (status, bids) = opening::open(&app.db, &o.0, app.clock.now(), id, with_two, &input.note).await?;
+    app.checkpoint().await;
     Ok(Json(json!({"status": status, "bids": bids})))
 }

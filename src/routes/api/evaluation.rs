@@ -188,6 +188,7 @@ async fn award_call(
         &i.deviation_reason,
     )
     .await?;
+    app.checkpoint().await;
     Ok((Status::Created, Json(json!(a))))
 }
 

@@ -51,7 +51,10 @@ async fn award_call(
     )
     .await;
     match r {
-        Ok(_) => Ok(done(format!("/calls/{id}#award"), "flash.awarded")),
+        Ok(_) => {
+            app.checkpoint().await;
+            Ok(done(format!("/calls/{id}#award"), "flash.awarded"))
+        }
         Err(e) => {
             let mut ctx = panel_context(app, &o.0, id).await?;
             ctx["values"] = json!({"bid_id": form.bid_id, "deviation_reason": form.deviation_reason});

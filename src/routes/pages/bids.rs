@@ -201,7 +201,10 @@ async fn open(
         _ => None,
     };
     match opening::open(&app.db, &o.0, app.clock.now(), id, with_two, &form.note).await {
-        Ok(_) => Ok(done(format!("/calls/{id}#bids"), "flash.call_opened")),
+        Ok(_) => {
+            app.checkpoint().await;
+            Ok(done(format!("/calls/{id}#bids"), "flash.call_opened"))
+        }
         Err(e) => {
             let mut ctx = super::calls::call_context(app, &page, id).await?;
             ctx["values"] = json!({"note": form.note});

@@ -4,6 +4,7 @@ mod admin;
 mod award;
 pub(crate) mod bids;
 mod calls;
+mod checkpoints;
 mod contract_work;
 pub(crate) mod contracts;
 pub(crate) mod evaluation;
@@ -48,6 +49,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(performance::routes());
     r.extend(transfer::routes());
     r.extend(admin::routes());
+    r.extend(checkpoints::routes());
     r
 }
 
