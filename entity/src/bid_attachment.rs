@@ -9,7 +9,10 @@ use serde::Serialize;
 #[sea_orm(table_name = "bid_attachments")]
 pub struct Model {
     #[sea_orm(primary_key)]
+    #[serde(skip_serializing)]
     pub id: i32,
+    /// What pages and addresses show instead of the id, which would count other bidders' files.
+    pub public_ref: String,
     pub call_id: i32,
     pub organization_id: i32,
     pub file_name: String,

@@ -61,6 +61,7 @@ pub mod panel_member;
 pub mod payment;
 pub mod penalty;
 pub mod score;
+pub mod sealed_event;
 pub mod session;
 pub mod template_dimension;
 pub mod template_indicator;

@@ -7,7 +7,10 @@ use serde::Serialize;
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
     #[sea_orm(primary_key)]
+    #[serde(skip_serializing)]
     pub id: i32,
+    /// What pages and addresses show instead of the id, which would count sealed notices.
+    pub public_ref: String,
     pub kind: String,
     pub to_address: String,
     pub subject: String,

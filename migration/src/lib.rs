@@ -13,6 +13,8 @@ mod m20261127_000008_contracts;
 mod m20261127_000009_performance_evaluations;
 mod m20261202_000010_sealing;
 mod m20261202_000011_audit_checkpoints;
+mod m20261202_000012_public_refs;
+mod m20261202_000013_sealed_events;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_performance_evaluations::Migration),
             Box::new(m20261202_000010_sealing::Migration),
             Box::new(m20261202_000011_audit_checkpoints::Migration),
+            Box::new(m20261202_000012_public_refs::Migration),
+            Box::new(m20261202_000013_sealed_events::Migration),
         ]
     }
 }

@@ -102,6 +102,122 @@ pub async fn append<C: ConnectionTrait>(
     Ok(())
 }
 
+fn sealed_hash(e: &entity::sealed_event::Model) -> String {
+    let line = format!(
+        "sealed|{}|{}|{}|{}|{}",
+        e.call_id,
+        e.n,
+        e.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+        e.payload_hash,
+        e.prev_hash
+    );
+    sha256_hex(line.as_bytes())
+}
+
+/// Appends a bid event of a call not yet opened to that call's own chain, never to the
+/// audit log: the log's numbers are seen by people, and must not count bid events. Call
+/// inside the transaction that makes the change.
+pub async fn append_sealed<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    call_id: i32,
+    payload: serde_json::Value,
+) -> AppResult<()> {
+    use entity::sealed_event;
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, "LOCK TABLE sealed_events IN EXCLUSIVE MODE"))
+            .await?;
+    }
+    let last = sealed_event::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&sealed_event::Column::CallId, call_id))
+        .order_by_desc(sealed_event::Column::N)
+        .limit(1)
+        .one(db)
+        .await?;
+    let (n, prev_hash) = match last {
+        Some(l) => (l.n + 1, l.hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let payload = payload.to_string();
+    let mut e = sealed_event::Model {
+        id: 0,
+        call_id,
+        n,
+        at: now.trunc_subsecs(6),
+        payload_hash: sha256_hex(payload.as_bytes()),
+        payload,
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = sealed_hash(&e);
+    sealed_event::Entity::insert(sealed_event::ActiveModel {
+        call_id: Set(e.call_id),
+        n: Set(e.n),
+        at: Set(e.at),
+        payload: Set(e.payload),
+        payload_hash: Set(e.payload_hash),
+        prev_hash: Set(e.prev_hash),
+        hash: Set(e.hash),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The head of a call's sealed chain: how many events, and the newest one's hash.
+pub async fn sealed_head<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<(i32, String)> {
+    use entity::sealed_event;
+    let last = sealed_event::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&sealed_event::Column::CallId, call_id))
+        .order_by_desc(sealed_event::Column::N)
+        .limit(1)
+        .one(db)
+        .await?;
+    Ok(last.map(|l| (l.n, l.hash)).unwrap_or((0, GENESIS.to_string())))
+}
+
+/// Every call's sealed chain: each event in order and fitting its hash, and the head that
+/// the opening wrote into the audit log still the head.
+async fn verify_sealed<C: ConnectionTrait>(db: &C) -> AppResult<Option<VerifyOutcome>> {
+    use entity::sealed_event;
+    let events = sealed_event::Entity::find()
+        .order_by_asc(sealed_event::Column::CallId)
+        .order_by_asc(sealed_event::Column::N)
+        .all(db)
+        .await?;
+    let mut heads: std::collections::HashMap<i32, (i32, String)> = std::collections::HashMap::new();
+    for e in &events {
+        let (n, prev) = heads.get(&e.call_id).cloned().unwrap_or((0, GENESIS.to_string()));
+        let fits = e.n == n + 1
+            && e.prev_hash == prev
+            && sha256_hex(e.payload.as_bytes()) == e.payload_hash
+            && sealed_hash(e) == e.hash;
+        if !fits {
+            return Ok(Some(VerifyOutcome::Broken { seq: 0, reason: "a call's sealed bid events do not chain" }));
+        }
+        heads.insert(e.call_id, (e.n, e.hash.clone()));
+    }
+    let closings = audit_log::Entity::find()
+        .filter(sea_orm::ColumnTrait::is_in(&audit_log::Column::Action, ["call.opened", "call.failed"]))
+        .order_by_asc(audit_log::Column::Seq)
+        .all(db)
+        .await?;
+    for c in closings {
+        let payload: serde_json::Value = serde_json::from_str(&c.payload).unwrap_or_default();
+        let Some(recorded) = payload.get("sealed_head").and_then(|h| h.as_str()) else { continue };
+        let call_id = c.object_id.parse::<i32>().unwrap_or_default();
+        let head = heads.get(&call_id).map(|h| h.1.clone()).unwrap_or(GENESIS.to_string());
+        if head != recorded {
+            return Ok(Some(VerifyOutcome::Broken {
+                seq: c.seq,
+                reason: "a call's sealed bid events changed after it was opened",
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// The newest entry's number: it changes whenever anything changes.
 pub async fn latest_seq<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
     let seq: Option<i64> = audit_log::Entity::find()
@@ -145,6 +261,9 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> AppResult<VerifyOutcome> {
             prev = e.hash;
             expected_seq += 1;
         }
+    }
+    if let Some(broken) = verify_sealed(db).await? {
+        return Ok(broken);
     }
     Ok(VerifyOutcome::Intact { entries: (expected_seq - 1) as u64 })
 }

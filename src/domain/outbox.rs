@@ -55,6 +55,7 @@ pub async fn enqueue<C: ConnectionTrait>(
 ) -> AppResult<i32> {
     let (subject, body_text, body_html) = templates.render(kind, locale, &ctx)?;
     let row = outbox::ActiveModel {
+        public_ref: Set(crate::domain::secrets::random_ref()),
         kind: Set(kind.to_string()),
         to_address: Set(to.to_string()),
         subject: Set(subject),
@@ -135,14 +136,16 @@ pub async fn mark_failed<C: ConnectionTrait>(
 }
 
 /// Puts a dead message back in the queue (admin action), audited.
+/// Puts a dead message back in the queue, found by its public reference.
 pub async fn retry(
     db: &sea_orm::DatabaseConnection,
-    id: i32,
+    public_ref: &str,
     now: DateTime<Utc>,
     actor: &super::audit::Actor,
 ) -> AppResult<()> {
     let txn = sea_orm::TransactionTrait::begin(db).await?;
-    let msg = outbox::Entity::find_by_id(id)
+    let msg = outbox::Entity::find()
+        .filter(outbox::Column::PublicRef.eq(public_ref))
         .filter(outbox::Column::Kind.not_like(format!("{SEALED_PREFIX}%")))
         .one(&txn)
         .await?
@@ -153,7 +156,7 @@ pub async fn retry(
     am.attempts = Set(0);
     am.next_attempt_at = Set(now);
     am.update(&txn).await?;
-    super::audit::append(&txn, now, actor, "outbox.retry", "outbox", id, serde_json::json!({})).await?;
+    super::audit::append(&txn, now, actor, "outbox.retry", "outbox", public_ref, serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(())
 }

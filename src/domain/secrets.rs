@@ -11,6 +11,13 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+/// 16 random bytes as hex: what pages show for a row instead of its id.
+pub fn random_ref() -> String {
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
 /// Tokens are stored only as their SHA-256.
 pub fn token_hash(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.as_bytes()))

@@ -69,7 +69,10 @@ async fn an_amendment_that_affects_bids_moves_a_close_deadline_and_tells_bidders
     let mut admin = app.admin().await;
     let page = admin.get(&app, "/admin/outbox").await.body;
     assert!(!page.contains(&bidder.email) && !page.contains("采购公告更正"), "{page}");
-    assert_eq!(admin.post(&app, &format!("/admin/outbox/{}/retry", notice.id), &[]).await.status, Status::NotFound);
+    assert_eq!(
+        admin.post(&app, &format!("/admin/outbox/{}/retry", notice.public_ref), &[]).await.status,
+        Status::NotFound
+    );
     // The public call page shows the amendment and the new deadline; a later deadline alone is not extended further.
     let body = app.agent().get(&app, &format!("/calls/{id}")).await.body;
     assert!(body.contains("增加助浴服务") && body.contains("更正公告"), "{body}");

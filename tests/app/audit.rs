@@ -190,3 +190,45 @@ async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one()
     let daily = notary.if_due(app.db(), app.clock.now() + chrono::Duration::hours(25)).await.expect("due");
     assert_eq!(daily.map(|c| c.seq), Some(audit::latest_seq(app.db()).await.expect("seq")));
 }
+
+#[rocket::async_test]
+async fn bid_events_chain_apart_and_the_opening_binds_them() {
+    let app = TestApp::new().await;
+    let id = crate::bids::published_call(&app, "competitive_consultation").await;
+    for n in 1..=3 {
+        let u = crate::bids::member(&app, n).await;
+        let b = crate::bids::bid("90000");
+        fuhua::domain::procurement::bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &b)
+            .await
+            .expect("bid");
+    }
+    let log = entity::audit_log::Entity::find().all(app.db()).await.expect("log");
+    assert!(log.iter().all(|e| !e.action.contains("sealed") && !e.object_type.contains("sealed")), "not in the log");
+    assert_eq!(app.count("sealed_events").await, 3);
+    let officer = app.user("opener@bureau.cn", entity::enums::Role::Officer, None).await;
+    fuhua::domain::procurement::opening::open(app.db(), &officer, crate::bids::deadline(), id, None, "")
+        .await
+        .expect("open");
+    let entries = audit::latest_seq(app.db()).await.expect("seq") as u64;
+    assert_eq!(audit::verify(app.db()).await.expect("verify"), VerifyOutcome::Intact { entries });
+    // The newest bid event deleted after the opening: its head no longer matches the opening's.
+    let db = app.db();
+    db.execute_raw(Statement::from_string(db.get_database_backend(), "DELETE FROM sealed_events WHERE n = 3"))
+        .await
+        .expect("delete");
+    assert!(matches!(
+        audit::verify(db).await.expect("verify"),
+        VerifyOutcome::Broken { reason: "a call's sealed bid events changed after it was opened", .. }
+    ));
+    // One edited in the middle breaks the chain itself.
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE sealed_events SET payload = '{\"event\":\"forged\"}' WHERE n = 1",
+    ))
+    .await
+    .expect("edit");
+    assert!(matches!(
+        audit::verify(db).await.expect("verify"),
+        VerifyOutcome::Broken { reason: "a call's sealed bid events do not chain", .. }
+    ));
+}

@@ -245,10 +245,16 @@ async fn bids_are_sealed_on_every_route_and_for_every_role_until_opening() {
     let mut bidder = app.agent();
     assert_eq!(bidder.login(&app, "bidder2@ngo.cn", PASSWORD).await, Status::SeeOther);
     assert!(bidder.get(&app, &format!("/calls/{id}")).await.body.contains("¥90,003.00"));
+    // The bid events were never in the audit log; the opening binds their chain into it.
     let audit = app.admin_again().await.get(&app, "/admin/audit").await;
-    assert!(
-        audit.body.contains("bid.sealed_event") && audit.body.contains("call.opened"),
-        "the sealed entries show after opening"
+    let (count, head) = fuhua::domain::audit::sealed_head(app.db(), id).await.expect("head");
+    assert_eq!(count, 3, "three submissions");
+    assert!(audit.body.contains("call.opened") && audit.body.contains(&head), "the opening names the chain's head");
+    assert_eq!(
+        fuhua::domain::audit::verify(app.db()).await.expect("verify"),
+        fuhua::domain::audit::VerifyOutcome::Intact {
+            entries: fuhua::domain::audit::latest_seq(app.db()).await.expect("seq") as u64
+        }
     );
 }
 
@@ -395,7 +401,7 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
 
     // Only the bidder fetches them before opening: not another NGO, not the officer.
     let files = entity::bid_attachment::Entity::find().all(app.db()).await.expect("q");
-    let path = format!("/calls/{id}/bid/attachments/{}", files[0].id);
+    let path = format!("/calls/{id}/bid/attachments/{}", files[0].public_ref);
     let mine = a.get(&app, &path).await;
     assert_eq!((mine.status, mine.bytes.as_slice()), (Status::Ok, b"%PDF-1.7 plan".as_slice()));
     let (mut other, _) = ngo(&app, 2).await;
@@ -403,7 +409,7 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
     let mut officer = app.officer_again().await;
     assert_eq!(officer.get(&app, &path).await.status, Status::NotFound);
     // Removed before the deadline: off the bid, but kept for the version that lists it.
-    let r = a.post(&app, &format!("/calls/{id}/bid/attachments/{}/remove", files[1].id), &[]).await;
+    let r = a.post(&app, &format!("/calls/{id}/bid/attachments/{}/remove", files[1].public_ref), &[]).await;
     assert_eq!(r.status, Status::SeeOther);
     assert_eq!(app.count("bid_attachments").await, 2);
     assert!(!a.get(&app, &format!("/calls/{id}/bid")).await.body.contains("团队.docx"));

@@ -72,7 +72,10 @@ async fn refusals_are_retried_with_backoff_then_dead_and_visible_to_admins() {
     let page = admin.get(&app, "/admin/outbox?status=dead").await;
     assert!(page.body.contains("member@ngo.cn") && page.body.contains("发送失败"));
     smtp.set_refusing(false);
-    assert_eq!(admin.post(&app, &format!("/admin/outbox/{}/retry", row.id), &[]).await.status, Status::SeeOther);
+    assert_eq!(
+        admin.post(&app, &format!("/admin/outbox/{}/retry", row.public_ref), &[]).await.status,
+        Status::SeeOther
+    );
     assert_eq!(deliver_due(app.state()).await.expect("run"), (1, 0));
     assert_eq!(smtp.messages().len(), 1);
 }

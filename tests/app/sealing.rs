@@ -86,7 +86,7 @@ async fn a_call_cancelled_before_its_deadline_keeps_its_bids_sealed_for_good() {
         }
     }
     // The file stays with its owner.
-    let path = format!("/calls/{id}/bid/attachments/{}", file.id);
+    let path = format!("/calls/{id}/bid/attachments/{}", file.public_ref);
     assert_eq!(app.officer_again().await.get(&app, &path).await.status, Status::NotFound);
     assert_eq!(app.relogin("ngo1@ngo.cn").await.get(&app, &path).await.status, Status::Ok);
     let page = app.officer_again().await.get(&app, &format!("/calls/{id}")).await;
@@ -300,4 +300,47 @@ async fn a_bidder_checks_its_receipt_with_sha256sum_and_on_the_platform() {
     admin.login(&app, "mailadmin@test.cn", PASSWORD).await;
     let queue = admin.get(&app, "/admin/outbox").await.body;
     assert!(!queue.contains("bidder1@ngo.cn") && !queue.contains("回执"), "sealed notices stay off the queue page");
+}
+
+#[rocket::async_test]
+async fn no_number_anyone_sees_counts_the_bids() {
+    // Two identical calls, one with no bid and one with five: after each, every number the
+    // bureau, the public or a bidder sees must move the same way.
+    async fn numbers(bids: u32) -> (i64, i64, usize, Vec<String>) {
+        let app = TestApp::new().await;
+        let id = published_call(&app, "competitive_consultation").await;
+        let before = fuhua::domain::audit::latest_seq(app.db()).await.expect("seq");
+        for n in 1..=bids {
+            let u = member(&app, 100 + n).await;
+            bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90000"))
+                .await
+                .expect("bid");
+            bids::withdraw(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id).await.expect("withdraw");
+            bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90001"))
+                .await
+                .expect("bid");
+        }
+        // Organizations and members exist in both runs, so registry entries are alike.
+        for n in bids + 1..=5 {
+            member(&app, 100 + n).await;
+        }
+        let after = fuhua::domain::audit::latest_seq(app.db()).await.expect("seq");
+        // The queue as the admin sees it, and a checkpoint's number.
+        app.user("qa@test.cn", Role::Admin, None).await;
+        let mut admin = app.agent();
+        admin.login(&app, "qa@test.cn", PASSWORD).await;
+        let queue = admin.get(&app, "/admin/outbox").await.body;
+        let rows = queue.matches("<tr>").count();
+        let cp = app.state().notary.checkpoint(app.db(), app.clock.now()).await.expect("cp").expect("cp");
+        let audit = admin.get(&app, "/admin/audit").await.body;
+        let seqs: Vec<String> =
+            audit.split("<tr><td>").skip(1).filter_map(|r| r.split("</td>").next()).map(str::to_string).collect();
+        (after - before, cp.seq - before, rows, seqs)
+    }
+    let (none_moved, none_cp, none_rows, none_seqs) = numbers(0).await;
+    let (five_moved, five_cp, five_rows, five_seqs) = numbers(5).await;
+    assert_eq!(none_moved, five_moved, "audit entry numbers do not count bid events");
+    assert_eq!(none_cp, five_cp, "nor does the public checkpoint's number");
+    assert_eq!(none_rows, five_rows, "the mail queue lists no notice about a sealed bid");
+    assert_eq!(none_seqs, five_seqs, "the audit page's numbers are the same");
 }

@@ -110,6 +110,7 @@ pub async fn add(
     }
     let sha256 = hex::encode(Sha256::digest(bytes));
     let a = bid_attachment::ActiveModel {
+        public_ref: Set(crate::domain::secrets::random_ref()),
         call_id: Set(call_id),
         organization_id: Set(org),
         file_name: Set(name),
@@ -124,16 +125,7 @@ pub async fn add(
     }
     .insert(&txn)
     .await?;
-    audit::append(
-        &txn,
-        now,
-        &audit::Actor::system("sealed"),
-        "bid.sealed_event",
-        super::bids::SEALED,
-        call_id,
-        serde_json::json!({"event": "attached", "sha256": sha256}),
-    )
-    .await?;
+    audit::append_sealed(&txn, now, call_id, serde_json::json!({"event": "attached", "sha256": sha256})).await?;
     txn.commit().await?;
     Ok(a)
 }
@@ -143,7 +135,7 @@ pub async fn remove(
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
-    id: i32,
+    public_ref: &str,
 ) -> AppResult<()> {
     let org = owner(u)?;
     let c = calls::visible(db, Some(u), call_id).await?;
@@ -151,7 +143,7 @@ pub async fn remove(
     let txn = db.begin().await?;
     let r = bid_attachment::Entity::update_many()
         .col_expr(bid_attachment::Column::Removed, sea_orm::sea_query::Expr::value(true))
-        .filter(bid_attachment::Column::Id.eq(id))
+        .filter(bid_attachment::Column::PublicRef.eq(public_ref))
         .filter(bid_attachment::Column::Removed.eq(false))
         .filter(bid_attachment::Column::CallId.eq(call_id))
         .filter(bid_attachment::Column::OrganizationId.eq(org))
@@ -160,16 +152,8 @@ pub async fn remove(
     if r.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    audit::append(
-        &txn,
-        now,
-        &audit::Actor::system("sealed"),
-        "bid.sealed_event",
-        super::bids::SEALED,
-        call_id,
-        serde_json::json!({"event": "detached", "attachment": id}),
-    )
-    .await?;
+    audit::append_sealed(&txn, now, call_id, serde_json::json!({"event": "detached", "attachment": public_ref}))
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -188,11 +172,11 @@ fn mine(_db: &impl ConnectionTrait, call_id: i32, org: i32) -> sea_orm::Select<b
 }
 
 /// The organization's files now on its bid, without their bytes, oldest first.
-pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(i32, AttachmentRef)>> {
-    let rows: Vec<(i32, String, String, i64, String)> = mine(db, call_id, org)
+pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(String, AttachmentRef)>> {
+    let rows: Vec<(String, String, String, i64, String)> = mine(db, call_id, org)
         .filter(bid_attachment::Column::Removed.eq(false))
         .select_only()
-        .column(bid_attachment::Column::Id)
+        .column(bid_attachment::Column::PublicRef)
         .column(bid_attachment::Column::FileName)
         .column(bid_attachment::Column::Kind)
         .column(bid_attachment::Column::SizeBytes)
@@ -208,13 +192,13 @@ pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResu
 }
 
 /// Every file ever attached on the call by any bidder, removed ones too, without bytes:
-/// (organization, id, file).
-pub async fn refs_of_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(i32, i32, AttachmentRef)>> {
-    let rows: Vec<(i32, i32, String, String, i64, String)> = bid_attachment::Entity::find()
+/// (organization, public reference, file).
+pub async fn refs_of_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(i32, String, AttachmentRef)>> {
+    let rows: Vec<(i32, String, String, String, i64, String)> = bid_attachment::Entity::find()
         .filter(bid_attachment::Column::CallId.eq(call_id))
         .select_only()
         .column(bid_attachment::Column::OrganizationId)
-        .column(bid_attachment::Column::Id)
+        .column(bid_attachment::Column::PublicRef)
         .column(bid_attachment::Column::FileName)
         .column(bid_attachment::Column::Kind)
         .column(bid_attachment::Column::SizeBytes)
@@ -235,10 +219,11 @@ pub async fn fetch(
     db: &DatabaseConnection,
     u: &user::Model,
     call_id: i32,
-    id: i32,
+    public_ref: &str,
 ) -> AppResult<bid_attachment::Model> {
     let c = calls::visible(db, Some(u), call_id).await?;
-    let a = bid_attachment::Entity::find_by_id(id)
+    let a = bid_attachment::Entity::find()
+        .filter(bid_attachment::Column::PublicRef.eq(public_ref))
         .filter(bid_attachment::Column::CallId.eq(call_id))
         .one(db)
         .await?

@@ -7,7 +7,7 @@
 //! organization sees its own, and the audit log records each event under a sealed entry.
 use super::calls;
 use super::eligibility;
-use crate::domain::audit::{self, Actor};
+use crate::domain::audit;
 use crate::domain::fields::text_field;
 use crate::domain::money::Money;
 use crate::domain::outbox::EmailTemplates;
@@ -176,18 +176,19 @@ fn organization_of(u: &user::Model) -> AppResult<i32> {
     u.organization_id.ok_or_else(|| AppError::Conflict(Msg::new("bid.needs_organization")))
 }
 
-/// A sealed audit entry: it names the call only; what happened is bound by the payload's
-/// hash, and the bid's own rows say who and when once the call is opened.
+/// A bid event goes into its call's sealed chain (`audit::append_sealed`), whose head the
+/// opening writes into the audit log; the log itself never counts bid events.
 async fn audit_sealed<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     call_id: i32,
     payload: serde_json::Value,
 ) -> AppResult<()> {
-    audit::append(db, now, &Actor::system("sealed"), "bid.sealed_event", SEALED, call_id, payload).await
+    audit::append_sealed(db, now, call_id, payload).await
 }
 
-/// The audit object type of sealed bid events (hidden from the audit page until opening).
+/// The audit object type that bid events had in the audit log before they got chains of
+/// their own: such entries, in databases from then, stay off the audit page until opening.
 pub const SEALED: &str = "sealed_bid";
 
 fn unique_violation(e: &AppError) -> bool {

@@ -235,6 +235,8 @@ pub async fn cancel(
     am.cancel_reason = Set(Some(reason.chars().take(1000).collect()));
     am.updated_at = Set(now);
     let c = am.update(&txn).await?;
+    // Nothing of the bids goes into the entry: not even their chain's head, which would tell
+    // an empty chain (no bid) from another. They stay in their own chain, unopened.
     audit::append(&txn, now, &Actor::user(u), "call.cancelled", "call", id, serde_json::json!({"reason": reason}))
         .await?;
     txn.commit().await?;

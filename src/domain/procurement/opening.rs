@@ -35,7 +35,7 @@ pub struct OpenedBid {
     /// The digest computed again from the stored content matches the receipt.
     pub digest_ok: bool,
     /// The files as the version lists them, with their ids when still stored.
-    pub attachments: Vec<(Option<i32>, super::attachments::AttachmentRef)>,
+    pub attachments: Vec<(Option<String>, super::attachments::AttachmentRef)>,
     /// Why the organization no longer met the call's rules at opening (zh-CN), if so.
     pub ineligible_reason: Option<String>,
 }
@@ -68,8 +68,10 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
             .unwrap_or_default()
             .into_iter()
             .map(|a| {
-                let id =
-                    stored.iter().find(|(org, _, s)| *org == b.organization_id && s.sha256 == a.sha256).map(|s| s.1);
+                let id = stored
+                    .iter()
+                    .find(|(org, _, s)| *org == b.organization_id && s.sha256 == a.sha256)
+                    .map(|s| s.1.clone());
                 (id, a)
             })
             .collect();
@@ -174,6 +176,7 @@ pub async fn open(
         .filter(call::Column::Status.eq(CallStatus::Published))
         .exec(&txn)
         .await?;
+    let sealed = audit::sealed_head(&txn, call_id).await?;
     let listed: Vec<serde_json::Value> = all
         .iter()
         .map(|b| {
@@ -188,7 +191,8 @@ pub async fn open(
         if status == CallStatus::Opened { "call.opened" } else { "call.failed" },
         "call",
         call_id,
-        serde_json::json!({"bids": listed, "valid": valid, "note": note}),
+        // The sealed chain of this call's bid events, bound into the log now that it opens.
+        serde_json::json!({"bids": listed, "valid": valid, "note": note, "sealed_events": sealed.0, "sealed_head": sealed.1}),
     )
     .await?;
     txn.commit().await?;

@@ -91,7 +91,7 @@ struct CsrfOnly {
 async fn retry_outbox(
     a: Admin,
     csrf: Csrf,
-    id: i32,
+    id: &str,
     form: Form<CsrfOnly>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {

@@ -246,7 +246,7 @@ async fn remove_attachment(
     me: Ngo,
     csrf: Csrf,
     id: i32,
-    aid: i32,
+    aid: &str,
     form: Form<NoteForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
@@ -285,7 +285,7 @@ impl Download {
 }
 
 #[get("/calls/<id>/bid/attachments/<aid>")]
-async fn download(m: crate::auth::Member, id: i32, aid: i32, app: &State<App>) -> Result<Download, PageError> {
+async fn download(m: crate::auth::Member, id: i32, aid: &str, app: &State<App>) -> Result<Download, PageError> {
     let a = attachments::fetch(&app.db, &m.0, id, aid).await?;
     Ok(Download::file(a.data, &a.kind, &a.file_name, false))
 }
