@@ -351,10 +351,12 @@ else log(`opening failed: ${res.status} ${openText.slice(0, 300)}`);
 log(`opening took ${openMs.toFixed(0)} ms (status ${res.status}, call ${res.status === 200 ? JSON.parse(openText).status : '?'})`);
 
 // ---- checks ----
-const byBid = new Map(opened.map((b) => [b.bid_id, b]));
+// A receipt names no bid row (ids would count the bids before it): it is matched to the
+// opened bid by its digest, and its canonical bytes must give that digest.
+const byDigest = new Map(opened.map((b) => [b.digest, b]));
 const orgIds = new Set(opened.map((b) => b.organization_id));
-const duplicates = opened.length - Math.min(byBid.size, orgIds.size);
-const receiptBids = new Set([...receipts.values()].map((r) => r.bid_id));
+const duplicates = opened.length - Math.min(new Set(opened.map((b) => b.bid_id)).size, orgIds.size);
+const receiptBids = new Set([...receipts.values()].map((r) => r.digest));
 let matching = 0;
 let filesMatching = 0;
 const problems = [];
@@ -364,8 +366,9 @@ for (let org = 0; org < ORGS; org++) {
     problems.push(`organization ${org}: no receipt`);
     continue;
   }
-  const o = byBid.get(r.bid_id);
-  if (!o) problems.push(`organization ${org}: bid ${r.bid_id} not opened`);
+  if (sha256(r.canonical) !== r.digest) problems.push(`organization ${org}: receipt bytes do not give its digest`);
+  const o = byDigest.get(r.digest);
+  if (!o) problems.push(`organization ${org}: bid with digest ${r.digest} not opened`);
   else if (o.digest !== r.digest || o.version_no !== r.version_no || !o.digest_ok)
     problems.push(`organization ${org}: opened v${o.version_no} ${o.digest} digest_ok=${o.digest_ok}, receipt v${r.version_no} ${r.digest}`);
   else matching++;
