@@ -173,6 +173,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             all.sort_by_key(|c| c.seq);
             all.dedup();
+            // Only the server's own key by default: a checkpoint anyone else signed proves nothing.
+            let key = key.or_else(|| checkpoints::own_public_key(&config.data_dir));
+            match &key {
+                Some(k) => println!("Checkpoints must be signed by {k}."),
+                None => println!("No checkpoint key here (give --key): any valid signature is accepted."),
+            }
             let bad = checkpoints::check(&db, &all, key.as_deref()).await.map_err(|e| e.to_string())?;
             for (cp, why) in &bad {
                 let why = match why {

@@ -23,7 +23,8 @@ impl Fairing for Headers {
         // caches: a later user of the same computer or proxy must not get it back.
         let signed_in = req.cookies().get(crate::auth::SESSION_COOKIE).is_some()
             || req.headers().get_one("Authorization").is_some();
-        if signed_in || res.headers().contains("Content-Disposition") {
+        let shared_file = req.uri().path().starts_with("/static/");
+        if (signed_in && !shared_file) || res.headers().contains("Content-Disposition") {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
         // No inline script anywhere: the few scripts are files under /static.

@@ -6,7 +6,8 @@ use serde::Serialize;
 /// What happened to the bids of one call before its opening (a version submitted, a file
 /// attached or detached, a withdrawal), in a hash chain of its own: kept out of the audit
 /// log, whose numbers everyone may see, so that they never count bid events. The chain's
-/// head is written into the audit log when the call is opened or cancelled.
+/// head and length are written into the audit log when the call is opened (never when it
+/// is cancelled: an empty chain's head would tell that nobody bid).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "sealed_events")]
 pub struct Model {

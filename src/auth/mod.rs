@@ -231,12 +231,18 @@ pub fn client_address(
     forwarded_for: Option<&str>,
     real_ip: Option<&str>,
 ) -> Option<std::net::IpAddr> {
-    let remote = remote?;
+    // An IPv4 proxy reached over IPv6 shows as ::ffff:a.b.c.d: compare plain addresses.
+    let remote = remote?.to_canonical();
+    let trusted: Vec<std::net::IpAddr> = trusted.iter().map(|t| t.to_canonical()).collect();
+    let trusted = trusted.as_slice();
     if !trusted.contains(&remote) {
         return Some(remote);
     }
-    let hops: Vec<std::net::IpAddr> =
-        forwarded_for.unwrap_or_default().split(',').filter_map(|h| h.trim().parse().ok()).collect();
+    let hops: Vec<std::net::IpAddr> = forwarded_for
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|h| h.trim().parse::<std::net::IpAddr>().ok().map(|a| a.to_canonical()))
+        .collect();
     if let Some(client) = hops.iter().rev().find(|h| !trusted.contains(h)) {
         return Some(*client);
     }

@@ -165,6 +165,16 @@ pub async fn append_sealed<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Waits for every bid event being written to commit, and holds others off until this
+/// transaction ends (PostgreSQL; SQLite has one writer): the opening reads the bids after it.
+pub async fn lock_sealed<C: ConnectionTrait>(db: &C) -> AppResult<()> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, "LOCK TABLE sealed_events IN EXCLUSIVE MODE"))
+            .await?;
+    }
+    Ok(())
+}
+
 /// The head of a call's sealed chain: how many events, and the newest one's hash.
 pub async fn sealed_head<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<(i32, String)> {
     use entity::sealed_event;

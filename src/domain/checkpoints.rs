@@ -75,7 +75,7 @@ impl Notary {
                     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
                     std::fs::create_dir_all(data_dir)
                         .map_err(|e| format!("data folder {}: {e}", data_dir.display()))?;
-                    std::fs::write(&path, hex::encode(seed)).map_err(|e| format!("{}: {e}", path.display()))?;
+                    write_secret(&path, &hex::encode(seed))?;
                     hex::encode(seed)
                 }
             },
@@ -107,6 +107,8 @@ impl Notary {
         let at = chrono::SubsecRound::trunc_subsecs(now, 0);
         let signature = hex::encode(self.key.sign(statement(head.seq, &head.hash, at).as_bytes()).to_bytes());
         let cp = Checkpoint { seq: head.seq, head_hash: head.hash, at, public_key: self.public_key(), signature };
+        // The file first: a checkpoint stored but never written out would be no anchor.
+        self.append_to_file(&cp)?;
         let inserted = audit_checkpoint::Entity::insert(audit_checkpoint::ActiveModel {
             seq: Set(cp.seq),
             head_hash: Set(cp.head_hash.clone()),
@@ -123,7 +125,6 @@ impl Notary {
             }
             return Err(e.into());
         }
-        self.append_to_file(&cp)?;
         Ok(Some(cp))
     }
 
@@ -147,6 +148,26 @@ impl Notary {
         }
         self.checkpoint(db, now).await
     }
+}
+
+/// A new key file readable by its owner only.
+fn write_secret(path: &Path, text: &str) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The public key the server signs with, if its key is configured or its key file exists
+/// (nothing is made): what `audit-verify` accepts by default.
+pub fn own_public_key(data_dir: &Path) -> Option<String> {
+    let configured = std::env::var("FUHUA_CHECKPOINT_KEY").is_ok_and(|k| !k.trim().is_empty());
+    (configured || data_dir.join("checkpoint.key").exists())
+        .then(|| Notary::load(data_dir).ok())
+        .flatten()
+        .map(|n| n.public_key())
 }
 
 /// Every stored checkpoint, newest first.

@@ -29,8 +29,10 @@ async fn recent_failures(db: &DatabaseConnection, email: &str, ip: &str, now: Da
     Ok((by_email, by_ip))
 }
 
-/// Counts a failed (or throttled) login for the throttle, and audits it: an administrator
-/// sees who was tried, from where, and whether the account exists.
+/// Counts a failed (or throttled) login for the throttle, and audits a failure: an
+/// administrator sees who was tried, from where, and whether the account exists. Throttled
+/// attempts cost an attacker nothing, so they are counted but not audited one by one (the
+/// failures before the throttle are); the address tried is cut to 254 characters.
 async fn record_failure(
     db: &DatabaseConnection,
     email: &str,
@@ -39,25 +41,28 @@ async fn record_failure(
     account: Option<i32>,
     throttled: bool,
 ) -> AppResult<()> {
+    let email: String = email.chars().take(254).collect();
     let txn = db.begin().await?;
     login_failure::ActiveModel {
-        email: Set(email.to_string()),
+        email: Set(email.clone()),
         ip: Set(ip.to_string()),
         at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    audit::append(
-        &txn,
-        now,
-        &Actor::system("login"),
-        if throttled { "account.login_throttled" } else { "account.login_failed" },
-        "user",
-        account.unwrap_or(0),
-        serde_json::json!({"email": email, "ip": ip, "known_account": account.is_some()}),
-    )
-    .await?;
+    if !throttled {
+        audit::append(
+            &txn,
+            now,
+            &Actor::system("login"),
+            "account.login_failed",
+            "user",
+            account.unwrap_or(0),
+            serde_json::json!({"email": email, "ip": ip, "known_account": account.is_some()}),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

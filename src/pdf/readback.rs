@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct PageText {
     pub width: f32,
     pub height: f32,
+    /// The MediaBox: x0, y0, x1, y1.
+    pub bounds: [f32; 4],
     pub lines: Vec<String>,
     /// Characters any part of whose box (advance × font size, from the baseline up) falls
     /// outside the page, with the corner that does.
@@ -177,19 +179,20 @@ fn operand(op: &lopdf::content::Operation, i: usize) -> f32 {
     op.operands.get(i).and_then(number).unwrap_or(0.0)
 }
 
-fn media_box(doc: &Document, page: ObjectId) -> (f32, f32) {
+/// The page's MediaBox as (x0, y0, x1, y1).
+fn media_box(doc: &Document, page: ObjectId) -> [f32; 4] {
     let mut id = Some(page);
     while let Some(current) = id {
         let Ok(dict) = doc.get_dictionary(current) else { break };
         if let Ok(b) = dict.get(b"MediaBox").map(|o| deref(doc, o)).and_then(Object::as_array) {
             let n: Vec<f32> = b.iter().filter_map(|o| number(deref(doc, o))).collect();
             if n.len() == 4 {
-                return (n[2] - n[0], n[3] - n[1]);
+                return [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])];
             }
         }
         id = dict.get(b"Parent").and_then(Object::as_reference).ok();
     }
-    (0.0, 0.0)
+    [0.0; 4]
 }
 
 /// Reads every page of the document.
@@ -203,14 +206,15 @@ pub fn read(bytes: &[u8]) -> Result<Text, String> {
 }
 
 fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageText, String> {
-    let (width, height) = media_box(doc, page_id);
+    let bounds = media_box(doc, page_id);
+    let (width, height) = (bounds[2] - bounds[0], bounds[3] - bounds[1]);
     let dicts: BTreeMap<Vec<u8>, &Dictionary> = doc.get_page_fonts(page_id).map_err(|e| format!("fonts: {e}"))?;
     let mut fonts = HashMap::new();
     for (name, dict) in dicts {
         fonts.insert(name, Font::load(doc, dict)?);
     }
     let content = Content::decode(&doc.get_page_content(page_id)).map_err(|e| format!("page content: {e}"))?;
-    let mut page = PageText { width, height, lines: Vec::new(), outside: Vec::new() };
+    let mut page = PageText { width, height, bounds, lines: Vec::new(), outside: Vec::new() };
     let mut stack: Vec<State> = Vec::new();
     let mut st = State::new();
     let mut line = String::new();
@@ -285,11 +289,12 @@ fn show(st: &mut State, font: &Font<'_>, bytes: &[u8], line: &mut String, page: 
         let spacing = st.char_spacing + if !font.two_byte && code == 32 { st.word_spacing } else { 0.0 };
         let advance = (width * st.size + spacing) * st.scale;
         let render = mul(&[st.size * st.scale, 0.0, 0.0, st.size, 0.0, 0.0], &mul(&st.tm, &st.ctm));
-        // The glyph's box in text space: its advance wide, from the baseline to the ascent.
-        for (x, y) in [(0.0, 0.0), (width, 0.0), (0.0, 0.88), (width, 0.88)] {
+        // The glyph's box in text space: its advance wide, from the descent to the ascent.
+        for (x, y) in [(0.0, -0.12), (width, -0.12), (0.0, 0.88), (width, 0.88)] {
             let (px, py) = apply(&render, x, y);
             let slack = 0.01;
-            if px < -slack || py < -slack || px > page.width + slack || py > page.height + slack {
+            let [x0, y0, x1, y1] = page.bounds;
+            if px < x0 - slack || py < y0 - slack || px > x1 + slack || py > y1 + slack {
                 for c in text.chars() {
                     page.outside.push((c, px, py));
                 }

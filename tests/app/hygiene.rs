@@ -43,7 +43,8 @@ async fn a_forged_client_address_neither_escapes_the_login_limit_nor_locks_out_a
     let failed: Vec<_> = entries.iter().filter(|e| e.action == "account.login_failed").collect();
     assert_eq!(failed.len(), 10);
     assert!(failed[0].payload.contains("guess0@test.cn") && failed[0].payload.contains("\"known_account\":false"));
-    assert!(entries.iter().any(|e| e.action == "account.login_throttled"));
+    // Throttled attempts are counted, not audited one by one: they cost an attacker nothing.
+    assert_eq!(entries.iter().filter(|e| e.action.starts_with("account.login")).count(), 10);
 }
 
 #[rocket::async_test]

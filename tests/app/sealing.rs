@@ -344,3 +344,32 @@ async fn no_number_anyone_sees_counts_the_bids() {
     assert_eq!(none_rows, five_rows, "the mail queue lists no notice about a sealed bid");
     assert_eq!(none_seqs, five_seqs, "the audit page's numbers are the same");
 }
+
+#[rocket::async_test]
+async fn a_cancellation_racing_the_opening_never_leaves_both() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    for n in 1..=3 {
+        let u = member(&app, n).await;
+        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90000"))
+            .await
+            .expect("bid");
+    }
+    let a = app.user("a@bureau.cn", Role::Officer, None).await;
+    let b = app.user("b@bureau.cn", Role::Officer, None).await;
+    let (opened, cancelled) = tokio::join!(
+        opening::open(app.db(), &a, deadline(), id, None, ""),
+        calls::cancel(app.db(), &b, deadline(), id, "同时取消")
+    );
+    assert_eq!([opened.is_ok(), cancelled.is_ok()].iter().filter(|x| **x).count(), 1, "{opened:?} {cancelled:?}");
+    let c = call_row(&app, id).await;
+    match c.status {
+        CallStatus::Opened => assert!(c.opened_at.is_some()),
+        CallStatus::Cancelled => {
+            assert!(c.opened_at.is_none());
+            let rows = entity::bid::Entity::find().all(app.db()).await.expect("q");
+            assert!(rows.iter().all(|r| r.opened_at.is_none()), "a cancelled call's bids stay sealed");
+        }
+        other => panic!("{other:?}"),
+    }
+}

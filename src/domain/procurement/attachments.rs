@@ -126,6 +126,7 @@ pub async fn add(
     .insert(&txn)
     .await?;
     audit::append_sealed(&txn, now, call_id, serde_json::json!({"event": "attached", "sha256": sha256})).await?;
+    super::bids::still_taking(&txn, call_id, now).await?;
     txn.commit().await?;
     Ok(a)
 }
@@ -154,6 +155,7 @@ pub async fn remove(
     }
     audit::append_sealed(&txn, now, call_id, serde_json::json!({"event": "detached", "attachment": public_ref}))
         .await?;
+    super::bids::still_taking(&txn, call_id, now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -99,10 +99,17 @@ pub async fn award(
     }
     .insert(&txn)
     .await?;
-    let mut am: call::ActiveModel = c.clone().into();
-    am.status = Set(status);
-    am.updated_at = Set(now);
-    am.update(&txn).await?;
+    // Only while still opened: a failure declared at the same moment wins, and this is refused.
+    let changed = call::Entity::update_many()
+        .col_expr(call::Column::Status, sea_orm::sea_query::Expr::value(status))
+        .col_expr(call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(call::Column::Id.eq(call_id))
+        .filter(call::Column::Status.eq(CallStatus::Opened))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("award.already")));
+    }
     let contract_id = draft_contract(&txn, now, &c, &a).await?;
     crate::domain::contracts::terms::seed(&txn, now, contract_id).await?;
     audit::append(
@@ -227,11 +234,18 @@ pub async fn fail(
         return Err(c.status.transition(CallStatus::Failed).err().map(AppError::from).unwrap_or(AppError::NotFound));
     }
     let status = c.status.transition(CallStatus::Failed)?;
-    let mut am: call::ActiveModel = c.into();
-    am.status = Set(status);
-    am.cancel_reason = Set(Some(note.clone()));
-    am.updated_at = Set(now);
-    am.update(&txn).await?;
+    // Only while still opened: an award at the same moment wins, and this is refused.
+    let changed = call::Entity::update_many()
+        .col_expr(call::Column::Status, sea_orm::sea_query::Expr::value(status))
+        .col_expr(call::Column::CancelReason, sea_orm::sea_query::Expr::value(note.clone()))
+        .col_expr(call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(call::Column::Id.eq(call_id))
+        .filter(call::Column::Status.eq(CallStatus::Opened))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
+    }
     audit::append(&txn, now, &Actor::user(u), "call.failed", "call", call_id, serde_json::json!({"note": note}))
         .await?;
     txn.commit().await?;

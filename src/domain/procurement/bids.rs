@@ -184,7 +184,19 @@ async fn audit_sealed<C: ConnectionTrait>(
     call_id: i32,
     payload: serde_json::Value,
 ) -> AppResult<()> {
-    audit::append_sealed(db, now, call_id, payload).await
+    audit::append_sealed(db, now, call_id, payload).await?;
+    still_taking(db, call_id, now).await
+}
+
+/// Checked again inside a bid's transaction, after the sealed chain's lock: the call is
+/// still unopened and before its deadline. An opening that began meanwhile has taken that
+/// lock first, so this bid then waits for it, finds the call opened, and is refused whole.
+pub(super) async fn still_taking<C: ConnectionTrait>(db: &C, call_id: i32, now: DateTime<Utc>) -> AppResult<()> {
+    let c = calls::get(db, call_id).await?;
+    if c.opened_at.is_some() {
+        return Err(AppError::Conflict(Msg::new("bid.deadline_passed")));
+    }
+    taking_bids(&c, now)
 }
 
 /// The audit object type that bid events had in the audit log before they got chains of

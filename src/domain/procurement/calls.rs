@@ -230,11 +230,24 @@ pub async fn cancel(
     let txn = db.begin().await?;
     let c = get(&txn, id).await?;
     let status = c.status.transition(CallStatus::Cancelled)?;
-    let mut am: call::ActiveModel = c.into();
-    am.status = Set(status);
-    am.cancel_reason = Set(Some(reason.chars().take(1000).collect()));
-    am.updated_at = Set(now);
-    let c = am.update(&txn).await?;
+    // Only while still a draft or unopened: an opening (or another cancellation) at the same
+    // moment wins, and this one is refused.
+    let changed = call::Entity::update_many()
+        .col_expr(call::Column::Status, sea_orm::sea_query::Expr::value(status))
+        .col_expr(
+            call::Column::CancelReason,
+            sea_orm::sea_query::Expr::value(reason.chars().take(1000).collect::<String>()),
+        )
+        .col_expr(call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(call::Column::Id.eq(id))
+        .filter(call::Column::Status.eq(c.status))
+        .filter(call::Column::OpenedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
+    }
+    let c = get(&txn, id).await?;
     // Nothing of the bids goes into the entry: not even their chain's head, which would tell
     // an empty chain (no bid) from another. They stay in their own chain, unopened.
     audit::append(&txn, now, &Actor::user(u), "call.cancelled", "call", id, serde_json::json!({"reason": reason}))

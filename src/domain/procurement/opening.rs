@@ -138,6 +138,9 @@ pub async fn open(
     if claimed.rows_affected == 0 {
         return Err(AppError::Conflict(Msg::new("opening.already")));
     }
+    // A bid being saved at this moment either commits first and is opened, or waits and
+    // then finds the call opened (see bids::still_taking).
+    audit::lock_sealed(&txn).await?;
     // Each standing bid is opened, its organization's eligibility checked again now.
     let standing = bid::Entity::find()
         .filter(bid::Column::CallId.eq(call_id))
