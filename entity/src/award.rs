@@ -11,9 +11,13 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub call_id: i32,
+    /// Bid row ids run over every call, so their gaps count bids elsewhere: kept out of
+    /// the public award (it names the winner and the recommendation by organization).
+    #[serde(skip_serializing)]
     pub bid_id: i32,
     pub organization_id: i32,
     pub amount_fen: i64,
+    #[serde(skip_serializing)]
     pub recommended_bid_id: i32,
     pub deviation_reason: Option<String>,
     /// A staff or member account id: kept out of every JSON the platform gives.

@@ -106,6 +106,23 @@ async fn public_json_carries_no_staff_account_ids() {
     }
     let list = public.get(&app, "/api/v1/calls").await.body;
     assert!(!list.contains("created_by"), "{list}");
+    // The award names organizations, not bid rows (whose ids count bids on other calls).
+    let award: serde_json::Value = serde_json::to_value(entity::award::Model {
+        id: 1,
+        call_id: id,
+        bid_id: 7,
+        organization_id: 3,
+        amount_fen: 1,
+        recommended_bid_id: 7,
+        deviation_reason: None,
+        decided_by: 2,
+        decided_at: app.clock.now(),
+        challenge_until: app.clock.now(),
+    })
+    .expect("json");
+    assert!(
+        award.get("bid_id").is_none() && award.get("recommended_bid_id").is_none() && award.get("decided_by").is_none()
+    );
 }
 
 #[rocket::async_test]
