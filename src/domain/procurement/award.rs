@@ -100,16 +100,7 @@ pub async fn award(
     .insert(&txn)
     .await?;
     // Only while still opened: a failure declared at the same moment wins, and this is refused.
-    let changed = call::Entity::update_many()
-        .col_expr(call::Column::Status, sea_orm::sea_query::Expr::value(status))
-        .col_expr(call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(call::Column::Id.eq(call_id))
-        .filter(call::Column::Status.eq(CallStatus::Opened))
-        .exec(&txn)
-        .await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::Conflict(Msg::new("award.already")));
-    }
+    calls::move_status(&txn, &c, status, now, None, Msg::new("award.already")).await?;
     let contract_id = draft_contract(&txn, now, &c, &a).await?;
     crate::domain::contracts::terms::seed(&txn, now, contract_id).await?;
     audit::append(
@@ -233,19 +224,9 @@ pub async fn fail(
     if c.status != CallStatus::Opened {
         return Err(c.status.transition(CallStatus::Failed).err().map(AppError::from).unwrap_or(AppError::NotFound));
     }
-    let status = c.status.transition(CallStatus::Failed)?;
     // Only while still opened: an award at the same moment wins, and this is refused.
-    let changed = call::Entity::update_many()
-        .col_expr(call::Column::Status, sea_orm::sea_query::Expr::value(status))
-        .col_expr(call::Column::CancelReason, sea_orm::sea_query::Expr::value(note.clone()))
-        .col_expr(call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(call::Column::Id.eq(call_id))
-        .filter(call::Column::Status.eq(CallStatus::Opened))
-        .exec(&txn)
+    calls::move_status(&txn, &c, CallStatus::Failed, now, Some(note.clone()), Msg::new("error.concurrent_change"))
         .await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
-    }
     audit::append(&txn, now, &Actor::user(u), "call.failed", "call", call_id, serde_json::json!({"note": note}))
         .await?;
     txn.commit().await?;

@@ -229,24 +229,10 @@ pub async fn cancel(
     }
     let txn = db.begin().await?;
     let c = get(&txn, id).await?;
-    let status = c.status.transition(CallStatus::Cancelled)?;
     // Only while still a draft or unopened: an opening (or another cancellation) at the same
     // moment wins, and this one is refused.
-    let changed = call::Entity::update_many()
-        .col_expr(call::Column::Status, sea_orm::sea_query::Expr::value(status))
-        .col_expr(
-            call::Column::CancelReason,
-            sea_orm::sea_query::Expr::value(reason.chars().take(1000).collect::<String>()),
-        )
-        .col_expr(call::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(call::Column::Id.eq(id))
-        .filter(call::Column::Status.eq(c.status))
-        .filter(call::Column::OpenedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
-    }
+    let note: String = reason.chars().take(1000).collect();
+    move_status(&txn, &c, CallStatus::Cancelled, now, Some(note), Msg::new("error.concurrent_change")).await?;
     let c = get(&txn, id).await?;
     // Nothing of the bids goes into the entry: not even their chain's head, which would tell
     // an empty chain (no bid) from another. They stay in their own chain, unopened.
@@ -254,6 +240,36 @@ pub async fn cancel(
         .await?;
     txn.commit().await?;
     Ok(c)
+}
+
+/// Moves the call from the status it was read in to `to`, only if it is still in that
+/// status (and, before opening, still unopened): of two decisions at the same moment one
+/// wins, and the other is refused with `refusal`. `note` is the reason kept on the call.
+pub(crate) async fn move_status<C: ConnectionTrait>(
+    db: &C,
+    c: &call::Model,
+    to: CallStatus,
+    now: DateTime<Utc>,
+    note: Option<String>,
+    refusal: Msg,
+) -> AppResult<CallStatus> {
+    use sea_orm::sea_query::Expr;
+    let to = c.status.transition(to)?;
+    let mut q = call::Entity::update_many()
+        .col_expr(call::Column::Status, Expr::value(to))
+        .col_expr(call::Column::UpdatedAt, Expr::value(now))
+        .filter(call::Column::Id.eq(c.id))
+        .filter(call::Column::Status.eq(c.status));
+    if let Some(n) = note {
+        q = q.col_expr(call::Column::CancelReason, Expr::value(n));
+    }
+    if matches!(c.status, CallStatus::Draft | CallStatus::Published) {
+        q = q.filter(call::Column::OpenedAt.is_null());
+    }
+    if q.exec(db).await?.rows_affected == 0 {
+        return Err(AppError::Conflict(refusal));
+    }
+    Ok(to)
 }
 
 /// Whether the call's bids are still sealed: until they are opened, whatever else becomes
