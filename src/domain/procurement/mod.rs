@@ -12,5 +12,6 @@ pub mod evaluation;
 pub mod opening;
 pub mod panel;
 pub mod questions;
+pub mod receipts;
 pub mod rules;
 pub mod scoring;

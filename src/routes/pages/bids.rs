@@ -294,7 +294,7 @@ async fn download(m: crate::auth::Member, id: i32, aid: &str, app: &State<App>) 
 /// SHA-256 tool (`sha256sum receipt.json`).
 #[get("/calls/<id>/bid/versions/<n>/receipt.json")]
 async fn receipt_bytes(me: Ngo, id: i32, n: i32, app: &State<App>) -> Result<Download, PageError> {
-    let (c, v) = bids::own_version(&app.db, &me.0, id, n).await?;
+    let (c, v) = crate::domain::procurement::receipts::own_version(&app.db, &me.0, id, n).await?;
     let name = format!("receipt-{}-v{n}.json", c.reference.clone().unwrap_or_else(|| format!("call-{id}")));
     Ok(Download::file(v.content.into_bytes(), "json", &name, false))
 }
@@ -338,7 +338,7 @@ async fn verify(
     }
     let digest = crate::domain::contracts::documents::sha256_hex(&bytes);
     let matches = match &page.user {
-        Some(u) => bids::own_versions_with_digest(&app.db, u, &digest).await?,
+        Some(u) => crate::domain::procurement::receipts::own_versions_with_digest(&app.db, u, &digest).await?,
         None => vec![],
     };
     let matches: Vec<Value> = matches
