@@ -48,6 +48,16 @@ fn entry_hash(e: &audit_log::Model) -> String {
     sha256_hex(line.as_bytes())
 }
 
+/// Serializes appends to a hash-chained table until the transaction ends: on PostgreSQL by
+/// a table lock; SQLite has one writer.
+async fn lock_table<C: ConnectionTrait>(db: &C, table: &str) -> AppResult<()> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        let sql = format!("LOCK TABLE {table} IN EXCLUSIVE MODE");
+        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, sql)).await?;
+    }
+    Ok(())
+}
+
 /// Appends one entry. Call inside the transaction that makes the change.
 pub async fn append<C: ConnectionTrait>(
     db: &C,
@@ -59,10 +69,7 @@ pub async fn append<C: ConnectionTrait>(
     payload: serde_json::Value,
 ) -> AppResult<()> {
     // Appends are serialized: on PostgreSQL by a table lock held to commit; SQLite has one writer.
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, "LOCK TABLE audit_log IN EXCLUSIVE MODE"))
-            .await?;
-    }
+    lock_table(db, "audit_log").await?;
     let last = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).limit(1).one(db).await?;
     let (seq, prev_hash) = match last {
         Some(l) => (l.seq + 1, l.hash),
@@ -124,10 +131,7 @@ pub async fn append_sealed<C: ConnectionTrait>(
     payload: serde_json::Value,
 ) -> AppResult<()> {
     use entity::sealed_event;
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, "LOCK TABLE sealed_events IN EXCLUSIVE MODE"))
-            .await?;
-    }
+    lock_table(db, "sealed_events").await?;
     let last = sealed_event::Entity::find()
         .filter(sea_orm::ColumnTrait::eq(&sealed_event::Column::CallId, call_id))
         .order_by_desc(sealed_event::Column::N)
@@ -168,10 +172,7 @@ pub async fn append_sealed<C: ConnectionTrait>(
 /// Waits for every bid event being written to commit, and holds others off until this
 /// transaction ends (PostgreSQL; SQLite has one writer): the opening reads the bids after it.
 pub async fn lock_sealed<C: ConnectionTrait>(db: &C) -> AppResult<()> {
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(DatabaseBackend::Postgres, "LOCK TABLE sealed_events IN EXCLUSIVE MODE"))
-            .await?;
-    }
+    lock_table(db, "sealed_events").await?;
     Ok(())
 }
 

@@ -201,8 +201,8 @@ async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_a
     assert!(!told.body_text.contains("排名第 —"));
 }
 
-#[rocket::async_test]
-async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
+/// A published call with three bids at its deadline, and two officers.
+async fn three_bids_two_officers() -> (TestApp, i32, entity::user::Model, entity::user::Model) {
     let app = TestApp::new().await;
     let id = published_call(&app, "competitive_consultation").await;
     for n in 1..=3 {
@@ -213,6 +213,12 @@ async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
     }
     let a = app.user("a@bureau.cn", Role::Officer, None).await;
     let b = app.user("b@bureau.cn", Role::Officer, None).await;
+    (app, id, a, b)
+}
+
+#[rocket::async_test]
+async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
+    let (app, id, a, b) = three_bids_two_officers().await;
     let (ra, rb) = tokio::join!(
         opening::open(app.db(), &a, deadline(), id, None, ""),
         opening::open(app.db(), &b, deadline(), id, None, "")
@@ -347,16 +353,7 @@ async fn no_number_anyone_sees_counts_the_bids() {
 
 #[rocket::async_test]
 async fn a_cancellation_racing_the_opening_never_leaves_both() {
-    let app = TestApp::new().await;
-    let id = published_call(&app, "competitive_consultation").await;
-    for n in 1..=3 {
-        let u = member(&app, n).await;
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90000"))
-            .await
-            .expect("bid");
-    }
-    let a = app.user("a@bureau.cn", Role::Officer, None).await;
-    let b = app.user("b@bureau.cn", Role::Officer, None).await;
+    let (app, id, a, b) = three_bids_two_officers().await;
     let (opened, cancelled) = tokio::join!(
         opening::open(app.db(), &a, deadline(), id, None, ""),
         calls::cancel(app.db(), &b, deadline(), id, "同时取消")

@@ -217,7 +217,7 @@ async fn open(
 struct UploadForm<'r> {
     #[field(default = String::new())]
     csrf: String,
-    file: super::contracts::UploadField<'r>,
+    file: super::uploads::UploadField<'r>,
 }
 
 #[post("/calls/<id>/bid/attachments", data = "<form>")]
@@ -230,11 +230,11 @@ async fn upload(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let file = match super::contracts::chosen(&form.file) {
+    let file = match super::uploads::chosen(&form.file) {
         Ok(f) => f,
         Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     };
-    let (name, bytes) = super::contracts::read_upload(file).await?;
+    let (name, bytes) = super::uploads::read_upload(file).await?;
     match attachments::add(&app.db, &me.0, app.clock.now(), id, &name, &bytes).await {
         Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
@@ -310,7 +310,7 @@ struct VerifyForm<'r> {
     csrf: String,
     #[field(default = String::new())]
     text: String,
-    file: super::contracts::UploadField<'r>,
+    file: super::uploads::UploadField<'r>,
 }
 
 /// Anyone may compute the digest of a receipt's bytes; a member of an organization is also
@@ -324,11 +324,11 @@ async fn verify(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let page = page.with_csrf(csrf);
-    let file = match super::contracts::chosen(&form.file) {
+    let file = match super::uploads::chosen(&form.file) {
         Ok(f) => f,
         Err(e) => return page.refused("calls/receipt_verify", json!({"result": null}), e),
     };
-    let (_, uploaded) = super::contracts::read_upload(file).await?;
+    let (_, uploaded) = super::uploads::read_upload(file).await?;
     // Pasted text is taken as typed, without the line break a text box may add at the end.
     let bytes =
         if uploaded.is_empty() { form.text.trim_end_matches(['\r', '\n']).as_bytes().to_vec() } else { uploaded };

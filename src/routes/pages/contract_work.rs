@@ -1,7 +1,8 @@
 //! The work under a signed contract: milestone reports and the officer's decisions,
 //! payments, amendments, evidence files; and the public check of a document's digest.
 use super::bids::Download;
-use super::contracts::{FileForm, read_upload, show_again};
+use super::contracts::show_again;
+use super::uploads::{FileForm, read_upload};
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
@@ -248,7 +249,7 @@ async fn verify_file(
     app: &State<App>,
 ) -> Result<Template, PageError> {
     csrf.check(&form.csrf)?;
-    let (_, bytes) = read_upload(super::contracts::chosen(&form.file)?).await?;
+    let (_, bytes) = read_upload(super::uploads::chosen(&form.file)?).await?;
     let digest = documents::sha256_hex(&bytes);
     let found = if bytes.is_empty() { None } else { documents::verify(&app.reads, &digest).await? };
     Ok(page

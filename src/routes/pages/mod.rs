@@ -17,6 +17,7 @@ mod organizations;
 mod performance;
 mod records;
 mod transfer;
+mod uploads;
 pub use organizations::FilterForm;
 
 use crate::assets::Template;

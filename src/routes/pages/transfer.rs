@@ -28,7 +28,7 @@ fn import_page(page: Page, _o: Officer) -> Template {
 struct ImportForm<'r> {
     #[field(default = String::new())]
     csrf: String,
-    file: super::contracts::UploadField<'r>,
+    file: super::uploads::UploadField<'r>,
 }
 
 async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
@@ -49,7 +49,7 @@ async fn import(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let base = json!({"columns": import_export::COLUMNS});
-    let file = match super::contracts::chosen(&form.file) {
+    let file = match super::uploads::chosen(&form.file) {
         Ok(f) => f,
         Err(e) => return page.refused("organizations/import", base, e),
     };
