@@ -117,6 +117,7 @@ const REPS: &[&str] = &["王海", "李娜", "陈明", "林芳", "黄伟", "吴�
 pub async fn load(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(String, Role, String)>> {
     if user::Entity::find().count(db).await? > 0 || organization::Entity::find().count(db).await? > 0 {
@@ -315,14 +316,16 @@ pub async fn load(
         .filter(|(i, _)| !inactive_or_listed.contains(i) && i % 10 != 7)
         .map(|(_, id)| *id)
         .collect();
-    crate::demo_calls::load(db, emails, &places, now, (&officer, &u), &bidders).await?;
-    crate::demo_awards::load(db, emails, &places, now, &officer, &bidders).await?;
-    let (made, current, provider) = crate::demo_contracts::load(db, emails, &places, now, &officer, &bidders).await?;
+    crate::demo_calls::load(db, emails, sealer, &places, now, (&officer, &u), &bidders).await?;
+    crate::demo_awards::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
+    let (made, current, provider) =
+        crate::demo_contracts::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
     accounts_made.extend(made);
     let evaluator =
         user::Entity::find().filter(user::Column::Role.eq(Role::Evaluator)).one(db).await?.ok_or(AppError::NotFound)?;
     let people = crate::demo_evaluations::People { officer: &officer, evaluator: &evaluator, provider: &provider };
-    accounts_made.extend(crate::demo_evaluations::load(db, emails, &places, now, &people, &current, &bidders).await?);
+    accounts_made
+        .extend(crate::demo_evaluations::load(db, emails, sealer, &places, now, &people, &current, &bidders).await?);
     Ok(accounts_made)
 }
 

@@ -54,6 +54,7 @@ async fn experts(db: &DatabaseConnection, officer: &user::Model, now: DateTime<U
 pub(crate) async fn three_bids(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     call: i32,
     deadline: DateTime<Utc>,
     orgs: &[i32],
@@ -64,7 +65,7 @@ pub(crate) async fn three_bids(
         let who = member_of(db, deadline, *org).await?;
         bids::submit(
             db,
-            (emails, ORIGIN),
+            ((emails, ORIGIN), sealer),
             &who,
             deadline - Duration::days(3 - n as i64),
             call,
@@ -117,6 +118,7 @@ pub(crate) async fn score_all(
 pub async fn load(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     places: &Places,
     now: DateTime<Utc>,
     officer: &user::Model,
@@ -130,8 +132,8 @@ pub async fn load(
     let i = input(places, "吉阳区困境儿童关爱服务项目", "children", "吉阳区", "180000");
     let awarded = published(db, &rules, places, officer, now, 45, i, 25).await?;
     let deadline = calls::get(db, awarded).await?.bid_deadline.unwrap_or(now);
-    let a_orgs = three_bids(db, emails, awarded, deadline, &orgs(4), ["168000", "159000", "175500"]).await?;
-    opening::open(db, officer, deadline, awarded, None, "").await?;
+    let a_orgs = three_bids(db, emails, sealer, awarded, deadline, &orgs(4), ["168000", "159000", "175500"]).await?;
+    opening::open(db, sealer, officer, deadline, awarded, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
     score_all(db, awarded, &a_orgs, deadline + Duration::days(2), None).await?;
     let report = evaluation::report(db, &rules, &calls::get(db, awarded).await?).await?;
@@ -165,8 +167,8 @@ pub async fn load(
     let i = input(places, "天涯区社区矫正对象教育帮扶项目", "community_correction", "天涯区", "160000");
     let evaluating = published(db, &rules, places, officer, now, 30, i, 24).await?;
     let deadline = calls::get(db, evaluating).await?.bid_deadline.unwrap_or(now);
-    let e_orgs = three_bids(db, emails, evaluating, deadline, &orgs(7), ["148000", "152000", "139900"]).await?;
-    opening::open(db, officer, deadline, evaluating, None, "").await?;
+    let e_orgs = three_bids(db, emails, sealer, evaluating, deadline, &orgs(7), ["148000", "152000", "139900"]).await?;
+    opening::open(db, sealer, officer, deadline, evaluating, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::hours(20), &rules, evaluating, 3, &[]).await?;
     score_all(db, evaluating, &e_orgs, deadline + Duration::days(1), pool.first().map(|u| u.id)).await?;
 
@@ -174,8 +176,8 @@ pub async fn load(
     let i = input(places, "海棠区社会工作站运营项目", "social_work", "海棠区", "220000");
     let opened = published(db, &rules, places, officer, now, 26, i, 24).await?;
     let deadline = calls::get(db, opened).await?.bid_deadline.unwrap_or(now);
-    three_bids(db, emails, opened, deadline, &orgs(10), ["205000", "198000", "214600"]).await?;
-    opening::open(db, officer, deadline, opened, None, "").await?;
+    three_bids(db, emails, sealer, opened, deadline, &orgs(10), ["205000", "198000", "214600"]).await?;
+    opening::open(db, sealer, officer, deadline, opened, None, "").await?;
 
     // Failed: an open tender that drew a single bid.
     let mut i = input(places, "崖州区长者饭堂运营项目", "elderly", "崖州区", "300000");
@@ -183,7 +185,15 @@ pub async fn load(
     let failed = published(db, &rules, places, officer, now, 40, i, 25).await?;
     let deadline = calls::get(db, failed).await?.bid_deadline.unwrap_or(now);
     let who = member_of(db, deadline, orgs(13).first().copied().unwrap_or_default()).await?;
-    bids::submit(db, (emails, ORIGIN), &who, deadline - Duration::days(2), failed, &demo_bid("288000", "3000")).await?;
-    opening::open(db, officer, deadline, failed, None, "").await?;
+    bids::submit(
+        db,
+        ((emails, ORIGIN), sealer),
+        &who,
+        deadline - Duration::days(2),
+        failed,
+        &demo_bid("288000", "3000"),
+    )
+    .await?;
+    opening::open(db, sealer, officer, deadline, failed, None, "").await?;
     Ok(())
 }

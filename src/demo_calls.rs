@@ -131,6 +131,7 @@ pub(crate) fn demo_bid(total: &str, visits: &str) -> BidInput {
 pub async fn load(
     db: &DatabaseConnection,
     emails: &crate::domain::outbox::EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     places: &Places,
     now: DateTime<Utc>,
     (officer, ngo): (&user::Model, &user::Model),
@@ -145,7 +146,7 @@ pub async fn load(
         let total = ["138000", "142500", "129800"][n % 3];
         bids::submit(
             db,
-            (emails, crate::demo_hubs::ORIGIN),
+            ((emails, crate::demo_hubs::ORIGIN), sealer),
             &who,
             now - Duration::days(8 - n as i64),
             closed,
@@ -176,7 +177,7 @@ pub async fn load(
         let who = member_of(db, now, *org).await?;
         bids::submit(
             db,
-            (emails, crate::demo_hubs::ORIGIN),
+            ((emails, crate::demo_hubs::ORIGIN), sealer),
             &who,
             now - Duration::hours(5),
             id,

@@ -67,6 +67,7 @@ pub(crate) struct Signed {
 pub(crate) async fn signed_contract(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     places: &Places,
     now: DateTime<Utc>,
     officer: &user::Model,
@@ -78,8 +79,8 @@ pub(crate) async fn signed_contract(
     let i = input(places, spec.title, "elderly", spec.district, "240000");
     let call = published(db, &rules, places, officer, now, spec.days_ago, i, 25).await?;
     let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
-    let orgs = three_bids(db, emails, call, deadline, &spec.orgs, spec.prices).await?;
-    opening::open(db, officer, deadline, call, None, "").await?;
+    let orgs = three_bids(db, emails, sealer, call, deadline, &spec.orgs, spec.prices).await?;
+    opening::open(db, sealer, officer, deadline, call, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, call, 3, &[]).await?;
     score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
     let report = evaluation::report(db, &rules, &calls::get(db, call).await?).await?;
@@ -186,6 +187,7 @@ pub(crate) async fn signed_contract(
 pub async fn load(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     places: &Places,
     now: DateTime<Utc>,
     officer: &user::Model,
@@ -201,7 +203,7 @@ pub async fn load(
         provider_name: "承接机构 陈主任",
     };
     let Signed { contract: k, provider, password: pw, q1, seeded, signed_at: signed } =
-        signed_contract(db, emails, places, now, officer, &spec).await?;
+        signed_contract(db, emails, sealer, places, now, officer, &spec).await?;
     // The first instalment paid; the first quarter reported and accepted.
     let first_instalment = contract_instalment::Entity::find()
         .filter(contract_instalment::Column::ContractId.eq(k.id))

@@ -211,6 +211,7 @@ async fn pay(
 pub async fn load(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
     places: &Places,
     now: DateTime<Utc>,
     people: &People<'_>,
@@ -255,7 +256,7 @@ pub async fn load(
         provider_name: "承接机构 吴主任",
     };
     let Signed { contract: k, provider, password, q1, seeded, signed_at } =
-        signed_contract(db, emails, places, now, people.officer, &spec).await?;
+        signed_contract(db, emails, sealer, places, now, people.officer, &spec).await?;
     let (mid, last) = match (seeded.first(), seeded.get(1)) {
         (Some(m), Some(l)) => (m.clone(), l.clone()),
         _ => return Err(AppError::NotFound),

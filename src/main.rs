@@ -95,7 +95,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
             if demo {
                 let emails = fuhua::domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;
-                match fuhua::demo::load(&db, &emails, chrono::Utc::now()).await {
+                let sealer = fuhua::domain::sealing::Sealer::load(&config.data_dir)?;
+                match fuhua::demo::load(&db, &emails, &sealer, chrono::Utc::now()).await {
                     Ok(accounts) => {
                         println!("\nDemo data loaded. Accounts (passwords are shown only now):");
                         for (email, role, pw) in accounts {

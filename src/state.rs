@@ -27,6 +27,8 @@ pub struct App {
     pub proxies: Arc<Vec<std::net::IpAddr>>,
     /// Signs the audit log's checkpoints.
     pub notary: Arc<crate::domain::checkpoints::Notary>,
+    /// Wraps each call's key for its sealed bids (domain::sealing).
+    pub sealer: Arc<crate::domain::sealing::Sealer>,
 }
 
 impl App {

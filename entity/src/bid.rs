@@ -8,6 +8,9 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// What people see of the bid once opened, instead of the id, which runs across every
+    /// call and would count the bids on calls still sealed.
+    pub public_ref: String,
     pub call_id: i32,
     pub organization_id: i32,
     pub status: BidStatus,

@@ -22,6 +22,11 @@ pub struct Model {
     pub sha256: String,
     #[serde(skip_serializing)]
     pub data: Vec<u8>,
+    /// The file name encrypted under its call's key, when the file is sealed: then `data`
+    /// is encrypted too and `file_name` is empty. Files stay sealed at rest for good and
+    /// are decrypted when someone allowed fetches them.
+    #[serde(skip_serializing)]
+    pub sealed_name: Option<Vec<u8>>,
     /// A staff or member account id: kept out of every JSON the platform gives.
     #[serde(skip_serializing)]
     pub uploaded_by: i32,

@@ -13,6 +13,10 @@ pub struct Model {
     /// The bid as submitted, canonical JSON; the digest is over exactly these bytes.
     pub content: String,
     pub total_fen: i64,
+    /// While sealed: the content encrypted under its call's key, and `content` empty and
+    /// `total_fen` 0. Opening decrypts it into those two and clears this.
+    #[serde(skip_serializing)]
+    pub sealed: Option<Vec<u8>>,
     /// SHA-256 of `content`, hex: the receipt.
     pub digest: String,
     /// A staff or member account id: kept out of every JSON the platform gives.

@@ -37,6 +37,10 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     /// When its bids were opened; never for a call cancelled before opening.
     pub opened_at: Option<DateTimeUtc>,
+    /// The call's own key for its sealed bids, wrapped by the sealing key (which is kept
+    /// outside the database); made with the first bid. Never in any JSON.
+    #[serde(skip_serializing)]
+    pub sealing_key: Option<Vec<u8>>,
     pub cancel_reason: Option<String>,
     /// A staff or member account id: kept out of every JSON the platform gives.
     #[serde(skip_serializing)]

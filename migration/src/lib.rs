@@ -15,6 +15,7 @@ mod m20261202_000010_sealing;
 mod m20261202_000011_audit_checkpoints;
 mod m20261202_000012_public_refs;
 mod m20261202_000013_sealed_events;
+mod m20261202_000014_sealed_at_rest;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_audit_checkpoints::Migration),
             Box::new(m20261202_000012_public_refs::Migration),
             Box::new(m20261202_000013_sealed_events::Migration),
+            Box::new(m20261202_000014_sealed_at_rest::Migration),
         ]
     }
 }

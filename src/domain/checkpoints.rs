@@ -64,26 +64,7 @@ impl Notary {
     /// `data_dir/checkpoints.jsonl`.
     pub fn load(data_dir: &Path) -> Result<Notary, String> {
         let file = data_dir.join("checkpoints.jsonl");
-        let from_env = std::env::var("FUHUA_CHECKPOINT_KEY").ok().filter(|k| !k.trim().is_empty());
-        let path = data_dir.join("checkpoint.key");
-        let hex_seed = match from_env {
-            Some(k) => k.trim().to_string(),
-            None => match std::fs::read_to_string(&path) {
-                Ok(k) => k.trim().to_string(),
-                Err(_) => {
-                    let mut seed = [0u8; 32];
-                    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
-                    std::fs::create_dir_all(data_dir)
-                        .map_err(|e| format!("data folder {}: {e}", data_dir.display()))?;
-                    write_secret(&path, &hex::encode(seed))?;
-                    hex::encode(seed)
-                }
-            },
-        };
-        let seed = hex::decode(&hex_seed)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or("the checkpoint key must be 64 hex characters (FUHUA_CHECKPOINT_KEY or checkpoint.key)")?;
+        let seed = crate::domain::secrets::key_32(data_dir, "FUHUA_CHECKPOINT_KEY", "checkpoint.key", "checkpoint")?;
         Ok(Notary { key: SigningKey::from_bytes(&seed), file })
     }
 
@@ -151,15 +132,6 @@ impl Notary {
 }
 
 /// A new key file readable by its owner only.
-fn write_secret(path: &Path, text: &str) -> Result<(), String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    f.write_all(text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// The public key the server signs with, if its key is configured or its key file exists
 /// (nothing is made): what `audit-verify` accepts by default.
 pub fn own_public_key(data_dir: &Path) -> Option<String> {

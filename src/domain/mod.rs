@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod procurement;
 pub mod records;
+pub mod sealing;
 pub mod secrets;
 pub mod sessions;
 pub mod uscc;

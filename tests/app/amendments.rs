@@ -14,9 +14,16 @@ async fn an_amendment_that_affects_bids_moves_a_close_deadline_and_tells_bidders
     let app = TestApp::new().await;
     let id = published_call(&app, "competitive_consultation").await;
     let bidder = member(&app, 1).await;
-    bids::submit(app.db(), (&app.state().emails, ORIGIN), &bidder, app.clock.now(), id, &bid("100000"))
-        .await
-        .expect("bid");
+    bids::submit(
+        app.db(),
+        ((&app.state().emails, ORIGIN), &app.state().sealer),
+        &bidder,
+        app.clock.now(),
+        id,
+        &bid("100000"),
+    )
+    .await
+    .expect("bid");
     let officer = app.user("amender@bureau.cn", Role::Officer, None).await;
     let rules = &app.state().config.procurement;
     let emails = &app.state().emails;

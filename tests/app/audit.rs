@@ -173,9 +173,16 @@ async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one()
     for n in 1..=3 {
         let u = crate::bids::member(&app, n).await;
         let b = crate::bids::bid(&format!("{}", 90000 + n));
-        fuhua::domain::procurement::bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &b)
-            .await
-            .expect("bid");
+        fuhua::domain::procurement::bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            &u,
+            app.clock.now(),
+            id,
+            &b,
+        )
+        .await
+        .expect("bid");
     }
     app.clock.set(crate::bids::deadline());
     let mut officer = app.officer_again().await;
@@ -198,17 +205,32 @@ async fn bid_events_chain_apart_and_the_opening_binds_them() {
     for n in 1..=3 {
         let u = crate::bids::member(&app, n).await;
         let b = crate::bids::bid("90000");
-        fuhua::domain::procurement::bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &b)
-            .await
-            .expect("bid");
+        fuhua::domain::procurement::bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            &u,
+            app.clock.now(),
+            id,
+            &b,
+        )
+        .await
+        .expect("bid");
     }
     let log = entity::audit_log::Entity::find().all(app.db()).await.expect("log");
     assert!(log.iter().all(|e| !e.action.contains("sealed") && !e.object_type.contains("sealed")), "not in the log");
     assert_eq!(app.count("sealed_events").await, 3);
     let officer = app.user("opener@bureau.cn", entity::enums::Role::Officer, None).await;
-    fuhua::domain::procurement::opening::open(app.db(), &officer, crate::bids::deadline(), id, None, "")
-        .await
-        .expect("open");
+    fuhua::domain::procurement::opening::open(
+        app.db(),
+        &app.state().sealer,
+        &officer,
+        crate::bids::deadline(),
+        id,
+        None,
+        "",
+    )
+    .await
+    .expect("open");
     let entries = audit::latest_seq(app.db()).await.expect("seq") as u64;
     assert_eq!(audit::verify(app.db()).await.expect("verify"), VerifyOutcome::Intact { entries });
     // The newest bid event deleted after the opening: its head no longer matches the opening's.

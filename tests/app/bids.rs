@@ -53,6 +53,13 @@ pub(crate) async fn member(app: &TestApp, n: u32) -> entity::user::Model {
     app.user(&format!("bidder{n}@ngo.cn"), Role::NgoMember, Some(org)).await
 }
 
+/// A stored version as its bidder reads it: decrypted with its call's key.
+pub(crate) async fn revealed(app: &TestApp, v: entity::bid_version::Model) -> entity::bid_version::Model {
+    let b = entity::bid::Entity::find_by_id(v.bid_id).one(app.db()).await.expect("q").expect("bid");
+    let c = fuhua::domain::procurement::calls::get(app.db(), b.call_id).await.expect("call");
+    fuhua::domain::sealing::reveal(app.state().sealer.call_key(&c).expect("key").as_ref(), v)
+}
+
 pub(crate) fn deadline() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-12-20T01:30:00Z").expect("time").with_timezone(&chrono::Utc)
 }
@@ -66,6 +73,10 @@ async fn a_bid_gets_a_receipt_and_can_be_revised_or_withdrawn_until_the_deadline
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     let page = a.get(&app, &format!("/calls/{id}/bid")).await;
     let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("version");
+    // Stored sealed: no content and no price in the clear, until opening.
+    assert!(v.content.is_empty() && v.total_fen == 0 && v.sealed.is_some(), "{v:?}");
+    let v = revealed(&app, v).await;
+    assert_eq!(v.total_fen, 10_000_000);
     assert_eq!(v.digest, bids::digest(&v.content), "the receipt is the digest of what is stored");
     assert!(
         page.body.contains(&v.digest) && page.body.contains("¥100,000.00") && page.body.contains("2026-11-26 10:00")
@@ -125,19 +136,25 @@ async fn the_deadline_is_kept_to_the_second_by_the_server_clock() {
     let id = published_call(&app, "competitive_consultation").await;
     let (u1, u2, u3) = (member(&app, 1).await, member(&app, 2).await, member(&app, 3).await);
     let at = |secs: i64| deadline() + chrono::Duration::seconds(secs);
-    bids::submit(app.db(), (&app.state().emails, ORIGIN), &u1, at(-1), id, &bid("90000"))
+    bids::submit(app.db(), ((&app.state().emails, ORIGIN), &app.state().sealer), &u1, at(-1), id, &bid("90000"))
         .await
         .expect("one second before: accepted");
-    let on_time = bids::submit(app.db(), (&app.state().emails, ORIGIN), &u2, at(0), id, &bid("90000")).await;
+    let on_time =
+        bids::submit(app.db(), ((&app.state().emails, ORIGIN), &app.state().sealer), &u2, at(0), id, &bid("90000"))
+            .await;
     assert!(matches!(on_time, Err(fuhua::error::AppError::Conflict(_))), "at the deadline: refused");
-    let late = bids::submit(app.db(), (&app.state().emails, ORIGIN), &u3, at(1), id, &bid("90000")).await;
+    let late =
+        bids::submit(app.db(), ((&app.state().emails, ORIGIN), &app.state().sealer), &u3, at(1), id, &bid("90000"))
+            .await;
     assert!(matches!(late, Err(fuhua::error::AppError::Conflict(_))), "one second after: refused");
     assert!(
         bids::withdraw(app.db(), (&app.state().emails, ORIGIN), &u1, at(1), id).await.is_err(),
         "nor withdrawn after"
     );
     assert!(
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u1, at(1), id, &bid("80000")).await.is_err(),
+        bids::submit(app.db(), ((&app.state().emails, ORIGIN), &app.state().sealer), &u1, at(1), id, &bid("80000"))
+            .await
+            .is_err(),
         "nor revised after"
     );
     assert_eq!(app.count("bid_versions").await, 1);
@@ -150,7 +167,8 @@ async fn twenty_identical_submissions_at_once_make_one_version() {
     let u = member(&app, 1).await;
     let input = bid("88000");
     let now = app.clock.now();
-    let runs = (0..20).map(|_| bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, now, id, &input));
+    let runs = (0..20)
+        .map(|_| bids::submit(app.db(), ((&app.state().emails, ORIGIN), &app.state().sealer), &u, now, id, &input));
     let results = futures_all(runs).await;
     let digests: std::collections::BTreeSet<String> =
         results.into_iter().map(|r| r.expect("every request gets the receipt").digest).collect();
@@ -170,9 +188,16 @@ async fn bids_are_sealed_on_every_route_and_for_every_role_until_opening() {
     let mut names = vec![];
     for n in 1..=3 {
         let u = member(&app, n).await;
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid(&format!("{}", 90000 + n)))
-            .await
-            .expect("bid");
+        bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            &u,
+            app.clock.now(),
+            id,
+            &bid(&format!("{}", 90000 + n)),
+        )
+        .await
+        .expect("bid");
         names.push(format!("三亚市第{n}号投标服务中心"));
     }
     let secrets: Vec<String> =
@@ -268,42 +293,68 @@ async fn opening_checks_digests_and_fails_a_call_with_too_few_bids() {
         users.push(member(&app, n).await);
     }
     for u in &users {
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), u, app.clock.now(), consult, &bid("90000"))
-            .await
-            .expect("bid");
+        bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            u,
+            app.clock.now(),
+            consult,
+            &bid("90000"),
+        )
+        .await
+        .expect("bid");
     }
     for u in &users[..2] {
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), u, app.clock.now(), tender, &bid("90000"))
-            .await
-            .expect("bid");
+        bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            u,
+            app.clock.now(),
+            tender,
+            &bid("90000"),
+        )
+        .await
+        .expect("bid");
     }
     let officer = app.user("opener@bureau.cn", Role::Officer, None).await;
     use fuhua::domain::procurement::opening::{WithTwo, open};
     // Not before the deadline.
     assert!(matches!(
-        open(app.db(), &officer, deadline() - chrono::Duration::seconds(1), consult, None, "").await,
+        open(app.db(), &app.state().sealer, &officer, deadline() - chrono::Duration::seconds(1), consult, None, "")
+            .await,
         Err(fuhua::error::AppError::Conflict(_))
     ));
-    // Someone edits a stored bid: its digest no longer matches its receipt.
+    // Someone edits a stored (sealed) bid: it no longer opens, so it does not count.
     let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("v");
+    let mut sealed = v.sealed.clone().expect("sealed");
+    let middle = sealed.len() / 2;
+    sealed[middle] ^= 0x20;
     let mut am: entity::bid_version::ActiveModel = v.clone().into();
-    am.content = Set(v.content.replace("90000", "10000"));
+    am.sealed = Set(Some(sealed));
     am.update(app.db()).await.expect("tamper");
     // Two valid bids under consultation: the officer must decide, with a reason.
-    let r = open(app.db(), &officer, deadline(), consult, None, "").await;
+    let r = open(app.db(), &app.state().sealer, &officer, deadline(), consult, None, "").await;
     assert!(matches!(r, Err(fuhua::error::AppError::Conflict(_))), "{r:?}");
-    let r = open(app.db(), &officer, deadline(), consult, Some(WithTwo::Continue), "").await;
+    let r = open(app.db(), &app.state().sealer, &officer, deadline(), consult, Some(WithTwo::Continue), "").await;
     assert!(matches!(r, Err(fuhua::error::AppError::Invalid(_))));
     assert_eq!(call_row(&app, consult).await.status, CallStatus::Published);
-    let (status, bids) = open(app.db(), &officer, deadline(), consult, Some(WithTwo::Continue), "两家有效，按规定继续")
-        .await
-        .expect("open");
+    let (status, bids) = open(
+        app.db(),
+        &app.state().sealer,
+        &officer,
+        deadline(),
+        consult,
+        Some(WithTwo::Continue),
+        "两家有效，按规定继续",
+    )
+    .await
+    .expect("open");
     assert_eq!(status, CallStatus::Opened);
     assert_eq!(bids.iter().filter(|b| !b.digest_ok).count(), 1, "the edited bid is flagged");
     // Open tender with two bids fails; opening twice is refused.
-    let (status, _) = open(app.db(), &officer, deadline(), tender, None, "").await.expect("open");
+    let (status, _) = open(app.db(), &app.state().sealer, &officer, deadline(), tender, None, "").await.expect("open");
     assert_eq!(status, CallStatus::Failed);
-    assert!(open(app.db(), &officer, deadline(), tender, None, "").await.is_err());
+    assert!(open(app.db(), &app.state().sealer, &officer, deadline(), tender, None, "").await.is_err());
 }
 
 #[rocket::async_test]
@@ -396,7 +447,7 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
     // The submitted version lists both files, so its digest covers them.
     assert_eq!(a.post(&app, &format!("/calls/{id}/bid"), &refs(&bid_fields("90000"))).await.status, Status::SeeOther);
     let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("v");
-    let content: bids::BidContent = serde_json::from_str(&v.content).expect("content");
+    let content: bids::BidContent = serde_json::from_str(&revealed(&app, v).await.content).expect("content");
     assert_eq!(content.attachments.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(), vec!["pdf", "docx"]);
 
     // Only the bidder fetches them before opening: not another NGO, not the officer.
@@ -422,7 +473,7 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
         let u = member(&app, 10 + n).await;
         bids::submit(
             app.db(),
-            (&app.state().emails, ORIGIN),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
             &u,
             deadline() - chrono::Duration::seconds(5),
             id,

@@ -6,7 +6,9 @@ use rocket::http::Status;
 #[rocket::async_test]
 async fn demo_loads_once_with_every_type_status_and_role() {
     let app = TestApp::new().await;
-    let accounts = fuhua::demo::load(app.db(), &app.state().emails, app.clock.now()).await.expect("demo loads");
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now())
+        .await
+        .expect("demo loads");
     let roles: Vec<Role> = accounts.iter().map(|a| a.1).collect();
     for r in Role::ALL {
         assert!(roles.contains(r), "an account for {r:?}");
@@ -23,7 +25,7 @@ async fn demo_loads_once_with_every_type_status_and_role() {
     assert!(own.body.contains("三亚市阳光社会工作服务中心"), "the NGO account speaks for its organization");
     assert!(
         matches!(
-            fuhua::demo::load(app.db(), &app.state().emails, app.clock.now()).await,
+            fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now()).await,
             Err(fuhua::error::AppError::Conflict(_))
         ),
         "never over real data"
@@ -39,7 +41,9 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
     use entity::enums::{MembershipStage, RoundStatus};
     use sea_orm::EntityTrait;
     let app = TestApp::new().await;
-    let accounts = fuhua::demo::load(app.db(), &app.state().emails, app.clock.now()).await.expect("demo loads");
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now())
+        .await
+        .expect("demo loads");
     let hubs = entity::hub::Entity::find().all(app.db()).await.expect("hubs");
     assert_eq!(hubs.len(), 2);
     let rounds = entity::hub_round::Entity::find().all(app.db()).await.expect("rounds");

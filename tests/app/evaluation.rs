@@ -25,11 +25,14 @@ pub(crate) async fn opened_call(
     let mut bidders = vec![];
     for (n, p) in prices.iter().enumerate() {
         let u = member(app, 40 + n as u32).await;
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid(p)).await.expect("bid");
+        bids::submit(app.db(), ((&app.state().emails, ORIGIN), &app.state().sealer), &u, app.clock.now(), id, &bid(p))
+            .await
+            .expect("bid");
         bidders.push(u);
     }
     let officer = app.user("chair@bureau.cn", Role::Officer, None).await;
-    let (status, _) = opening::open(app.db(), &officer, deadline(), id, None, "").await.expect("open");
+    let (status, _) =
+        opening::open(app.db(), &app.state().sealer, &officer, deadline(), id, None, "").await.expect("open");
     assert_eq!(status, CallStatus::Opened);
     (id, bidders, officer)
 }
@@ -437,11 +440,18 @@ async fn a_call_whose_bids_all_fall_is_failed_and_challenges_keep_to_their_windo
     let id3 = published_call(&app, "competitive_consultation").await;
     for n in 60..63 {
         let u = member(&app, n).await;
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id3, &bid("90000"))
-            .await
-            .expect("bid");
+        bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            &u,
+            app.clock.now(),
+            id3,
+            &bid("90000"),
+        )
+        .await
+        .expect("bid");
     }
-    opening::open(app.db(), &officer, deadline(), id3, None, "").await.expect("open");
+    opening::open(app.db(), &app.state().sealer, &officer, deadline(), id3, None, "").await.expect("open");
     award::fail(app.db(), &officer, after(), id3, "三家均不满足服务要求").await.expect("fail");
     assert_eq!(call_row(&app, id3).await.status, CallStatus::Failed);
 }

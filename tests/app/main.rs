@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod amendments;
 mod api;
+mod at_rest;
 mod audit;
 mod bids;
 mod calls;

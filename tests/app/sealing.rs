@@ -38,9 +38,27 @@ async fn a_call_cancelled_before_its_deadline_keeps_its_bids_sealed_for_good() {
     assert_eq!(first.post_multipart(&app, &up, "方案.pdf", b"%PDF-1.7 secret plan").await.status, Status::SeeOther);
     let u1 = entity::user::Entity::find().all(app.db()).await.expect("q");
     let u1 = u1.iter().find(|u| u.email == "ngo1@ngo.cn").expect("ngo1").clone();
-    bids::submit(app.db(), (&app.state().emails, ORIGIN), &u1, app.clock.now(), id, &bid("90001")).await.expect("bid");
+    bids::submit(
+        app.db(),
+        ((&app.state().emails, ORIGIN), &app.state().sealer),
+        &u1,
+        app.clock.now(),
+        id,
+        &bid("90001"),
+    )
+    .await
+    .expect("bid");
     let u2 = member(&app, 2).await;
-    bids::submit(app.db(), (&app.state().emails, ORIGIN), &u2, app.clock.now(), id, &bid("90002")).await.expect("bid");
+    bids::submit(
+        app.db(),
+        ((&app.state().emails, ORIGIN), &app.state().sealer),
+        &u2,
+        app.clock.now(),
+        id,
+        &bid("90002"),
+    )
+    .await
+    .expect("bid");
     let file = entity::bid_attachment::Entity::find().one(app.db()).await.expect("q").expect("file");
 
     // Cancelled just before the deadline.
@@ -48,7 +66,7 @@ async fn a_call_cancelled_before_its_deadline_keeps_its_bids_sealed_for_good() {
     calls::cancel(app.db(), &officer, deadline() - chrono::Duration::minutes(1), id, "预算调整").await.expect("cancel");
     assert_eq!(call_row(&app, id).await.status, CallStatus::Cancelled);
     // Opening a cancelled call is refused, and nothing is opened.
-    let r = opening::open(app.db(), &officer, deadline(), id, None, "").await;
+    let r = opening::open(app.db(), &app.state().sealer, &officer, deadline(), id, None, "").await;
     assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");
 
     app.clock.set(deadline() + chrono::Duration::days(1));
@@ -139,14 +157,24 @@ async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_a
     let mut users = vec![];
     for (n, price) in [(1, "100000"), (2, "95000"), (3, "110000"), (4, "105000")] {
         let u = member(&app, n).await;
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid(price)).await.expect("bid");
+        bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            &u,
+            app.clock.now(),
+            id,
+            &bid(price),
+        )
+        .await
+        .expect("bid");
         users.push(u);
     }
     // After bidding, number 4 is put on the serious dishonesty list.
     let org4 = users[3].organization_id.expect("org");
     list(&app, org4, "dishonesty_list", "2026-11-26", "虚假材料骗取资金").await;
     let officer = app.user("opener@bureau.cn", Role::Officer, None).await;
-    let (status, opened) = opening::open(app.db(), &officer, deadline(), id, None, "").await.expect("open");
+    let (status, opened) =
+        opening::open(app.db(), &app.state().sealer, &officer, deadline(), id, None, "").await.expect("open");
     assert_eq!(status, CallStatus::Opened, "three valid bids remain");
     let flagged = opened.iter().find(|b| b.organization_id == org4).expect("the listed bid is opened");
     let reason = flagged.ineligible_reason.clone().expect("flagged with its reason");
@@ -207,9 +235,16 @@ async fn three_bids_two_officers() -> (TestApp, i32, entity::user::Model, entity
     let id = published_call(&app, "competitive_consultation").await;
     for n in 1..=3 {
         let u = member(&app, n).await;
-        bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90000"))
-            .await
-            .expect("bid");
+        bids::submit(
+            app.db(),
+            ((&app.state().emails, ORIGIN), &app.state().sealer),
+            &u,
+            app.clock.now(),
+            id,
+            &bid("90000"),
+        )
+        .await
+        .expect("bid");
     }
     let a = app.user("a@bureau.cn", Role::Officer, None).await;
     let b = app.user("b@bureau.cn", Role::Officer, None).await;
@@ -220,8 +255,8 @@ async fn three_bids_two_officers() -> (TestApp, i32, entity::user::Model, entity
 async fn opening_happens_once_even_when_two_officers_open_at_the_same_moment() {
     let (app, id, a, b) = three_bids_two_officers().await;
     let (ra, rb) = tokio::join!(
-        opening::open(app.db(), &a, deadline(), id, None, ""),
-        opening::open(app.db(), &b, deadline(), id, None, "")
+        opening::open(app.db(), &app.state().sealer, &a, deadline(), id, None, ""),
+        opening::open(app.db(), &app.state().sealer, &b, deadline(), id, None, "")
     );
     assert_eq!([ra.is_ok(), rb.is_ok()].iter().filter(|x| **x).count(), 1, "{ra:?} {rb:?}");
     let opened_entries = entity::audit_log::Entity::find()
@@ -318,13 +353,27 @@ async fn no_number_anyone_sees_counts_the_bids() {
         let before = fuhua::domain::audit::latest_seq(app.db()).await.expect("seq");
         for n in 1..=bids {
             let u = member(&app, 100 + n).await;
-            bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90000"))
-                .await
-                .expect("bid");
+            bids::submit(
+                app.db(),
+                ((&app.state().emails, ORIGIN), &app.state().sealer),
+                &u,
+                app.clock.now(),
+                id,
+                &bid("90000"),
+            )
+            .await
+            .expect("bid");
             bids::withdraw(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id).await.expect("withdraw");
-            bids::submit(app.db(), (&app.state().emails, ORIGIN), &u, app.clock.now(), id, &bid("90001"))
-                .await
-                .expect("bid");
+            bids::submit(
+                app.db(),
+                ((&app.state().emails, ORIGIN), &app.state().sealer),
+                &u,
+                app.clock.now(),
+                id,
+                &bid("90001"),
+            )
+            .await
+            .expect("bid");
         }
         // Organizations and members exist in both runs, so registry entries are alike.
         for n in bids + 1..=5 {
@@ -355,7 +404,7 @@ async fn no_number_anyone_sees_counts_the_bids() {
 async fn a_cancellation_racing_the_opening_never_leaves_both() {
     let (app, id, a, b) = three_bids_two_officers().await;
     let (opened, cancelled) = tokio::join!(
-        opening::open(app.db(), &a, deadline(), id, None, ""),
+        opening::open(app.db(), &app.state().sealer, &a, deadline(), id, None, ""),
         calls::cancel(app.db(), &b, deadline(), id, "同时取消")
     );
     assert_eq!([opened.is_ok(), cancelled.is_ok()].iter().filter(|x| **x).count(), 1, "{opened:?} {cancelled:?}");

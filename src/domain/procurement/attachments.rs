@@ -2,8 +2,11 @@
 //! ending in .pdf is not enough), at most 10 MiB each and 10 per bid. They are sealed with
 //! the bid: before opening only the organization's members see or fetch them; after opening
 //! the bureau does too. Each submitted version lists the digests of the files it includes.
+//! Name and bytes are stored encrypted under the call's key (`domain::sealing`), and stay
+//! so: whoever may fetch a file gets it decrypted.
 use super::calls;
 use crate::domain::audit;
+use crate::domain::sealing::{self, CallKey, Sealer};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
@@ -93,6 +96,7 @@ pub fn checked_file(name: &str, bytes: &[u8]) -> AppResult<(String, &'static str
 /// Adds a file to the organization's bid on a call, before the deadline.
 pub async fn add(
     db: &DatabaseConnection,
+    sealer: &Sealer,
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
@@ -109,15 +113,18 @@ pub async fn add(
         return Err(AppError::Conflict(Msg::new("attachment.too_many").arg("n", MAX_FILES)));
     }
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let a = bid_attachment::ActiveModel {
-        public_ref: Set(crate::domain::secrets::random_ref()),
+    let key = sealing::key_for(&txn, sealer, call_id).await?;
+    let public_ref = crate::domain::secrets::random_ref();
+    let mut a = bid_attachment::ActiveModel {
         call_id: Set(call_id),
         organization_id: Set(org),
-        file_name: Set(name),
+        file_name: Set(String::new()),
+        sealed_name: Set(Some(key.seal(&sealing::name_purpose(&public_ref), name.as_bytes())?)),
         kind: Set(kind.to_string()),
         size_bytes: Set(bytes.len() as i64),
         sha256: Set(sha256.clone()),
-        data: Set(bytes.to_vec()),
+        data: Set(key.seal(&sealing::file_purpose(&public_ref), bytes)?),
+        public_ref: Set(public_ref),
         uploaded_by: Set(u.id),
         uploaded_at: Set(now),
         removed: Set(false),
@@ -128,6 +135,7 @@ pub async fn add(
     audit::append_sealed(&txn, now, call_id, serde_json::json!({"event": "attached", "sha256": sha256})).await?;
     super::bids::still_taking(&txn, call_id, now).await?;
     txn.commit().await?;
+    (a.file_name, a.sealed_name, a.data) = (name, None, vec![]);
     Ok(a)
 }
 
@@ -173,13 +181,21 @@ fn mine(_db: &impl ConnectionTrait, call_id: i32, org: i32) -> sea_orm::Select<b
         .filter(bid_attachment::Column::OrganizationId.eq(org))
 }
 
-/// The organization's files now on its bid, without their bytes, oldest first.
-pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResult<Vec<(String, AttachmentRef)>> {
-    let rows: Vec<(String, String, String, i64, String)> = mine(db, call_id, org)
+/// The organization's files now on its bid, without their bytes, oldest first; their
+/// names decrypted with the call's key.
+pub async fn refs<C: ConnectionTrait>(
+    db: &C,
+    key: Option<&CallKey>,
+    call_id: i32,
+    org: i32,
+) -> AppResult<Vec<(String, AttachmentRef)>> {
+    type Row = (String, String, Option<Vec<u8>>, String, i64, String);
+    let rows: Vec<Row> = mine(db, call_id, org)
         .filter(bid_attachment::Column::Removed.eq(false))
         .select_only()
         .column(bid_attachment::Column::PublicRef)
         .column(bid_attachment::Column::FileName)
+        .column(bid_attachment::Column::SealedName)
         .column(bid_attachment::Column::Kind)
         .column(bid_attachment::Column::SizeBytes)
         .column(bid_attachment::Column::Sha256)
@@ -189,36 +205,33 @@ pub async fn refs<C: ConnectionTrait>(db: &C, call_id: i32, org: i32) -> AppResu
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, kind, size_bytes, sha256)| (id, AttachmentRef { name, kind, size_bytes, sha256 }))
+        .map(|(id, plain, sealed, kind, size_bytes, sha256)| {
+            let name = sealing::file_name(key, &id, plain, sealed);
+            (id, AttachmentRef { name, kind, size_bytes, sha256 })
+        })
         .collect())
 }
 
-/// Every file ever attached on the call by any bidder, removed ones too, without bytes:
-/// (organization, public reference, file).
-pub async fn refs_of_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(i32, String, AttachmentRef)>> {
-    let rows: Vec<(i32, String, String, String, i64, String)> = bid_attachment::Entity::find()
+/// Every file ever attached on the call by any bidder, removed ones too, as
+/// (organization, public reference, SHA-256): how an opened version's files are found.
+pub async fn digests_of_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<(i32, String, String)>> {
+    Ok(bid_attachment::Entity::find()
         .filter(bid_attachment::Column::CallId.eq(call_id))
         .select_only()
         .column(bid_attachment::Column::OrganizationId)
         .column(bid_attachment::Column::PublicRef)
-        .column(bid_attachment::Column::FileName)
-        .column(bid_attachment::Column::Kind)
-        .column(bid_attachment::Column::SizeBytes)
         .column(bid_attachment::Column::Sha256)
         .order_by_asc(bid_attachment::Column::Id)
         .into_tuple()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(org, id, name, kind, size_bytes, sha256)| (org, id, AttachmentRef { name, kind, size_bytes, sha256 }))
-        .collect())
+        .await?)
 }
 
 /// A file's bytes, for the organization's members, or once the call is opened for the
 /// bureau and the panel members who have declared no conflict.
 pub async fn fetch(
     db: &DatabaseConnection,
+    sealer: &Sealer,
     u: &user::Model,
     call_id: i32,
     public_ref: &str,
@@ -232,7 +245,7 @@ pub async fn fetch(
         .ok_or(AppError::NotFound)?;
     let own = u.role == Role::NgoMember && u.organization_id == Some(a.organization_id);
     if own {
-        return Ok(a);
+        return sealing::reveal_file(sealer.call_key(&c)?.as_ref(), a);
     }
     // Anyone else only once the bid it belongs to was opened (never for a call cancelled first).
     let opened = !calls::sealed(&c)
@@ -244,7 +257,7 @@ pub async fn fetch(
             .await?
             .is_some();
     if opened && (calls::is_bureau(Some(u)) || super::panel::seated(db, u, call_id).await.is_ok()) {
-        return Ok(a);
+        return sealing::reveal_file(sealer.call_key(&c)?.as_ref(), a);
     }
     Err(AppError::NotFound)
 }

@@ -4,7 +4,8 @@
 //! with any SHA-256 tool; the receipt is emailed to the member who submitted. It may
 //! revise (a new version; the latest counts) or withdraw until the deadline; the server's
 //! clock decides. Until the call is opened the bids are sealed: only the bidding
-//! organization sees its own, and the audit log records each event under a sealed entry.
+//! organization sees its own, each event goes into the call's sealed chain, and the content
+//! is stored encrypted under the call's key (`domain::sealing`), never in the clear.
 use super::calls;
 use super::eligibility;
 use super::receipts::{self, Receipt, receipt};
@@ -12,6 +13,7 @@ use crate::domain::audit;
 use crate::domain::fields::text_field;
 use crate::domain::money::Money;
 use crate::domain::outbox::EmailTemplates;
+use crate::domain::sealing::{self, Sealer};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
@@ -198,7 +200,7 @@ fn unique_violation(e: &AppError) -> bool {
 /// identical requests at once make one version.
 pub async fn submit(
     db: &DatabaseConnection,
-    mail: (&EmailTemplates, &str),
+    (mail, sealer): ((&EmailTemplates, &str), &Sealer),
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
@@ -213,12 +215,14 @@ pub async fn submit(
         ));
     }
     let mut content = parse(i, c.budget_ceiling_fen)?;
-    content.attachments = super::attachments::refs(db, call_id, org).await?.into_iter().map(|(_, a)| a).collect();
+    let key = sealer.call_key(&c)?;
+    content.attachments =
+        super::attachments::refs(db, key.as_ref(), call_id, org).await?.into_iter().map(|(_, a)| a).collect();
     let text = crate::domain::canonical::of(&content).map_err(|e| AppError::Internal(e.to_string()))?;
     let sum = digest(&text);
     // A concurrent first submission may create the bid row first; then try again.
     for _ in 0..5 {
-        match submit_once(db, mail, u, now, &c, org, &text, &sum, content.total_fen).await {
+        match submit_once(db, (mail, sealer), u, now, &c, org, &text, &sum, content.total_fen).await {
             Err(e) if unique_violation(&e) => continue,
             other => return other,
         }
@@ -229,7 +233,7 @@ pub async fn submit(
 #[allow(clippy::too_many_arguments)]
 async fn submit_once(
     db: &DatabaseConnection,
-    mail: (&EmailTemplates, &str),
+    (mail, sealer): ((&EmailTemplates, &str), &Sealer),
     u: &user::Model,
     now: DateTime<Utc>,
     c: &call::Model,
@@ -247,6 +251,7 @@ async fn submit_once(
     let b = match existing {
         Some(b) => b,
         None => bid::ActiveModel {
+            public_ref: Set(crate::domain::secrets::random_ref()),
             call_id: Set(c.id),
             organization_id: Set(org),
             status: Set(BidStatus::Submitted),
@@ -262,8 +267,10 @@ async fn submit_once(
     for _ in 0..20 {
         let latest = latest_version(&txn, b.id).await?;
         let current = bid::Entity::find_by_id(b.id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        if let Some(v) = latest.filter(|v| v.digest == sum && current.status == BidStatus::Submitted) {
+        if let Some(mut v) = latest.filter(|v| v.digest == sum && current.status == BidStatus::Submitted) {
             txn.commit().await?;
+            // The same digest: the same bytes, which this request holds in the clear.
+            (v.content, v.total_fen) = (text.to_string(), total_fen);
             return Ok(receipt(&v, c));
         }
         // Take the next version number only if nobody took it meanwhile.
@@ -278,11 +285,15 @@ async fn submit_once(
         if taken.rows_affected == 0 {
             continue;
         }
-        let v = bid_version::ActiveModel {
+        // Stored sealed: the content under the call's key, no price in the clear.
+        let key = sealing::key_for(&txn, sealer, c.id).await?;
+        let version_no = current.version_count + 1;
+        let mut v = bid_version::ActiveModel {
             bid_id: Set(b.id),
-            version_no: Set(current.version_count + 1),
-            content: Set(text.to_string()),
-            total_fen: Set(total_fen),
+            version_no: Set(version_no),
+            content: Set(String::new()),
+            total_fen: Set(0),
+            sealed: Set(Some(key.seal(&sealing::version_purpose(b.id, version_no), text.as_bytes())?)),
             digest: Set(sum.to_string()),
             submitted_by: Set(u.id),
             submitted_at: Set(now),
@@ -290,6 +301,7 @@ async fn submit_once(
         }
         .insert(&txn)
         .await?;
+        (v.content, v.total_fen, v.sealed) = (text.to_string(), total_fen, None);
         audit_sealed(
             &txn,
             now,
@@ -341,9 +353,11 @@ pub async fn withdraw(
     Ok(())
 }
 
-/// The organization's own bid on a call, with its latest version: for its members only.
+/// The organization's own bid on a call, with its latest version (decrypted for them):
+/// for its members only.
 pub async fn own(
     db: &DatabaseConnection,
+    sealer: &Sealer,
     u: &user::Model,
     call_id: i32,
 ) -> AppResult<Option<(bid::Model, Option<(bid_version::Model, BidContent)>)>> {
@@ -356,7 +370,8 @@ pub async fn own(
     else {
         return Ok(None);
     };
-    let latest = latest_version(db, b.id).await?;
+    let key = sealer.call_key(&calls::get(db, call_id).await?)?;
+    let latest = latest_version(db, b.id).await?.map(|v| sealing::reveal(key.as_ref(), v));
     let parsed = latest.and_then(|v| serde_json::from_str::<BidContent>(&v.content).ok().map(|c| (v, c)));
     Ok(Some((b, parsed)))
 }

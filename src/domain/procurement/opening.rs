@@ -3,7 +3,8 @@
 //! rules (a bidder listed, suspended, deregistered, revoked or barred since it bid is named
 //! with the reason and not counted); with too few valid bids the call fails (under
 //! competitive consultation the officer may continue with two, and says why). Opening is
-//! what unseals a bid: it stamps the call and each standing bid, once.
+//! what unseals a bid: it stamps the call and each standing bid, once, and decrypts each
+//! standing bid's latest version with the call's key (`domain::sealing`) before checking it.
 use super::bids::{self, BidContent};
 use super::calls;
 use crate::domain::audit::{self, Actor};
@@ -13,7 +14,7 @@ use crate::i18n::Locale;
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{BidStatus, CallStatus, ProcurementMethod};
-use entity::{bid, call, organization, user};
+use entity::{bid, bid_version, call, organization, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -57,7 +58,7 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
     let orgs = organization::Entity::find().filter(organization::Column::Id.is_in(org_ids)).all(db).await?;
     // Each bid's latest version and every file attached on the call, in one query each.
     let versions = bids::latest_versions(db, &rows).await?;
-    let stored = super::attachments::refs_of_call(db, c.id).await?;
+    let stored = super::attachments::digests_of_call(db, c.id).await?;
     let mut out = Vec::new();
     for b in rows {
         let Some(v) = versions.iter().find(|v| v.bid_id == b.id) else { continue };
@@ -70,7 +71,7 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
             .map(|a| {
                 let id = stored
                     .iter()
-                    .find(|(org, _, s)| *org == b.organization_id && s.sha256 == a.sha256)
+                    .find(|(org, _, sha256)| *org == b.organization_id && *sha256 == a.sha256)
                     .map(|s| s.1.clone());
                 (id, a)
             })
@@ -108,6 +109,7 @@ pub enum WithTwo {
 
 pub async fn open(
     db: &DatabaseConnection,
+    sealer: &crate::domain::sealing::Sealer,
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
@@ -126,6 +128,8 @@ pub async fn open(
         }
         None => return Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", "—"))),
     }
+    // A server started with another sealing key cannot unseal: refuse before anything changes.
+    let key = sealer.call_key(&c)?;
     // Claim the opening first: of two officers opening at once, one goes on, the other is told.
     let claimed = call::Entity::update_many()
         .col_expr(call::Column::OpenedAt, Expr::value(now))
@@ -153,6 +157,25 @@ pub async fn open(
             .col_expr(bid::Column::OpenedAt, Expr::value(now))
             .col_expr(bid::Column::IneligibleReason, Expr::value(failed.map(|m| Locale::ZhCn.msg(&m))))
             .filter(bid::Column::Id.eq(b.id))
+            .exec(&txn)
+            .await?;
+    }
+    // Each standing bid's latest version is decrypted into the clear, for the panel and the
+    // bureau; a version whose seal does not open stays as it is, and its digest fails.
+    for v in bids::latest_versions(&txn, &standing).await? {
+        if v.sealed.is_none() {
+            continue;
+        }
+        let v = crate::domain::sealing::reveal(key.as_ref(), v);
+        if v.sealed.is_some() {
+            log::error!("bid version {} does not open with its call's key", v.id);
+            continue;
+        }
+        bid_version::Entity::update_many()
+            .col_expr(bid_version::Column::Content, Expr::value(v.content))
+            .col_expr(bid_version::Column::TotalFen, Expr::value(v.total_fen))
+            .col_expr(bid_version::Column::Sealed, Expr::value(Option::<Vec<u8>>::None))
+            .filter(bid_version::Column::Id.eq(v.id))
             .exec(&txn)
             .await?;
     }

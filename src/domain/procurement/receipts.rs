@@ -59,7 +59,6 @@ pub(super) async fn tell<C: ConnectionTrait>(
         serde_json::json!({
             "name": u.display_name, "call": c.title, "reference": c.reference,
             "version": r.map(|r| r.version_no), "digest": r.map(|r| r.digest.clone()),
-            "total": r.map(|r| crate::i18n::format_money(r.total_fen)),
             "at": crate::i18n::format_datetime(now),
             "url": format!("{origin}/calls/{}/bid", c.id),
             "receipt_url": r.map(|r| format!("{origin}/calls/{}/bid/versions/{}/receipt.json", c.id, r.version_no)),
@@ -73,6 +72,7 @@ pub(super) async fn tell<C: ConnectionTrait>(
 /// One of the organization's own versions on a call, for its members only.
 pub async fn own_version(
     db: &DatabaseConnection,
+    sealer: &crate::domain::sealing::Sealer,
     u: &user::Model,
     call_id: i32,
     version_no: i32,
@@ -91,6 +91,7 @@ pub async fn own_version(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
+    let v = crate::domain::sealing::reveal(sealer.call_key(&c)?.as_ref(), v);
     Ok((c, v))
 }
 

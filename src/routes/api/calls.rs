@@ -113,7 +113,7 @@ async fn answer(o: ApiOfficer, id: i32, qid: i32, input: JsonIn<'_, TextBody>, a
 #[get("/calls/<id>/bid")]
 async fn own_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
     calls::visible(&app.db, Some(&m.0), id).await?;
-    match bids::own(&app.db, &m.0, id).await? {
+    match bids::own(&app.db, &app.sealer, &m.0, id).await? {
         None => Err(ApiError(crate::error::AppError::NotFound)),
         Some((b, latest)) => Ok(Json(json!({
             "status": b.status,
@@ -131,7 +131,15 @@ async fn own_bid(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
 #[post("/calls/<id>/bid", data = "<input>")]
 async fn submit_bid(m: ApiMember, id: i32, input: JsonIn<'_, BidInput>, app: &State<App>) -> Created {
     let input = body(input)?;
-    let r = bids::submit(&app.db, (&app.emails, &app.config.public_origin), &m.0, app.clock.now(), id, &input).await?;
+    let r = bids::submit(
+        &app.db,
+        ((&app.emails, &app.config.public_origin), &app.sealer),
+        &m.0,
+        app.clock.now(),
+        id,
+        &input,
+    )
+    .await?;
     Ok((Status::Created, Json(json!(r))))
 }
 
@@ -157,7 +165,7 @@ async fn open(o: ApiOfficer, id: i32, input: JsonIn<'_, OpenBody>, app: &State<A
         "fail" => Some(WithTwo::Fail),
         _ => None,
     };
-    let (status, bids) = opening::open(&app.db, &o.0, app.clock.now(), id, with_two, &input.note).await?;
+    let (status, bids) = opening::open(&app.db, &app.sealer, &o.0, app.clock.now(), id, with_two, &input.note).await?;
     app.checkpoint().await;
     Ok(Json(json!({"status": status, "bids": bids})))
 }

@@ -37,7 +37,7 @@ async fn bid_context(
     values: Option<BidInput>,
 ) -> Result<Value, AppError> {
     let c = calls::visible(&app.db, Some(u), id).await?;
-    let own = bids::own(&app.db, u, id).await?;
+    let own = bids::own(&app.db, &app.sealer, u, id).await?;
     let mut v = values.unwrap_or_else(|| match &own {
         Some((_, Some((_, content)))) => bids::to_input(content),
         _ => BidInput::default(),
@@ -57,7 +57,7 @@ async fn bid_context(
         None => (Value::Null, None),
     };
     let files: Vec<Value> = match u.organization_id {
-        Some(org) => attachments::refs(&app.db, id, org)
+        Some(org) => attachments::refs(&app.db, app.sealer.call_key(&c)?.as_ref(), id, org)
             .await?
             .into_iter()
             .map(|(fid, a)| json!({"id": fid, "name": a.name, "kind": a.kind, "kib": (a.size_bytes + 1023) / 1024, "sha256": a.sha256}))
@@ -153,7 +153,16 @@ async fn submit(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let input = form.input();
-    match bids::submit(&app.db, (&app.emails, &app.config.public_origin), &me.0, app.clock.now(), id, &input).await {
+    match bids::submit(
+        &app.db,
+        ((&app.emails, &app.config.public_origin), &app.sealer),
+        &me.0,
+        app.clock.now(),
+        id,
+        &input,
+    )
+    .await
+    {
         Ok(r) => Ok(done(format!("/calls/{id}/bid#receipt"), &format!("flash.bid_submitted|{}", r.version_no))),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, Some(input)).await?, e),
     }
@@ -200,7 +209,7 @@ async fn open(
         "fail" => Some(WithTwo::Fail),
         _ => None,
     };
-    match opening::open(&app.db, &o.0, app.clock.now(), id, with_two, &form.note).await {
+    match opening::open(&app.db, &app.sealer, &o.0, app.clock.now(), id, with_two, &form.note).await {
         Ok(_) => {
             app.checkpoint().await;
             Ok(done(format!("/calls/{id}#bids"), "flash.call_opened"))
@@ -235,7 +244,7 @@ async fn upload(
         Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     };
     let (name, bytes) = super::uploads::read_upload(file).await?;
-    match attachments::add(&app.db, &me.0, app.clock.now(), id, &name, &bytes).await {
+    match attachments::add(&app.db, &app.sealer, &me.0, app.clock.now(), id, &name, &bytes).await {
         Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     }
@@ -286,7 +295,7 @@ impl Download {
 
 #[get("/calls/<id>/bid/attachments/<aid>")]
 async fn download(m: crate::auth::Member, id: i32, aid: &str, app: &State<App>) -> Result<Download, PageError> {
-    let a = attachments::fetch(&app.db, &m.0, id, aid).await?;
+    let a = attachments::fetch(&app.db, &app.sealer, &m.0, id, aid).await?;
     Ok(Download::file(a.data, &a.kind, &a.file_name, false))
 }
 
@@ -294,7 +303,7 @@ async fn download(m: crate::auth::Member, id: i32, aid: &str, app: &State<App>) 
 /// SHA-256 tool (`sha256sum receipt.json`).
 #[get("/calls/<id>/bid/versions/<n>/receipt.json")]
 async fn receipt_bytes(me: Ngo, id: i32, n: i32, app: &State<App>) -> Result<Download, PageError> {
-    let (c, v) = crate::domain::procurement::receipts::own_version(&app.db, &me.0, id, n).await?;
+    let (c, v) = crate::domain::procurement::receipts::own_version(&app.db, &app.sealer, &me.0, id, n).await?;
     let name = format!("receipt-{}-v{n}.json", c.reference.clone().unwrap_or_else(|| format!("call-{id}")));
     Ok(Download::file(v.content.into_bytes(), "json", &name, false))
 }

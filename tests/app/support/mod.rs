@@ -94,6 +94,49 @@ impl TestApp {
         app
     }
 
+    /// The test's own folder: its SQLite file, data folder and mail.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// What a copy of the database holds, as bytes: the SQLite file with its write-ahead
+    /// log, or on PostgreSQL every row of every table of the test's schema as text (bytea
+    /// as hex), as a dump would have them.
+    pub async fn raw_database(&self) -> Vec<u8> {
+        use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+        let db = self.db();
+        if db.get_database_backend() != DatabaseBackend::Postgres {
+            let mut out = vec![];
+            for name in ["fuhua.db", "fuhua.db-wal"] {
+                out.extend(std::fs::read(self.dir.join(name)).unwrap_or_default());
+            }
+            assert!(out.len() > 10_000, "the SQLite file is there");
+            return out;
+        }
+        let tables = db
+            .query_all_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = current_schema()",
+            ))
+            .await
+            .expect("tables");
+        let mut out = vec![];
+        for t in tables {
+            let name: String = t.try_get("", "t").expect("name");
+            let rows = db
+                .query_one_raw(Statement::from_string(
+                    DatabaseBackend::Postgres,
+                    format!("SELECT coalesce(string_agg(r::text, E'\\n'), '') AS d FROM \"{name}\" r"),
+                ))
+                .await
+                .expect("rows")
+                .expect("one");
+            out.extend(rows.try_get::<String>("", "d").expect("text").into_bytes());
+        }
+        assert!(out.len() > 10_000, "the tables were read");
+        out
+    }
+
     pub fn state(&self) -> &App {
         self.client.rocket().state::<App>().expect("app state")
     }

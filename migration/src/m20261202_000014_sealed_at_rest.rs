@@ -1,0 +1,41 @@
+//! Sealed at rest: a bid's content and files are stored encrypted until opening, so a copy
+//! of the database taken before then holds none of them. Each call gets its own key, kept
+//! here only wrapped by the sealing key, which lives outside the database
+//! (`domain::sealing`). Bids also get a random reference, which is what people see of a
+//! bid once it is opened: the row id runs across every call and would count the bids on
+//! calls still sealed.
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("calls").add_column(blob_null("sealing_key")).take()).await?;
+        m.alter_table(Table::alter().table("bid_versions").add_column(blob_null("sealed")).take()).await?;
+        m.alter_table(Table::alter().table("bid_attachments").add_column(blob_null("sealed_name")).take()).await?;
+        let db = m.get_connection();
+        let backend = db.get_database_backend();
+        let random = match backend {
+            DatabaseBackend::Postgres => "md5(random()::text || clock_timestamp()::text || id::text)",
+            _ => "lower(hex(randomblob(16)))",
+        };
+        m.alter_table(Table::alter().table("bids").add_column(string_len_null("public_ref", 32)).take()).await?;
+        db.execute_raw(Statement::from_string(backend, format!("UPDATE bids SET public_ref = {random}"))).await?;
+        m.create_index(Index::create().name("ux_bids_public_ref").table("bids").col("public_ref").unique().take())
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("ux_bids_public_ref").table("bids").to_owned()).await?;
+        m.alter_table(Table::alter().table("bids").drop_column("public_ref").take()).await?;
+        m.alter_table(Table::alter().table("bid_attachments").drop_column("sealed_name").take()).await?;
+        m.alter_table(Table::alter().table("bid_versions").drop_column("sealed").take()).await?;
+        m.alter_table(Table::alter().table("calls").drop_column("sealing_key").take()).await?;
+        Ok(())
+    }
+}
