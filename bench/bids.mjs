@@ -355,7 +355,7 @@ log(`opening took ${openMs.toFixed(0)} ms (status ${res.status}, call ${res.stat
 // opened bid by its digest, and its canonical bytes must give that digest.
 const byDigest = new Map(opened.map((b) => [b.digest, b]));
 const orgIds = new Set(opened.map((b) => b.organization_id));
-const duplicates = opened.length - Math.min(new Set(opened.map((b) => b.bid_id)).size, orgIds.size);
+const duplicates = opened.length - Math.min(new Set(opened.map((b) => b.bid_ref)).size, orgIds.size);
 const receiptBids = new Set([...receipts.values()].map((r) => r.digest));
 let matching = 0;
 let filesMatching = 0;

@@ -103,7 +103,7 @@ pub(crate) async fn score_all(
             for (c_i, cr) in criteria.iter().enumerate() {
                 let score = 72 + ((b_i * 7 + c_i * 5 + n * 3) % 20) as i32;
                 sheet.push(ScoreInput {
-                    bid_id: b.bid_id,
+                    bid: b.bid_ref.clone(),
                     criterion_id: cr.id,
                     score: score.to_string(),
                     comment: "方案完整，指标可测。".into(),

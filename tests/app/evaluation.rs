@@ -83,7 +83,7 @@ pub(crate) async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<
     for (b, row) in by_bid.iter().zip(scores) {
         for (cr, s) in criteria.iter().zip(row) {
             out.push(evaluation::ScoreInput {
-                bid_id: b.bid_id,
+                bid: b.bid_ref.clone(),
                 criterion_id: cr.id,
                 score: s.to_string(),
                 comment: "依据方案".into(),
@@ -482,11 +482,12 @@ async fn the_evaluation_through_the_json_api_and_pages_with_hostile_input() {
             body.contains("scores[8].score") && !body.contains("scores[9]") && body.contains("每周上门探访两次"),
             "{body}"
         );
+        let first_ref = entity::bid::Entity::find().all(app.db()).await.expect("q")[0].public_ref.clone();
         let typo = page
             .post(
                 &app,
                 &format!("/calls/{id}/panel/scores"),
-                &[("scores[0].bid_id", "1"), ("scores[0].criterion_id", "1"), ("scores[0].score", "77x")],
+                &[("scores[0].bid", &first_ref), ("scores[0].criterion_id", "1"), ("scores[0].score", "77x")],
             )
             .await;
         assert_eq!(typo.status, Status::UnprocessableEntity);
@@ -505,7 +506,14 @@ async fn the_evaluation_through_the_json_api_and_pages_with_hostile_input() {
     assert!(body.contains("确定并公告成交结果") && body.contains("推荐成交供应商"), "{body}");
     let view = api.get(&app, &format!("/api/v1/calls/{id}/panel")).await.json();
     assert_eq!(view["may_read"], true);
-    let recommended = view["report"]["recommended_bid_id"].as_i64().expect("recommended");
+    let recommended = view["report"]["recommended_bid_ref"].as_str().expect("recommended").to_string();
+    // Bids are named by a random reference: row ids run across every call's bids and
+    // would count those on calls still sealed.
+    assert!(recommended.len() == 32 && recommended.chars().all(|c| c.is_ascii_hexdigit()), "{recommended}");
+    let call_json = api.get(&app, &format!("/api/v1/calls/{id}")).await.body;
+    for shown in [view.to_string(), call_json] {
+        assert!(!shown.contains("bid_id") && !shown.contains("recommended_bid_id\""), "{shown}");
+    }
     // Hostile bodies on every evaluation route: never a 500, nothing changed.
     for path in [
         "panel",
@@ -520,7 +528,7 @@ async fn the_evaluation_through_the_json_api_and_pages_with_hostile_input() {
         "amend",
         "low-price",
     ] {
-        for b in ["", "null", "[]", "{", "{\"scores\": 5}", "{\"bid_id\": \"x\"}", "{\"size\": 1e309}"] {
+        for b in ["", "null", "[]", "{", "{\"scores\": 5}", "{\"bid\": 5}", "{\"size\": 1e309}"] {
             let req = app
                 .client
                 .req(Method::Post, format!("/api/v1/calls/{id}/{path}"))
@@ -532,17 +540,16 @@ async fn the_evaluation_through_the_json_api_and_pages_with_hostile_input() {
     let mut page = app.relogin("chair@bureau.cn").await;
     for (path, fields) in [
         ("panel", vec![("size", "abc")]),
-        ("panel/rulings", vec![("bid_id", "x"), ("stands", "maybe")]),
-        ("award", vec![("bid_id", "-1")]),
-        ("panel/scores", vec![("scores[0].bid_id", "1"), ("scores[0].criterion_id", "x")]),
+        ("panel/rulings", vec![("bid", "x"), ("stands", "maybe")]),
+        ("award", vec![("bid", "-1")]),
+        ("panel/scores", vec![("scores[0].bid", "1"), ("scores[0].criterion_id", "x")]),
         ("amend", vec![("budget", "1e309"), ("note", "<script>")]),
     ] {
         let r = page.post(&app, &format!("/calls/{id}/{path}"), &fields).await;
         assert!(r.status.code < 500, "{path}: {}", r.status);
     }
     assert_eq!(call_row(&app, id).await.status, CallStatus::Opened);
-    let r =
-        api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/award"), &json!({"bid_id": recommended})).await;
+    let r = api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/award"), &json!({"bid": recommended})).await;
     assert_eq!(r.status, Status::Created, "{}", r.body);
     let body = page.get(&app, &format!("/calls/{id}")).await.body;
     assert!(body.contains("合同草稿已根据"), "{body}");

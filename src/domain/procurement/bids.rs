@@ -417,7 +417,7 @@ pub async fn latest_contents<C: ConnectionTrait>(db: &C, c: &call::Model) -> App
         .filter_map(|b| {
             let v = versions.iter().find(|v| v.bid_id == b.bid_id && v.version_no == b.version_no)?;
             let content: BidContent = serde_json::from_str(&v.content).ok()?;
-            Some(serde_json::json!({"bid_id": b.bid_id, "organization": b.organization, "content": content,
+            Some(serde_json::json!({"bid_ref": b.bid_ref, "organization": b.organization, "content": content,
                 "attachments": b.attachments}))
         })
         .collect())

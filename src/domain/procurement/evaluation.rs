@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScoreInput {
-    pub bid_id: i32,
+    /// The bid's public reference.
+    pub bid: String,
     pub criterion_id: i32,
     pub score: String,
     pub comment: String,
@@ -68,7 +69,7 @@ pub async fn submit_sheet(
     let mut rows = Vec::new();
     for b in &bids {
         for cr in technical(&criteria) {
-            let e = entries.iter().find(|e| e.bid_id == b.bid_id && e.criterion_id == cr.id);
+            let e = entries.iter().find(|e| e.bid == b.bid_ref && e.criterion_id == cr.id);
             match e.and_then(|e| parse_score(&e.score)) {
                 Some(v) => {
                     let comment = e.map(|e| crate::domain::clean(&e.comment)).unwrap_or_default();
@@ -148,9 +149,10 @@ pub async fn correct(
     if reason.is_empty() {
         return Err(field_error("reason", Msg::new("score.correction_reason")));
     }
+    let bid_id = opening::bid_id_of(&txn, call_id, &entry.bid).await?;
     let last = score::Entity::find()
         .filter(score::Column::PanelMemberId.eq(m.id))
-        .filter(score::Column::BidId.eq(entry.bid_id))
+        .filter(score::Column::BidId.eq(bid_id))
         .filter(score::Column::CriterionId.eq(entry.criterion_id))
         .order_by_desc(score::Column::Revision)
         .one(&txn)
@@ -159,7 +161,7 @@ pub async fn correct(
     let row = score::ActiveModel {
         call_id: Set(call_id),
         panel_member_id: Set(m.id),
-        bid_id: Set(entry.bid_id),
+        bid_id: Set(bid_id),
         criterion_id: Set(entry.criterion_id),
         revision: Set(last.revision + 1),
         score: Set(v),
@@ -177,7 +179,7 @@ pub async fn correct(
         "panel.score_corrected",
         "call",
         call_id,
-        serde_json::json!({"member": m.id, "bid": entry.bid_id, "criterion": entry.criterion_id,
+        serde_json::json!({"member": m.id, "bid": bid_id, "criterion": entry.criterion_id,
             "from": last.score, "to": v, "revision": row.revision, "reason": reason}),
     )
     .await?;
@@ -317,7 +319,9 @@ pub struct CriterionRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportBid {
+    #[serde(skip_serializing)]
     pub bid_id: i32,
+    pub bid_ref: String,
     pub organization_id: i32,
     pub organization: String,
     pub price_fen: i64,
@@ -348,7 +352,9 @@ pub struct Report {
     pub complete: bool,
     pub waiting_for: Vec<String>,
     pub pending_rulings: usize,
+    #[serde(skip_serializing)]
     pub recommended_bid_id: Option<i32>,
+    pub recommended_bid_ref: Option<String>,
     /// Opened bids not scored, with why: the organization no longer qualified at opening
     /// (zh-CN reason), or the stored bid did not match its receipt.
     pub invalid: Vec<InvalidBid>,
@@ -356,7 +362,9 @@ pub struct Report {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InvalidBid {
+    #[serde(skip_serializing)]
     pub bid_id: i32,
+    pub bid_ref: String,
     pub organization_id: i32,
     pub organization: String,
     pub ineligible_reason: Option<String>,
@@ -373,6 +381,7 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
         .into_iter()
         .map(|b| InvalidBid {
             bid_id: b.bid_id,
+            bid_ref: b.bid_ref,
             organization_id: b.organization_id,
             organization: b.organization,
             ineligible_reason: b.ineligible_reason,
@@ -420,6 +429,7 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
         let stands = ruling.and_then(|r| r.stands);
         out.push(ReportBid {
             bid_id: b.bid_id,
+            bid_ref: b.bid_ref.clone(),
             organization_id: b.organization_id,
             organization: b.organization.clone(),
             price_fen: b.total_fen,
@@ -454,11 +464,13 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
     waiting_for.extend(all_members.iter().filter(|m| m.status == PanelMemberStatus::Drawn).map(|m| m.name.clone()));
     let full = p.as_ref().is_some_and(|p| seated.len() as i32 == p.size);
     let complete = full && waiting_for.is_empty() && pending_rulings == 0 && !ranked.is_empty();
+    let recommended_bid_id = if complete { ranked.first().map(|s| s.bid_id) } else { None };
     Ok(Report {
         price_weight,
+        recommended_bid_ref: out.iter().find(|b| Some(b.bid_id) == recommended_bid_id).map(|b| b.bid_ref.clone()),
         benchmark_fen: out.iter().filter(|b| !b.excluded).map(|b| b.price_fen).min(),
         members: all_members,
-        recommended_bid_id: if complete { ranked.first().map(|s| s.bid_id) } else { None },
+        recommended_bid_id,
         bids: out,
         complete,
         waiting_for,

@@ -26,7 +26,11 @@ pub const MIN_BIDS: usize = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenedBid {
+    /// The row id, for the rules; never shown (it runs across every call's bids).
+    #[serde(skip_serializing)]
     pub bid_id: i32,
+    /// What people see of the bid: its random public reference.
+    pub bid_ref: String,
     pub organization_id: i32,
     pub organization: String,
     pub version_no: i32,
@@ -79,6 +83,7 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
         out.push(OpenedBid {
             attachments,
             bid_id: b.id,
+            bid_ref: b.public_ref.clone(),
             organization_id: b.organization_id,
             organization: orgs.iter().find(|o| o.id == b.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
             version_no: v.version_no,
@@ -91,6 +96,18 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
     }
     out.sort_by_key(|b| (b.total_fen, b.bid_id));
     Ok(out)
+}
+
+/// The bid of this call that a form or request names by its public reference, once opened.
+pub async fn bid_id_of<C: ConnectionTrait>(db: &C, call_id: i32, bid_ref: &str) -> AppResult<i32> {
+    bid::Entity::find()
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::PublicRef.eq(bid_ref.trim()))
+        .filter(bid::Column::OpenedAt.is_not_null())
+        .one(db)
+        .await?
+        .map(|b| b.id)
+        .ok_or(AppError::NotFound)
 }
 
 impl OpenedBid {

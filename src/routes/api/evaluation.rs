@@ -139,7 +139,8 @@ async fn explain(m: ApiMember, id: i32, input: JsonIn<'_, TextBody>, app: &State
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RuleBody {
-    bid_id: i32,
+    /// The bid's public reference.
+    bid: String,
     stands: bool,
     note: String,
 }
@@ -147,24 +148,17 @@ struct RuleBody {
 #[post("/calls/<id>/panel/rulings", data = "<input>")]
 async fn rule(o: ApiOfficer, id: i32, input: JsonIn<'_, RuleBody>, app: &State<App>) -> ApiResult {
     let i = body(input)?;
-    evaluation::rule_low_price(
-        &app.db,
-        &o.0,
-        &app.config.procurement,
-        app.clock.now(),
-        id,
-        i.bid_id,
-        i.stands,
-        &i.note,
-    )
-    .await?;
+    let bid = crate::domain::procurement::opening::bid_id_of(&app.db, id, &i.bid).await?;
+    evaluation::rule_low_price(&app.db, &o.0, &app.config.procurement, app.clock.now(), id, bid, i.stands, &i.note)
+        .await?;
     ok()
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct AwardBody {
-    bid_id: i32,
+    /// The bid's public reference.
+    bid: String,
     deviation_reason: String,
 }
 
@@ -176,6 +170,7 @@ async fn award_call(
     app: &State<App>,
 ) -> Result<(Status, Json<Value>), ApiError> {
     let i = body(input)?;
+    let bid = crate::domain::procurement::opening::bid_id_of(&app.db, id, &i.bid).await?;
     let a = award::award(
         &app.db,
         &app.emails,
@@ -184,7 +179,7 @@ async fn award_call(
         app.clock.now(),
         &app.config.procurement,
         id,
-        i.bid_id,
+        bid,
         &i.deviation_reason,
     )
     .await?;

@@ -22,8 +22,9 @@ pub fn routes() -> Vec<rocket::Route> {
 struct AwardForm {
     #[field(default = String::new())]
     csrf: String,
-    #[field(default = 0)]
-    bid_id: i32,
+    /// The bid's public reference.
+    #[field(default = String::new())]
+    bid: String,
     #[field(default = String::new())]
     deviation_reason: String,
 }
@@ -38,6 +39,7 @@ async fn award_call(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
+    let bid = crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await?;
     let r = award::award(
         &app.db,
         &app.emails,
@@ -46,7 +48,7 @@ async fn award_call(
         app.clock.now(),
         &app.config.procurement,
         id,
-        form.bid_id,
+        bid,
         &form.deviation_reason,
     )
     .await;
@@ -57,7 +59,7 @@ async fn award_call(
         }
         Err(e) => {
             let mut ctx = panel_context(app, &o.0, id).await?;
-            ctx["values"] = json!({"bid_id": form.bid_id, "deviation_reason": form.deviation_reason});
+            ctx["values"] = json!({"bid": form.bid, "deviation_reason": form.deviation_reason});
             page.refused("calls/panel", ctx, e)
         }
     }

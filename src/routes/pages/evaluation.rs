@@ -64,7 +64,7 @@ pub(crate) async fn panel_context(app: &App, u: &user::Model, id: i32) -> Result
         // Without the scores: who is on the panel, who has submitted, the prices and flags.
         json!({"members": report.members, "waiting_for": report.waiting_for, "complete": report.complete,
                "pending_rulings": report.pending_rulings, "invalid": report.invalid,
-               "bids": report.bids.iter().map(|b| json!({"bid_id": b.bid_id, "organization": b.organization,
+               "bids": report.bids.iter().map(|b| json!({"bid_ref": b.bid_ref, "organization": b.organization,
                     "price_fen": b.price_fen, "low_price": b.low_price, "explanation": b.explanation,
                     "stands": b.stands, "ruling_note": b.ruling_note})).collect::<Vec<_>>()})
     };
@@ -221,7 +221,9 @@ struct SheetForm {
 
 #[derive(FromForm, serde::Serialize)]
 struct ScoreLine {
-    bid_id: i32,
+    /// The bid's public reference.
+    #[field(default = String::new())]
+    bid: String,
     criterion_id: i32,
     #[field(default = String::new())]
     score: String,
@@ -230,7 +232,7 @@ struct ScoreLine {
 }
 
 fn score_input(l: &ScoreLine) -> ScoreInput {
-    ScoreInput { bid_id: l.bid_id, criterion_id: l.criterion_id, score: l.score.clone(), comment: l.comment.clone() }
+    ScoreInput { bid: l.bid.clone(), criterion_id: l.criterion_id, score: l.score.clone(), comment: l.comment.clone() }
 }
 
 #[post("/calls/<id>/panel/scores", data = "<form>")]
@@ -249,7 +251,7 @@ async fn submit_sheet(
     let typed: serde_json::Map<String, Value> = form
         .scores
         .iter()
-        .map(|l| (format!("{}-{}", l.bid_id, l.criterion_id), json!({"score": l.score, "comment": l.comment})))
+        .map(|l| (format!("{}-{}", l.bid, l.criterion_id), json!({"score": l.score, "comment": l.comment})))
         .collect();
     after(&page, app, &me.0, id, r, "flash.scores_submitted", json!({"scores": typed})).await
 }
@@ -312,7 +314,9 @@ async fn explain(
 struct RuleForm {
     #[field(default = String::new())]
     csrf: String,
-    bid_id: i32,
+    /// The bid's public reference.
+    #[field(default = String::new())]
+    bid: String,
     #[field(default = String::new())]
     stands: String,
     #[field(default = String::new())]
@@ -330,13 +334,14 @@ async fn rule(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let stands = form.stands == "yes";
+    let bid = crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await?;
     let r = evaluation::rule_low_price(
         &app.db,
         &o.0,
         &app.config.procurement,
         app.clock.now(),
         id,
-        form.bid_id,
+        bid,
         stands,
         &form.note,
     )
