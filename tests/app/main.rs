@@ -22,5 +22,6 @@ mod import_export;
 mod mail;
 mod organizations;
 mod performance;
+mod route_table;
 mod sealing;
 mod security;
