@@ -65,30 +65,53 @@ pub struct CreditSummary {
 }
 
 pub async fn load<C: sea_orm::ConnectionTrait>(db: &C, org_id: i32) -> AppResult<OrgRecords> {
-    Ok(OrgRecords {
-        annual_reports: annual_report::Entity::find()
-            .filter(annual_report::Column::OrganizationId.eq(org_id))
-            .order_by_desc(annual_report::Column::Year)
-            .all(db)
-            .await?,
-        grades: assessment_grade::Entity::find()
-            .filter(assessment_grade::Column::OrganizationId.eq(org_id))
-            .order_by_desc(assessment_grade::Column::ValidFrom)
-            .all(db)
-            .await?,
-        list_entries: list_entry::Entity::find()
-            .filter(list_entry::Column::OrganizationId.eq(org_id))
-            .order_by_desc(list_entry::Column::EnteredOn)
-            .all(db)
-            .await?,
-        penalties: penalty::Entity::find()
-            .filter(penalty::Column::OrganizationId.eq(org_id))
-            .order_by_desc(penalty::Column::DecidedOn)
-            .all(db)
-            .await?,
-        hub: super::hubs::standing(db, org_id).await?,
-        evaluations: super::evaluations::listing::released_for_org(db, org_id).await?,
-    })
+    load_many(db, &[org_id]).await?.remove(&org_id).ok_or(AppError::NotFound)
+}
+
+/// The records of each of these organizations, in a fixed number of queries however many
+/// (opening reads them for every bidder at once).
+pub async fn load_many<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    org_ids: &[i32],
+) -> AppResult<std::collections::HashMap<i32, OrgRecords>> {
+    let ids = || org_ids.iter().copied();
+    let annual_reports = annual_report::Entity::find()
+        .filter(annual_report::Column::OrganizationId.is_in(ids()))
+        .order_by_desc(annual_report::Column::Year)
+        .all(db)
+        .await?;
+    let grades = assessment_grade::Entity::find()
+        .filter(assessment_grade::Column::OrganizationId.is_in(ids()))
+        .order_by_desc(assessment_grade::Column::ValidFrom)
+        .all(db)
+        .await?;
+    let list_entries = list_entry::Entity::find()
+        .filter(list_entry::Column::OrganizationId.is_in(ids()))
+        .order_by_desc(list_entry::Column::EnteredOn)
+        .all(db)
+        .await?;
+    let penalties = penalty::Entity::find()
+        .filter(penalty::Column::OrganizationId.is_in(ids()))
+        .order_by_desc(penalty::Column::DecidedOn)
+        .all(db)
+        .await?;
+    let mut hubs = super::hubs::standings(db, org_ids).await?;
+    let evaluations = super::evaluations::listing::released_for_orgs(db, org_ids).await?;
+    Ok(org_ids
+        .iter()
+        .map(|&id| {
+            let of = |o: i32| o == id;
+            let r = OrgRecords {
+                annual_reports: annual_reports.iter().filter(|x| of(x.organization_id)).cloned().collect(),
+                grades: grades.iter().filter(|x| of(x.organization_id)).cloned().collect(),
+                list_entries: list_entries.iter().filter(|x| of(x.organization_id)).cloned().collect(),
+                penalties: penalties.iter().filter(|x| of(x.organization_id)).cloned().collect(),
+                hub: hubs.remove(&id).unwrap_or_default(),
+                evaluations: evaluations.iter().filter(|x| of(x.0)).map(|x| x.1.clone()).collect(),
+            };
+            (id, r)
+        })
+        .collect())
 }
 
 /// The latest entry still in force on a list: when it was made and why.

@@ -373,15 +373,25 @@ pub struct StandingEntry {
 }
 
 pub async fn standing<C: ConnectionTrait>(db: &C, org_id: i32) -> AppResult<HubStanding> {
+    Ok(standings(db, &[org_id]).await?.remove(&org_id).unwrap_or_default())
+}
+
+/// The standing of each of these organizations, in two queries however many.
+pub async fn standings<C: ConnectionTrait>(
+    db: &C,
+    org_ids: &[i32],
+) -> AppResult<std::collections::HashMap<i32, HubStanding>> {
     let rows = hub_membership::Entity::find()
-        .filter(hub_membership::Column::OrganizationId.eq(org_id))
+        .filter(hub_membership::Column::OrganizationId.is_in(org_ids.iter().copied()))
         .order_by_desc(hub_membership::Column::StartedOn)
         .all(db)
         .await?;
     let hub_ids: Vec<i32> = rows.iter().map(|m| m.hub_id).collect();
     let hubs = hub::Entity::find().filter(hub::Column::Id.is_in(hub_ids)).all(db).await?;
-    let mut s = HubStanding::default();
+    let mut all: std::collections::HashMap<i32, HubStanding> = std::collections::HashMap::new();
     for m in rows {
+        let Some(org) = m.organization_id else { continue };
+        let s = all.entry(org).or_default();
         let h = hubs.iter().find(|h| h.id == m.hub_id);
         s.ever_member = true;
         s.current_member |= m.stage.is_current();
@@ -395,5 +405,5 @@ pub async fn standing<C: ConnectionTrait>(db: &C, org_id: i32) -> AppResult<HubS
             ended_on: m.ended_on,
         });
     }
-    Ok(s)
+    Ok(all)
 }

@@ -160,6 +160,29 @@ pub async fn for_organization<C: ConnectionTrait>(
     Ok((org, cs))
 }
 
+/// The first rule each of these organizations fails at `now`, if any: what opening checks
+/// for every bidder, reading their records in a fixed number of queries.
+pub async fn first_failures<C: ConnectionTrait>(
+    db: &C,
+    c: &call::Model,
+    org_ids: &[i32],
+    now: DateTime<Utc>,
+) -> AppResult<std::collections::HashMap<i32, Option<Msg>>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let orgs =
+        organization::Entity::find().filter(organization::Column::Id.is_in(org_ids.iter().copied())).all(db).await?;
+    let mut recs = records::load_many(db, org_ids).await?;
+    let today = crate::i18n::to_local(now).date_naive();
+    Ok(orgs
+        .iter()
+        .filter_map(|org| {
+            let r = recs.remove(&org.id)?;
+            let credit = records::credit_summary(org, &r, today);
+            Some((org.id, checks(c, org, &credit, now).into_iter().find(|x| !x.passed).map(|x| x.message)))
+        })
+        .collect())
+}
+
 /// The first rule the organization fails at `now`, if any.
 pub async fn first_failure<C: ConnectionTrait>(
     db: &C,

@@ -168,14 +168,24 @@ pub async fn open(
         .filter(bid::Column::Status.eq(BidStatus::Submitted))
         .all(&txn)
         .await?;
+    // Every bidder's records in a fixed number of queries, whatever the number of bids.
+    let org_ids: Vec<i32> = standing.iter().map(|b| b.organization_id).collect();
+    let mut failures = super::eligibility::first_failures(&txn, &c, &org_ids, now).await?;
+    bid::Entity::update_many()
+        .col_expr(bid::Column::OpenedAt, Expr::value(now))
+        .filter(bid::Column::Id.is_in(standing.iter().map(|b| b.id)))
+        .exec(&txn)
+        .await?;
     for b in &standing {
-        let failed = super::eligibility::first_failure(&txn, &c, b.organization_id, now).await?;
-        bid::Entity::update_many()
-            .col_expr(bid::Column::OpenedAt, Expr::value(now))
-            .col_expr(bid::Column::IneligibleReason, Expr::value(failed.map(|m| Locale::ZhCn.msg(&m))))
-            .filter(bid::Column::Id.eq(b.id))
-            .exec(&txn)
-            .await?;
+        // An organization whose row is gone fails as not registered.
+        let failed = failures.remove(&b.organization_id).unwrap_or(Some(Msg::new("eligibility.deregistered")));
+        if let Some(m) = failed {
+            bid::Entity::update_many()
+                .col_expr(bid::Column::IneligibleReason, Expr::value(Locale::ZhCn.msg(&m)))
+                .filter(bid::Column::Id.eq(b.id))
+                .exec(&txn)
+                .await?;
+        }
     }
     // Each standing bid's latest version is decrypted into the clear, for the panel and the
     // bureau; a version whose seal does not open stays as it is, and its digest fails.
