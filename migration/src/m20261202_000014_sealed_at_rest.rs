@@ -27,10 +27,26 @@ impl MigrationTrait for Migration {
         db.execute_raw(Statement::from_string(backend, format!("UPDATE bids SET public_ref = {random}"))).await?;
         m.create_index(Index::create().name("ux_bids_public_ref").table("bids").col("public_ref").unique().take())
             .await?;
+        // Opening finds each version's files by digest. On SQLite the columns added after
+        // `data` sit behind each file's bytes in its row, so reading them walks every file's
+        // overflow pages; this index answers that query without touching the rows.
+        m.create_index(
+            Index::create()
+                .name("ix_bid_attachments_call_digests")
+                .table("bid_attachments")
+                .col("call_id")
+                .col("organization_id")
+                .col("sha256")
+                .col("public_ref")
+                .col("id")
+                .take(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("ix_bid_attachments_call_digests").table("bid_attachments").to_owned()).await?;
         m.drop_index(Index::drop().name("ux_bids_public_ref").table("bids").to_owned()).await?;
         m.alter_table(Table::alter().table("bids").drop_column("public_ref").take()).await?;
         m.alter_table(Table::alter().table("bid_attachments").drop_column("sealed_name").take()).await?;
