@@ -549,6 +549,12 @@ async fn the_evaluation_through_the_json_api_and_pages_with_hostile_input() {
         assert!(r.status.code < 500, "{path}: {}", r.status);
     }
     assert_eq!(call_row(&app, id).await.status, CallStatus::Opened);
+    // A bid that is not one of this call's opened bids: the form again, saying so.
+    let r = page.post(&app, &format!("/calls/{id}/award"), &[("bid", "0123456789abcdef0123456789abcdef")]).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("请选择本项目已开标的一份响应文件"), "{}", r.body);
+    let r = api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/award"), &json!({"bid": "x"})).await;
+    assert_eq!(r.status, Status::UnprocessableEntity, "{}", r.body);
     let r = api.send_json(&app, Method::Post, &format!("/api/v1/calls/{id}/award"), &json!({"bid": recommended})).await;
     assert_eq!(r.status, Status::Created, "{}", r.body);
     let body = page.get(&app, &format!("/calls/{id}")).await.body;

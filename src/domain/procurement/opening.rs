@@ -98,7 +98,8 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
     Ok(out)
 }
 
-/// The bid of this call that a form or request names by its public reference, once opened.
+/// The bid of this call that a form or request names by its public reference, once opened;
+/// none such is refused on the form's `bid` field ("choose one of the bids").
 pub async fn bid_id_of<C: ConnectionTrait>(db: &C, call_id: i32, bid_ref: &str) -> AppResult<i32> {
     bid::Entity::find()
         .filter(bid::Column::CallId.eq(call_id))
@@ -107,7 +108,7 @@ pub async fn bid_id_of<C: ConnectionTrait>(db: &C, call_id: i32, bid_ref: &str) 
         .one(db)
         .await?
         .map(|b| b.id)
-        .ok_or(AppError::NotFound)
+        .ok_or_else(|| field_error("bid", Msg::new("bid.choose")))
 }
 
 impl OpenedBid {
@@ -145,8 +146,6 @@ pub async fn open(
         }
         None => return Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", "—"))),
     }
-    // A server started with another sealing key cannot unseal: refuse before anything changes.
-    let key = sealer.call_key(&c)?;
     // Claim the opening first: of two officers opening at once, one goes on, the other is told.
     let claimed = call::Entity::update_many()
         .col_expr(call::Column::OpenedAt, Expr::value(now))
@@ -162,6 +161,9 @@ pub async fn open(
     // A bid being saved at this moment either commits first and is opened, or waits and
     // then finds the call opened (see bids::still_taking).
     audit::lock_sealed(&txn).await?;
+    // The call's key as it is now (a first bid committed a moment ago may have made it). A
+    // server started with another sealing key cannot unseal: refused, and nothing changes.
+    let key = sealer.call_key(&calls::get(&txn, call_id).await?)?;
     // Each standing bid is opened, its organization's eligibility checked again now.
     let standing = bid::Entity::find()
         .filter(bid::Column::CallId.eq(call_id))

@@ -39,19 +39,23 @@ async fn award_call(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
-    let bid = crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await?;
-    let r = award::award(
-        &app.db,
-        &app.emails,
-        &app.config.public_origin,
-        &o.0,
-        app.clock.now(),
-        &app.config.procurement,
-        id,
-        bid,
-        &form.deviation_reason,
-    )
-    .await;
+    let r = match crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await {
+        Ok(bid) => {
+            award::award(
+                &app.db,
+                &app.emails,
+                &app.config.public_origin,
+                &o.0,
+                app.clock.now(),
+                &app.config.procurement,
+                id,
+                bid,
+                &form.deviation_reason,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
     match r {
         Ok(_) => {
             app.checkpoint().await;

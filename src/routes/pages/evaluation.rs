@@ -334,17 +334,12 @@ async fn rule(
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
     let stands = form.stands == "yes";
-    let bid = crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await?;
-    let r = evaluation::rule_low_price(
-        &app.db,
-        &o.0,
-        &app.config.procurement,
-        app.clock.now(),
-        id,
-        bid,
-        stands,
-        &form.note,
-    )
-    .await;
+    let r = match crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await {
+        Ok(bid) => {
+            let rules = &app.config.procurement;
+            evaluation::rule_low_price(&app.db, &o.0, rules, app.clock.now(), id, bid, stands, &form.note).await
+        }
+        Err(e) => Err(e),
+    };
     after(&page, app, &o.0, id, r, "flash.low_price_ruled", json!({"ruling_note": form.note})).await
 }
