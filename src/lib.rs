@@ -59,7 +59,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let notary = Arc::new(domain::checkpoints::Notary::load(&config.data_dir)?);
     let sealer = Arc::new(domain::sealing::Sealer::load(&config.data_dir)?);
     // Bids an earlier version stored in the clear are sealed before anything is served.
-    match domain::sealing::seal_unopened(&db, &sealer).await {
+    match domain::sealing::seal_pending(&db, &sealer).await {
         Ok((0, 0)) => {}
         Ok((versions, files)) => log::info!("sealed at rest: {versions} bid versions and {files} files"),
         Err(e) => return Err(format!("sealing bids at rest: {e}")),

@@ -42,10 +42,33 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        // What this database holds in the clear and not opened — every version of a bid not
+        // opened, every file of such a bid (or of none) — is listed here, for the server to
+        // seal at its next start with its sealing key (`domain::sealing::seal_pending`),
+        // which the migration does not have. Listed once, so no later start reads the files.
+        m.create_table(
+            Table::create()
+                .table("seal_pending")
+                .col(string_len("kind", 16))
+                .col(integer("row_id"))
+                .primary_key(Index::create().col("kind").col("row_id"))
+                .take(),
+        )
+        .await?;
+        for sql in [
+            "INSERT INTO seal_pending (kind, row_id) SELECT 'version', v.id FROM bid_versions v \
+             JOIN bids b ON b.id = v.bid_id WHERE b.opened_at IS NULL",
+            "INSERT INTO seal_pending (kind, row_id) SELECT 'file', a.id FROM bid_attachments a \
+             WHERE NOT EXISTS (SELECT 1 FROM bids b WHERE b.call_id = a.call_id \
+             AND b.organization_id = a.organization_id AND b.opened_at IS NOT NULL)",
+        ] {
+            db.execute_raw(Statement::from_string(backend, sql)).await?;
+        }
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("seal_pending").to_owned()).await?;
         m.drop_index(Index::drop().name("ix_bid_attachments_call_digests").table("bid_attachments").to_owned()).await?;
         m.drop_index(Index::drop().name("ux_bids_public_ref").table("bids").to_owned()).await?;
         m.alter_table(Table::alter().table("bids").drop_column("public_ref").take()).await?;

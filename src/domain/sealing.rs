@@ -20,7 +20,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use entity::{bid_attachment, bid_version, call};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 use std::path::Path;
 
 /// The first byte of every sealed value: the format, so that another can follow.
@@ -188,78 +188,74 @@ pub fn file_name(key: Option<&CallKey>, public_ref: &str, plain: String, sealed:
     }
 }
 
-/// Seals what an earlier version of Fuhua stored in the clear and is not opened: the
-/// versions of every bid not opened and the files of every such bid (or of no bid). Run at
-/// start; after it, nothing unopened is left in the clear. Returns (versions, files) sealed.
-pub async fn seal_unopened<C: ConnectionTrait>(db: &C, sealer: &Sealer) -> AppResult<(usize, usize)> {
-    use entity::bid;
-    let opened: Vec<(i32, i32, i32)> = bid::Entity::find()
-        .filter(bid::Column::OpenedAt.is_not_null())
-        .select_only()
-        .column(bid::Column::Id)
-        .column(bid::Column::CallId)
-        .column(bid::Column::OrganizationId)
-        .into_tuple()
-        .all(db)
+/// Seals what an earlier version of Fuhua stored in the clear and had not opened: the
+/// versions and files the migration to sealing at rest listed in `seal_pending`. Run at
+/// start; each row is sealed (if still in the clear) and struck off the list, so after the
+/// first start there is nothing left to read. Returns (versions, files) sealed.
+pub async fn seal_pending<C: ConnectionTrait>(db: &C, sealer: &Sealer) -> AppResult<(usize, usize)> {
+    let backend = db.get_database_backend();
+    let pending = db
+        .query_all_raw(Statement::from_string(backend, "SELECT kind, row_id FROM seal_pending ORDER BY row_id"))
         .await?;
-    let clear: Vec<(i32, i32)> = bid_version::Entity::find()
-        .filter(bid_version::Column::Sealed.is_null())
-        .filter(bid_version::Column::Content.ne(""))
-        .select_only()
-        .column(bid_version::Column::Id)
-        .column(bid_version::Column::BidId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut versions = 0;
-    for (id, bid_id) in clear {
-        if opened.iter().any(|o| o.0 == bid_id) {
-            continue;
+    let (mut versions, mut files) = (0, 0);
+    for row in pending {
+        let kind: String = row.try_get("", "kind")?;
+        let id: i32 = row.try_get("", "row_id")?;
+        match kind.as_str() {
+            "version" => versions += usize::from(seal_version(db, sealer, id).await?),
+            "file" => files += usize::from(seal_file(db, sealer, id).await?),
+            _ => {}
         }
-        let Some(b) = bid::Entity::find_by_id(bid_id).one(db).await? else { continue };
-        let Some(v) = bid_version::Entity::find_by_id(id).one(db).await? else { continue };
-        let key = key_for(db, sealer, b.call_id).await?;
-        let sealed = key.seal(&version_purpose(v.bid_id, v.version_no), v.content.as_bytes())?;
-        bid_version::Entity::update_many()
-            .col_expr(bid_version::Column::Sealed, Expr::value(sealed))
-            .col_expr(bid_version::Column::Content, Expr::value(""))
-            .col_expr(bid_version::Column::TotalFen, Expr::value(0i64))
-            .filter(bid_version::Column::Id.eq(id))
-            .filter(bid_version::Column::Sealed.is_null())
-            .exec(db)
-            .await?;
-        versions += 1;
-    }
-    let clear_files: Vec<(i32, i32, i32)> = bid_attachment::Entity::find()
-        .filter(bid_attachment::Column::SealedName.is_null())
-        .select_only()
-        .column(bid_attachment::Column::Id)
-        .column(bid_attachment::Column::CallId)
-        .column(bid_attachment::Column::OrganizationId)
-        .into_tuple()
-        .all(db)
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => "DELETE FROM seal_pending WHERE kind = $1 AND row_id = $2",
+                _ => "DELETE FROM seal_pending WHERE kind = ? AND row_id = ?",
+            },
+            [kind.into(), id.into()],
+        ))
         .await?;
-    let mut files = 0;
-    for (id, call_id, org) in clear_files {
-        if opened.iter().any(|o| o.1 == call_id && o.2 == org) {
-            continue;
-        }
-        let Some(a) = bid_attachment::Entity::find_by_id(id).one(db).await? else { continue };
-        let key = key_for(db, sealer, call_id).await?;
-        bid_attachment::Entity::update_many()
-            .col_expr(bid_attachment::Column::Data, Expr::value(key.seal(&file_purpose(&a.public_ref), &a.data)?))
-            .col_expr(
-                bid_attachment::Column::SealedName,
-                Expr::value(key.seal(&name_purpose(&a.public_ref), a.file_name.as_bytes())?),
-            )
-            .col_expr(bid_attachment::Column::FileName, Expr::value(""))
-            .filter(bid_attachment::Column::Id.eq(id))
-            .filter(bid_attachment::Column::SealedName.is_null())
-            .exec(db)
-            .await?;
-        files += 1;
     }
     Ok((versions, files))
+}
+
+async fn seal_version<C: ConnectionTrait>(db: &C, sealer: &Sealer, id: i32) -> AppResult<bool> {
+    let Some(v) = bid_version::Entity::find_by_id(id).one(db).await? else { return Ok(false) };
+    let Some(b) = entity::bid::Entity::find_by_id(v.bid_id).one(db).await? else { return Ok(false) };
+    if v.sealed.is_some() || v.content.is_empty() || b.opened_at.is_some() {
+        return Ok(false);
+    }
+    let key = key_for(db, sealer, b.call_id).await?;
+    let sealed = key.seal(&version_purpose(v.bid_id, v.version_no), v.content.as_bytes())?;
+    let r = bid_version::Entity::update_many()
+        .col_expr(bid_version::Column::Sealed, Expr::value(sealed))
+        .col_expr(bid_version::Column::Content, Expr::value(""))
+        .col_expr(bid_version::Column::TotalFen, Expr::value(0i64))
+        .filter(bid_version::Column::Id.eq(id))
+        .filter(bid_version::Column::Sealed.is_null())
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+async fn seal_file<C: ConnectionTrait>(db: &C, sealer: &Sealer, id: i32) -> AppResult<bool> {
+    let Some(a) = bid_attachment::Entity::find_by_id(id).one(db).await? else { return Ok(false) };
+    if a.sealed_name.is_some() {
+        return Ok(false);
+    }
+    let key = key_for(db, sealer, a.call_id).await?;
+    let r = bid_attachment::Entity::update_many()
+        .col_expr(bid_attachment::Column::Data, Expr::value(key.seal(&file_purpose(&a.public_ref), &a.data)?))
+        .col_expr(
+            bid_attachment::Column::SealedName,
+            Expr::value(key.seal(&name_purpose(&a.public_ref), a.file_name.as_bytes())?),
+        )
+        .col_expr(bid_attachment::Column::FileName, Expr::value(""))
+        .filter(bid_attachment::Column::Id.eq(id))
+        .filter(bid_attachment::Column::SealedName.is_null())
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
 }
 
 #[cfg(test)]

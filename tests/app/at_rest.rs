@@ -111,14 +111,23 @@ async fn bids_stored_in_the_clear_by_an_earlier_version_are_sealed_at_start() {
     (am.file_name, am.data, am.sealed_name) = (Set(FILE_NAME.into()), Set(FILE_BODY.to_vec()), Set(None));
     am.update(app.db()).await.expect("clear");
 
-    let sealed = sealing::seal_unopened(app.db(), &app.state().sealer).await.expect("seal");
+    // As the migration to sealing at rest lists them.
+    {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = app.db();
+        let sql =
+            format!("INSERT INTO seal_pending (kind, row_id) VALUES ('version', {}), ('file', {})", clear.id, a.id);
+        db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("pending");
+    }
+    let sealed = sealing::seal_pending(app.db(), &app.state().sealer).await.expect("seal");
     assert_eq!(sealed, (1, 1));
     let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("v");
     assert!(v.content.is_empty() && v.total_fen == 0 && v.sealed.is_some());
     let a = entity::bid_attachment::Entity::find().one(app.db()).await.expect("q").expect("file");
     assert!(a.file_name.is_empty() && a.sealed_name.is_some() && a.data != FILE_BODY);
     // Nothing else to seal the second time, and the bidder reads them as before.
-    assert_eq!(sealing::seal_unopened(app.db(), &app.state().sealer).await.expect("seal"), (0, 0));
+    assert_eq!(sealing::seal_pending(app.db(), &app.state().sealer).await.expect("seal"), (0, 0));
+    assert_eq!(app.count("seal_pending").await, 0);
     let page = bidder.get(&app, &format!("/calls/{id}/bid")).await;
     assert!(page.body.contains(PLAN_1) && page.body.contains(FILE_NAME));
     assert_eq!(bidder.get(&app, &format!("/calls/{id}/bid/attachments/{}", a.public_ref)).await.bytes, FILE_BODY);
