@@ -84,6 +84,8 @@ fn cell_text(d: &calamine::Data) -> String {
 
 fn parse_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, Msg> {
     use calamine::Reader;
+    // Bounded first: the reader would reserve whatever the file declares.
+    super::xlsx_limits::check(bytes)?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|_| Msg::new("import.bad_xlsx"))?;
     let range =

@@ -22,6 +22,7 @@ pub mod sealing;
 pub mod secrets;
 pub mod sessions;
 pub mod uscc;
+pub mod xlsx_limits;
 
 use crate::error::AppError;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -165,3 +165,94 @@ async fn export_follows_the_filter_and_opens_in_excel() {
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     assert!(officer2.get(&app2, "/organizations").await.body.contains("三亚市导出甲中心"));
 }
+
+/// A workbook of the given sheet and shared strings, as small as Excel's own format allows.
+fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ];
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        zip.start_file(name, options).expect("part");
+        zip.write_all(text.as_bytes()).expect("write");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+fn sheet_of(cells: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
+    )
+}
+
+const STRINGS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3"><si><t>名称</t></si><si><t>类型</t></si><si><t>区</t></si></sst>"#;
+
+#[rocket::async_test]
+async fn a_workbook_that_declares_more_than_it_holds_is_refused_and_the_server_lives() {
+    let app = TestApp::new().await;
+    let mut officer = app.officer().await;
+    let header =
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>"#;
+    let huge_strings =
+        STRINGS.replace(r#"count="3" uniqueCount="3""#, r#"count="10000000000" uniqueCount="10000000000""#);
+    let cases = [
+        // Ten billion shared strings declared in 2 kB.
+        (workbook(&sheet_of(header), &huge_strings), "共享字符串超过"),
+        // Cells at A1 and at the sheet's last cell.
+        (
+            workbook(&sheet_of(&format!(r#"{header}<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#)), STRINGS),
+            "1048576",
+        ),
+        // Cells at A1 and XFD2000: not fatal before, but 1.7 GB.
+        (
+            workbook(&sheet_of(&format!(r#"{header}<row r="2000"><c r="XFD2000"><v>1</v></c></row>"#)), STRINGS),
+            "XFD2000",
+        ),
+    ];
+    for (bytes, says) in cases {
+        assert!(bytes.len() < 3000, "{} bytes", bytes.len());
+        let r = officer.post_multipart(&app, "/organizations/import", "bomb.xlsx", &bytes).await;
+        assert_eq!(r.status, Status::BadRequest, "{}", r.body);
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+        assert!(r.body.contains("100000 行") || r.body.contains("共享字符串"), "names the limit: {}", r.body);
+        // Still answering, and nothing imported.
+        assert_eq!(app.agent().get(&app, "/").await.status, Status::Ok);
+    }
+    assert!(
+        officer
+            .post_multipart(&app, "/organizations/import", "bomb.xlsx", &cases_dimension())
+            .await
+            .body
+            .contains("XFD1048576")
+    );
+    assert_eq!(app.count("organizations").await, 0);
+    // A workbook within the bounds is read as before (here: its header, and no rows).
+    let fine = workbook(&sheet_of(header), STRINGS);
+    let r = officer.post_multipart(&app, "/organizations/import", "fine.xlsx", &fine).await;
+    assert!(!r.body.contains("无法读取") && !r.body.contains("超出限制"), "{}", r.body);
+}
+
+/// A sheet whose declared dimension is the whole grid, with one cell.
+fn cases_dimension() -> Vec<u8> {
+    let sheet = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+    workbook(sheet, STRINGS)
+}
