@@ -32,6 +32,10 @@ pub struct Model {
     pub uploaded_by: i32,
     /// Taken off the bid by its organization; kept, because a submitted version may list it.
     pub removed: bool,
+    /// A submitted version lists it: kept when removed. A file removed before any version
+    /// listed it is deleted, bytes and all.
+    #[serde(skip_serializing)]
+    pub in_version: bool,
     pub uploaded_at: DateTimeUtc,
 }
 

@@ -102,6 +102,25 @@ impl OutboxStatus {
 }
 
 code_enum!(
+    /// A background import: its file checked row by row, then applied in short steps.
+    JobStatus { Checking = "checking", Applying = "applying", Done = "done", Refused = "refused", Failed = "failed" }
+);
+
+impl JobStatus {
+    pub fn transition(self, to: JobStatus) -> Result<JobStatus, IllegalTransition> {
+        use JobStatus::*;
+        match (self, to) {
+            (Checking, Applying | Refused | Failed) | (Applying, Done | Failed) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+
+    pub fn finished(self) -> bool {
+        matches!(self, JobStatus::Done | JobStatus::Refused | JobStatus::Failed)
+    }
+}
+
+code_enum!(
     TokenPurpose { VerifyEmail = "verify_email", ResetPassword = "reset_password" }
 );
 

@@ -16,6 +16,7 @@ mod m20261202_000011_audit_checkpoints;
 mod m20261202_000012_public_refs;
 mod m20261202_000013_sealed_events;
 mod m20261202_000014_sealed_at_rest;
+mod m20261202_000015_jobs_and_quotas;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_public_refs::Migration),
             Box::new(m20261202_000013_sealed_events::Migration),
             Box::new(m20261202_000014_sealed_at_rest::Migration),
+            Box::new(m20261202_000015_jobs_and_quotas::Migration),
         ]
     }
 }

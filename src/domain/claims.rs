@@ -120,6 +120,8 @@ pub async fn decide(
     let txn = db.begin().await?;
     let c = claim::Entity::find_by_id(claim_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let status = c.status.transition(to)?;
+    super::move_once::<claim::Entity, _, _>(&txn, (claim::Column::Id, c.id), claim::Column::Status, c.status, status)
+        .await?;
     let member = user::Entity::find_by_id(c.user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let org = organization::Entity::find_by_id(c.organization_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     if approve {

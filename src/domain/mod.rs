@@ -25,7 +25,11 @@ pub mod uscc;
 pub mod xlsx_limits;
 
 use crate::error::AppError;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use crate::i18n::Msg;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
     Ok(db.begin().await?)
@@ -41,4 +45,33 @@ pub fn clean(s: &str) -> String {
 pub fn non_blank(s: &str) -> Option<String> {
     let t = clean(s);
     if t.is_empty() { None } else { Some(t) }
+}
+
+/// Moves one row from the state it was read in (`from`) to `to`, by an update that matches
+/// only while the row is still in `from`: of two decisions taken at the same moment, on one
+/// server or two, exactly one moves it and the other is refused with a conflict. On
+/// PostgreSQL the row stays locked by the transaction until it commits, so whatever the
+/// caller writes next about the row is written by the winner alone.
+pub(crate) async fn move_once<E, C, V>(
+    db: &C,
+    (id_col, id): (E::Column, i32),
+    status_col: E::Column,
+    from: V,
+    to: V,
+) -> Result<(), AppError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    V: Into<sea_orm::Value>,
+{
+    let r = E::update_many()
+        .col_expr(status_col, Expr::value(to))
+        .filter(id_col.eq(id))
+        .filter(status_col.eq(from))
+        .exec(db)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
+    }
+    Ok(())
 }

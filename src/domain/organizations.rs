@@ -267,6 +267,14 @@ pub async fn change_status(
     let existing = organization::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let from = existing.status;
     let status = from.transition(to)?;
+    super::move_once::<organization::Entity, _, _>(
+        &txn,
+        (organization::Column::Id, id),
+        organization::Column::Status,
+        from,
+        status,
+    )
+    .await?;
     let mut am: organization::ActiveModel = existing.into();
     am.status = Set(status);
     am.updated_at = Set(now);

@@ -24,8 +24,9 @@ pub(crate) struct Awarded {
     pub other: entity::user::Model,
 }
 
-/// A call awarded to the best of three bids (¥120,000): its draft contract.
-pub(crate) async fn awarded(app: &TestApp) -> Awarded {
+/// A call whose panel has scored three bids, ready for the award: the call, the
+/// top-ranked bid, the bidders and the officer.
+pub(crate) async fn ready_to_award(app: &TestApp) -> (i32, i32, Vec<entity::user::Model>, entity::user::Model) {
     let (id, bidders, officer) = opened_call(app, &["100000", "90000", "120000"]).await;
     experts(app, &officer, 1, 3, &[ServiceCategory::Elderly]).await;
     let rules = &app.state().config.procurement;
@@ -37,7 +38,13 @@ pub(crate) async fn awarded(app: &TestApp) -> Awarded {
     }
     let c = crate::calls::call_row(app, id).await;
     let r = evaluation::report(app.db(), rules, &c).await.expect("report");
-    let winner = r.bids[0].bid_id;
+    (id, r.bids[0].bid_id, bidders, officer)
+}
+
+/// A call awarded to the best of three bids (¥120,000): its draft contract.
+pub(crate) async fn awarded(app: &TestApp) -> Awarded {
+    let (id, winner, bidders, officer) = ready_to_award(app).await;
+    let rules = &app.state().config.procurement;
     let a = award::award(app.db(), &app.state().emails, "http://x", &officer, after(), rules, id, winner, "")
         .await
         .expect("award");
@@ -79,7 +86,7 @@ pub(crate) fn complete_terms() -> TermsInput {
     }
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     after() + chrono::Duration::days(20)
 }
 
@@ -325,7 +332,7 @@ pub(crate) async fn active(app: &TestApp, w: &Awarded) -> Vec<entity::milestone:
     milestones::of_contract(app.db(), w.contract).await.expect("q")
 }
 
-fn report(indicator: i32, achieved: &str) -> ReportInput {
+pub(crate) fn report(indicator: i32, achieved: &str) -> ReportInput {
     ReportInput {
         narrative: "上半年完成家庭探访 180 人次，开展成长小组 10 次。".into(),
         beneficiaries: "215".into(),
@@ -333,7 +340,7 @@ fn report(indicator: i32, achieved: &str) -> ReportInput {
     }
 }
 
-fn pay(instalment: i32, amount: &str, voucher: &str) -> PaymentInput {
+pub(crate) fn pay(instalment: i32, amount: &str, voucher: &str) -> PaymentInput {
     PaymentInput {
         instalment_id: instalment.to_string(),
         amount: amount.into(),

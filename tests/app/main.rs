@@ -22,6 +22,7 @@ mod import_export;
 mod mail;
 mod organizations;
 mod performance;
+mod races;
 mod route_table;
 mod sealing;
 mod security;

@@ -93,7 +93,7 @@ fn lines(ids: &[i32], scores: &[&str]) -> Vec<ScoreLine> {
         .collect()
 }
 
-async fn self_evaluate(app: &TestApp, w: &Awarded, ev: i32) {
+pub(crate) async fn self_evaluate(app: &TestApp, w: &Awarded, ev: i32) {
     let ids = indicator_ids(app, ev).await;
     let outputs = entity::evaluation_output::Entity::find()
         .filter(entity::evaluation_output::Column::EvaluationId.eq(ev))
@@ -109,7 +109,7 @@ async fn self_evaluate(app: &TestApp, w: &Awarded, ev: i32) {
 }
 
 /// Each evaluator declares no tie and scores the four indicators.
-async fn score_all(app: &TestApp, ev: i32, people: &[entity::user::Model], sheets: &[[&str; 4]]) {
+pub(crate) async fn score_all(app: &TestApp, ev: i32, people: &[entity::user::Model], sheets: &[[&str; 4]]) {
     let ids = indicator_ids(app, ev).await;
     for (p, sheet) in people.iter().zip(sheets) {
         conduct::declare(app.db(), p, t0(), ev, ConflictKind::None, "").await.expect("declare");
@@ -117,7 +117,7 @@ async fn score_all(app: &TestApp, ev: i32, people: &[entity::user::Model], sheet
     }
 }
 
-async fn survey_and_findings(app: &TestApp, w: &Awarded, ev: i32) {
+pub(crate) async fn survey_and_findings(app: &TestApp, w: &Awarded, ev: i32) {
     let survey =
         SurveyInput { surveyed: "120".into(), satisfied_percent: "93.5".into(), survey_method: "电话回访".into() };
     conduct::survey(app.db(), &w.officer, t0(), ev, &survey).await.expect("survey");

@@ -54,7 +54,7 @@ async fn owner(app: &TestApp) -> Owner {
         .expect("a call taking bids");
     fuhua::domain::procurement::attachments::add(
         app.db(),
-        &app.state().sealer,
+        (&app.state().sealer, &app.state().config.procurement),
         &member,
         app.clock.now(),
         open.id,

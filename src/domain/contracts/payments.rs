@@ -171,6 +171,14 @@ pub async fn record(
     .await?;
     if amount == open {
         let to = inst.status.transition(InstalmentStatus::Paid)?;
+        crate::domain::move_once::<contract_instalment::Entity, _, _>(
+            &txn,
+            (contract_instalment::Column::Id, inst.id),
+            contract_instalment::Column::Status,
+            inst.status,
+            to,
+        )
+        .await?;
         let mut ai: contract_instalment::ActiveModel = inst.clone().into();
         ai.status = Set(to);
         ai.update(&txn).await?;
@@ -210,6 +218,14 @@ pub(crate) async fn complete_when_settled(
         .await?;
     if open.is_none() {
         let to = k.status.transition(ContractStatus::Completed)?;
+        crate::domain::move_once::<contract::Entity, _, _>(
+            txn,
+            (contract::Column::Id, k.id),
+            contract::Column::Status,
+            k.status,
+            to,
+        )
+        .await?;
         let mut am: contract::ActiveModel = k.clone().into();
         am.status = Set(to);
         am.updated_at = Set(now);

@@ -242,6 +242,14 @@ pub async fn make_payable(txn: &DatabaseTransaction, now: DateTime<Utc>, instalm
     let i = contract_instalment::Entity::find_by_id(instalment_id).one(txn).await?.ok_or(AppError::NotFound)?;
     if i.status == InstalmentStatus::Pending {
         let to = i.status.transition(InstalmentStatus::Payable)?;
+        crate::domain::move_once::<contract_instalment::Entity, _, _>(
+            txn,
+            (contract_instalment::Column::Id, i.id),
+            contract_instalment::Column::Status,
+            i.status,
+            to,
+        )
+        .await?;
         let mut ai: contract_instalment::ActiveModel = i.into();
         ai.status = Set(to);
         ai.payable_at = Set(Some(now));

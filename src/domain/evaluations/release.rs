@@ -123,6 +123,14 @@ async fn consequences(
             && rules.deduction_fen(i.amount_fen) >= i.amount_fen;
         if !grade.passed() || nothing_left {
             let to = i.status.transition(InstalmentStatus::Withheld)?;
+            crate::domain::move_once::<contract_instalment::Entity, _, _>(
+                txn,
+                (contract_instalment::Column::Id, i.id),
+                contract_instalment::Column::Status,
+                i.status,
+                to,
+            )
+            .await?;
             let mut a: contract_instalment::ActiveModel = i.clone().into();
             a.status = Set(to);
             a.update(txn).await?;

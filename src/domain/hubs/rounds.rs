@@ -151,6 +151,14 @@ pub async fn change_status(
         return Err(field_error("to", Msg::new("field.choose")));
     };
     let next = r.status.transition(to)?;
+    crate::domain::move_once::<hub_round::Entity, _, _>(
+        &txn,
+        (hub_round::Column::Id, round_id),
+        hub_round::Column::Status,
+        r.status,
+        next,
+    )
+    .await?;
     if next == RoundStatus::Closed {
         let pending = super::applications::count_undecided(&txn, round_id).await?;
         if pending > 0 {

@@ -1,5 +1,6 @@
 //! Files attached to a bid: PDF, DOCX, XLSX, PNG or JPEG, recognized by their bytes (a name
-//! ending in .pdf is not enough), at most 10 MiB each and 10 per bid. They are sealed with
+//! ending in .pdf is not enough), at most 10 MiB each and 10 per bid, within a storage
+//! quota per bid and per organization (`ProcurementRules`), counted over every file kept. They are sealed with
 //! the bid: before opening only the organization's members see or fetch them; after opening
 //! the bureau does too. Each submitted version lists the digests of the files it includes.
 //! Name and bytes are stored encrypted under the call's key (`domain::sealing`), and stay
@@ -11,10 +12,10 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::enums::{CallStatus, Role};
-use entity::{bid_attachment, call, user};
+use entity::{bid_attachment, call, organization, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -96,7 +97,7 @@ pub fn checked_file(name: &str, bytes: &[u8]) -> AppResult<(String, &'static str
 /// Adds a file to the organization's bid on a call, before the deadline.
 pub async fn add(
     db: &DatabaseConnection,
-    sealer: &Sealer,
+    (sealer, rules): (&Sealer, &super::rules::ProcurementRules),
     u: &user::Model,
     now: DateTime<Utc>,
     call_id: i32,
@@ -108,10 +109,15 @@ pub async fn add(
     open_for_changes(&c, now)?;
     let (name, kind) = checked_file(name, bytes)?;
     let txn = db.begin().await?;
+    // The organization's uploads are counted one after another: on PostgreSQL its row is
+    // held until this transaction ends (SQLite has a single writer anyway), so twenty
+    // uploads at once cannot all see nine files and each add a tenth.
+    organization::Entity::find_by_id(org).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let count = mine(&txn, call_id, org).filter(bid_attachment::Column::Removed.eq(false)).count(&txn).await?;
     if count >= MAX_FILES {
         return Err(AppError::Conflict(Msg::new("attachment.too_many").arg("n", MAX_FILES)));
     }
+    within_quota(&txn, rules, call_id, org, bytes.len() as i64).await?;
     let sha256 = hex::encode(Sha256::digest(bytes));
     let key = sealing::key_for(&txn, sealer, call_id).await?;
     let public_ref = crate::domain::secrets::random_ref();
@@ -128,6 +134,7 @@ pub async fn add(
         uploaded_by: Set(u.id),
         uploaded_at: Set(now),
         removed: Set(false),
+        in_version: Set(false),
         ..Default::default()
     }
     .insert(&txn)
@@ -150,21 +157,107 @@ pub async fn remove(
     let c = calls::visible(db, Some(u), call_id).await?;
     open_for_changes(&c, now)?;
     let txn = db.begin().await?;
-    let r = bid_attachment::Entity::update_many()
-        .col_expr(bid_attachment::Column::Removed, sea_orm::sea_query::Expr::value(true))
-        .filter(bid_attachment::Column::PublicRef.eq(public_ref))
-        .filter(bid_attachment::Column::Removed.eq(false))
-        .filter(bid_attachment::Column::CallId.eq(call_id))
-        .filter(bid_attachment::Column::OrganizationId.eq(org))
+    let this = || {
+        Condition::all()
+            .add(bid_attachment::Column::PublicRef.eq(public_ref))
+            .add(bid_attachment::Column::Removed.eq(false))
+            .add(bid_attachment::Column::CallId.eq(call_id))
+            .add(bid_attachment::Column::OrganizationId.eq(org))
+    };
+    // Never part of a submitted version: nothing refers to it, and it goes, bytes and all.
+    // A version that lists it keeps it (removed from the bid, still there to check).
+    let deleted = bid_attachment::Entity::delete_many()
+        .filter(this().add(bid_attachment::Column::InVersion.eq(false)))
         .exec(&txn)
         .await?;
-    if r.rows_affected == 0 {
-        return Err(AppError::NotFound);
+    if deleted.rows_affected == 0 {
+        let r = bid_attachment::Entity::update_many()
+            .col_expr(bid_attachment::Column::Removed, sea_orm::sea_query::Expr::value(true))
+            .filter(this())
+            .exec(&txn)
+            .await?;
+        if r.rows_affected == 0 {
+            return Err(AppError::NotFound);
+        }
     }
     audit::append_sealed(&txn, now, call_id, serde_json::json!({"event": "detached", "attachment": public_ref}))
         .await?;
     super::bids::still_taking(&txn, call_id, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Refuses a file that would take the bid's or the organization's stored files (kept ones
+/// included: a version may list them) over their quota.
+async fn within_quota(
+    txn: &sea_orm::DatabaseTransaction,
+    rules: &super::rules::ProcurementRules,
+    call_id: i32,
+    org: i32,
+    adding: i64,
+) -> AppResult<()> {
+    let stored = |q: sea_orm::Select<bid_attachment::Entity>| async move {
+        q.select_only()
+            // SUM of a bigint is numeric on PostgreSQL: cast back.
+            .column_as(sea_orm::sea_query::Expr::cust("CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT)"), "total")
+            .into_tuple::<i64>()
+            .one(txn)
+            .await
+            .map(|t| t.unwrap_or(0))
+    };
+    let mib = |b: i64| (b + 1024 * 1024 - 1) / (1024 * 1024);
+    let on_bid = stored(mine(txn, call_id, org)).await?;
+    if on_bid + adding > rules.attachment_quota_bid_mib * 1024 * 1024 {
+        return Err(AppError::Conflict(
+            Msg::new("attachment.bid_quota").arg("used", mib(on_bid)).arg("max", rules.attachment_quota_bid_mib),
+        ));
+    }
+    let of_org = stored(bid_attachment::Entity::find().filter(bid_attachment::Column::OrganizationId.eq(org))).await?;
+    if of_org + adding > rules.attachment_quota_organization_mib * 1024 * 1024 {
+        return Err(AppError::Conflict(
+            Msg::new("attachment.organization_quota")
+                .arg("used", mib(of_org))
+                .arg("max", rules.attachment_quota_organization_mib),
+        ));
+    }
+    Ok(())
+}
+
+/// Marks the files a version about to be stored lists (by digest) as listed, so removing
+/// them later keeps them. A file removed since the version was drawn up is refused: the
+/// version would list a file that is gone.
+pub(super) async fn keep_for_version(
+    txn: &sea_orm::DatabaseTransaction,
+    call_id: i32,
+    org: i32,
+    digests: &[String],
+) -> AppResult<()> {
+    let wanted: std::collections::BTreeSet<&String> = digests.iter().collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    bid_attachment::Entity::update_many()
+        .col_expr(bid_attachment::Column::InVersion, sea_orm::sea_query::Expr::value(true))
+        .filter(bid_attachment::Column::CallId.eq(call_id))
+        .filter(bid_attachment::Column::OrganizationId.eq(org))
+        .filter(bid_attachment::Column::Removed.eq(false))
+        .filter(bid_attachment::Column::Sha256.is_in(wanted.iter().map(|d| d.as_str())))
+        .exec(txn)
+        .await?;
+    let present: std::collections::BTreeSet<String> = mine(txn, call_id, org)
+        .filter(bid_attachment::Column::Removed.eq(false))
+        .filter(bid_attachment::Column::InVersion.eq(true))
+        .filter(bid_attachment::Column::Sha256.is_in(wanted.iter().map(|d| d.as_str())))
+        .select_only()
+        .column(bid_attachment::Column::Sha256)
+        .into_tuple::<String>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    if wanted.iter().any(|d| !present.contains(*d)) {
+        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
+    }
     Ok(())
 }
 

@@ -220,9 +220,10 @@ pub async fn submit(
         super::attachments::refs(db, key.as_ref(), call_id, org).await?.into_iter().map(|(_, a)| a).collect();
     let text = crate::domain::canonical::of(&content).map_err(|e| AppError::Internal(e.to_string()))?;
     let sum = digest(&text);
+    let files: Vec<String> = content.attachments.iter().map(|a| a.sha256.clone()).collect();
     // A concurrent first submission may create the bid row first; then try again.
     for _ in 0..5 {
-        match submit_once(db, (mail, sealer), u, now, &c, org, &text, &sum, content.total_fen).await {
+        match submit_once(db, (mail, sealer), u, now, (&c, org), (&text, &sum, &files), content.total_fen).await {
             Err(e) if unique_violation(&e) => continue,
             other => return other,
         }
@@ -236,10 +237,8 @@ async fn submit_once(
     (mail, sealer): ((&EmailTemplates, &str), &Sealer),
     u: &user::Model,
     now: DateTime<Utc>,
-    c: &call::Model,
-    org: i32,
-    text: &str,
-    sum: &str,
+    (c, org): (&call::Model, i32),
+    (text, sum, files): (&str, &str, &[String]),
     total_fen: i64,
 ) -> AppResult<Receipt> {
     let txn = db.begin().await?;
@@ -285,6 +284,7 @@ async fn submit_once(
         if taken.rows_affected == 0 {
             continue;
         }
+        super::attachments::keep_for_version(&txn, c.id, org, files).await?;
         // Stored sealed: the content under the call's key, no price in the clear.
         let key = sealing::key_for(&txn, sealer, c.id).await?;
         let version_no = current.version_count + 1;

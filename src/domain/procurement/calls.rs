@@ -196,6 +196,14 @@ pub async fn publish(
     let published_this_year =
         call::Entity::find().filter(call::Column::Reference.starts_with(format!("SYMZ-{year}-"))).count(&txn).await?;
     let reference = format!("SYMZ-{year}-{:03}", published_this_year + 1);
+    crate::domain::move_once::<call::Entity, _, _>(
+        &txn,
+        (call::Column::Id, id),
+        call::Column::Status,
+        c.status,
+        status,
+    )
+    .await?;
     let mut am: call::ActiveModel = c.into();
     am.status = Set(status);
     am.reference = Set(Some(reference.clone()));

@@ -38,6 +38,10 @@ pub struct ProcurementRules {
     pub consultation_change_days: i64,
     pub open_tender_change_days: i64,
     pub other_change_days: i64,
+    /// Storage for bid files, in MiB, counted over every file kept (removed ones that a
+    /// submitted version lists included): per bid, and per organization over all its bids.
+    pub attachment_quota_bid_mib: i64,
+    pub attachment_quota_organization_mib: i64,
 }
 
 impl Default for ProcurementRules {
@@ -63,6 +67,8 @@ impl Default for ProcurementRules {
             consultation_change_days: 5,
             open_tender_change_days: 15,
             other_change_days: 5,
+            attachment_quota_bid_mib: 150,
+            attachment_quota_organization_mib: 1024,
         }
     }
 }

@@ -244,7 +244,9 @@ async fn upload(
         Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     };
     let (name, bytes) = super::uploads::read_upload(file).await?;
-    match attachments::add(&app.db, &app.sealer, &me.0, app.clock.now(), id, &name, &bytes).await {
+    match attachments::add(&app.db, (&app.sealer, &app.config.procurement), &me.0, app.clock.now(), id, &name, &bytes)
+        .await
+    {
         Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     }
