@@ -21,6 +21,10 @@ pub struct AppConfig {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub outbox_max_attempts: i32,
+    /// Seconds an SMTP delivery may take, every step of the conversation included (connect,
+    /// greeting, each command, the message): a server that accepts and then says nothing
+    /// is given up on, the attempt counted as failed and retried later.
+    pub smtp_timeout_secs: u64,
     /// Seconds between outbox runs; 0 turns the background worker off (tests drive it).
     pub outbox_interval_secs: u64,
     /// Keep rendered public list pages until the registry changes (FUHUA_PAGE_CACHE=false to
@@ -60,6 +64,7 @@ impl Default for AppConfig {
             session_idle_minutes: 120,
             session_absolute_hours: 12,
             outbox_max_attempts: 8,
+            smtp_timeout_secs: 30,
             outbox_interval_secs: 5,
             page_cache: true,
             page_cache_recheck_ms: 1000,

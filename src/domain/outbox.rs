@@ -104,35 +104,95 @@ pub async fn claim<C: ConnectionTrait>(db: &C, msg: &outbox::Model, lease_until:
     Ok(res.rows_affected == 1)
 }
 
-pub async fn mark_sent<C: ConnectionTrait>(db: &C, msg: outbox::Model, now: DateTime<Utc>) -> AppResult<()> {
+/// Records a delivery. Only a pending message becomes sent (a message is never sent
+/// "again" into another state).
+pub async fn mark_sent<C: ConnectionTrait>(db: &C, msg: &outbox::Model, now: DateTime<Utc>) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
     let status = msg.status.transition(OutboxStatus::Sent)?;
-    let attempts = msg.attempts + 1;
-    let mut am: outbox::ActiveModel = msg.into();
-    am.status = Set(status);
-    am.sent_at = Set(Some(now));
-    am.attempts = Set(attempts);
-    am.last_error = Set(None);
-    am.update(db).await?;
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(status))
+        .col_expr(outbox::Column::SentAt, Expr::value(Some(now)))
+        .col_expr(outbox::Column::Attempts, Expr::value(msg.attempts + 1))
+        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(outbox::Column::Id.eq(msg.id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
-/// Records a failure; after `max_attempts` the message is dead and waits for an admin.
+/// Records a failed attempt, only while the message is still pending under the lease this
+/// worker took (`lease_until`): a message that another worker has sent meanwhile stays
+/// sent. After `max_attempts` the message is dead and waits for an admin. Returns the
+/// status it is left in, or None when it was no longer this worker's.
 pub async fn mark_failed<C: ConnectionTrait>(
     db: &C,
-    msg: outbox::Model,
+    msg: &outbox::Model,
+    lease_until: DateTime<Utc>,
     now: DateTime<Utc>,
     error: &str,
     max_attempts: i32,
-) -> AppResult<OutboxStatus> {
+) -> AppResult<Option<OutboxStatus>> {
+    use sea_orm::sea_query::Expr;
     let attempts = msg.attempts + 1;
     let status = if attempts >= max_attempts { msg.status.transition(OutboxStatus::Dead)? } else { msg.status };
-    let mut am: outbox::ActiveModel = msg.into();
-    am.attempts = Set(attempts);
-    am.status = Set(status);
-    am.next_attempt_at = Set(now + backoff(attempts));
-    am.last_error = Set(Some(error.chars().take(500).collect()));
-    am.update(db).await?;
-    Ok(status)
+    let r = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(status))
+        .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now + backoff(attempts)))
+        .col_expr(outbox::Column::LastError, Expr::value(Some(error.chars().take(500).collect::<String>())))
+        .filter(outbox::Column::Id.eq(msg.id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::NextAttemptAt.eq(lease_until))
+        .exec(db)
+        .await?;
+    Ok((r.rows_affected == 1).then_some(status))
+}
+
+/// Notes that a background loop (`delivery`, `reminders`) finished a round, with what it
+/// did or the error it met: `/admin/outbox` shows when each last ran, on any server.
+pub async fn beat<C: ConnectionTrait>(db: &C, name: &str, now: DateTime<Utc>, note: &str) -> AppResult<()> {
+    use entity::worker_beat;
+    use sea_orm::sea_query::OnConflict;
+    worker_beat::Entity::insert(worker_beat::ActiveModel {
+        name: Set(name.to_string()),
+        beat_at: Set(now),
+        note: Set(Some(note.chars().take(500).collect())),
+    })
+    .on_conflict(
+        OnConflict::column(worker_beat::Column::Name)
+            .update_columns([worker_beat::Column::BeatAt, worker_beat::Column::Note])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// The state of delivery for the admin: each loop's last round, and when the oldest
+/// message still waiting was written (notices of sealed calls left out, as in the list).
+#[derive(Debug, serde::Serialize)]
+pub struct Health {
+    pub beats: Vec<(String, DateTime<Utc>, Option<String>)>,
+    pub oldest_pending: Option<DateTime<Utc>>,
+    pub pending: u64,
+}
+
+pub async fn health<C: ConnectionTrait>(db: &C) -> AppResult<Health> {
+    let beats = entity::worker_beat::Entity::find()
+        .order_by_asc(entity::worker_beat::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.name, b.beat_at, b.note))
+        .collect();
+    let waiting = || {
+        outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+            .filter(outbox::Column::Kind.not_like(format!("{SEALED_PREFIX}%")))
+    };
+    let oldest = waiting().order_by_asc(outbox::Column::CreatedAt).one(db).await?.map(|m| m.created_at);
+    Ok(Health { beats, oldest_pending: oldest, pending: waiting().count(db).await? })
 }
 
 /// Puts a dead message back in the queue (admin action), audited.

@@ -1,6 +1,6 @@
 //! Email through the outbox over a real SMTP conversation on 127.0.0.1: delivery,
 //! retry with backoff while the server refuses or is down, dead letters, admin retry.
-use crate::support::smtp::{SmtpServer, bodies, subject};
+use crate::support::smtp::{Freeze, SmtpServer, bodies, subject};
 use crate::support::*;
 use entity::enums::{OutboxStatus, Role};
 use fuhua::mail::deliver_due;
@@ -144,4 +144,79 @@ async fn emails_follow_the_recipients_language() {
     let mail = app.outbox().await.pop().expect("mail");
     assert_eq!(mail.subject, "Please verify your email");
     assert!(mail.body_text.starts_with("Dear Amy,"));
+}
+
+#[rocket::async_test]
+async fn a_mail_server_that_accepts_and_says_nothing_is_given_up_on_and_the_message_sent_later_once() {
+    for freeze in [Freeze::Silent, Freeze::AfterGreeting] {
+        let smtp = SmtpServer::start().await;
+        smtp.set_frozen(freeze);
+        let app =
+            TestApp::with(Options { smtp_url: Some(smtp.url()), smtp_timeout_secs: 1, ..Options::default() }).await;
+        approve_a_claim(&app).await;
+        // The attempt ends (it would wait forever otherwise), counted as a failure with why.
+        assert_eq!(deliver_due(app.state()).await.expect("run"), (0, 1), "{freeze:?}");
+        let row = app.outbox().await.remove(0);
+        assert_eq!((row.status, row.attempts), (OutboxStatus::Pending, 1), "{freeze:?}");
+        let why = row.last_error.clone().unwrap_or_default();
+        assert!(why.contains("did not answer within 1 s") || why.contains("timed out"), "{freeze:?}: {why}");
+        // The server answers again: the message goes out once at its next attempt.
+        smtp.set_frozen(Freeze::No);
+        app.clock.advance(chrono::Duration::seconds(31));
+        assert_eq!(deliver_due(app.state()).await.expect("run"), (1, 0), "{freeze:?}");
+        assert_eq!(deliver_due(app.state()).await.expect("run"), (0, 0));
+        assert_eq!(smtp.messages().len(), 1, "{freeze:?}");
+    }
+}
+
+#[rocket::async_test]
+async fn a_message_another_worker_sent_is_never_put_back_in_the_queue() {
+    let app = TestApp::new().await;
+    approve_a_claim(&app).await;
+    let db = app.db();
+    let now = app.clock.now();
+    let msg = app.outbox().await.remove(0);
+    // This worker takes it; its lease lapses; another worker takes it and sends it.
+    let lease = now + fuhua::mail::lease(&app.state().config);
+    assert!(fuhua::domain::outbox::claim(db, &msg, lease).await.expect("claim"));
+    let taken = app.outbox().await.remove(0);
+    let later = lease + chrono::Duration::seconds(1);
+    assert!(fuhua::domain::outbox::claim(db, &taken, later + chrono::Duration::minutes(5)).await.expect("claim"));
+    fuhua::domain::outbox::mark_sent(db, &taken, later).await.expect("sent");
+    // The first worker's failure comes late: it changes nothing.
+    let r = fuhua::domain::outbox::mark_failed(db, &msg, lease, later, "timed out", 3).await.expect("failed");
+    assert_eq!(r, None);
+    let row = app.outbox().await.remove(0);
+    assert_eq!((row.status, row.attempts, row.sent_at), (OutboxStatus::Sent, 1, Some(later)));
+    // And a second "sent" is no change either.
+    fuhua::domain::outbox::mark_sent(db, &msg, later + chrono::Duration::hours(1)).await.expect("sent");
+    assert_eq!(app.outbox().await.remove(0).sent_at, Some(later));
+}
+
+#[rocket::async_test]
+async fn reminders_run_while_the_mail_server_hangs_and_the_admin_sees_both_loops_and_the_oldest_message() {
+    let smtp = SmtpServer::start().await;
+    smtp.set_frozen(Freeze::Silent);
+    let app = TestApp::with(Options { smtp_url: Some(smtp.url()), smtp_timeout_secs: 60, ..Options::default() }).await;
+    approve_a_claim(&app).await;
+    let mut admin = app.admin().await;
+    let page = admin.get(&app, "/admin/outbox").await;
+    assert!(page.body.contains("尚未运行"), "no loop has run yet");
+    fuhua::mail::spawn_worker(app.state().clone(), 1);
+    // Delivery is stuck on the silent server for a minute; the reminders loop goes on.
+    let mut beat = None;
+    for _ in 0..200 {
+        use sea_orm::EntityTrait;
+        beat = entity::worker_beat::Entity::find_by_id("reminders".to_string()).one(app.db()).await.expect("q");
+        if beat.is_some() {
+            break;
+        }
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let beat = beat.expect("the reminders loop ran while delivery hung");
+    assert_eq!(beat.note.as_deref(), Some("ok"));
+    let page = admin.get(&app, "/admin/outbox").await;
+    assert!(page.body.contains("最近一次提醒轮次") && page.body.contains("最早的待发邮件"), "{}", page.body);
+    assert!(page.body.contains("共 1 封待发"), "{}", page.body);
+    assert!(smtp.messages().is_empty());
 }

@@ -75,9 +75,14 @@ async fn outbox_page(
 ) -> Result<Template, PageError> {
     let status = status.and_then(OutboxStatus::from_code);
     let (rows, total) = outbox::list(&app.db, status, page_no.unwrap_or(0)).await?;
+    let health = outbox::health(&app.db).await?;
+    let beat =
+        |name: &str| health.beats.iter().find(|b| b.0 == name).map(|(_, at, note)| json!({"at": at, "note": note}));
     Ok(page.render(
         "admin/outbox",
-        json!({"messages": rows, "total": total, "status": status.map(|s| s.code()).unwrap_or("")}),
+        json!({"messages": rows, "total": total, "status": status.map(|s| s.code()).unwrap_or(""),
+               "delivery": beat("delivery"), "reminders": beat("reminders"),
+               "oldest_pending": health.oldest_pending, "pending": health.pending}),
     ))
 }
 

@@ -56,11 +56,18 @@ pub struct Options {
     pub page_cache_recheck_ms: u64,
     /// Served over HTTPS: secure cookies and HSTS.
     pub secure_cookies: bool,
+    pub smtp_timeout_secs: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { smtp_url: None, max_attempts: 3, page_cache_recheck_ms: 0, secure_cookies: false }
+        Options {
+            smtp_url: None,
+            max_attempts: 3,
+            page_cache_recheck_ms: 0,
+            secure_cookies: false,
+            smtp_timeout_secs: 30,
+        }
     }
 }
 
@@ -84,6 +91,7 @@ impl TestApp {
             outbox_interval_secs: 0,
             page_cache_recheck_ms: opts.page_cache_recheck_ms,
             secure_cookies: opts.secure_cookies,
+            smtp_timeout_secs: opts.smtp_timeout_secs,
             ..AppConfig::default()
         };
         let clock = Clock::fixed(t0());

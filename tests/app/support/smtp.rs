@@ -16,13 +16,24 @@ pub struct SmtpServer {
     pub port: u16,
     pub received: Arc<Mutex<Vec<Received>>>,
     refuse: Arc<Mutex<bool>>,
+    freeze: Arc<Mutex<Freeze>>,
+}
+
+/// How a hung server behaves: it accepts the connection and then says nothing at all, or
+/// greets and then never answers a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Freeze {
+    #[default]
+    No,
+    Silent,
+    AfterGreeting,
 }
 
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let port = listener.local_addr().expect("addr").port();
-        let server = SmtpServer { port, received: Arc::default(), refuse: Arc::default() };
+        let server = SmtpServer { port, received: Arc::default(), refuse: Arc::default(), freeze: Arc::default() };
         let s = server.clone();
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
@@ -44,14 +55,31 @@ impl SmtpServer {
         *self.refuse.lock().expect("lock") = refuse;
     }
 
+    /// New connections hang as `f` says (held open, never closed by the server).
+    pub fn set_frozen(&self, f: Freeze) {
+        *self.freeze.lock().expect("lock") = f;
+    }
+
     pub fn messages(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
     }
 
     async fn session(&self, sock: tokio::net::TcpStream) -> std::io::Result<()> {
+        let freeze = *self.freeze.lock().expect("lock");
         let (r, mut w) = sock.into_split();
         let mut lines = BufReader::new(r);
+        if freeze == Freeze::Silent {
+            // Read and drop whatever comes, answer nothing, keep the connection open.
+            let mut sink = String::new();
+            while lines.read_line(&mut sink).await? > 0 {}
+            return Ok(());
+        }
         w.write_all(b"220 fuhua-test ESMTP\r\n").await?;
+        if freeze == Freeze::AfterGreeting {
+            let mut sink = String::new();
+            while lines.read_line(&mut sink).await? > 0 {}
+            return Ok(());
+        }
         let mut current = Received { from: String::new(), to: vec![], data: String::new() };
         loop {
             let mut line = String::new();
