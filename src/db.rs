@@ -9,7 +9,10 @@ pub async fn connect(config: &AppConfig) -> Result<DatabaseConnection, DbErr> {
         ensure_sqlite_folder(&config.database_url);
     }
     let mut opts = ConnectOptions::new(config.database_url.clone());
-    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    // SQLite's one writer may be busy for a while; a PostgreSQL connection that cannot be
+    // had in 3 s means the server is away or overloaded, and the request gets a 503.
+    let acquire = if config.is_sqlite() { 10 } else { 3 };
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(acquire)).connect_timeout(Duration::from_secs(3));
     if let Some(schema) = &config.database_schema {
         opts.set_schema_search_path(schema.clone());
     }
@@ -56,3 +59,67 @@ fn ensure_sqlite_folder(url: &str) {
         let _ = std::fs::create_dir_all(parent);
     }
 }
+
+/// While the database is away. The first request that finds no connection (PostgreSQL)
+/// closes the gate; until a probe gets a connection again, every request is answered at
+/// once with a 503 and Retry-After instead of waiting for a connection that will not come.
+/// (SQLite is a file beside the server: a busy writer is not an outage, and never closes it.)
+#[derive(Default)]
+pub struct Gate {
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl Gate {
+    pub fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Closes the gate and starts the probe that opens it again; a no-op while closed.
+    pub fn trip(self: &std::sync::Arc<Self>, db: &DatabaseConnection, config: &AppConfig) {
+        use std::sync::atomic::Ordering;
+        if config.is_sqlite() || self.down.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        log::error!("database unreachable: answering 503 until it is back");
+        let (gate, db) = (self.clone(), db.clone());
+        rocket::tokio::spawn(async move {
+            loop {
+                rocket::tokio::time::sleep(Duration::from_millis(500)).await;
+                if let Ok(Ok(())) = rocket::tokio::time::timeout(Duration::from_secs(2), db.ping()).await {
+                    gate.down.store(false, Ordering::Release);
+                    log::info!("database reachable again");
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// Sends every request (static files aside) to the 503 answer while the gate is closed.
+pub struct GateFairing;
+
+#[rocket::async_trait]
+impl rocket::fairing::Fairing for GateFairing {
+    fn info(&self) -> rocket::fairing::Info {
+        rocket::fairing::Info { name: "database gate", kind: rocket::fairing::Kind::Request }
+    }
+
+    async fn on_request(&self, req: &mut rocket::Request<'_>, _: &mut rocket::Data<'_>) {
+        let Some(app) = req.rocket().state::<crate::state::App>() else { return };
+        if !app.db_gate.is_down() {
+            return;
+        }
+        let path = req.uri().path().as_str();
+        if path.starts_with("/static/") {
+            return;
+        }
+        let to = if path.starts_with("/api/") { UNAVAILABLE_API } else { UNAVAILABLE_PAGE };
+        if let Ok(uri) = rocket::http::uri::Origin::parse(to) {
+            req.set_method(rocket::http::Method::Get);
+            req.set_uri(uri);
+        }
+    }
+}
+
+pub const UNAVAILABLE_PAGE: &str = "/_unavailable";
+pub const UNAVAILABLE_API: &str = "/api/v1/_unavailable";

@@ -58,6 +58,28 @@ pub enum AppError {
     TooManyRequests(Msg),
     #[error("internal: {0}")]
     Internal(String),
+    /// No database connection could be had: the request changed nothing and may be tried
+    /// again shortly (503 with Retry-After).
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Seconds a client is asked to wait (Retry-After) while the database is away.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// Whether the error means the database could not be reached (no connection from the pool,
+/// or the connection broke), rather than a statement it refused.
+pub fn is_unreachable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as SqlxError;
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => matches!(
+            s.as_ref(),
+            SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed | SqlxError::WorkerCrashed
+        ),
+        _ => false,
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -68,6 +90,9 @@ impl From<DbErr> for AppError {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = e.sql_err() {
             log::warn!("unique constraint: {detail}");
             return AppError::Conflict(Msg::new("error.concurrent_change"));
+        }
+        if is_unreachable(&e) {
+            return AppError::Unavailable(format!("database: {e}"));
         }
         AppError::Internal(format!("database: {e}"))
     }
@@ -92,6 +117,7 @@ impl AppError {
             AppError::Unsupported(_) => Status::UnsupportedMediaType,
             AppError::TooLarge(_) => Status::PayloadTooLarge,
             AppError::Internal(_) => Status::InternalServerError,
+            AppError::Unavailable(_) => Status::ServiceUnavailable,
         }
     }
 
@@ -107,6 +133,7 @@ impl AppError {
             AppError::Unsupported(_) => "unsupported_media_type",
             AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
+            AppError::Unavailable(_) => "unavailable",
         }
     }
 
@@ -122,12 +149,26 @@ impl AppError {
             AppError::Forbidden => locale.t("error.forbidden").to_string(),
             AppError::Unauthorized => locale.t("error.unauthorized").to_string(),
             AppError::Internal(_) => locale.t("error.internal").to_string(),
+            AppError::Unavailable(_) => locale.tf("error.unavailable", &[("secs", RETRY_AFTER_SECS.to_string())]),
         }
     }
 
     fn log(&self) {
-        if let AppError::Internal(cause) = self {
-            log::error!("internal error: {cause}");
+        match self {
+            AppError::Internal(cause) => log::error!("internal error: {cause}"),
+            AppError::Unavailable(cause) => log::warn!("unavailable: {cause}"),
+            _ => {}
+        }
+    }
+
+    /// For a 503: tell the server's database gate (it answers the next requests at once
+    /// until the database is back) and ask the client to come back.
+    fn unavailable(&self, req: &Request<'_>, resp: &mut Response<'_>) {
+        if let AppError::Unavailable(_) = self {
+            if let Some(app) = req.rocket().state::<crate::state::App>() {
+                app.db_gate.trip(&app.db, &app.config);
+            }
+            resp.set_raw_header("Retry-After", RETRY_AFTER_SECS.to_string());
         }
     }
 }
@@ -164,11 +205,13 @@ impl<'r> Responder<'r, 'static> for ApiError {
             "fields": fields,
         })
         .to_string();
-        Response::build()
+        let mut resp = Response::build()
             .status(self.0.status())
             .header(ContentType::JSON)
             .sized_body(body.len(), Cursor::new(body))
-            .ok()
+            .finalize();
+        self.0.unavailable(req, &mut resp);
+        Ok(resp)
     }
 }
 
@@ -204,6 +247,7 @@ impl<'r> Responder<'r, 'static> for PageError {
         let page = crate::routes::pages::render_error(req, locale, status, self.0.message(locale), fields);
         let mut resp = page.respond_to(req)?;
         resp.set_status(status);
+        self.0.unavailable(req, &mut resp);
         Ok(resp)
     }
 }

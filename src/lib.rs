@@ -68,6 +68,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         proxies,
         notary,
         sealer,
+        db_gate: Arc::default(),
         db,
         reads,
         places: Arc::new(places),
@@ -103,6 +104,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         .manage(assets::StaticFiles(config.static_dir.clone()))
         .attach(security::Headers { hsts: config.secure_cookies })
         .attach(page_cache::InvalidateOnWrite)
+        .attach(db::GateFairing)
         .attach(AdHoc::on_liftoff("outbox worker", move |_| {
             Box::pin(async move {
                 if interval > 0 {

@@ -29,6 +29,8 @@ pub struct App {
     pub notary: Arc<crate::domain::checkpoints::Notary>,
     /// Wraps each call's key for its sealed bids (domain::sealing).
     pub sealer: Arc<crate::domain::sealing::Sealer>,
+    /// Closed while the database is away (503 at once); see `db::Gate`.
+    pub db_gate: Arc<crate::db::Gate>,
 }
 
 impl App {

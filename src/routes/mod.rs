@@ -34,7 +34,7 @@ fn status_error(status: Status) -> crate::error::AppError {
         413 => AppError::TooLarge(Msg::new("error.too_large")),
         415 => AppError::Unsupported(Msg::new("error.json_only")),
         422 | 400 => AppError::BadRequest(Msg::new("error.bad_request")),
-        503 => AppError::Internal("service unavailable".into()),
+        503 => AppError::Unavailable("a request guard found no database connection".into()),
         _ => AppError::Internal(format!("status {status}")),
     }
 }

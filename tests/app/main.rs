@@ -14,6 +14,7 @@ mod calls;
 mod contracts;
 mod demo;
 mod evaluation;
+mod faults;
 mod hub_input;
 mod hub_members;
 mod hubs;

@@ -210,6 +210,10 @@ async fn every_route_for_every_role_keeps_another_organizations_objects() {
             if template == "/logout" || template == "/logout-everywhere" {
                 continue;
             }
+            // The database gate's answer (503 by design) while the database is away.
+            if template.ends_with("/_unavailable") {
+                continue;
+            }
             for path in paths(template, &o) {
                 let before = if *outsider { traces(&app).await } else { vec![] };
                 let api = path.starts_with("/api/");

@@ -21,8 +21,15 @@ mod evaluation;
 mod hubs;
 mod performance;
 
+/// Where the database gate sends API requests while the database is away (`db::Gate`).
+#[rocket::get("/_unavailable")]
+fn unavailable() -> crate::error::ApiError {
+    crate::error::ApiError(crate::error::AppError::Unavailable("database gate closed".into()))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = hubs::routes();
+    r.extend(rocket::routes![unavailable]);
     r.extend(calls::routes());
     r.extend(evaluation::routes());
     r.extend(contracts::routes());

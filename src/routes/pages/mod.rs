@@ -31,8 +31,14 @@ use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{Flash, Redirect};
 use serde_json::{Value, json};
 
+/// Where the database gate sends requests while the database is away (`db::Gate`).
+#[rocket::get("/_unavailable")]
+fn unavailable() -> crate::error::PageError {
+    crate::error::PageError(crate::error::AppError::Unavailable("database gate closed".into()))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    let mut r = Vec::new();
+    let mut r = rocket::routes![unavailable];
     r.extend(home::routes());
     r.extend(account::routes());
     r.extend(organizations::routes());

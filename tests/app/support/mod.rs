@@ -1,6 +1,7 @@
 //! Test harness: a fresh database per test, the real app, agents with their own cookies,
 //! builders for data, and a real SMTP listener.
 #![allow(dead_code)]
+pub mod proxy;
 pub mod smtp;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -57,6 +58,8 @@ pub struct Options {
     /// Served over HTTPS: secure cookies and HSTS.
     pub secure_cookies: bool,
     pub smtp_timeout_secs: u64,
+    /// PostgreSQL only: reach the database through this local port (a `proxy::Relay`).
+    pub database_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -67,6 +70,7 @@ impl Default for Options {
             page_cache_recheck_ms: 0,
             secure_cookies: false,
             smtp_timeout_secs: 30,
+            database_port: None,
         }
     }
 }
@@ -79,7 +83,11 @@ impl TestApp {
     pub async fn with(opts: Options) -> TestApp {
         let dir = std::env::temp_dir().join(format!("fuhua-test-{}", unique()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let (database_url, database_schema) = fresh_database(&dir).await;
+        let (mut database_url, database_schema) = fresh_database(&dir).await;
+        if let (Some(port), Ok(mut url)) = (opts.database_port, url::Url::parse(&database_url)) {
+            url.set_port(Some(port)).expect("port");
+            database_url = url.to_string();
+        }
         let config = AppConfig {
             database_url,
             database_schema,
