@@ -64,6 +64,12 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         Ok((versions, files)) => log::info!("sealed at rest: {versions} bid versions and {files} files"),
         Err(e) => return Err(format!("sealing bids at rest: {e}")),
     }
+    // Imports a stopped server left half-done are undone and marked failed.
+    match domain::import_jobs::recover(&db, clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => log::warn!("{n} interrupted imports undone"),
+        Err(e) => return Err(format!("recovering interrupted imports: {e}")),
+    }
     let app = state::App {
         proxies,
         notary,

@@ -15,7 +15,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionTrait,
 };
 
-/// Lower-cased, trimmed address with one @ and a dotted domain.
+/// Lower-cased, trimmed address with one @ and a dotted domain, that the mailer takes as a
+/// recipient as it is (the same parser as delivery: a group like `grp:x@y.cn;` or an address
+/// with a display part is refused here, not left stuck in the queue).
 pub fn parse_email(input: &str) -> Result<String, Msg> {
     let e = input.trim().to_lowercase();
     if e.is_empty() {
@@ -24,7 +26,11 @@ pub fn parse_email(input: &str) -> Result<String, Msg> {
     let ok = e.len() <= 254
         && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
         && matches!(e.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@') && !d.starts_with('.') && !d.ends_with('.'));
-    if ok { Ok(e) } else { Err(Msg::new("email.invalid")) }
+    let mailer_takes_it = || {
+        e.parse::<lettre::Address>().is_ok()
+            && e.parse::<lettre::message::Mailbox>().is_ok_and(|m| m.name.is_none() && m.email.to_string() == e)
+    };
+    if ok && mailer_takes_it() { Ok(e) } else { Err(Msg::new("email.invalid")) }
 }
 
 pub fn check_password(pw: &str) -> Result<(), Msg> {
@@ -63,7 +69,7 @@ pub async fn register(
     if let Err(m) = check_password(&r.password) {
         errs.add("password", m);
     }
-    let display_name = super::clean(&r.display_name);
+    let display_name = super::clean_line(&r.display_name);
     if display_name.is_empty() {
         errs.add("display_name", Msg::new("field.required"));
     } else if display_name.chars().count() > 100 {
@@ -294,7 +300,7 @@ pub async fn update_profile(
     locale: Locale,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    let name = super::clean(display_name);
+    let name = super::clean_line(display_name);
     let name = name.as_str();
     let mut errs = FieldErrors::default();
     if name.is_empty() {
@@ -336,7 +342,7 @@ pub async fn create_account<C: ConnectionTrait>(
 ) -> AppResult<(user::Model, String)> {
     let mut errs = FieldErrors::default();
     let email = parse_email(email).map_err(|m| errs.add("email", m)).ok().unwrap_or_default();
-    let display_name = super::clean(display_name);
+    let display_name = super::clean_line(display_name);
     if display_name.is_empty() {
         errs.add("display_name", Msg::new("field.required"));
     }

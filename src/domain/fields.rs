@@ -40,6 +40,11 @@ pub fn text_field(e: &mut FieldErrors, field: &'static str, s: &str, max: usize)
     t
 }
 
+/// One line of required text (a name, a title): as `text_field`, with `clean_line`.
+pub fn line_field(e: &mut FieldErrors, field: &'static str, s: &str, max: usize) -> String {
+    text_field(e, field, &super::clean_line(s), max)
+}
+
 /// A ticked checkbox ("on"), or a true value from the API.
 pub fn truthy(s: &str) -> bool {
     matches!(s.trim(), "on" | "true" | "1" | "yes")

@@ -7,7 +7,7 @@ use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{OrgType, ServiceCategory};
 use entity::organization;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use std::collections::HashMap;
 
 /// Columns in file order for export, and the names accepted on import (code, zh, en).
@@ -31,9 +31,14 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("contact_email", "联系邮箱", "Email"),
 ];
 
-const MAX_ROWS: usize = 20_000;
+pub const MAX_ROWS: usize = 20_000;
+/// Files of up to this many rows are imported while the officer waits (one transaction
+/// of a few dozen milliseconds); larger ones run as a background job (`import_jobs`).
+pub const INLINE_MAX: usize = 200;
+/// Rows checked between two progress notes (and two yields to the server's other work).
+const CHECK_STEP: usize = 500;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowError {
     /// Line in the file as a spreadsheet shows it (the header is line 1).
     pub line: usize,
@@ -44,6 +49,53 @@ pub struct RowError {
 pub enum ImportOutcome {
     Imported(usize),
     Refused(Vec<RowError>),
+}
+
+/// Checked rows: each organization to create with its line in the file.
+pub type NewRows = Vec<(usize, NewOrganization)>;
+
+/// Rows applied per transaction by a background import: short enough that a login or a
+/// form waiting for the writer waits for one step only.
+pub const APPLY_STEP: usize = 25;
+
+/// Applies checked rows in steps of `APPLY_STEP`, each its own transaction that also lists
+/// what it created under the job and moves the job's count on. If a step fails (an
+/// organization registered meanwhile under the same code), the steps before it are undone
+/// and the error names the row.
+pub async fn apply_in_steps(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    clock: &crate::clock::Clock,
+    job: i32,
+    parsed: &[(usize, NewOrganization)],
+) -> AppResult<usize> {
+    use entity::import_job_row;
+    let mut applied = 0;
+    for step in parsed.chunks(APPLY_STEP) {
+        let done: AppResult<()> = async {
+            let now = clock.now();
+            let txn = db.begin().await?;
+            let mut made = Vec::with_capacity(step.len());
+            for (line, o) in step {
+                let row = organizations::insert(&txn, actor, now, o, "organization.imported").await.map_err(|e| {
+                    AppError::Conflict(Msg::new("import.step_failed").arg("line", line).arg("detail", e.to_string()))
+                })?;
+                made.push(import_job_row::ActiveModel { job_id: Set(job), organization_id: Set(row.id) });
+            }
+            import_job_row::Entity::insert_many(made).exec(&txn).await?;
+            super::import_jobs::applied(&txn, job, applied + step.len(), now).await?;
+            txn.commit().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = done {
+            super::import_jobs::undo(db, actor, clock.now(), job).await?;
+            return Err(e);
+        }
+        applied += step.len();
+        rocket::tokio::task::yield_now().await;
+    }
+    Ok(applied)
 }
 
 /// Text of a CSV upload: UTF-8 (with or without BOM), else GB18030 as Chinese Excel writes it.
@@ -102,21 +154,33 @@ fn org_type_from(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-/// Reads, checks every row, and imports all rows in one transaction, or none.
-pub async fn import(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-    locale: Locale,
-    filename: &str,
-    bytes: &[u8],
-) -> AppResult<ImportOutcome> {
+/// A file read and its header understood: which column holds which field, and the rows.
+pub struct Prepared {
+    col_of: HashMap<&'static str, usize>,
+    /// Each row with its line in the file (the header is line 1).
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Prepared {
+    /// Data rows that are not blank.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Reads the file (bounded, see `xlsx_limits`) and its header. A file that cannot be read,
+/// has no data, lacks a required column or has more than `MAX_ROWS` rows is refused here,
+/// before anything is queued.
+pub fn prepare(filename: &str, bytes: &[u8]) -> AppResult<Prepared> {
     let is_xlsx = filename.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
     let rows = if is_xlsx { parse_xlsx(bytes) } else { parse_csv(bytes) }.map_err(AppError::BadRequest)?;
     let mut rows = rows.into_iter();
     let header = rows.next().ok_or(AppError::BadRequest(Msg::new("import.empty")))?;
-    let mut col_of: HashMap<&str, usize> = HashMap::new();
+    let mut col_of: HashMap<&'static str, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}');
         if let Some((code, _, _)) = COLUMNS.iter().find(|(c, zh, en)| h == *c || h == *zh || h.eq_ignore_ascii_case(en))
@@ -128,20 +192,42 @@ pub async fn import(
     if !missing.is_empty() {
         return Err(AppError::BadRequest(Msg::new("import.missing_columns").arg("columns", missing.join(", "))));
     }
+    // Blank rows are skipped; each keeps its line.
+    let rows: Vec<(usize, Vec<String>)> =
+        rows.enumerate().filter(|(_, r)| !r.iter().all(|c| c.trim().is_empty())).map(|(idx, r)| (idx + 2, r)).collect();
+    if rows.is_empty() {
+        return Err(AppError::BadRequest(Msg::new("import.empty")));
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(AppError::BadRequest(Msg::new("import.too_many_rows").arg("max", MAX_ROWS)));
+    }
+    Ok(Prepared { col_of, rows })
+}
+
+/// Every row checked (the same rules as the form, duplicates within the file and against
+/// the registry): the organizations to create with their lines, or every problem found.
+/// With a job, its count of rows checked moves on as the rows are.
+pub async fn check(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    locale: Locale,
+    p: Prepared,
+    job: Option<(i32, &crate::clock::Clock)>,
+) -> AppResult<Result<NewRows, Vec<RowError>>> {
     let places = Places::load(db).await?;
     let mut errors = Vec::new();
     let mut parsed: Vec<(usize, NewOrganization)> = Vec::new();
     let mut seen_names: HashMap<String, usize> = HashMap::new();
     let mut seen_codes: HashMap<String, usize> = HashMap::new();
-    for (idx, row) in rows.enumerate() {
-        let line = idx + 2;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if parsed.len() + errors.len() >= MAX_ROWS {
-            errors
-                .push(RowError { line, message: locale.tf("import.too_many_rows", &[("max", MAX_ROWS.to_string())]) });
-            break;
+    let col_of = &p.col_of;
+    let row_count = p.rows.len();
+    for (n, (line, row)) in p.rows.into_iter().enumerate() {
+        if n > 0 && n % CHECK_STEP == 0 {
+            if let Some((id, clock)) = job {
+                super::import_jobs::checked(db, id, n, clock.now()).await?;
+            }
+            // Let the server's other work run between steps.
+            rocket::tokio::task::yield_now().await;
         }
         let get = |c: &str| col_of.get(c).and_then(|i| row.get(*i)).cloned().unwrap_or_default();
         let district = get("district");
@@ -196,11 +282,11 @@ pub async fn import(
             }
         }
     }
-    // Against the registry: one query for names, one for codes.
+    // Against the registry: names and codes looked up 500 at a time.
     let names: Vec<String> = parsed.iter().map(|(_, o)| o.name.clone()).collect();
     let codes: Vec<String> = parsed.iter().filter_map(|(_, o)| o.uscc.clone()).collect();
-    let mut existing_names = Vec::new();
-    let mut existing_codes = Vec::new();
+    let mut existing_names = std::collections::HashSet::new();
+    let mut existing_codes = std::collections::HashSet::new();
     for chunk in names.chunks(500) {
         existing_names.extend(
             organization::Entity::find()
@@ -237,13 +323,43 @@ pub async fn import(
             });
         }
     }
+    if let Some((id, clock)) = job {
+        super::import_jobs::checked(db, id, row_count, clock.now()).await?;
+    }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
-        return Ok(ImportOutcome::Refused(errors));
+        return Ok(Err(errors));
     }
-    if parsed.is_empty() {
-        return Err(AppError::BadRequest(Msg::new("import.empty")));
-    }
+    Ok(Ok(parsed))
+}
+
+/// Reads, checks every row, and imports all rows in one transaction, or none: for files
+/// of up to `INLINE_MAX` rows, done while the officer waits (a short transaction). Larger
+/// files go to `import_jobs`.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    locale: Locale,
+    filename: &str,
+    bytes: &[u8],
+) -> AppResult<ImportOutcome> {
+    import_prepared(db, actor, now, today, locale, prepare(filename, bytes)?).await
+}
+
+pub async fn import_prepared(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    locale: Locale,
+    p: Prepared,
+) -> AppResult<ImportOutcome> {
+    let parsed = match check(db, today, locale, p, None).await? {
+        Err(errors) => return Ok(ImportOutcome::Refused(errors)),
+        Ok(parsed) => parsed,
+    };
     let txn = db.begin().await?;
     for (_, o) in &parsed {
         organizations::insert(&txn, actor, now, o, "organization.imported").await?;

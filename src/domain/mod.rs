@@ -11,6 +11,7 @@ pub mod evaluations;
 pub mod fields;
 pub mod hubs;
 pub mod import_export;
+pub mod import_jobs;
 pub mod listing;
 pub mod money;
 pub mod organization_input;
@@ -36,9 +37,39 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppEr
 }
 
 /// Text as stored: trimmed, without control characters other than newline and tab
-/// (PostgreSQL refuses NUL in text, and nobody means to type one).
+/// (PostgreSQL refuses NUL in text, and nobody means to type one), and without the
+/// invisible characters that change how the text around them reads (`invisible`).
 pub fn clean(s: &str) -> String {
-    s.trim().chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect::<String>().trim().to_string()
+    s.trim()
+        .chars()
+        .filter(|c| (!c.is_control() || matches!(c, '\n' | '\t')) && !invisible(*c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Text of one line (a name, a title, an address): cleaned, with line breaks, tabs and runs
+/// of spaces made one space, so that it cannot start a new line in a plain-text email or a
+/// header, or a list.
+pub fn clean_line(s: &str) -> String {
+    clean(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters that are not seen but change what is: bidirectional overrides, embeddings,
+/// isolates and marks (U+202E makes "gpj.exe" display as "exe.jpg"), zero-width
+/// spaces and joiners, word joiners and invisible operators, the byte-order mark and the
+/// soft hyphen.
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Cleaned text, or None when blank.
@@ -74,4 +105,17 @@ where
         return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_to_one_line_and_lose_what_cannot_be_seen() {
+        assert_eq!(clean_line("  王\r\n小明\t \u{202E}gpj.exe "), "王 小明 gpj.exe");
+        assert_eq!(clean("a\u{200B}b\u{FEFF}c\u{2066}d"), "abcd");
+        assert_eq!(clean("第一行\n第二行"), "第一行\n第二行", "free text keeps its lines");
+        assert_eq!(clean_line("\u{200D}\u{200C}"), "");
+    }
 }

@@ -68,7 +68,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .filter(|d| (1900..2200).contains(&chrono::Datelike::year(d)))
 }
 
+/// One line of required text (every field of the registry but the business scope).
 pub(crate) fn required(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
+    required_text(errs, field, &super::clean_line(value), max)
+}
+
+/// Required text that may run to several lines.
+pub(crate) fn required_text(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
     let v = super::clean(value);
     let v = v.as_str();
     if v.is_empty() {
@@ -80,7 +86,7 @@ pub(crate) fn required(errs: &mut FieldErrors, field: &'static str, value: &str,
 }
 
 pub(crate) fn optional(errs: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> Option<String> {
-    let v = super::clean(value);
+    let v = super::clean_line(value);
     let v = v.as_str();
     if v.chars().count() > max {
         errs.add(field, Msg::new("field.too_long").arg("max", max));
@@ -213,7 +219,7 @@ pub fn parse(
         },
         (None, Some(_)) => None,
     };
-    let business_scope = required(&mut e, "business_scope", &input.business_scope, 2000);
+    let business_scope = required_text(&mut e, "business_scope", &input.business_scope, 2000);
     let registered_funds = if input.registered_funds.trim().is_empty() {
         Money(0)
     } else {

@@ -215,3 +215,61 @@ async fn the_csv_export_keeps_formulas_as_text() {
     assert!(cells.contains(&"'@SUM(A1)") && cells.contains(&"'+86 898 1234"), "{row}");
     assert!(!cells.iter().any(|c| c.starts_with(['=', '+', '@', '-'])), "{row}");
 }
+
+#[rocket::async_test]
+async fn names_keep_to_one_line_lose_invisible_characters_and_addresses_are_those_the_mailer_takes() {
+    let app = TestApp::new().await;
+    let mut a = app.agent();
+    // A line break in a display name would start a line of its own in the plain-text email.
+    let r = a
+        .post(
+            &app,
+            "/register",
+            &[
+                ("email", "eve@test.cn"),
+                ("password", PASSWORD),
+                ("display_name", "Eve\r\nBcc: all@evil.example\u{202E}"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    let user = entity::user::Entity::find().one(app.db()).await.expect("q").expect("user");
+    assert_eq!(user.display_name, "Eve Bcc: all@evil.example");
+    let mail = app.outbox().await.pop().expect("verification mail");
+    assert!(!mail.body_text.lines().any(|l| l.starts_with("Bcc:")), "{}", mail.body_text);
+
+    // An address the mailer would refuse is refused at the form, and nothing is queued.
+    let queued = app.count("outbox").await;
+    for bad in ["grp:victim@evil.example;", "Victim <victim@evil.example>", "a@b@evil.example"] {
+        let mut b = app.agent();
+        let r = b.post(&app, "/register", &[("email", bad), ("password", PASSWORD), ("display_name", "X")]).await;
+        assert_eq!(r.status, Status::UnprocessableEntity, "{bad}");
+        assert!(r.body.contains("邮箱"), "{bad}: {}", r.body);
+    }
+    assert_eq!((app.count("users").await, app.count("outbox").await), (1, queued));
+
+    // An organization's name loses right-to-left overrides and zero-width characters.
+    let mut officer = app.officer().await;
+    let d = app.district_id("吉阳区").await.to_string();
+    let i = org_input("三亚市\u{200B}阳光\u{202E}社工\u{FEFF}服务中心\n", &code(5), &d);
+    let fields = [
+        ("name", i.name.as_str()),
+        ("uscc", &i.uscc),
+        ("org_type", &i.org_type),
+        ("registration_date", &i.registration_date),
+        ("registration_authority", &i.registration_authority),
+        ("legal_representative", "王\u{2066}五"),
+        ("address", "三亚市吉阳区\r\n迎宾路 1 号"),
+        ("district_id", &i.district_id),
+        ("business_scope", &i.business_scope),
+        ("registered_funds", "30000"),
+        ("categories", "elderly"),
+    ];
+    let r = officer.post(&app, "/organizations", &fields).await;
+    assert!(r.status == Status::SeeOther, "{}", r.body);
+    let org = entity::organization::Entity::find().one(app.db()).await.expect("q").expect("org");
+    assert_eq!(
+        (org.name.as_str(), org.legal_representative.as_str(), org.address.as_str()),
+        ("三亚市阳光社工服务中心", "王五", "三亚市吉阳区 迎宾路 1 号")
+    );
+}

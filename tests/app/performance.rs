@@ -731,3 +731,26 @@ async fn a_silent_provider_does_not_hold_the_evaluation_up_and_a_recused_evaluat
     let text = squeeze(&pdf_text(&doc.data));
     assert!(text.contains("承接主体未在规定期限内提交自评") && !text.contains("申报回避"), "{text}");
 }
+
+#[rocket::async_test]
+async fn an_evaluator_early_is_told_the_due_date_and_to_declare_about_the_provider() {
+    let app = TestApp::new().await;
+    let w = awarded(&app).await;
+    active(&app, &w).await;
+    let (ev, people) = scheduled(&app, &w, EvaluationKind::Midterm, 1).await;
+    let ids = indicator_ids(&app, ev).await;
+    let said = |r: Result<(), AppError>| match r {
+        Err(AppError::Conflict(m)) => fuhua::i18n::Locale::ZhCn.msg(&m),
+        other => panic!("refused with a conflict: {other:?}"),
+    };
+    // Before the self-evaluation is in: the date it is due, not a placeholder.
+    conduct::declare(app.db(), &people[0], t0(), ev, ConflictKind::None, "").await.expect("declare");
+    let text = said(conduct::score(app.db(), &people[0], t0(), ev, &lines(&ids, &["30", "15", "20", "8"])).await);
+    assert!(text.contains("2027-06-10") && !text.contains('{'), "{text}");
+    // An evaluator who has not declared is asked about the provider, not about bid documents.
+    let (ev2, others) = scheduled(&app, &w, EvaluationKind::Final, 1).await;
+    self_evaluate(&app, &w, ev2).await;
+    let ids2 = indicator_ids(&app, ev2).await;
+    let text = said(conduct::score(app.db(), &others[0], t0(), ev2, &lines(&ids2, &["30", "15", "20", "8"])).await);
+    assert!(text.contains("承接主体") && !text.contains("响应文件"), "{text}");
+}

@@ -269,7 +269,7 @@ async fn claims_organization_status_rounds_and_applications_change_once() {
     let claimant = app.user("claimant@ngo.cn", Role::NgoMember, None).await;
     let c = fuhua::domain::claims::submit(app.db(), &claimant, now, &code(77), "").await.expect("claim");
     let officer = officer_model(app, "officer@test.cn").await;
-    warm(&app).await;
+    warm(app).await;
     let decisions = join_all(
         (0..N).map(|_| fuhua::domain::claims::decide(app.db(), &s.emails, ORIGIN, &officer, now, c.id, true, "")),
     )
@@ -279,7 +279,7 @@ async fn claims_organization_status_rounds_and_applications_change_once() {
     // An organization suspended twenty times at once: one entry, from active.
     let org = app.org("三亚市竞态暂停服务中心", &code(78), "吉阳区").await;
     let actor = Actor::user(&officer);
-    warm(&app).await;
+    warm(app).await;
     let changes = join_all((0..N).map(|_| {
         fuhua::domain::organizations::change_status(app.db(), &actor, now, org, OrgStatus::Suspended, "年检未通过")
     }))
@@ -292,7 +292,7 @@ async fn claims_organization_status_rounds_and_applications_change_once() {
     let application = crate::hubs::id_from(&crate::hubs::apply(&w, &mut a, w.round).await.location);
     let manager = officer_model(app, "manager@hub.cn").await;
     let accept = fuhua::domain::hubs::applications::DecisionInput { decision: "accept".into(), ..Default::default() };
-    warm(&app).await;
+    warm(app).await;
     let decided = join_all((0..N).map(|_| {
         fuhua::domain::hubs::applications::decide(&s.db, &s.emails, ORIGIN, &manager, now, w.hub, application, &accept)
     }))
@@ -300,7 +300,7 @@ async fn claims_organization_status_rounds_and_applications_change_once() {
     one_wins("decide", decided);
     assert_eq!(app.count("hub_memberships").await, 1);
     // The round moved to review twenty times at once.
-    warm(&app).await;
+    warm(app).await;
     let moved = join_all((0..N).map(|_| {
         fuhua::domain::hubs::rounds::change_status(
             app.db(),

@@ -46,7 +46,7 @@ struct Parsed {
 
 fn parse(input: &MilestoneInput, k: &contract::Model) -> AppResult<Parsed> {
     let mut e = FieldErrors::default();
-    let title = crate::domain::fields::text_field(&mut e, "title", &input.title, 100);
+    let title = crate::domain::fields::line_field(&mut e, "title", &input.title, 100);
     let deliverables = crate::domain::clean(&input.deliverables);
     if deliverables.chars().count() > 1000 {
         e.add("deliverables", Msg::new("field.too_long").arg("max", 1000));

@@ -102,7 +102,7 @@ pub async fn record(
         Some(d) if d > today => e.add("paid_on", Msg::new("payment.date_future")),
         _ => {}
     }
-    let voucher = crate::domain::fields::text_field(&mut e, "voucher_no", &input.voucher_no, 64);
+    let voucher = crate::domain::fields::line_field(&mut e, "voucher_no", &input.voucher_no, 64);
     let instalment_id = input.instalment_id.trim().parse::<i32>().ok();
     if instalment_id.is_none() {
         e.add("instalment_id", Msg::new("field.choose"));

@@ -154,12 +154,12 @@ pub(super) async fn hold(
     Ok(r.rows_affected == 1)
 }
 
-fn not_open(status: EvaluationStatus) -> AppError {
-    AppError::Conflict(Msg::new(match status {
-        EvaluationStatus::Released => "evaluation.released",
-        EvaluationStatus::Scheduled => "evaluation.awaiting_self",
-        EvaluationStatus::Scoring => "evaluation.self_closed",
-    }))
+fn not_open(ev: &evaluation::Model) -> AppError {
+    AppError::Conflict(match ev.status {
+        EvaluationStatus::Released => Msg::new("evaluation.released"),
+        EvaluationStatus::Scheduled => Msg::new("evaluation.awaiting_self").arg("date", ev.self_due_on),
+        EvaluationStatus::Scoring => Msg::new("evaluation.self_closed"),
+    })
 }
 
 async fn replace_scores(
@@ -207,7 +207,7 @@ pub async fn submit_self(
         return Err(AppError::Forbidden);
     }
     if ev.status != EvaluationStatus::Scheduled {
-        return Err(not_open(ev.status));
+        return Err(not_open(&ev));
     }
     let inds = indicators(&txn, id).await?;
     let mut e = FieldErrors::default();
@@ -281,7 +281,7 @@ pub async fn open_scoring(
     let txn = db.begin().await?;
     let (ev, k) = access::for_bureau(&txn, u, id).await?;
     if ev.status != EvaluationStatus::Scheduled {
-        return Err(not_open(ev.status));
+        return Err(not_open(&ev));
     }
     if today <= ev.self_due_on {
         return Err(AppError::Conflict(Msg::new("evaluation.self_not_due").arg("date", ev.self_due_on)));
@@ -329,7 +329,7 @@ pub async fn declare(
     let txn = db.begin().await?;
     let (ev, k, seat) = seated(&txn, u, id).await?;
     if ev.status == EvaluationStatus::Released {
-        return Err(not_open(ev.status));
+        return Err(not_open(&ev));
     }
     let to = seat
         .status
@@ -376,12 +376,12 @@ pub async fn score(
     let txn = db.begin().await?;
     let (ev, k, seat) = seated(&txn, u, id).await?;
     match seat.status {
-        EvaluatorStatus::Assigned => return Err(AppError::Conflict(Msg::new("panel.declare_first"))),
+        EvaluatorStatus::Assigned => return Err(AppError::Conflict(Msg::new("evaluation.declare_first"))),
         EvaluatorStatus::Conflicted => return Err(AppError::Conflict(Msg::new("evaluation.conflicted_cannot_score"))),
         EvaluatorStatus::Cleared => {}
     }
     if ev.status != EvaluationStatus::Scoring {
-        return Err(not_open(ev.status));
+        return Err(not_open(&ev));
     }
     let inds = indicators(&txn, id).await?;
     let sheet = parse_sheet(&inds, lines)?;
@@ -456,7 +456,7 @@ async fn still_open(
     let (ev, k) = access::for_bureau(txn, u, id).await?;
     access::not_recused(txn, u, id).await?;
     if ev.status == EvaluationStatus::Released {
-        return Err(not_open(ev.status));
+        return Err(not_open(&ev));
     }
     Ok((ev, k))
 }

@@ -82,9 +82,9 @@ fn blank(parts: &[&String]) -> bool {
 }
 
 fn parse(input: &TemplateInput) -> AppResult<Parsed> {
-    use crate::domain::fields::text_field;
+    use crate::domain::fields::line_field;
     let mut e = FieldErrors::default();
-    let name = text_field(&mut e, "name", &input.name, 200);
+    let name = line_field(&mut e, "name", &input.name, 200);
     let category = ServiceCategory::from_code(input.category.trim());
     if category.is_none() {
         e.add("category", Msg::new("field.choose"));

@@ -3,7 +3,7 @@
 //! within the round's places and the hub's capacity.
 pub use super::decisions::{DecisionInput, decide};
 use super::rounds::{self, accepts_applications, questions_of};
-use super::text_field;
+use super::{line_field, text_field};
 use crate::domain::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
@@ -91,7 +91,7 @@ pub async fn apply(
     let mut e = FieldErrors::default();
     let team_name = match u.organization_id {
         Some(_) => None,
-        None => Some(text_field(&mut e, "team_name", &i.team_name, 100)),
+        None => Some(line_field(&mut e, "team_name", &i.team_name, 100)),
     };
     let core_members = if u.organization_id.is_none() {
         text_field(&mut e, "core_members", &i.core_members, 2000)

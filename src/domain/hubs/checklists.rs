@@ -2,7 +2,7 @@
 //! retired, never deleted; assessments keep their own copy of the items as assessed.
 use super::get;
 use crate::domain::audit::{self, Actor};
-use crate::domain::fields::{text_field, truthy};
+use crate::domain::fields::{line_field, truthy};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{DateTime, Utc};
 use entity::hub_checklist_item;
@@ -38,7 +38,7 @@ pub async fn add_checklist_item(
     i: &ChecklistItemInput,
 ) -> AppResult<hub_checklist_item::Model> {
     let mut e = FieldErrors::default();
-    let title = text_field(&mut e, "title", &i.title, 200);
+    let title = line_field(&mut e, "title", &i.title, 200);
     e.into_result()?;
     let txn = db.begin().await?;
     get(&txn, hub_id).await?;

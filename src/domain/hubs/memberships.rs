@@ -2,7 +2,7 @@
 //! graduation assessment (出壳) against the hub's checklist.
 use super::decisions::hold_seat;
 use crate::domain::audit::{self, Actor};
-use crate::domain::fields::{field_error, int_field, text_field};
+use crate::domain::fields::{field_error, int_field, line_field};
 use crate::domain::organization_input::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
@@ -191,7 +191,7 @@ pub async fn add_service(
         Some(d) if d < m.started_on => e.add("delivered_on", Msg::new("hub.service_before_start")),
         Some(_) => {}
     }
-    let title = text_field(&mut e, "title", &i.title, 200);
+    let title = line_field(&mut e, "title", &i.title, 200);
     let minutes = if i.hours.trim().is_empty() {
         Some(0)
     } else {

@@ -9,7 +9,7 @@ pub mod memberships;
 pub mod reminders;
 pub mod rounds;
 
-use crate::domain::fields::{field_error, int_field, text_field};
+use crate::domain::fields::{field_error, int_field, line_field, text_field};
 pub use checklists::{ChecklistItemInput, add_checklist_item, checklist, retire_checklist_item};
 
 use super::audit::{self, Actor};
@@ -66,7 +66,7 @@ struct ParsedHub {
 
 async fn parse<C: ConnectionTrait>(db: &C, places: &Places, i: &HubInput) -> AppResult<ParsedHub> {
     let mut e = FieldErrors::default();
-    let name = text_field(&mut e, "name", &i.name, 100);
+    let name = line_field(&mut e, "name", &i.name, 100);
     let hub_type = HubType::from_code(i.hub_type.trim());
     if hub_type.is_none() {
         e.add("hub_type", Msg::new("field.choose"));
@@ -86,7 +86,7 @@ async fn parse<C: ConnectionTrait>(db: &C, places: &Places, i: &HubInput) -> App
         },
         (None, _) => None,
     };
-    let address = text_field(&mut e, "address", &i.address, 200);
+    let address = line_field(&mut e, "address", &i.address, 200);
     let capacity = int_field(&mut e, "capacity", &i.capacity, 1..=MAX_CAPACITY);
     let mode = IncubationMode::from_code(i.mode.trim());
     if mode.is_none() {

@@ -1,6 +1,6 @@
 //! Admission rounds (a cohort each): dates, places and the questions applicants answer.
 use crate::domain::audit::{self, Actor};
-use crate::domain::fields::{field_error, int_field, text_field};
+use crate::domain::fields::{field_error, int_field, line_field};
 use crate::domain::organization_input::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
@@ -56,7 +56,7 @@ pub async fn create(
     super::require_staff(&txn, u, hub_id).await?;
     let h = super::get(&txn, hub_id).await?;
     let mut e = FieldErrors::default();
-    let name = text_field(&mut e, "name", &i.name, 100);
+    let name = line_field(&mut e, "name", &i.name, 100);
     let opens = date(&mut e, "opens_on", &i.opens_on);
     let closes = date(&mut e, "closes_on", &i.closes_on);
     let starts = date(&mut e, "starts_on", &i.starts_on);

@@ -1,6 +1,6 @@
 //! A call as typed into the form or the API, parsed at the boundary into a row and its
 //! criteria and instalments; and a stored call turned back into form values.
-use crate::domain::fields::{int_field, text_field};
+use crate::domain::fields::{int_field, line_field};
 use crate::domain::money::Money;
 use crate::domain::organization_input::Places;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -92,7 +92,7 @@ pub(super) struct Parsed {
 /// the kinds of call. Completeness is checked at publication.
 pub(super) fn parse(places: &Places, i: &CallInput) -> Result<Parsed, FieldErrors> {
     let mut e = FieldErrors::default();
-    let title = text_field(&mut e, "title", &i.title, 200);
+    let title = line_field(&mut e, "title", &i.title, 200);
     let category = code_field(&mut e, "category", &i.category, ServiceCategory::from_code);
     let purchase_type = code_field(&mut e, "purchase_type", &i.purchase_type, PurchaseType::from_code);
     let method = code_field(&mut e, "method", &i.method, ProcurementMethod::from_code);

@@ -5,6 +5,7 @@ use crate::assets::Template;
 use crate::auth::{Csrf, Lang, Officer, Viewer};
 use crate::domain::audit::Actor;
 use crate::domain::import_export::{self, ImportOutcome};
+use crate::domain::import_jobs;
 use crate::domain::organizations;
 use crate::error::{AppError, PageError};
 use crate::state::App;
@@ -16,7 +17,7 @@ use rocket::{State, get, post};
 use serde_json::json;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![import_page, import, export_csv, export_xlsx]
+    rocket::routes![import_page, import, import_job_page, export_csv, export_xlsx]
 }
 
 #[get("/organizations/import")]
@@ -62,14 +63,30 @@ async fn import(
     };
     let name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
     let bytes = read_upload(file).await?;
-    match import_export::import(
+    let prepared = match import_export::prepare(&name, &bytes) {
+        Ok(p) => p,
+        Err(e) => return page.refused("organizations/import", base, e),
+    };
+    drop(bytes);
+    if prepared.len() > import_export::INLINE_MAX {
+        // Too large to run while the officer waits: checked and applied in the background,
+        // its progress on its own page.
+        let n = prepared.len();
+        let job = import_jobs::create(&app.db, &o.0, app.clock.now(), page.locale, &name, n).await?;
+        let to = format!("/organizations/import/jobs/{}", job.public_ref);
+        rocket::tokio::spawn(import_jobs::run(app.db.clone(), app.clock.clone(), Actor::user(&o.0), job, prepared));
+        return Ok(PageResponse::Redirect(rocket::response::Flash::success(
+            rocket::response::Redirect::to(to),
+            format!("flash.import_started|{n}"),
+        )));
+    }
+    match import_export::import_prepared(
         &app.db,
         &Actor::user(&o.0),
         app.clock.now(),
         app.clock.today_local(),
         page.locale,
-        &name,
-        &bytes,
+        prepared,
     )
     .await
     {
@@ -87,6 +104,13 @@ async fn import(
         }
         Err(e) => page.refused("organizations/import", base, e),
     }
+}
+
+/// How far a background import has come, and its result at the end.
+#[get("/organizations/import/jobs/<public_ref>")]
+async fn import_job_page(page: Page, _o: Officer, public_ref: &str, app: &State<App>) -> Result<Template, PageError> {
+    let job = import_jobs::get(&app.db, public_ref).await?;
+    Ok(page.render("organizations/import_job", json!({"job": import_jobs::view(&job)})))
 }
 
 #[derive(rocket::Responder)]
