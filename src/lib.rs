@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod memory;
 pub mod page_cache;
 pub mod pdf;
 pub mod routes;

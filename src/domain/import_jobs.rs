@@ -81,6 +81,7 @@ pub async fn run(db: DatabaseConnection, clock: Clock, actor: Actor, job: import
     if let Err(e) = finish(&db, &actor, now, &job, from, to, outcome).await {
         log::error!("import {}: could not record its end: {e}", job.public_ref);
     }
+    crate::memory::give_back();
 }
 
 async fn check_and_apply(

@@ -91,13 +91,18 @@ pub async fn login(
         return Err(AppError::TooManyRequests(Msg::new("login.throttled").arg("minutes", FAILURE_WINDOW_MINUTES)));
     }
     let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
-    let ok = match &found {
-        Some(u) => verify_password(password, &u.password_hash),
+    // Argon2 takes tens of milliseconds of CPU: on a blocking thread, not on one of the
+    // server's few async workers, where it would hold up every request queued behind it.
+    let (password, hash) = (password.to_string(), found.as_ref().map(|u| u.password_hash.clone()));
+    let ok = rocket::tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&password, &h),
         None => {
-            verify_password(password, &DUMMY_HASH);
+            verify_password(&password, &DUMMY_HASH);
             false
         }
-    };
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
     if let Some(u) = found.as_ref().filter(|u| ok && u.disabled) {
         log::info!("login refused for disabled account {}", u.email);
         return Err(AppError::BadRequest(Msg::new("login.disabled")));

@@ -167,7 +167,7 @@ async fn export_follows_the_filter_and_opens_in_excel() {
 }
 
 /// A workbook of the given sheet and shared strings, as small as Excel's own format allows.
-fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
+pub(crate) fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let parts = [
@@ -198,7 +198,7 @@ fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
-fn sheet_of(cells: &str) -> String {
+pub(crate) fn sheet_of(cells: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
     )

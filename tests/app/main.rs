@@ -15,6 +15,7 @@ mod contracts;
 mod demo;
 mod evaluation;
 mod faults;
+mod fuzz;
 mod hub_input;
 mod hub_members;
 mod hubs;

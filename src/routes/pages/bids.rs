@@ -243,6 +243,7 @@ async fn upload(
         Ok(f) => f,
         Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
     };
+    let _slot = super::uploads::slot().await;
     let (name, bytes) = super::uploads::read_upload(file).await?;
     match attachments::add(&app.db, (&app.sealer, &app.config.procurement), &me.0, app.clock.now(), id, &name, &bytes)
         .await
@@ -339,6 +340,7 @@ async fn verify(
         Ok(f) => f,
         Err(e) => return page.refused("calls/receipt_verify", json!({"result": null}), e),
     };
+    let _slot = super::uploads::slot().await;
     let (_, uploaded) = super::uploads::read_upload(file).await?;
     // Pasted text is taken as typed, without the line break a text box may add at the end.
     let bytes =

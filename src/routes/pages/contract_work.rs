@@ -64,6 +64,7 @@ async fn submit_report(
             .map(|a| AchievedInput { indicator_id: a.indicator_id.clone(), value: a.value.clone() })
             .collect(),
     };
+    let _slot = super::uploads::slot().await;
     let mut files = Vec::new();
     for f in &form.files {
         let (name, bytes) = read_upload(Some(f)).await?;
@@ -249,6 +250,7 @@ async fn verify_file(
     app: &State<App>,
 ) -> Result<Template, PageError> {
     csrf.check(&form.csrf)?;
+    let _slot = super::uploads::slot().await;
     let (_, bytes) = read_upload(super::uploads::chosen(&form.file)?).await?;
     let digest = documents::sha256_hex(&bytes);
     let found = if bytes.is_empty() { None } else { documents::verify(&app.reads, &digest).await? };

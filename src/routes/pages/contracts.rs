@@ -489,6 +489,7 @@ async fn countersign(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     csrf.check(&form.csrf)?;
+    let _slot = super::uploads::slot().await;
     let (name, bytes) = read_upload(chosen(&form.file)?).await?;
     match signing::countersign(&app.db, &n.0, app.clock.now(), id, &name, bytes).await {
         Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),

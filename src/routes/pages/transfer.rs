@@ -62,12 +62,14 @@ async fn import(
         );
     };
     let name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
+    let slot = super::uploads::slot().await;
     let bytes = read_upload(file).await?;
     let prepared = match import_export::prepare(&name, &bytes) {
         Ok(p) => p,
         Err(e) => return page.refused("organizations/import", base, e),
     };
     drop(bytes);
+    drop(slot);
     if prepared.len() > import_export::INLINE_MAX {
         // Too large to run while the officer waits: checked and applied in the background,
         // its progress on its own page.

@@ -33,6 +33,33 @@ pub(crate) fn chosen<'a, 'r>(field: &'a UploadField<'r>) -> Result<Option<&'a Te
     }
 }
 
+/// At most this many requests hold uploaded files in memory at once (read from their
+/// temporary file, checked, sealed, stored); the others wait their turn, their bodies
+/// already on disk. Each holds a few copies of at most 12 MiB, so however many uploads
+/// arrive together the server's memory for them stays near `UPLOAD_SLOTS` × 50 MiB.
+pub(crate) const UPLOAD_SLOTS: usize = 4;
+
+static SLOTS: rocket::tokio::sync::Semaphore = rocket::tokio::sync::Semaphore::const_new(UPLOAD_SLOTS);
+
+/// One of the `UPLOAD_SLOTS`, held until dropped. Taken in the handler, once the body has
+/// arrived, so that a client sending its file slowly holds no slot meanwhile.
+pub(crate) struct UploadSlot(Option<rocket::tokio::sync::SemaphorePermit<'static>>);
+
+pub(crate) async fn slot() -> UploadSlot {
+    UploadSlot(SLOTS.acquire().await.ok())
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        drop(self.0.take());
+        // The last upload done: give the freed buffers back to the system (the allocator
+        // keeps them otherwise, and the server's memory stayed at its peak).
+        if SLOTS.available_permits() == UPLOAD_SLOTS {
+            crate::memory::give_back();
+        }
+    }
+}
+
 /// A file from a form, as (name, bytes); empty when none was chosen.
 pub(crate) async fn read_upload(f: Option<&TempFile<'_>>) -> Result<(String, Vec<u8>), AppError> {
     use rocket::tokio::io::AsyncReadExt;
