@@ -7,7 +7,7 @@ use crate::support::*;
 use entity::enums::{CallStatus, Role};
 use fuhua::domain::procurement::bids::{self, BidInput, BudgetLineInput, OutputInput};
 use rocket::http::Status;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
 
 /// A published call (consultation, ceiling ¥120,000, bids close 2026-12-20 09:30 Beijing).
 pub(crate) async fn published_call(app: &TestApp, method: &str) -> i32 {
@@ -451,7 +451,11 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
     assert_eq!(content.attachments.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(), vec!["pdf", "docx"]);
 
     // Only the bidder fetches them before opening: not another NGO, not the officer.
-    let files = entity::bid_attachment::Entity::find().all(app.db()).await.expect("q");
+    let files = entity::bid_attachment::Entity::find()
+        .order_by_asc(entity::bid_attachment::Column::Id)
+        .all(app.db())
+        .await
+        .expect("q");
     let path = format!("/calls/{id}/bid/attachments/{}", files[0].public_ref);
     let mine = a.get(&app, &path).await;
     assert_eq!((mine.status, mine.bytes.as_slice()), (Status::Ok, b"%PDF-1.7 plan".as_slice()));
