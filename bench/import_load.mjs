@@ -9,6 +9,8 @@
 //     the server's memory at its peak and 5 s after.
 // Node 20, no dependencies. Usage:
 //   node bench/import_load.mjs --base URL --call ID --orgs 20 --password P --server-pid PID [--rows 20000] [--label db]
+//     [--logins 1]   (clients logging in during the import; 0 for none)
+// NO_UPLOADS=1 skips the uploads; TRACE=1 logs the job's status and the memory at each poll.
 // Prints one markdown table row; details go to stderr.
 import { readFileSync } from 'node:fs';
 
@@ -22,7 +24,7 @@ const PASSWORD = args.password;
 const SERVER_PID = Number(args['server-pid'] || 0);
 const ROWS = Number(args.rows || 20000);
 const LABEL = args.label || 'db';
-const LOGIN_CLIENTS = 1;
+const LOGIN_CLIENTS = Number(args.logins ?? 1);
 const LOGIN_PAUSE_MS = 100;
 const MIB = 1024 * 1024;
 const log = (...m) => console.error(`# ${LABEL}:`, ...m);
@@ -143,9 +145,11 @@ async function main() {
   for (let i = 16; i < file.length; i++) file[i] = (Math.imul(i, 2654435761) >>> 24) & 0xff;
   peak = rss();
   const t0 = performance.now();
-  const ups = await Promise.all(
-    ngos.map((j, i) => postFile(j, `/calls/${CALL}/bid/attachments`, tokens[i], `方案-${i}.pdf`, 'application/pdf', file)),
-  );
+  const ups = process.env.NO_UPLOADS
+    ? []
+    : await Promise.all(
+        ngos.map((j, i) => postFile(j, `/calls/${CALL}/bid/attachments`, tokens[i], `方案-${i}.pdf`, 'application/pdf', file)),
+      );
   const uploadS = (performance.now() - t0) / 1000;
   const uploadPeak = peak;
   await sleep(5000);
@@ -189,6 +193,7 @@ async function main() {
     await sleep(250);
     const p = await page(officer, sent.location);
     status = (p.body.match(/data-status="([a-z]+)"/) || [])[1] || `http ${p.status}`;
+    if (process.env.TRACE) log(`${((performance.now() - tImport) / 1000).toFixed(1)} s ${status} rss ${rss().toFixed(0)} MiB, peak ${peak.toFixed(0)}`);
     done = !p.body.includes('http-equiv="refresh"');
   }
   const importS = (performance.now() - tImport) / 1000;
