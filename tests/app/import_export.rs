@@ -341,7 +341,7 @@ async fn a_step_that_fails_undoes_the_steps_before_it_and_a_stopped_import_is_un
         }
         other => panic!("the step fails: {other:?}"),
     }
-    assert_eq!(app.count("organizations").await, 1, "the 75 rows of the steps before were undone");
+    assert_eq!(app.count("organizations").await, 1, "the 80 rows of the steps before were undone");
     assert_eq!(app.count("audit_log WHERE action = 'organization.import_undone'").await, 1);
 
     // A server stopped while applying: at the next start the steps are undone and the job
