@@ -7,7 +7,7 @@ use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{OrgType, ServiceCategory};
 use entity::organization;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use std::collections::HashMap;
 
 /// Columns in file order for export, and the names accepted on import (code, zh, en).
@@ -53,51 +53,6 @@ pub enum ImportOutcome {
 
 /// Checked rows: each organization to create with its line in the file.
 pub type NewRows = Vec<(usize, NewOrganization)>;
-
-/// Rows applied per transaction by a background import: a step takes about 20 ms, so a
-/// login or a form waiting for the writer waits that long at most for each of its writes.
-pub const APPLY_STEP: usize = 10;
-
-/// Applies checked rows in steps of `APPLY_STEP`, each its own transaction that also lists
-/// what it created under the job and moves the job's count on. If a step fails (an
-/// organization registered meanwhile under the same code), the steps before it are undone
-/// and the error names the row.
-pub async fn apply_in_steps(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    clock: &crate::clock::Clock,
-    job: i32,
-    parsed: &[(usize, NewOrganization)],
-) -> AppResult<usize> {
-    use entity::import_job_row;
-    let mut applied = 0;
-    for step in parsed.chunks(APPLY_STEP) {
-        let done: AppResult<()> = async {
-            let now = clock.now();
-            let txn = db.begin().await?;
-            let mut made = Vec::with_capacity(step.len());
-            for (line, o) in step {
-                let row = organizations::insert(&txn, actor, now, o, "organization.imported").await.map_err(|e| {
-                    AppError::Conflict(Msg::new("import.step_failed").arg("line", line).arg("detail", e.to_string()))
-                })?;
-                made.push(import_job_row::ActiveModel { job_id: Set(job), organization_id: Set(row.id) });
-            }
-            import_job_row::Entity::insert_many(made).exec(&txn).await?;
-            super::import_jobs::applied(&txn, job, applied + step.len(), now).await?;
-            txn.commit().await?;
-            Ok(())
-        }
-        .await;
-        if let Err(e) = done {
-            super::import_jobs::undo(db, actor, clock.now(), job).await?;
-            return Err(e);
-        }
-        applied += step.len();
-        // A breath between steps: whoever queued for the writer meanwhile goes first.
-        rocket::tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    Ok(applied)
-}
 
 /// Text of a CSV upload: UTF-8 (with or without BOM), else GB18030 as Chinese Excel writes it.
 pub fn decode_text(bytes: &[u8]) -> String {

@@ -1,6 +1,6 @@
 //! Imports too large to run while the officer waits: the file is read and its header
 //! checked at once, then a background job checks every row and applies them in short
-//! steps (`import_export::apply_in_steps`), so that nobody else waits for the database's
+//! steps (`apply_in_steps`), so that nobody else waits for the database's
 //! writer longer than one step. All or nothing still: a refused row applies nothing, and a
 //! step that fails (or a server stopped half-way) undoes the steps before it. The job's
 //! page shows how far it has come; the officer may leave and come back to the result.
@@ -107,10 +107,55 @@ async fn check_and_apply(
     )
     .await
     .map_err(|e| (JobStatus::Checking, e))?;
-    import_export::apply_in_steps(db, actor, clock, job.id, &checked)
-        .await
-        .map(Ok)
-        .map_err(|e| (JobStatus::Applying, e))
+    apply_in_steps(db, actor, clock, job.id, &checked).await.map(Ok).map_err(|e| (JobStatus::Applying, e))
+}
+
+/// Rows applied per transaction by a background import: a step takes about 20 ms, so a
+/// login or a form waiting for the writer waits that long at most for each of its writes.
+pub const APPLY_STEP: usize = 10;
+
+/// Applies checked rows in steps of `APPLY_STEP`, each its own transaction that also lists
+/// what it created under the job and moves the job's count on. If a step fails (an
+/// organization registered meanwhile under the same code), the steps before it are undone
+/// and the error names the row.
+pub async fn apply_in_steps(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    clock: &crate::clock::Clock,
+    job: i32,
+    parsed: &[(usize, super::organizations::NewOrganization)],
+) -> AppResult<usize> {
+    use entity::import_job_row;
+    let mut done_rows = 0;
+    for step in parsed.chunks(APPLY_STEP) {
+        let done: AppResult<()> = async {
+            let now = clock.now();
+            let txn = db.begin().await?;
+            let mut made = Vec::with_capacity(step.len());
+            for (line, o) in step {
+                let row =
+                    super::organizations::insert(&txn, actor, now, o, "organization.imported").await.map_err(|e| {
+                        AppError::Conflict(
+                            Msg::new("import.step_failed").arg("line", line).arg("detail", e.to_string()),
+                        )
+                    })?;
+                made.push(import_job_row::ActiveModel { job_id: Set(job), organization_id: Set(row.id) });
+            }
+            import_job_row::Entity::insert_many(made).exec(&txn).await?;
+            applied(&txn, job, done_rows + step.len(), now).await?;
+            txn.commit().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = done {
+            undo(db, actor, clock.now(), job).await?;
+            return Err(e);
+        }
+        done_rows += step.len();
+        // A breath between steps: whoever queued for the writer meanwhile goes first.
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    Ok(done_rows)
 }
 
 /// Moves the job to its end state, once, with what it did.

@@ -333,7 +333,7 @@ async fn a_step_that_fails_undoes_the_steps_before_it_and_a_stopped_import_is_un
     let job = import_jobs::create(app.db(), &officer, s.clock.now(), fuhua::i18n::Locale::ZhCn, "a.csv", 100)
         .await
         .expect("job");
-    let r = import_export::apply_in_steps(app.db(), &actor, &s.clock, job.id, &rows).await;
+    let r = import_jobs::apply_in_steps(app.db(), &actor, &s.clock, job.id, &rows).await;
     match r {
         Err(fuhua::error::AppError::Conflict(m)) => {
             assert_eq!(m.key, "import.step_failed");
@@ -355,7 +355,7 @@ async fn a_step_that_fails_undoes_the_steps_before_it_and_a_stopped_import_is_un
     let job = import_jobs::create(app.db(), &officer, s.clock.now(), fuhua::i18n::Locale::ZhCn, "b.csv", 50)
         .await
         .expect("job");
-    import_export::apply_in_steps(app.db(), &actor, &s.clock, job.id, &other_rows).await.expect("applied");
+    import_jobs::apply_in_steps(app.db(), &actor, &s.clock, job.id, &other_rows).await.expect("applied");
     {
         use sea_orm::{ConnectionTrait, Statement};
         let sql = format!("UPDATE import_jobs SET status = 'applying' WHERE id = {}", job.id);
