@@ -265,6 +265,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 
 #[rocket::main]
 async fn main() -> ExitCode {
+    fuhua::memory::tune();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,

@@ -31,7 +31,7 @@ async fn session_user(req: &Request<'_>) -> Result<Option<user::Model>, ()> {
             let Some(c) = req.cookies().get_private(SESSION_COOKIE) else { return Ok(None) };
             let idle = Duration::minutes(app.config.session_idle_minutes);
             let absolute = Duration::hours(app.config.session_absolute_hours);
-            match accounts::session_user(&app.db, c.value(), app.clock.now(), idle, absolute).await {
+            match accounts::session_user((&app.db, &app.reads), c.value(), app.clock.now(), idle, absolute).await {
                 Ok(u) => {
                     if u.is_none() {
                         req.cookies().remove_private(Cookie::build(SESSION_COOKIE).path("/"));

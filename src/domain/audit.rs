@@ -68,44 +68,65 @@ pub async fn append<C: ConnectionTrait>(
     object_id: impl ToString,
     payload: serde_json::Value,
 ) -> AppResult<()> {
+    append_many(db, now, actor, action, object_type, [(object_id.to_string(), payload)]).await
+}
+
+/// Appends one entry per object, all by one actor with one action, in one statement: a
+/// batch (an import step) takes the chain's lock once, last, and holds it only to commit.
+pub async fn append_many<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    entries: impl IntoIterator<Item = (String, serde_json::Value)>,
+) -> AppResult<()> {
+    let entries: Vec<(String, serde_json::Value)> = entries.into_iter().collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
     // Appends are serialized: on PostgreSQL by a table lock held to commit; SQLite has one writer.
     lock_table(db, "audit_log").await?;
     let last = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).limit(1).one(db).await?;
-    let (seq, prev_hash) = match last {
-        Some(l) => (l.seq + 1, l.hash),
-        None => (1, GENESIS.to_string()),
+    let (mut seq, mut prev_hash) = match last {
+        Some(l) => (l.seq, l.hash),
+        None => (0, GENESIS.to_string()),
     };
-    let payload = payload.to_string();
-    let mut entry = audit_log::Model {
-        seq,
-        // PostgreSQL keeps microseconds: hash what both databases store.
-        at: now.trunc_subsecs(6),
-        actor_user_id: actor.user_id,
-        actor: actor.label.clone(),
-        action: action.to_string(),
-        object_type: object_type.to_string(),
-        object_id: object_id.to_string(),
-        payload_hash: sha256_hex(payload.as_bytes()),
-        payload,
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry_hash(&entry);
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        seq: Set(entry.seq),
-        at: Set(entry.at),
-        actor_user_id: Set(entry.actor_user_id),
-        actor: Set(entry.actor),
-        action: Set(entry.action),
-        object_type: Set(entry.object_type),
-        object_id: Set(entry.object_id),
-        payload: Set(entry.payload),
-        payload_hash: Set(entry.payload_hash),
-        prev_hash: Set(entry.prev_hash),
-        hash: Set(entry.hash),
-    })
-    .exec_without_returning(db)
-    .await?;
+    let mut rows = Vec::new();
+    for (object_id, payload) in entries {
+        seq += 1;
+        let payload = payload.to_string();
+        let mut entry = audit_log::Model {
+            seq,
+            // PostgreSQL keeps microseconds: hash what both databases store.
+            at: now.trunc_subsecs(6),
+            actor_user_id: actor.user_id,
+            actor: actor.label.clone(),
+            action: action.to_string(),
+            object_type: object_type.to_string(),
+            object_id,
+            payload_hash: sha256_hex(payload.as_bytes()),
+            payload,
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        entry.hash = entry_hash(&entry);
+        prev_hash = entry.hash.clone();
+        rows.push(audit_log::ActiveModel {
+            seq: Set(entry.seq),
+            at: Set(entry.at),
+            actor_user_id: Set(entry.actor_user_id),
+            actor: Set(entry.actor),
+            action: Set(entry.action),
+            object_type: Set(entry.object_type),
+            object_id: Set(entry.object_id),
+            payload: Set(entry.payload),
+            payload_hash: Set(entry.payload_hash),
+            prev_hash: Set(entry.prev_hash),
+            hash: Set(entry.hash),
+        });
+    }
+    audit_log::Entity::insert_many(rows).exec_without_returning(db).await?;
     Ok(())
 }
 

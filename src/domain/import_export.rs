@@ -317,9 +317,8 @@ pub async fn import_prepared(
         Ok(parsed) => parsed,
     };
     let txn = db.begin().await?;
-    for (_, o) in &parsed {
-        organizations::insert(&txn, actor, now, o, "organization.imported").await?;
-    }
+    let orgs: Vec<_> = parsed.iter().map(|(_, o)| o).collect();
+    organizations::insert_batch(&txn, actor, now, &orgs, "organization.imported").await.map_err(|(_, e)| e)?;
     txn.commit().await?;
     Ok(ImportOutcome::Imported(parsed.len()))
 }

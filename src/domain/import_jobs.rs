@@ -131,16 +131,17 @@ pub async fn apply_in_steps(
         let done: AppResult<()> = async {
             let now = clock.now();
             let txn = db.begin().await?;
-            let mut made = Vec::with_capacity(step.len());
-            for (line, o) in step {
-                let row =
-                    super::organizations::insert(&txn, actor, now, o, "organization.imported").await.map_err(|e| {
-                        AppError::Conflict(
-                            Msg::new("import.step_failed").arg("line", line).arg("detail", e.to_string()),
-                        )
-                    })?;
-                made.push(import_job_row::ActiveModel { job_id: Set(job), organization_id: Set(row.id) });
-            }
+            let orgs: Vec<_> = step.iter().map(|(_, o)| o).collect();
+            let ids = super::organizations::insert_batch(&txn, actor, now, &orgs, "organization.imported")
+                .await
+                .map_err(|(i, e)| match i {
+                    Some(i) => AppError::Conflict(
+                        Msg::new("import.step_failed").arg("line", step[i].0).arg("detail", e.to_string()),
+                    ),
+                    None => e,
+                })?;
+            let made =
+                ids.into_iter().map(|id| import_job_row::ActiveModel { job_id: Set(job), organization_id: Set(id) });
             import_job_row::Entity::insert_many(made).exec(&txn).await?;
             applied(&txn, job, done_rows + step.len(), now).await?;
             txn.commit().await?;

@@ -104,15 +104,8 @@ async fn write_categories<C: ConnectionTrait>(db: &C, org_id: i32, cats: &[Servi
     Ok(())
 }
 
-/// Inserts one organization (inside the caller's transaction) and audits it.
-pub async fn insert<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    o: &NewOrganization,
-    action: &str,
-) -> AppResult<organization::Model> {
-    let row = organization::ActiveModel {
+fn new_row(o: &NewOrganization, now: DateTime<Utc>) -> organization::ActiveModel {
+    organization::ActiveModel {
         name: Set(o.name.clone()),
         name_initials: Set(initials(&o.name)),
         uscc: Set(o.uscc.clone()),
@@ -136,12 +129,62 @@ pub async fn insert<C: ConnectionTrait>(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
+}
+
+/// Inserts one organization (inside the caller's transaction) and audits it.
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    o: &NewOrganization,
+    action: &str,
+) -> AppResult<organization::Model> {
+    let row = new_row(o, now).insert(db).await?;
     write_categories(db, row.id, &o.categories).await?;
     write_grams(db, row.id, &o.name).await?;
     audit::append(db, now, actor, action, "organization", row.id, audit_payload(o)).await?;
     Ok(row)
+}
+
+/// Inserts new organizations (inside the caller's transaction) in a few statements: each
+/// row, then all their service categories, all their name grams and all their audit
+/// entries at once. Returns the new ids in order; on a refused row (a code registered
+/// meanwhile), the error and the row's index.
+pub async fn insert_batch<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rows: &[&NewOrganization],
+    action: &str,
+) -> Result<Vec<i32>, (Option<usize>, AppError)> {
+    use entity::organization_name_gram as g;
+    let mut ids = Vec::with_capacity(rows.len());
+    for (i, o) in rows.iter().enumerate() {
+        let made = organization::Entity::insert(new_row(o, now)).exec(db).await;
+        ids.push(made.map_err(|e| (Some(i), e.into()))?.last_insert_id);
+    }
+    let whole = |e: sea_orm::DbErr| (None, AppError::from(e));
+    let cats = rows.iter().zip(&ids).flat_map(|(o, id)| {
+        o.categories.iter().map(|c| organization_category::ActiveModel { organization_id: Set(*id), category: Set(*c) })
+    });
+    organization_category::Entity::insert_many(cats.collect::<Vec<_>>())
+        .exec_without_returning(db)
+        .await
+        .map_err(whole)?;
+    let grams: Vec<_> = rows
+        .iter()
+        .zip(&ids)
+        .flat_map(|(o, id)| {
+            bigrams(&o.name).into_iter().map(|gram| g::ActiveModel { gram: Set(gram), organization_id: Set(*id) })
+        })
+        .collect();
+    // Well under either database's limit of bound parameters per statement.
+    for chunk in grams.chunks(2000) {
+        g::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await.map_err(whole)?;
+    }
+    let entries = rows.iter().zip(&ids).map(|(o, id)| (id.to_string(), audit_payload(o)));
+    audit::append_many(db, now, actor, action, "organization", entries).await.map_err(|e| (None, e))?;
+    Ok(ids)
 }
 
 pub async fn create(

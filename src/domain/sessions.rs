@@ -14,17 +14,22 @@ use sea_orm::{
 pub const MAX_FAILURES: u64 = 10;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// Failed attempts in the window for this address or this account.
-async fn recent_failures(db: &DatabaseConnection, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<(u64, u64)> {
+async fn recent_failures(
+    reads: &DatabaseConnection,
+    email: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(u64, u64)> {
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
     let by_email = login_failure::Entity::find()
         .filter(login_failure::Column::Email.eq(email))
         .filter(login_failure::Column::At.gt(since))
-        .count(db)
+        .count(reads)
         .await?;
     let by_ip = login_failure::Entity::find()
         .filter(login_failure::Column::Ip.eq(ip))
         .filter(login_failure::Column::At.gt(since))
-        .count(db)
+        .count(reads)
         .await?;
     Ok((by_email, by_ip))
 }
@@ -72,8 +77,10 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
 
 /// Checks credentials and opens a session. Returns the raw session id for the cookie.
+/// `reads` serves the look-ups (on SQLite, connections that never wait for the writer: a
+/// login during a long import waits for the writer once, for its session).
 pub async fn login(
-    db: &DatabaseConnection,
+    (db, reads): (&DatabaseConnection, &DatabaseConnection),
     now: DateTime<Utc>,
     email: &str,
     password: &str,
@@ -81,16 +88,16 @@ pub async fn login(
     replaced_session: Option<&str>,
 ) -> AppResult<(String, user::Model)> {
     let email = super::clean(email).to_lowercase();
-    let (by_email, by_ip) = recent_failures(db, &email, ip, now).await?;
+    let (by_email, by_ip) = recent_failures(reads, &email, ip, now).await?;
     if by_email >= MAX_FAILURES || by_ip >= MAX_FAILURES {
         log::warn!(
             "login throttled for account {email} from {ip} ({by_email} account / {by_ip} address failures in {FAILURE_WINDOW_MINUTES} min)"
         );
-        let known = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?.map(|u| u.id);
+        let known = user::Entity::find().filter(user::Column::Email.eq(&email)).one(reads).await?.map(|u| u.id);
         record_failure(db, &email, ip, now, known, true).await?;
         return Err(AppError::TooManyRequests(Msg::new("login.throttled").arg("minutes", FAILURE_WINDOW_MINUTES)));
     }
-    let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(&email)).one(reads).await?;
     // Argon2 takes tens of milliseconds of CPU: on a blocking thread, not on one of the
     // server's few async workers, where it would hold up every request queued behind it.
     let (password, hash) = (password.to_string(), found.as_ref().map(|u| u.password_hash.clone()));
@@ -135,28 +142,33 @@ pub async fn login(
     Ok((raw, u))
 }
 
-/// The user behind a session id, if the session is alive; refreshes its idle timer.
+/// The user behind a session id, if the session is alive; refreshes its idle timer. Looked
+/// up through `reads`, so that a signed-in request does not wait for SQLite's writer unless
+/// it writes (the idle timer is written at most once a minute).
 pub async fn session_user(
-    db: &DatabaseConnection,
+    (db, reads): (&DatabaseConnection, &DatabaseConnection),
     raw: &str,
     now: DateTime<Utc>,
     idle: Duration,
     absolute: Duration,
 ) -> AppResult<Option<user::Model>> {
-    let Some(s) = session::Entity::find_by_id(token_hash(raw)).one(db).await? else {
+    let Some(s) = session::Entity::find_by_id(token_hash(raw)).one(reads).await? else {
         return Ok(None);
     };
     if s.last_seen_at + idle <= now || s.created_at + absolute <= now {
         session::Entity::delete_by_id(s.id_hash).exec(db).await?;
         return Ok(None);
     }
-    let u = user::Entity::find_by_id(s.user_id).one(db).await?;
+    let u = user::Entity::find_by_id(s.user_id).one(reads).await?;
     let Some(u) = u.filter(|u| !u.disabled) else { return Ok(None) };
     // Touch at most once a minute: reads stay reads.
     if now - s.last_seen_at > Duration::seconds(60) {
-        let mut am: session::ActiveModel = s.into();
-        am.last_seen_at = Set(now);
-        am.update(db).await?;
+        // A session ended meanwhile matches nothing here: no error, and the next request finds it gone.
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
+            .filter(session::Column::IdHash.eq(s.id_hash))
+            .exec(db)
+            .await?;
     }
     Ok(Some(u))
 }

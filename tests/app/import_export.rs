@@ -301,6 +301,12 @@ async fn a_large_file_is_checked_and_applied_in_the_background_with_its_progress
     assert_eq!(app.count("organizations WHERE name LIKE '三亚市批量导入%'").await, 600);
     assert_eq!(app.count("audit_log WHERE action = 'organization.imported'").await, 600);
     assert_eq!(app.count("audit_log WHERE action = 'import_job.done'").await, 1);
+    // Written ten entries to a statement, the chain still verifies link by link.
+    let entries = app.count("audit_log").await;
+    assert_eq!(
+        fuhua::domain::audit::verify(app.db()).await.expect("verify"),
+        fuhua::domain::audit::VerifyOutcome::Intact { entries: entries as _ }
+    );
 }
 
 #[rocket::async_test]

@@ -74,7 +74,9 @@ async fn login(
     csrf.check(&form.csrf)?;
     let old = cookies.get_private(SESSION_COOKIE).map(|c| c.value().to_string());
     let ctx = json!({"next": form.next, "values": {"email": form.email}});
-    match accounts::login(&app.db, app.clock.now(), &form.email, &form.password, &ip.0, old.as_deref()).await {
+    match accounts::login((&app.db, &app.reads), app.clock.now(), &form.email, &form.password, &ip.0, old.as_deref())
+        .await
+    {
         Ok((sid, _)) => {
             cookies.add_private(session_cookie(sid, app.config.secure_cookies));
             Ok(done(safe_next(&form.next), "flash.logged_in"))
