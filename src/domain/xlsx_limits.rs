@@ -33,25 +33,33 @@ pub fn check(bytes: &[u8]) -> Result<(), Msg> {
     let mut total = 0u64;
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).map_err(|_| bad())?;
-        let name = part.name().map_err(|_| bad())?.to_string();
-        let keep = name == "xl/sharedStrings.xml" || (name.starts_with("xl/worksheets/") && name.ends_with(".xml"));
+        // Every part is read, whatever its name: the reader finds parts by names it
+        // lower-cases ("xl/SharedStrings.XML" is its shared strings) and finds the sheets
+        // wherever the workbook's relationships point, so a name says nothing.
         let mut text = Vec::new();
-        let read = if keep {
-            (&mut part).take(MAX_PART_BYTES + 1).read_to_end(&mut text).map_err(|_| bad())? as u64
-        } else {
-            std::io::copy(&mut (&mut part).take(MAX_PART_BYTES + 1), &mut std::io::sink()).map_err(|_| bad())?
-        };
+        let read = (&mut part).take(MAX_PART_BYTES + 1).read_to_end(&mut text).map_err(|_| bad())? as u64;
         total += read;
         if read > MAX_PART_BYTES || total > MAX_TOTAL_BYTES {
             return Err(too_big());
         }
-        if name == "xl/sharedStrings.xml" {
+        // Excel writes its parts in UTF-8; a part in UTF-16 would pass the checks below
+        // unread (they look for ASCII tags), so it is refused.
+        if [&[0xFF, 0xFE][..], &[0xFE, 0xFF], b"<\0", b"\0<"].iter().any(|p| text.starts_with(p)) {
+            return Err(bad());
+        }
+        if looks_like_xml(&text) {
             check_strings(&text)?;
-        } else if keep {
             check_sheet(&text)?;
         }
     }
     Ok(())
+}
+
+/// Whether a part could be read as XML (after a byte-order mark and white space, a tag);
+/// pictures and other binary parts are not.
+fn looks_like_xml(text: &[u8]) -> bool {
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    text.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'<')
 }
 
 /// The value of attribute `name` in the tag text `tag` (from after the tag name to `>`).

@@ -168,7 +168,16 @@ async fn export_follows_the_filter_and_opens_in_excel() {
 
 /// A workbook of the given sheet and shared strings, as small as Excel's own format allows.
 pub(crate) fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
+    workbook_at(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"], sheet, strings)
+}
+
+/// A workbook whose sheet and shared strings are stored under the given names (the
+/// workbook's relationship points at the sheet's).
+fn workbook_at([sheet_at, strings_at]: [&str; 2], sheet: &str, strings: &str) -> Vec<u8> {
     use std::io::Write;
+    let rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/{sheet_at}"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+    );
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let parts = [
         (
@@ -183,12 +192,9 @@ pub(crate) fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
             "xl/workbook.xml",
             r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
         ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
-        ),
-        ("xl/worksheets/sheet1.xml", sheet),
-        ("xl/sharedStrings.xml", strings),
+        ("xl/_rels/workbook.xml.rels", &rels),
+        (sheet_at, sheet),
+        (strings_at, strings),
     ];
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, text) in parts {
@@ -228,7 +234,17 @@ async fn a_workbook_that_declares_more_than_it_holds_is_refused_and_the_server_l
             "XFD2000",
         ),
     ];
-    for (bytes, says) in cases {
+    // The same, under names the spreadsheet reader finds too: it lower-cases names, and
+    // reads a sheet wherever the workbook's relationships point.
+    let far = sheet_of(&format!(r#"{header}<row r="2000"><c r="XFD2000"><v>1</v></c></row>"#));
+    let renamed = [
+        (
+            workbook_at(["xl/worksheets/sheet1.xml", "xl/SharedStrings.XML"], &sheet_of(header), &huge_strings),
+            "共享字符串超过",
+        ),
+        (workbook_at(["xl/media/image1.bin", "xl/sharedStrings.xml"], &far, STRINGS), "XFD2000"),
+    ];
+    for (bytes, says) in cases.into_iter().chain(renamed) {
         assert!(bytes.len() < 3000, "{} bytes", bytes.len());
         let r = officer.post_multipart(&app, "/organizations/import", "bomb.xlsx", &bytes).await;
         assert_eq!(r.status, Status::BadRequest, "{}", r.body);
