@@ -3,19 +3,10 @@
 //! `serve` and the tests call exactly this.
 pub mod assets;
 pub mod auth;
-pub mod bench_bids;
-pub mod bench_contracts;
-pub mod bench_evaluations;
-pub mod bench_hubs;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
-mod demo_awards;
-mod demo_calls;
-mod demo_contracts;
-mod demo_evaluations;
-mod demo_hubs;
 pub mod domain;
 pub mod error;
 pub mod i18n;
@@ -48,7 +39,7 @@ fn shared_fonts() -> Result<Arc<pdf::FontBook>, String> {
 /// so the process stops before serving anything.
 pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, String> {
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
-    demo::ensure_places(&db).await.map_err(|e| format!("reference data: {e}"))?;
+    domain::places::ensure(&db).await.map_err(|e| format!("reference data: {e}"))?;
     let places = domain::organizations::Places::load(&db).await.map_err(|e| format!("reference data: {e}"))?;
     let reads = db::connect_reads(&config, &db).await.map_err(|e| format!("database (reads): {e}"))?;
     let emails = domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;

@@ -1,4 +1,9 @@
-//! The `fuhua` command: serve (default), migrate, create-admin, audit-verify, bench-seed*.
+//! The `fuhua` command: `serve` (the default; `--demo` loads the Sanya demo into an empty
+//! database), `migrate`, `create-admin`, `audit-verify`, `pdf-text`, and the benchmarks'
+//! `bench-seed`, `bench-seed-hubs`, `bench-seed-bids`, `bench-contract-pdf` and
+//! `bench-evaluation-report` (their code is in `bench/`, part of this binary only).
+mod bench;
+
 use clap::{Parser, Subcommand};
 use fuhua::clock::Clock;
 use fuhua::config::AppConfig;
@@ -92,7 +97,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
             let db = connect(&config).await?;
-            fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
+            fuhua::domain::places::ensure(&db).await.map_err(|e| e.to_string())?;
             if demo {
                 let emails = fuhua::domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;
                 let sealer = fuhua::domain::sealing::Sealer::load(&config.data_dir)?;
@@ -119,7 +124,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Migrate => {
             let db = connect(&config).await?;
-            fuhua::demo::ensure_places(&db).await.map_err(|e| e.to_string())?;
+            fuhua::domain::places::ensure(&db).await.map_err(|e| e.to_string())?;
             println!("Schema is up to date.");
             Ok(ExitCode::SUCCESS)
         }
@@ -198,19 +203,19 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::BenchSeed { count } => {
             let db = connect(&config).await?;
-            fuhua::demo::bench_seed(&db, count, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
+            bench::registry::seed(&db, count, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
             println!("Added {count} organizations.");
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchSeedHubs { services } => {
             let db = connect(&config).await?;
-            let hub = fuhua::bench_hubs::seed(&db, chrono::Utc::now(), services).await.map_err(|e| e.to_string())?;
+            let hub = bench::hubs::seed(&db, chrono::Utc::now(), services).await.map_err(|e| e.to_string())?;
             println!("Added hub {hub} with {services} services.");
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchSeedBids { orgs, deadline_secs, password } => {
             let db = connect(&config).await?;
-            let s = fuhua::bench_bids::seed(&db, chrono::Utc::now(), orgs, deadline_secs, &password)
+            let s = bench::bids::seed(&db, chrono::Utc::now(), orgs, deadline_secs, &password)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
@@ -223,7 +228,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::BenchContractPdf { docs, out } => {
             let db = connect(&config).await?;
-            let f = fuhua::bench_contracts::run(&db, docs, &out).await.map_err(|e| e.to_string())?;
+            let f = bench::contracts::run(&db, docs, &out).await.map_err(|e| e.to_string())?;
             println!(
                 "docs={} pages={} bytes={} median_ms={:.2} p99_ms={:.2} max_ms={:.2} peak_rss_kib={}",
                 f.docs, f.pages, f.bytes, f.median_ms, f.p99_ms, f.max_ms, f.peak_rss_kib
@@ -242,7 +247,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::BenchEvaluationReport { runs, out } => {
             let db = connect(&config).await?;
-            let f = fuhua::bench_evaluations::run(&db, runs, &out).await.map_err(|e| e.to_string())?;
+            let f = bench::evaluations::run(&db, runs, &out).await.map_err(|e| e.to_string())?;
             println!(
                 "runs={} view_median_ms={:.2} view_p99_ms={:.2} pdf_median_ms={:.2} pdf_p99_ms={:.2} pages={} bytes={} \
                  large_median_ms={:.2} large_p99_ms={:.2} large_pages={} large_bytes={}",

@@ -17,6 +17,7 @@ pub mod money;
 pub mod organization_input;
 pub mod organizations;
 pub mod outbox;
+pub mod places;
 pub mod procurement;
 pub mod records;
 pub mod sealing;

@@ -106,7 +106,7 @@ impl TestApp {
         let rocket = fuhua::build(config, clock.clone()).await.expect("build app");
         let client = Client::untracked(rocket).await.expect("rocket client");
         let app = TestApp { client, clock, dir };
-        fuhua::demo::ensure_places(&app.state().db).await.expect("places");
+        fuhua::domain::places::ensure(&app.state().db).await.expect("places");
         app
     }
 

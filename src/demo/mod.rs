@@ -1,5 +1,12 @@
-//! The demo dataset for Sanya (loaded by `serve --demo` into an empty database) and the
-//! synthetic registry the benchmark uses.
+//! The demo dataset for Sanya, loaded by `serve --demo` into an empty database: accounts,
+//! organizations and their records, then hubs, calls, awards, contracts and evaluations
+//! (one submodule each), so that every page has something true to show.
+mod awards;
+mod calls;
+mod contracts;
+mod evaluations;
+mod hubs;
+
 use crate::domain::accounts;
 use crate::domain::audit::Actor;
 use crate::domain::organizations::{self, OrganizationInput, Places};
@@ -8,74 +15,9 @@ use crate::domain::records::{self, AnnualReportInput, GradeInput, ListEntryInput
 use crate::domain::uscc;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{CommunityKind, OrgStatus, OrgType, Role, ServiceCategory};
-use entity::{community, district, organization, organization_category, organization_name_gram, user};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
-
-/// Sanya's districts: GB/T 2260 codes; 育才生态区 is a management area without one.
-pub const DISTRICTS: &[(&str, &str, &str)] = &[
-    ("460202", "海棠区", "Haitang"),
-    ("460203", "吉阳区", "Jiyang"),
-    ("460204", "天涯区", "Tianya"),
-    ("460205", "崖州区", "Yazhou"),
-    ("460200-YC", "育才生态区", "Yucai Ecological Zone"),
-];
-
-const COMMUNITIES: &[(&str, &str, CommunityKind)] = &[
-    ("460202", "林旺社区", CommunityKind::Residents),
-    ("460202", "藤桥社区", CommunityKind::Residents),
-    ("460202", "北山村", CommunityKind::Village),
-    ("460202", "湾坡村", CommunityKind::Village),
-    ("460203", "红沙社区", CommunityKind::Residents),
-    ("460203", "榆港社区", CommunityKind::Residents),
-    ("460203", "月川社区", CommunityKind::Residents),
-    ("460203", "南新农场社区", CommunityKind::Farm),
-    ("460203", "博后村", CommunityKind::Village),
-    ("460204", "金鸡岭社区", CommunityKind::Residents),
-    ("460204", "三亚湾社区", CommunityKind::Residents),
-    ("460204", "凤凰村", CommunityKind::Village),
-    ("460204", "水蛟村", CommunityKind::Village),
-    ("460205", "城西社区", CommunityKind::Residents),
-    ("460205", "水南村", CommunityKind::Village),
-    ("460205", "南滨农场社区", CommunityKind::Farm),
-    ("460200-YC", "抱前村", CommunityKind::Village),
-    ("460200-YC", "雅亮村", CommunityKind::Village),
-];
-
-/// Loads districts and communities if there are none.
-pub async fn ensure_places(db: &DatabaseConnection) -> AppResult<()> {
-    if district::Entity::find().count(db).await? > 0 {
-        return Ok(());
-    }
-    let txn = db.begin().await?;
-    for (code, zh, en) in DISTRICTS {
-        district::Entity::insert(district::ActiveModel {
-            code: Set(code.to_string()),
-            name_zh: Set(zh.to_string()),
-            name_en: Set(en.to_string()),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
-    }
-    let districts = district::Entity::find().all(&txn).await?;
-    for (code, name, kind) in COMMUNITIES {
-        let Some(d) = districts.iter().find(|d| d.code == *code) else { continue };
-        community::Entity::insert(community::ActiveModel {
-            district_id: Set(d.id),
-            name_zh: Set(name.to_string()),
-            kind: Set(*kind),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
-}
+use entity::enums::{OrgStatus, OrgType, Role};
+use entity::{organization, user};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 
 const DEMO_ORGS: &[(&str, OrgType, &str, &str)] = &[
     ("三亚市阳光社会工作服务中心", OrgType::SocialServiceInstitution, "吉阳区", "social_work;children"),
@@ -110,7 +52,8 @@ const DEMO_ORGS: &[(&str, OrgType, &str, &str)] = &[
     ("三亚市海韵慈善基金会", OrgType::Foundation, "海棠区", "social_assistance;children"),
 ];
 
-const REPS: &[&str] = &["王海", "李娜", "陈明", "林芳", "黄伟", "吴静", "符强", "周婷", "郑华", "邢丽"];
+/// Legal representatives' names, also for the benchmark's synthetic registry.
+pub const REPRESENTATIVES: &[&str] = &["王海", "李娜", "陈明", "林芳", "黄伟", "吴静", "符强", "周婷", "郑华", "邢丽"];
 
 /// The demo: places, ~30 organizations of every type and status with their records, and one
 /// account per role. Returns the accounts and their one-time passwords.
@@ -123,7 +66,7 @@ pub async fn load(
     if user::Entity::find().count(db).await? > 0 || organization::Entity::find().count(db).await? > 0 {
         return Err(AppError::Conflict(crate::i18n::Msg::new("demo.not_empty")));
     }
-    ensure_places(db).await?;
+    crate::domain::places::ensure(db).await?;
     let today = crate::i18n::to_local(now).date_naive();
     let actor = Actor::system("demo");
     let txn = db.begin().await?;
@@ -176,7 +119,7 @@ pub async fn load(
             } else {
                 "三亚市民政局".into()
             },
-            legal_representative: REPS[i % REPS.len()].into(),
+            legal_representative: REPRESENTATIVES[i % REPRESENTATIVES.len()].into(),
             address: format!("海南省三亚市{district}{}号", 10 + i * 7),
             district_id: d.to_string(),
             community_id: community,
@@ -189,7 +132,7 @@ pub async fn load(
             supervising_unit: if *t == OrgType::SocialGroup { "三亚市民政局".into() } else { String::new() },
             certificate_valid_until: "2030-12-31".into(),
             categories: vec![cats.to_string()],
-            contact_name: REPS[(i + 3) % REPS.len()].into(),
+            contact_name: REPRESENTATIVES[(i + 3) % REPRESENTATIVES.len()].into(),
             contact_phone: format!("0898-88{:06}", 123456 + i * 111),
             contact_email: format!("contact{i}@example.org"),
             uscc_override_reason: String::new(),
@@ -306,7 +249,7 @@ pub async fn load(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::demo_hubs::load(db, emails, &places, now, (&manager, &u), &pool).await?;
+    self::hubs::load(db, emails, &places, now, (&manager, &u), &pool).await?;
     let officer =
         user::Entity::find().filter(user::Column::Role.eq(Role::Officer)).one(db).await?.ok_or(AppError::NotFound)?;
     // Bidders: active, on no list, with a passed annual report (every tenth failed it).
@@ -316,108 +259,13 @@ pub async fn load(
         .filter(|(i, _)| !inactive_or_listed.contains(i) && i % 10 != 7)
         .map(|(_, id)| *id)
         .collect();
-    crate::demo_calls::load(db, emails, sealer, &places, now, (&officer, &u), &bidders).await?;
-    crate::demo_awards::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
-    let (made, current, provider) =
-        crate::demo_contracts::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
+    self::calls::load(db, emails, sealer, &places, now, (&officer, &u), &bidders).await?;
+    self::awards::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
+    let (made, current, provider) = self::contracts::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
     accounts_made.extend(made);
     let evaluator =
         user::Entity::find().filter(user::Column::Role.eq(Role::Evaluator)).one(db).await?.ok_or(AppError::NotFound)?;
-    let people = crate::demo_evaluations::People { officer: &officer, evaluator: &evaluator, provider: &provider };
-    accounts_made
-        .extend(crate::demo_evaluations::load(db, emails, sealer, &places, now, &people, &current, &bidders).await?);
+    let people = self::evaluations::People { officer: &officer, evaluator: &evaluator, provider: &provider };
+    accounts_made.extend(self::evaluations::load(db, emails, sealer, &places, now, &people, &current, &bidders).await?);
     Ok(accounts_made)
-}
-
-/// A large synthetic registry for the benchmark: `count` organizations spread over the
-/// districts, inserted in batches (not audited: this is test data, not anyone's act).
-pub async fn bench_seed(db: &DatabaseConnection, count: usize, now: DateTime<Utc>) -> AppResult<()> {
-    ensure_places(db).await?;
-    let places = Places::load(db).await?;
-    let prefixes = ["阳光", "夕阳红", "椰风", "海韵", "南山", "鹿城", "同心", "益众", "爱心", "晨曦", "星辰", "彩虹"];
-    let kinds =
-        ["社会工作服务中心", "养老服务中心", "志愿者协会", "文体协会", "公益基金会", "家庭服务中心", "助残服务社"];
-    let start = organization::Entity::find().count(db).await? as usize;
-    let mut i = start;
-    while i < start + count {
-        let txn = db.begin().await?;
-        let end = (i + 1000).min(start + count);
-        let name_of = |n: usize| {
-            let d = &places.districts[n % places.districts.len()];
-            format!("三亚市{}{}第{}号{}", d.name_zh, prefixes[n % prefixes.len()], n, kinds[n % kinds.len()])
-        };
-        let batch: Vec<organization::ActiveModel> =
-            (i..end)
-                .map(|n| {
-                    let d = &places.districts[n % places.districts.len()];
-                    let name = name_of(n);
-                    organization::ActiveModel {
-                        name_initials: Set(organizations::initials(&name)),
-                        name: Set(name),
-                        uscc: Set(Some(uscc::make('2', "460200", &format!("B{:08}", n)))),
-                        uscc_override_reason: Set(None),
-                        org_type: Set(
-                            [OrgType::SocialGroup, OrgType::SocialServiceInstitution, OrgType::Foundation][n % 3]
-                        ),
-                        status: Set(if n % 17 == 0 { OrgStatus::Suspended } else { OrgStatus::Active }),
-                        registration_date: Set(NaiveDate::from_ymd_opt(
-                            2010 + (n % 15) as i32,
-                            1 + (n % 12) as u32,
-                            1 + (n % 28) as u32,
-                        )
-                        .unwrap_or_default()),
-                        registration_authority: Set("三亚市民政局".into()),
-                        legal_representative: Set(REPS[n % REPS.len()].into()),
-                        address: Set(format!("海南省三亚市{}{}号", d.name_zh, n)),
-                        district_id: Set(d.id),
-                        community_id: Set(None),
-                        business_scope: Set("开展社区服务。".into()),
-                        registered_funds_fen: Set(3_000_000),
-                        supervising_unit: Set(None),
-                        certificate_valid_until: Set(None),
-                        contact_name: Set(String::new()),
-                        contact_phone: Set(String::new()),
-                        contact_email: Set(String::new()),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                })
-                .collect();
-        organization::Entity::insert_many(batch).exec_without_returning(&txn).await?;
-        let last_id = organization::Entity::find()
-            .order_by_desc(organization::Column::Id)
-            .one(&txn)
-            .await?
-            .map(|o| o.id)
-            .unwrap_or_default();
-        let first_id = last_id - (end - i) as i32 + 1;
-        let cats: Vec<organization_category::ActiveModel> = (0..(end - i))
-            .map(|k| organization_category::ActiveModel {
-                organization_id: Set(first_id + k as i32),
-                category: Set(ServiceCategory::ALL[(i + k) % ServiceCategory::ALL.len()]),
-            })
-            .collect();
-        organization_category::Entity::insert_many(cats).exec_without_returning(&txn).await?;
-        let grams: Vec<organization_name_gram::ActiveModel> = (0..(end - i))
-            .flat_map(|k| {
-                let id = first_id + k as i32;
-                organizations::bigrams(&name_of(i + k))
-                    .into_iter()
-                    .map(move |gram| organization_name_gram::ActiveModel { gram: Set(gram), organization_id: Set(id) })
-            })
-            .collect();
-        for chunk in grams.chunks(2000) {
-            organization_name_gram::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
-        }
-        txn.commit().await?;
-        i = end;
-    }
-    // What autovacuum would do in time: fresh statistics and visibility for the planner.
-    let refresh = match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
-        _ => "ANALYZE",
-    };
-    sea_orm::ConnectionTrait::execute_unprepared(db, refresh).await?;
-    Ok(())
 }

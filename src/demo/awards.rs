@@ -3,8 +3,8 @@
 //! (with a challenge answered and its draft contract), and one failed for want of bids.
 //! Played through the domain calls at their own dates, so the records and the audit chain
 //! are what the platform writes.
-use crate::demo_calls::{demo_bid, input, member_of, published};
-use crate::demo_hubs::ORIGIN;
+use super::calls::{demo_bid, input, member_of, published};
+use super::hubs::ORIGIN;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
 use crate::domain::procurement::evaluation::{self, ScoreInput};

@@ -4,8 +4,8 @@
 //! released (the final one 优秀, with its report), every instalment paid, the contract
 //! completed and its results public on the project page. Played through the domain calls at
 //! their own dates, like the rest of the demo.
-use crate::demo_contracts::{Signed, Spec, report_on, signed_contract};
-use crate::demo_hubs::ORIGIN;
+use super::contracts::{Signed, Spec, report_on, signed_contract};
+use super::hubs::ORIGIN;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports;
 use crate::domain::evaluations::conduct::{self, AchievedLine, FindingsInput, ScoreLine, SelfInput, SurveyInput};

@@ -1,12 +1,12 @@
 //! A large synthetic hub for the benchmark: years of rounds, applications, members and a
 //! year of services, inserted in batches (not audited: this is test data, not anyone's
 //! act). Needs organizations to exist (`bench-seed` first).
-use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use entity::enums::{
     ApplicationStatus, HubServiceKind, HubType, IncubationMode, MembershipStage, Role, RoundStatus, SpaceUnit,
 };
 use entity::{hub, hub_application, hub_membership, hub_round, hub_seat, hub_service, organization, user};
+use fuhua::error::{AppError, AppResult};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, TransactionTrait};
 
 pub const ROUNDS: usize = 30;
@@ -17,7 +17,7 @@ pub const CURRENT_ROUNDS: usize = 5;
 
 /// Adds one hub with `ROUNDS` cohorts and `services` services over the last year. Returns the hub's id.
 pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) -> AppResult<i32> {
-    let today = crate::i18n::to_local(now).date_naive();
+    let today = fuhua::i18n::to_local(now).date_naive();
     let orgs: Vec<i32> = organization::Entity::find()
         .select_only()
         .column(organization::Column::Id)
@@ -37,9 +37,9 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) 
         Some(id) => id,
         None => {
             let txn = db.begin().await?;
-            let (u, _) = crate::domain::accounts::create_account(
+            let (u, _) = fuhua::domain::accounts::create_account(
                 &txn,
-                &crate::domain::audit::Actor::system("bench"),
+                &fuhua::domain::audit::Actor::system("bench"),
                 now,
                 "bench-member@fuhua.local",
                 "bench",

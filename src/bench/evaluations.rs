@@ -3,13 +3,13 @@
 //! and the report are built from) and to draw its report PDF, `n` times each; and the same
 //! for the largest evaluation the platform allows (60 indicators, 9 evaluators, every score
 //! with a comment), to show the worst case.
-use crate::domain::evaluations::access::Viewer;
-use crate::domain::evaluations::view::{self, EvaluationView, ScoreView};
-use crate::domain::evaluations::{EvaluationRules, templates};
-use crate::error::{AppError, AppResult};
-use crate::pdf::FontBook;
 use entity::enums::{EvaluationKind, EvaluationStatus};
 use entity::{contract, evaluation};
+use fuhua::domain::evaluations::access::Viewer;
+use fuhua::domain::evaluations::view::{self, EvaluationView, ScoreView};
+use fuhua::domain::evaluations::{EvaluationRules, templates};
+use fuhua::error::{AppError, AppResult};
+use fuhua::pdf::FontBook;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::path::Path;
 use std::time::Instant;
@@ -51,7 +51,7 @@ fn largest(v: &EvaluationView) -> EvaluationView {
                 .map(|i| {
                     let mut x = ind.clone();
                     x.name = format!("{}（第{}项）", ind.name, i + 1);
-                    x.scores = (0..crate::domain::evaluations::schedule::MAX_EVALUATORS)
+                    x.scores = (0..fuhua::domain::evaluations::schedule::MAX_EVALUATORS)
                         .map(|e| ScoreView {
                             evaluator: format!("评估人员{}", e + 1),
                             score: ind.mean.clone().unwrap_or_default(),
@@ -85,13 +85,13 @@ pub async fn run(db: &DatabaseConnection, n: usize, out: &Path) -> AppResult<Fig
     }
     let v = view::build(db, &ev, &k, &Viewer::Bureau, &rules).await?;
     let fonts = FontBook::embedded()?;
-    let draw = |v: &EvaluationView, n: usize| -> AppResult<(Timing, crate::pdf::Rendered)> {
-        let doc = crate::pdf::evaluation_report::document(v, &rules);
-        let first = crate::pdf::render(&fonts, &doc)?;
+    let draw = |v: &EvaluationView, n: usize| -> AppResult<(Timing, fuhua::pdf::Rendered)> {
+        let doc = fuhua::pdf::evaluation_report::document(v, &rules);
+        let first = fuhua::pdf::render(&fonts, &doc)?;
         let mut times = Vec::with_capacity(n);
         for _ in 0..n {
             let t = Instant::now();
-            std::hint::black_box(crate::pdf::render(&fonts, &doc)?.bytes.len());
+            std::hint::black_box(fuhua::pdf::render(&fonts, &doc)?.bytes.len());
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         Ok((timing(times), first))

@@ -2,9 +2,9 @@
 //! completed, approved, sent as a PDF and signed by the provider; the first instalment
 //! paid, the first quarter's report accepted, the mid-term report waiting for the
 //! officer. Played through the domain calls at their own dates, like the rest of the demo.
-use crate::demo_awards::{score_all, three_bids};
-use crate::demo_calls::{input, published};
-use crate::demo_hubs::ORIGIN;
+use super::awards::{score_all, three_bids};
+use super::calls::{input, published};
+use super::hubs::ORIGIN;
 use crate::domain::accounts;
 use crate::domain::audit::Actor;
 use crate::domain::contracts::milestones::{self, IndicatorInput, MilestoneInput};

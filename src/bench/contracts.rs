@@ -2,12 +2,12 @@
 //! `n` times in this process and reports the time per document, its size and the peak
 //! memory; and writes the same document as an HTML page, for the comparison with
 //! Chromium's print-to-PDF.
-use crate::domain::contracts::{ContractRules, access, view};
-use crate::error::{AppError, AppResult};
-use crate::i18n::Locale;
-use crate::pdf::{Align, Block, Document, FontBook};
 use entity::contract;
 use entity::enums::ContractStatus;
+use fuhua::domain::contracts::{ContractRules, access, view};
+use fuhua::error::{AppError, AppResult};
+use fuhua::i18n::Locale;
+use fuhua::pdf::{Align, Block, Document, FontBook};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::path::Path;
 use std::time::Instant;
@@ -42,18 +42,18 @@ pub async fn run(db: &DatabaseConnection, n: usize, out: &Path) -> AppResult<Fig
         .await?
         .ok_or_else(|| AppError::Internal("no active contract: load the demo first".into()))?;
     let rules = ContractRules::default();
-    let today = crate::i18n::to_local(chrono::Utc::now()).date_naive();
+    let today = fuhua::i18n::to_local(chrono::Utc::now()).date_naive();
     let v = view::build(db, &k, access::Viewer::Bureau, &rules, today).await?;
-    let doc = crate::pdf::contract::document(&v, Locale::ZhCn, false);
+    let doc = fuhua::pdf::contract::document(&v, Locale::ZhCn, false);
     let fonts = FontBook::embedded()?;
-    let first = crate::pdf::render(&fonts, &doc)?;
+    let first = fuhua::pdf::render(&fonts, &doc)?;
     std::fs::create_dir_all(out).map_err(|e| AppError::Internal(e.to_string()))?;
     std::fs::write(out.join("contract.pdf"), &first.bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     std::fs::write(out.join("contract.html"), html(&doc)).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        let r = crate::pdf::render(&fonts, &doc)?;
+        let r = fuhua::pdf::render(&fonts, &doc)?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(r.bytes.len());
     }

@@ -8,9 +8,6 @@
 //! particular bypasses the rules of publication (`calls::publish` would refuse a tender
 //! period of minutes and a question deadline that has passed); everything bidders and
 //! officers then do goes through the ordinary routes.
-use crate::domain::{accounts, organizations, secrets, uscc};
-use crate::error::{AppError, AppResult};
-use crate::i18n::Locale;
 use chrono::{DateTime, Datelike, Duration, SubsecRound, Utc};
 use entity::enums::{
     AnnualResult, CallStatus, HubRule, OrgStatus, OrgType, PaymentCondition, ProcurementMethod, PurchaseType, Role,
@@ -20,6 +17,9 @@ use entity::{
     annual_report, call, call_criterion, call_instalment, organization, organization_category, organization_name_gram,
     user,
 };
+use fuhua::domain::{accounts, organizations, secrets, uscc};
+use fuhua::error::{AppError, AppResult};
+use fuhua::i18n::Locale;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
@@ -54,7 +54,7 @@ pub async fn seed(
         return Err(AppError::Internal("bench-seed-bids needs --orgs > 0 and --deadline-secs > 0".into()));
     }
     accounts::check_password(password).map_err(|m| AppError::Internal(Locale::En.msg(&m)))?;
-    crate::demo::ensure_places(db).await?;
+    fuhua::domain::places::ensure(db).await?;
     let taken = user::Entity::find()
         .filter(user::Column::Email.is_in([OFFICER_EMAIL.to_string(), ngo_email(0)]))
         .count(db)
@@ -64,7 +64,7 @@ pub async fn seed(
     }
     let places = organizations::Places::load(db).await?;
     let district = places.districts.first().map(|d| d.id).ok_or(AppError::NotFound)?;
-    let today = crate::i18n::to_local(now).date_naive();
+    let today = fuhua::i18n::to_local(now).date_naive();
     let registered = today.with_year(today.year() - 5).unwrap_or(today - Duration::days(5 * 366));
     // One Argon2 hash for every account: hashing 500 times would take longer than the run.
     let hash = secrets::hash_password(password).map_err(AppError::Internal)?;
