@@ -1,5 +1,6 @@
 //! Deny by default: every route that touches an organization refuses another
 //! organization's member, and every bureau route refuses NGOs and visitors.
+use crate::support::files::read_xlsx;
 use crate::support::*;
 use entity::enums::Role;
 use rocket::http::{Method, Status};
@@ -107,14 +108,6 @@ async fn an_ngo_member_never_reads_another_organizations_private_data() {
     assert_eq!(own.json()["private"]["contact_email"], mine_email.as_str());
     let other = w.ngo.get(&w.app, &format!("/api/v1/organizations/{}", w.theirs)).await;
     assert!(other.json()["private"].is_null());
-}
-
-pub fn read_xlsx(bytes: &[u8]) -> String {
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
-    let range = wb.worksheet_range_at(0).expect("a sheet").expect("readable");
-    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\t")).collect::<Vec<_>>().join("\n")
 }
 
 #[rocket::async_test]

@@ -1,8 +1,8 @@
 //! Amendments to a published call (更正公告): refused without a note, for a lower ceiling
 //! or an earlier deadline; a change that affects bids moves a close deadline out and tells
 //! each bidder by email, without the bureau learning who the bidders are.
-use crate::bids::{bid, deadline, member, published_call};
-use crate::calls::call_row;
+use crate::support::bids::{bid, deadline, member, published_call};
+use crate::support::calls::call_row;
 use crate::support::*;
 use entity::enums::Role;
 use fuhua::domain::procurement::{amendments, bids};

@@ -2,9 +2,9 @@
 //! row of every table on PostgreSQL — holds no plan, team, price, file or file name of any
 //! bid; the bidder still reads its own; opening decrypts the latest versions, and a server
 //! with another sealing key opens nothing.
-use crate::bids::{deadline, published_call};
-use crate::calls::{call_row, refs};
-use crate::hubs::ngo;
+use crate::support::bids::{deadline, published_call};
+use crate::support::calls::{call_row, refs};
+use crate::support::hubs::ngo;
 use crate::support::*;
 use entity::enums::{CallStatus, Role};
 use fuhua::domain::procurement::opening;
@@ -102,7 +102,7 @@ async fn bids_stored_in_the_clear_by_an_earlier_version_are_sealed_at_start() {
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     // Put them back in the clear, as a database from before sealing at rest has them.
     let v = entity::bid_version::Entity::find().one(app.db()).await.expect("q").expect("v");
-    let clear = crate::bids::revealed(&app, v.clone()).await;
+    let clear = crate::support::bids::revealed(&app, v.clone()).await;
     let mut am: entity::bid_version::ActiveModel = v.into();
     (am.content, am.total_fen, am.sealed) = (Set(clear.content.clone()), Set(clear.total_fen), Set(None));
     am.update(app.db()).await.expect("clear");

@@ -169,10 +169,10 @@ async fn signed_checkpoints_find_a_log_cut_short_or_rewritten() {
 #[rocket::async_test]
 async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one() {
     let app = TestApp::new().await;
-    let id = crate::bids::published_call(&app, "competitive_consultation").await;
+    let id = crate::support::bids::published_call(&app, "competitive_consultation").await;
     for n in 1..=3 {
-        let u = crate::bids::member(&app, n).await;
-        let b = crate::bids::bid(&format!("{}", 90000 + n));
+        let u = crate::support::bids::member(&app, n).await;
+        let b = crate::support::bids::bid(&format!("{}", 90000 + n));
         fuhua::domain::procurement::bids::submit(
             app.db(),
             ((&app.state().emails, ORIGIN), &app.state().sealer),
@@ -184,7 +184,7 @@ async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one()
         .await
         .expect("bid");
     }
-    app.clock.set(crate::bids::deadline());
+    app.clock.set(crate::support::bids::deadline());
     let mut officer = app.officer_again().await;
     assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[]).await.status, Status::SeeOther);
     let list = fuhua::domain::checkpoints::list(app.db()).await.expect("list");
@@ -201,10 +201,10 @@ async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one()
 #[rocket::async_test]
 async fn bid_events_chain_apart_and_the_opening_binds_them() {
     let app = TestApp::new().await;
-    let id = crate::bids::published_call(&app, "competitive_consultation").await;
+    let id = crate::support::bids::published_call(&app, "competitive_consultation").await;
     for n in 1..=3 {
-        let u = crate::bids::member(&app, n).await;
-        let b = crate::bids::bid("90000");
+        let u = crate::support::bids::member(&app, n).await;
+        let b = crate::support::bids::bid("90000");
         fuhua::domain::procurement::bids::submit(
             app.db(),
             ((&app.state().emails, ORIGIN), &app.state().sealer),
@@ -224,7 +224,7 @@ async fn bid_events_chain_apart_and_the_opening_binds_them() {
         app.db(),
         &app.state().sealer,
         &officer,
-        crate::bids::deadline(),
+        crate::support::bids::deadline(),
         id,
         None,
         "",

@@ -1,67 +1,10 @@
 //! Calls for proposals: drafting, the rules of publication, publication and visibility,
 //! cancellation, questions and answers, and eligibility explained to an NGO.
+use crate::support::calls::{call_row, draft, fields, refs, with};
 use crate::support::*;
 use entity::enums::CallStatus;
 use rocket::http::Status;
 use sea_orm::EntityTrait;
-
-/// A complete call: consultation, price weight 20, instalments 30/40/30, questions close
-/// 2026-12-10 and bids 2026-12-20 (t0 is 2026-11-26).
-pub fn fields(district: i32) -> Vec<(String, String)> {
-    let mut f: Vec<(String, String)> = [
-        ("title", "吉阳区居家养老上门服务项目".to_string()),
-        ("category", "elderly".into()),
-        ("purchase_type", "specific_project".into()),
-        ("method", "competitive_consultation".into()),
-        ("budget", "120000".into()),
-        ("districts", district.to_string()),
-        ("target_groups", "辖区 80 岁以上独居老人".into()),
-        ("outputs_expected", "上门探访 2,000 人次；助餐 5,000 人次".into()),
-        ("term_months", "12".into()),
-        ("require_annual_report", "on".into()),
-        ("question_deadline", "2026-12-10T17:00".into()),
-        ("bid_deadline", "2026-12-20T09:30".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let criteria = [("服务方案", "40", false), ("团队", "20", false), ("业绩", "20", false), ("报价", "20", true)];
-    for (n, (name, weight, price)) in criteria.iter().enumerate() {
-        f.push((format!("criteria[{n}].name"), name.to_string()));
-        f.push((format!("criteria[{n}].weight"), weight.to_string()));
-        if *price {
-            f.push((format!("criteria[{n}].is_price"), "on".into()));
-        }
-    }
-    for (n, (pct, cond)) in [("30", "signing"), ("40", "midterm_passed"), ("30", "final_passed")].iter().enumerate() {
-        f.push((format!("instalments[{n}].percent"), pct.to_string()));
-        f.push((format!("instalments[{n}].condition"), cond.to_string()));
-    }
-    f
-}
-
-/// The fields with one value replaced in place (a browser sends a row's fields together).
-pub fn with(mut f: Vec<(String, String)>, key: &str, value: &str) -> Vec<(String, String)> {
-    match f.iter_mut().find(|(k, _)| k == key) {
-        Some(entry) => entry.1 = value.to_string(),
-        None => f.push((key.to_string(), value.to_string())),
-    }
-    f
-}
-
-pub fn refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
-    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
-pub async fn call_row(app: &TestApp, id: i32) -> entity::call::Model {
-    entity::call::Entity::find_by_id(id).one(app.db()).await.expect("q").expect("call")
-}
-
-pub async fn draft(app: &TestApp, officer: &mut Agent, f: &[(String, String)]) -> i32 {
-    let r = officer.post(app, "/calls", &refs(f)).await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    crate::hubs::id_from(&r.location)
-}
 
 #[rocket::async_test]
 async fn an_officer_drafts_and_publishes_a_call_that_then_is_public() {
@@ -73,7 +16,7 @@ async fn an_officer_drafts_and_publishes_a_call_that_then_is_public() {
     let mut public = app.agent();
     assert_eq!(public.get(&app, &format!("/calls/{id}")).await.status, Status::NotFound);
     assert!(!public.get(&app, "/calls").await.body.contains("居家养老上门"));
-    let (mut ngo, _) = crate::hubs::ngo(&app, 1).await;
+    let (mut ngo, _) = crate::support::hubs::ngo(&app, 1).await;
     assert_eq!(ngo.get(&app, &format!("/calls/{id}")).await.status, Status::NotFound);
     assert_eq!(ngo.post(&app, "/calls", &refs(&fields(d))).await.status, Status::Forbidden);
     let page = officer.get(&app, &format!("/calls/{id}")).await;
@@ -171,7 +114,7 @@ async fn questions_are_answered_in_public_without_the_askers_name() {
     let mut officer = app.officer().await;
     let d = app.district_id("吉阳区").await;
     let id = draft(&app, &mut officer, &fields(d)).await;
-    let (mut ngo, _) = crate::hubs::ngo(&app, 1).await;
+    let (mut ngo, _) = crate::support::hubs::ngo(&app, 1).await;
     assert_eq!(
         ngo.post(&app, &format!("/calls/{id}/questions"), &[("text", "草稿可以提问吗")]).await.status,
         Status::NotFound
@@ -195,7 +138,7 @@ async fn questions_are_answered_in_public_without_the_askers_name() {
     // Only NGO members ask; nobody asks after the question deadline.
     assert_eq!(officer.post(&app, &format!("/calls/{id}/questions"), &[("text", "x")]).await.status, Status::Forbidden);
     app.clock.set(t0() + chrono::Duration::days(15));
-    let (mut late, _) = crate::hubs::ngo(&app, 2).await;
+    let (mut late, _) = crate::support::hubs::ngo(&app, 2).await;
     let r = late.post(&app, &format!("/calls/{id}/questions"), &[("text", "还能问吗？")]).await;
     assert_eq!(r.status, Status::Conflict);
     assert_eq!(app.count("call_questions").await, 1);
@@ -209,7 +152,7 @@ async fn an_ngo_sees_whether_its_organization_is_eligible_and_why() {
     let f = with(with(fields(d), "min_years_registered", "3"), "hub_rule", "graduate_required");
     let id = draft(&app, &mut officer, &f).await;
     assert_eq!(officer.post(&app, &format!("/calls/{id}/publish"), &[]).await.status, Status::SeeOther);
-    let (mut ngo, org) = crate::hubs::ngo(&app, 1).await;
+    let (mut ngo, org) = crate::support::hubs::ngo(&app, 1).await;
     let page = ngo.get(&app, &format!("/calls/{id}")).await;
     assert!(page.body.contains("目前不符合本公告的资格条件"), "{}", page.body);
     assert!(page.body.contains("登记满 3 年（现为"), "registered in 2024 by the test builder");
@@ -239,7 +182,7 @@ async fn hostile_input_on_call_routes_never_makes_a_500() {
     let mut officer = app.officer().await;
     let d = app.district_id("吉阳区").await;
     let id = draft(&app, &mut officer, &fields(d)).await;
-    let (mut ngo, _) = crate::hubs::ngo(&app, 1).await;
+    let (mut ngo, _) = crate::support::hubs::ngo(&app, 1).await;
     let long = "长".repeat(5000);
     let nasty = [
         "",
@@ -327,7 +270,7 @@ async fn the_call_journey_through_the_json_api() {
     assert_eq!(r.status, Status::UnprocessableEntity);
     assert_eq!(r.json()["fields"][0]["field"], "criteria");
 
-    let (org_member, _) = crate::hubs::ngo(&app, 1).await;
+    let (org_member, _) = crate::support::hubs::ngo(&app, 1).await;
     drop(org_member);
     let ngo = entity::user::Entity::find().all(app.db()).await.expect("q");
     let ngo = ngo.iter().find(|u| u.email == "ngo1@ngo.cn").expect("ngo");

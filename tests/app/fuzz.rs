@@ -5,7 +5,7 @@
 //! CI runs `FUHUA_FUZZ_ITERATIONS` cases per parser (200 unless set); `bench/fuzz.sh` runs
 //! many more in a release build. A failure prints the seed: `FUHUA_FUZZ_SEED=… cargo test
 //! --test app fuzz::` repeats it.
-use crate::import_export::{sheet_of, workbook};
+use crate::support::files::{sheet_of, workbook};
 use fuhua::domain::import_export::prepare;
 use fuhua::domain::procurement::attachments::checked_file;
 use rand::rngs::StdRng;

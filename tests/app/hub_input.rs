@@ -1,6 +1,6 @@
 //! Hostile input on every hub form and JSON route: refused with a clear status, never a
 //! 500; what applicants type is escaped wherever it is shown.
-use crate::hubs::{apply, hub_world, id_from, ngo};
+use crate::support::hubs::{apply, hub_world, id_from, ngo};
 use rocket::http::{Method, Status};
 use sea_orm::EntityTrait;
 

@@ -1,6 +1,6 @@
 //! Incubation after admission: services logged, the graduation assessment against the
 //! checklist, the reminder before the planned end, the dashboard.
-use crate::hubs::{HubWorld, apply, hub_world, id_from, ngo};
+use crate::support::hubs::{HubWorld, apply, hub_world, id_from, ngo};
 use crate::support::smtp::{SmtpServer, bodies, subject};
 use crate::support::*;
 use entity::enums::{MembershipStage, Role};
@@ -202,7 +202,7 @@ async fn graduation_needs_every_required_item_with_evidence() {
 async fn members_are_reminded_once_thirty_days_before_the_end_over_smtp() {
     let smtp = SmtpServer::start().await;
     let app = TestApp::with(Options { smtp_url: Some(smtp.url()), ..Options::default() }).await;
-    let mut w = crate::hubs::hub_world_in(app, "5", "5").await;
+    let mut w = crate::support::hubs::hub_world_in(app, "5", "5").await;
     let (_, _, m) = member(&mut w, 1).await;
     let s = w.app.state();
     // The decision email went out over SMTP, in Chinese.

@@ -3,7 +3,7 @@
 //! and HSTS headers, staff ids out of public JSON, failed logins audited, reset links that
 //! replace one another and end API tokens, a cap on account mail to one address, a file one
 //! byte over the limit refused by name, and formulas in the CSV export kept as text.
-use crate::bids::published_call;
+use crate::support::bids::published_call;
 use crate::support::*;
 use entity::enums::Role;
 use fuhua::auth::client_address;
@@ -181,7 +181,7 @@ async fn a_mailbox_cannot_be_flooded_through_the_forms() {
 async fn a_file_one_byte_over_the_limit_is_refused_by_name() {
     let app = TestApp::new().await;
     let id = published_call(&app, "competitive_consultation").await;
-    let (mut a, _) = crate::hubs::ngo(&app, 1).await;
+    let (mut a, _) = crate::support::hubs::ngo(&app, 1).await;
     let over = [b"%PDF-1.7".to_vec(), vec![b'x'; 10 * 1024 * 1024 - 8 + 1]].concat();
     let r = a.post_multipart(&app, &format!("/calls/{id}/bid/attachments"), "方案.pdf", &over).await;
     assert_eq!(r.status, Status::PayloadTooLarge);

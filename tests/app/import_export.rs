@@ -1,6 +1,6 @@
 //! Import from CSV (UTF-8, GB18030) and XLSX, all or nothing with every bad row named;
 //! export of the filtered list as XLSX and as CSV with a BOM.
-use crate::access::read_xlsx;
+use crate::support::files::{read_xlsx, sheet_of, workbook, workbook_at};
 use crate::support::*;
 use rocket::http::Status;
 
@@ -166,50 +166,6 @@ async fn export_follows_the_filter_and_opens_in_excel() {
     assert!(officer2.get(&app2, "/organizations").await.body.contains("三亚市导出甲中心"));
 }
 
-/// A workbook of the given sheet and shared strings, as small as Excel's own format allows.
-pub(crate) fn workbook(sheet: &str, strings: &str) -> Vec<u8> {
-    workbook_at(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"], sheet, strings)
-}
-
-/// A workbook whose sheet and shared strings are stored under the given names (the
-/// workbook's relationship points at the sheet's).
-fn workbook_at([sheet_at, strings_at]: [&str; 2], sheet: &str, strings: &str) -> Vec<u8> {
-    use std::io::Write;
-    let rels = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/{sheet_at}"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
-    );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-        ),
-        ("xl/_rels/workbook.xml.rels", &rels),
-        (sheet_at, sheet),
-        (strings_at, strings),
-    ];
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in parts {
-        zip.start_file(name, options).expect("part");
-        zip.write_all(text.as_bytes()).expect("write");
-    }
-    zip.finish().expect("zip").into_inner()
-}
-
-pub(crate) fn sheet_of(cells: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
-    )
-}
-
 const STRINGS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3"><si><t>名称</t></si><si><t>类型</t></si><si><t>区</t></si></sst>"#;
 
 #[rocket::async_test]
@@ -308,7 +264,7 @@ async fn a_large_file_is_checked_and_applied_in_the_background_with_its_progress
     let first = officer.get(&app, &path).await;
     assert!(first.body.contains("<progress") && first.body.contains("共 600 行"), "{}", first.body);
     // Someone outside the bureau does not see it.
-    let (mut ngo, _) = crate::hubs::ngo(&app, 3).await;
+    let (mut ngo, _) = crate::support::hubs::ngo(&app, 3).await;
     assert!(ngo.get(&app, &path).await.status.code >= 400);
     let done = finished(&app, &mut officer, &path).await;
     assert!(done.body.contains("data-status=\"done\""), "{}", done.body);

@@ -2,9 +2,9 @@
 //! moment (polled together, as a server interleaves them; on PostgreSQL on separate
 //! connections) make one change, one audit entry, and nineteen conflicts (409). Also the
 //! limits that a race could walk around: ten files per bid, and the storage quotas.
-use crate::bids::{bid, deadline, member, published_call};
-use crate::contracts::{Awarded, active, awarded, pay, ready_to_award, report};
-use crate::evaluation::{after, opened_call};
+use crate::support::bids::{bid, deadline, member, published_call};
+use crate::support::contracts::{Awarded, active, awarded, pay, ready_to_award, report};
+use crate::support::panel::{after, opened_call};
 use crate::support::*;
 use entity::enums::{CallStatus, ContractStatus, EvaluationKind, OrgStatus, Role};
 use fuhua::domain::audit::Actor;
@@ -66,7 +66,7 @@ async fn publishing_cancelling_opening_and_failing_a_call_happen_once() {
     // Publish: twenty at once.
     let mut officer = app.officer().await;
     let d = app.district_id("吉阳区").await;
-    let draft = crate::calls::draft(&app, &mut officer, &crate::calls::fields(d)).await;
+    let draft = crate::support::calls::draft(&app, &mut officer, &crate::support::calls::fields(d)).await;
     let u = officer_model(&app, "officer@test.cn").await;
     let now = app.clock.now();
     let rules = &s.config.procurement;
@@ -98,7 +98,7 @@ async fn publishing_cancelling_opening_and_failing_a_call_happen_once() {
     warm(&app).await;
     one_wins("fail", join_all((0..N).map(|_| award::fail(app.db(), &chair, after(), other, "均不满足要求"))).await);
     assert_eq!(audited(&app, "call.failed").await, 1);
-    assert_eq!(crate::calls::call_row(&app, other).await.status, CallStatus::Failed);
+    assert_eq!(crate::support::calls::call_row(&app, other).await.status, CallStatus::Failed);
 }
 
 #[rocket::async_test]
@@ -123,7 +123,7 @@ async fn approving_sending_and_signing_a_contract_happen_once() {
     let s = app.state();
     let w = awarded(&app).await;
     let (rules, proc) = (&s.config.contracts, &s.config.procurement);
-    let now = crate::contracts::now();
+    let now = crate::support::contracts::now();
     fuhua::domain::contracts::terms::save(
         app.db(),
         &w.officer,
@@ -131,7 +131,7 @@ async fn approving_sending_and_signing_a_contract_happen_once() {
         proc,
         rules.max_bond_percent,
         w.contract,
-        &crate::contracts::complete_terms(),
+        &crate::support::contracts::complete_terms(),
     )
     .await
     .expect("terms");
@@ -235,10 +235,10 @@ async fn an_evaluation_is_released_once() {
     let s = app.state();
     let w = awarded(&app).await;
     active(&app, &w).await;
-    let (ev, people) = crate::performance::scheduled(&app, &w, EvaluationKind::Midterm, 1).await;
-    crate::performance::self_evaluate(&app, &w, ev).await;
-    crate::performance::score_all(&app, ev, &people, &[["36", "18", "27", "9"]]).await;
-    crate::performance::survey_and_findings(&app, &w, ev).await;
+    let (ev, people) = crate::support::evaluations::scheduled(&app, &w, EvaluationKind::Midterm, 1).await;
+    crate::support::evaluations::self_evaluate(&app, &w, ev).await;
+    crate::support::evaluations::score_all(&app, ev, &people, &[["36", "18", "27", "9"]]).await;
+    crate::support::evaluations::survey_and_findings(&app, &w, ev).await;
     let rules = &s.config.evaluations;
     warm(&app).await;
     let releases = join_all((0..N).map(|_| {
@@ -260,7 +260,7 @@ async fn an_evaluation_is_released_once() {
 
 #[rocket::async_test]
 async fn claims_organization_status_rounds_and_applications_change_once() {
-    let w = crate::hubs::hub_world("5", "5").await;
+    let w = crate::support::hubs::hub_world("5", "5").await;
     let app = &w.app;
     let s = app.state();
     let now = app.clock.now();
@@ -288,8 +288,8 @@ async fn claims_organization_status_rounds_and_applications_change_once() {
     assert_eq!(audited(app, "organization.status_changed").await, 1);
 
     // An application accepted twenty times at once: one membership.
-    let (mut a, _) = crate::hubs::ngo(app, 1).await;
-    let application = crate::hubs::id_from(&crate::hubs::apply(&w, &mut a, w.round).await.location);
+    let (mut a, _) = crate::support::hubs::ngo(app, 1).await;
+    let application = crate::support::hubs::id_from(&crate::support::hubs::apply(&w, &mut a, w.round).await.location);
     let manager = officer_model(app, "manager@hub.cn").await;
     let accept = fuhua::domain::hubs::applications::DecisionInput { decision: "accept".into(), ..Default::default() };
     warm(app).await;

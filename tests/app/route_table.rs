@@ -63,7 +63,7 @@ async fn owner(app: &TestApp) -> Owner {
     )
     .await
     .expect("file");
-    let mut input = crate::bids::bid("90000");
+    let mut input = crate::support::bids::bid("90000");
     input.service_plan = SEALED_PLAN.into();
     bids::submit(
         app.db(),

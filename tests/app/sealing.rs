@@ -3,10 +3,10 @@
 //! audit entry); a drawn expert sees only the bidders' names before declaring; eligibility
 //! is checked again at opening and at the award, naming the list with its date and reason;
 //! a failed evaluation bars only calls published after the moment of its release.
-use crate::bids::{bid, deadline, member, published_call};
-use crate::calls::call_row;
-use crate::evaluation::{after, clean_declaration, experts, opened_call, seated_members, sheet};
-use crate::hubs::ngo;
+use crate::support::bids::{bid, deadline, member, published_call};
+use crate::support::calls::call_row;
+use crate::support::hubs::ngo;
+use crate::support::panel::{after, clean_declaration, experts, opened_call, seated_members, sheet};
 use crate::support::*;
 use entity::enums::{CallStatus, PanelMemberStatus, Role, ServiceCategory};
 use fuhua::domain::procurement::{award, bids, calls, evaluation, opening, panel};
@@ -87,7 +87,7 @@ async fn a_call_cancelled_before_its_deadline_keeps_its_bids_sealed_for_good() {
             let page = agent.get(&app, &path).await;
             let body = String::from_utf8_lossy(&page.bytes).to_string() + &page.body;
             // Random tokens are long hex runs and may hold "90001" by chance: not prices.
-            let plain = crate::bids::without_hex_runs(&body);
+            let plain = crate::support::bids::without_hex_runs(&body);
             for p in prices {
                 // A bidder sees its own price on its own bid page, not on these.
                 assert!(!plain.contains(p), "{who} sees {p} at {path}");

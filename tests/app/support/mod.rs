@@ -1,6 +1,15 @@
 //! Test harness: a fresh database per test, the real app, agents with their own cookies,
-//! builders for data, and a real SMTP listener.
+//! builders for data, and a real SMTP listener. The builders of each area are in a
+//! submodule named as the domain names it; test modules depend on these and on nothing in
+//! one another.
 #![allow(dead_code)]
+pub mod bids;
+pub mod calls;
+pub mod contracts;
+pub mod evaluations;
+pub mod files;
+pub mod hubs;
+pub mod panel;
 pub mod proxy;
 pub mod smtp;
 
