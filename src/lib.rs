@@ -42,7 +42,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     domain::places::ensure(&db).await.map_err(|e| format!("reference data: {e}"))?;
     let places = domain::organizations::Places::load(&db).await.map_err(|e| format!("reference data: {e}"))?;
     let reads = db::connect_reads(&config, &db).await.map_err(|e| format!("database (reads): {e}"))?;
-    let emails = domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;
+    let emails = mail::templates::load(config.template_dir.as_deref())?;
     let pages = assets::Pages::load(config.template_dir.as_deref())?;
     let transport = mail::Transport::from_config(&config)?;
     let secret = security::secret_key(&config)?;

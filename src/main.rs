@@ -99,7 +99,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = connect(&config).await?;
             fuhua::domain::places::ensure(&db).await.map_err(|e| e.to_string())?;
             if demo {
-                let emails = fuhua::domain::outbox::EmailTemplates::load(config.template_dir.as_deref())?;
+                let emails = fuhua::mail::templates::load(config.template_dir.as_deref())?;
                 let sealer = fuhua::domain::sealing::Sealer::load(&config.data_dir)?;
                 match fuhua::demo::load(&db, &emails, &sealer, chrono::Utc::now()).await {
                     Ok(accounts) => {

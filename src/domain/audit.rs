@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The object type that bid events had in the audit log before they got chains of their
+/// own: such entries, in databases from then, stay off the audit page until opening.
+pub const SEALED_BID_OBJECT: &str = "sealed_bid";
+
 /// Who did it: an account, or the system itself ("cli", "system", "import").
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -318,7 +322,7 @@ pub async fn page<C: ConnectionTrait>(
         .collect();
     q = q.filter(
         sea_orm::Condition::any()
-            .add(sea_orm::ColumnTrait::ne(&audit_log::Column::ObjectType, crate::domain::procurement::bids::SEALED))
+            .add(sea_orm::ColumnTrait::ne(&audit_log::Column::ObjectType, SEALED_BID_OBJECT))
             .add(sea_orm::ColumnTrait::is_not_in(&audit_log::Column::ObjectId, sealed)),
     );
     if let Some(b) = before_seq {

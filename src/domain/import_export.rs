@@ -183,7 +183,7 @@ pub async fn check(
                 super::import_jobs::checked(db, id, n, clock.now()).await?;
             }
             // Let the server's other work run between steps.
-            rocket::tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
         }
         let get = |c: &str| col_of.get(c).and_then(|i| row.get(*i)).cloned().unwrap_or_default();
         let district = get("district");

@@ -154,7 +154,7 @@ pub async fn apply_in_steps(
         }
         done_rows += step.len();
         // A breath between steps: whoever queued for the writer meanwhile goes first.
-        rocket::tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     Ok(done_rows)
 }

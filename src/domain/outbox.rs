@@ -9,33 +9,34 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use tera::{Context, Tera};
+use std::sync::Arc;
 
-/// The email templates: `email/<kind>_text.txt.tera` and `email/<kind>_html.html.tera`
-/// (distinct stems, so the page engine can load the same folder); the subject
-/// is the catalogue entry `email.<kind>.subject`.
+/// Draws an email's plain-text and HTML bodies from its kind, language and facts. The
+/// domain says which email and with what; the application wires up the template engine
+/// that draws it (`mail::templates`).
+pub trait EmailBodies: Send + Sync {
+    fn bodies(&self, kind: &str, lang: &str, facts: &serde_json::Value) -> Result<(String, String), String>;
+}
+
+/// The emails the rules send: the subject is the catalogue entry `email.<kind>.subject`,
+/// the bodies come from the wired-up `EmailBodies`.
+#[derive(Clone)]
 pub struct EmailTemplates {
-    tera: Tera,
+    bodies: Arc<dyn EmailBodies>,
 }
 
 impl EmailTemplates {
-    /// The templates built into the binary, or those in `template_dir/email`.
-    pub fn load(template_dir: Option<&std::path::Path>) -> Result<Self, String> {
-        Ok(EmailTemplates { tera: crate::assets::email_engine(template_dir)? })
+    pub fn new(bodies: impl EmailBodies + 'static) -> Self {
+        EmailTemplates { bodies: Arc::new(bodies) }
     }
 
+    /// Subject, text and HTML of one email.
     pub fn render(&self, kind: &str, locale: Locale, ctx: &serde_json::Value) -> AppResult<(String, String, String)> {
-        let mut context = Context::from_value(ctx.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
-        context.insert("lang", locale.tag());
         let subject = locale.tf(&format!("email.{kind}.subject"), &[]);
-        let text = self
-            .tera
-            .render(&format!("{kind}_text.txt.tera"), &context)
-            .map_err(|e| AppError::Internal(format!("email {kind}: {e:?}")))?;
-        let html = self
-            .tera
-            .render(&format!("{kind}_html.html.tera"), &context)
-            .map_err(|e| AppError::Internal(format!("email {kind}: {e:?}")))?;
+        let (text, html) = self
+            .bodies
+            .bodies(kind, locale.tag(), ctx)
+            .map_err(|e| AppError::Internal(format!("email {kind}: {e}")))?;
         Ok((subject, text, html))
     }
 }

@@ -101,7 +101,7 @@ pub async fn login(
     // Argon2 takes tens of milliseconds of CPU: on a blocking thread, not on one of the
     // server's few async workers, where it would hold up every request queued behind it.
     let (password, hash) = (password.to_string(), found.as_ref().map(|u| u.password_hash.clone()));
-    let ok = rocket::tokio::task::spawn_blocking(move || match hash {
+    let ok = tokio::task::spawn_blocking(move || match hash {
         Some(h) => verify_password(&password, &h),
         None => {
             verify_password(&password, &DUMMY_HASH);

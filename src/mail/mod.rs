@@ -1,5 +1,7 @@
 //! Delivery of the outbox: over SMTP with lettre when an SMTP URL is configured, otherwise
 //! into a folder of .eml files (development), logging each message.
+pub mod templates;
+
 use crate::config::AppConfig;
 use crate::domain::outbox;
 use crate::error::{AppError, AppResult};

@@ -1,5 +1,6 @@
 //! HTTP: server-rendered pages and the JSON API under /api/v1, both thin over src/domain.
 pub mod api;
+pub mod errors;
 pub mod pages;
 
 pub use crate::auth::locale_of;
@@ -8,20 +9,20 @@ use rocket::http::Status;
 
 /// Error pages for what Rocket itself refuses (unknown route, malformed form, …).
 #[rocket::catch(default)]
-fn page_catcher(status: Status, req: &Request<'_>) -> crate::error::PageError {
+fn page_catcher(status: Status, req: &Request<'_>) -> crate::routes::errors::PageError {
     // A path that does not parse (an id that is not a number) names nothing: 404.
     if status.code == 422 && req.method() == rocket::http::Method::Get {
-        return crate::error::PageError(crate::error::AppError::NotFound);
+        return crate::routes::errors::PageError(crate::error::AppError::NotFound);
     }
-    crate::error::PageError(status_error(status))
+    crate::routes::errors::PageError(status_error(status))
 }
 
 #[rocket::catch(default)]
-fn api_catcher(status: Status, req: &Request<'_>) -> crate::error::ApiError {
+fn api_catcher(status: Status, req: &Request<'_>) -> crate::routes::errors::ApiError {
     if status.code == 422 && req.method() == rocket::http::Method::Get {
-        return crate::error::ApiError(crate::error::AppError::NotFound);
+        return crate::routes::errors::ApiError(crate::error::AppError::NotFound);
     }
-    crate::error::ApiError(status_error(status))
+    crate::routes::errors::ApiError(status_error(status))
 }
 
 fn status_error(status: Status) -> crate::error::AppError {

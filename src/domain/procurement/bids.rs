@@ -187,10 +187,6 @@ pub(super) async fn still_taking<C: ConnectionTrait>(db: &C, call_id: i32, now: 
     taking_bids(&c, now)
 }
 
-/// The audit object type that bid events had in the audit log before they got chains of
-/// their own: such entries, in databases from then, stay off the audit page until opening.
-pub const SEALED: &str = "sealed_bid";
-
 fn unique_violation(e: &AppError) -> bool {
     matches!(e, AppError::Conflict(m) if m.key == "error.concurrent_change")
 }

@@ -5,7 +5,7 @@ use crate::domain::procurement::bids::{self, BidInput};
 use crate::domain::procurement::calls::{self, CallInput};
 use crate::domain::procurement::opening::{self, WithTwo};
 use crate::domain::procurement::{eligibility, questions};
-use crate::error::ApiError;
+use crate::routes::errors::ApiError;
 use crate::state::App;
 use entity::enums::CallStatus;
 use rocket::http::Status;

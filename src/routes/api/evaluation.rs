@@ -6,7 +6,7 @@ use crate::domain::procurement::amendments::{self, AmendInput};
 use crate::domain::procurement::evaluation::{self, ScoreInput};
 use crate::domain::procurement::panel::{self, Declared};
 use crate::domain::procurement::{award, calls};
-use crate::error::ApiError;
+use crate::routes::errors::ApiError;
 use crate::state::App;
 use rocket::http::Status;
 use rocket::serde::json::Json;

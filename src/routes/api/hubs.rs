@@ -5,7 +5,7 @@ use crate::auth::{ApiMember, ApiViewer};
 use crate::domain::hubs::applications::{self, ApplyInput, DecisionInput};
 use crate::domain::hubs::memberships::{self, AssessmentInput, ServiceInput};
 use crate::domain::hubs::{self, dashboard, rounds};
-use crate::error::ApiError;
+use crate::routes::errors::ApiError;
 use crate::state::App;
 use rocket::http::Status;
 use rocket::serde::json::Json;

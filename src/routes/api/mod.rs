@@ -4,8 +4,9 @@ use crate::auth::{ApiMember, ApiOfficer, ApiViewer, Lang};
 use crate::domain::audit::Actor;
 use crate::domain::organizations::{self, OrganizationInput};
 use crate::domain::{accounts, records};
-use crate::error::{ApiError, AppError};
+use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::routes::errors::ApiError;
 use crate::routes::pages::FilterForm;
 use crate::state::App;
 use crate::views::{self, UserView};
@@ -23,8 +24,8 @@ mod performance;
 
 /// Where the database gate sends API requests while the database is away (`db::Gate`).
 #[rocket::get("/_unavailable")]
-fn unavailable() -> crate::error::ApiError {
-    crate::error::ApiError(crate::error::AppError::Unavailable("database gate closed".into()))
+fn unavailable() -> crate::routes::errors::ApiError {
+    crate::routes::errors::ApiError(crate::error::AppError::Unavailable("database gate closed".into()))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -6,7 +6,7 @@ use crate::domain::evaluations::conduct::{self, FindingsInput, ScoreLine, SelfIn
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
 use crate::domain::evaluations::templates::{self, TemplateInput};
 use crate::domain::evaluations::{access, listing, release, view};
-use crate::error::ApiError;
+use crate::routes::errors::ApiError;
 use crate::state::App;
 use entity::enums::ConflictKind;
 use rocket::http::Status;

@@ -5,7 +5,7 @@ use crate::assets::Template;
 use crate::auth::{Admin, Csrf, Officer};
 use crate::domain::audit::{self, Actor};
 use crate::domain::{accounts, claims, outbox};
-use crate::error::PageError;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{ClaimStatus, OutboxStatus, Role};
 use rocket::form::{Form, FromForm};

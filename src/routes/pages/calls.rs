@@ -8,7 +8,8 @@ use crate::domain::procurement::calls::{
     self, CallInput, CriterionInput, InstalmentInput, MAX_CRITERIA, MAX_INSTALMENTS,
 };
 use crate::domain::procurement::{eligibility, opening, questions};
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{HubRule, OrgType, PaymentCondition, ProcurementMethod, PurchaseType, ServiceCategory};
 use rocket::form::{Form, FromForm};

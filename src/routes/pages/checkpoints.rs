@@ -5,7 +5,7 @@ use super::Page;
 use super::bids::Download;
 use crate::assets::Template;
 use crate::domain::checkpoints;
-use crate::error::PageError;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use rocket::{State, get};
 use serde_json::json;

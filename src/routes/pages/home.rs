@@ -2,8 +2,8 @@
 use super::Page;
 use crate::assets::Template;
 use crate::auth::LANG_COOKIE;
-use crate::error::PageError;
 use crate::i18n::Locale;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::OrgStatus;
 use rocket::http::{Cookie, CookieJar, SameSite};

@@ -5,7 +5,7 @@ use super::{Page, PageResponse, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Officer};
 use crate::domain::evaluations::templates::{self, DimensionInput, IndicatorInput, TemplateInput};
-use crate::error::PageError;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{IndicatorLink, ServiceCategory};
 use rocket::form::{Form, FromForm};

@@ -22,8 +22,9 @@ pub use organizations::FilterForm;
 
 use crate::assets::Template;
 use crate::auth::{self, csrf_token};
-use crate::error::{AppError, FieldErrors, PageError};
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::user;
 use rocket::http::Status;
@@ -33,8 +34,8 @@ use serde_json::{Value, json};
 
 /// Where the database gate sends requests while the database is away (`db::Gate`).
 #[rocket::get("/_unavailable")]
-fn unavailable() -> crate::error::PageError {
-    crate::error::PageError(crate::error::AppError::Unavailable("database gate closed".into()))
+fn unavailable() -> crate::routes::errors::PageError {
+    crate::routes::errors::PageError(crate::error::AppError::Unavailable("database gate closed".into()))
 }
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -178,7 +179,7 @@ impl Page {
                 if let Value::Object(o) = &mut extra {
                     o.insert("error".into(), json!(e.message(self.locale)));
                 }
-                Ok(PageResponse::Html((e.status(), self.render(name, extra))))
+                Ok(PageResponse::Html((crate::routes::errors::status_of(&e), self.render(name, extra))))
             }
             e => Err(PageError(e)),
         }

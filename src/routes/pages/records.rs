@@ -5,7 +5,7 @@ use super::{Page, PageResponse, done};
 use crate::auth::{Csrf, Officer};
 use crate::domain::audit::Actor;
 use crate::domain::records::{self, AnnualReportInput, GradeInput, ListEntryInput, ListRemovalInput, PenaltyInput};
-use crate::error::PageError;
+use crate::routes::errors::PageError;
 use crate::state::App;
 use rocket::form::{Form, FromForm};
 use rocket::{State, post};
