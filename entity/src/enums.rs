@@ -62,6 +62,16 @@ code_enum!(
     Role { Admin = "admin", Officer = "officer", HubManager = "hub_manager", Expert = "expert", Evaluator = "evaluator", NgoMember = "ngo_member" }
 );
 
+impl Role {
+    /// The roles that act for the bureau (民政局): its officers and its administrators.
+    pub const BUREAU: [Role; 2] = [Role::Officer, Role::Admin];
+
+    /// Whether this role acts for the bureau.
+    pub fn is_bureau(self) -> bool {
+        Role::BUREAU.contains(&self)
+    }
+}
+
 code_enum!(
     /// 年检/年报 result.
     AnnualResult { Passed = "passed", BasicallyPassed = "basically_passed", Failed = "failed" }
@@ -265,6 +275,18 @@ code_enum!(
     BidStatus { Submitted = "submitted", Withdrawn = "withdrawn" }
 );
 
+impl BidStatus {
+    /// A submitted bid is revised (a new version, still submitted) or withdrawn; a
+    /// withdrawn bid may be submitted again while the call takes bids.
+    pub fn transition(self, to: BidStatus) -> Result<BidStatus, IllegalTransition> {
+        use BidStatus::*;
+        match (self, to) {
+            (Submitted, Submitted | Withdrawn) | (Withdrawn, Submitted) => Ok(to),
+            _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
+        }
+    }
+}
+
 code_enum!(
     /// 专项服务项目 / 综合服务项目
     PurchaseType { SpecificProject = "specific_project", ComprehensiveProject = "comprehensive_project" }
@@ -446,6 +468,14 @@ mod tests {
         assert!(OrgStatus::Deregistered.transition(OrgStatus::Active).is_err());
         assert_eq!(OrgStatus::Active.transition(OrgStatus::Suspended), Ok(OrgStatus::Suspended));
         assert!(OrgStatus::Active.transition(OrgStatus::Active).is_err());
+    }
+
+    #[test]
+    fn a_withdrawn_bid_is_not_withdrawn_again() {
+        assert_eq!(BidStatus::Submitted.transition(BidStatus::Withdrawn), Ok(BidStatus::Withdrawn));
+        assert_eq!(BidStatus::Withdrawn.transition(BidStatus::Submitted), Ok(BidStatus::Submitted));
+        assert_eq!(BidStatus::Submitted.transition(BidStatus::Submitted), Ok(BidStatus::Submitted));
+        assert!(BidStatus::Withdrawn.transition(BidStatus::Withdrawn).is_err());
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn role_outcome<T>(u: Option<user::Model>, allowed: &[Role], wrap: fn(user::Mode
 }
 
 macro_rules! page_guard {
-    ($(#[$m:meta])* $name:ident, [$($role:expr),*]) => {
+    ($(#[$m:meta])* $name:ident, $roles:expr) => {
         $(#[$m])*
         pub struct $name(pub user::Model);
         #[rocket::async_trait]
@@ -79,7 +79,7 @@ macro_rules! page_guard {
             type Error = ();
             async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
                 match session_user(req).await {
-                    Ok(u) => role_outcome(u, &[$($role),*], $name),
+                    Ok(u) => role_outcome(u, &$roles, $name),
                     Err(()) => Outcome::Error((Status::ServiceUnavailable, ())),
                 }
             }
@@ -93,7 +93,7 @@ page_guard!(
 );
 page_guard!(
     /// Bureau staff: officers and admins.
-    Officer, [Role::Officer, Role::Admin]
+    Officer, Role::BUREAU
 );
 page_guard!(Admin, [Role::Admin]);
 page_guard!(
@@ -146,7 +146,7 @@ impl<'r> FromRequest<'r> for ApiViewer {
 }
 
 macro_rules! api_guard {
-    ($(#[$m:meta])* $name:ident, [$($role:expr),*]) => {
+    ($(#[$m:meta])* $name:ident, $roles:expr) => {
         $(#[$m])*
         pub struct $name(pub user::Model);
         #[rocket::async_trait]
@@ -154,7 +154,7 @@ macro_rules! api_guard {
             type Error = ();
             async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
                 match api_user(req).await {
-                    Ok(u) => role_outcome(u, &[$($role),*], $name),
+                    Ok(u) => role_outcome(u, &$roles, $name),
                     Err(s) => Outcome::Error((s, ())),
                 }
             }
@@ -163,7 +163,7 @@ macro_rules! api_guard {
 }
 
 api_guard!(ApiMember, []);
-api_guard!(ApiOfficer, [Role::Officer, Role::Admin]);
+api_guard!(ApiOfficer, Role::BUREAU);
 
 /// The reader's language: the language cookie, else Accept-Language, else Chinese.
 pub fn locale_of(req: &Request<'_>) -> Locale {

@@ -21,7 +21,7 @@ pub enum Access {
 
 pub fn access(viewer: Option<&user::Model>, org_id: i32) -> Access {
     match viewer {
-        Some(u) if matches!(u.role, Role::Officer | Role::Admin) => Access::Bureau,
+        Some(u) if u.role.is_bureau() => Access::Bureau,
         Some(u) if u.role == Role::NgoMember && u.organization_id == Some(org_id) => Access::Own,
         _ => Access::Public,
     }
@@ -29,7 +29,7 @@ pub fn access(viewer: Option<&user::Model>, org_id: i32) -> Access {
 
 pub fn audience(viewer: Option<&user::Model>) -> Audience {
     match viewer {
-        Some(u) if matches!(u.role, Role::Officer | Role::Admin) => Audience::Bureau,
+        Some(u) if u.role.is_bureau() => Audience::Bureau,
         _ => Audience::Public,
     }
 }

@@ -14,7 +14,7 @@ pub enum Viewer {
 }
 
 pub fn is_bureau(u: &user::Model) -> bool {
-    matches!(u.role, Role::Officer | Role::Admin)
+    u.role.is_bureau()
 }
 
 /// A draft or approved contract is still the bureau's working copy.

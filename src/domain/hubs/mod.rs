@@ -294,7 +294,7 @@ pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<hub::Model>> {
 /// Whether `u` runs this hub: bureau staff run every hub, a hub manager the hubs they manage.
 pub async fn is_staff<C: ConnectionTrait>(db: &C, u: Option<&user::Model>, hub_id: i32) -> AppResult<bool> {
     Ok(match u {
-        Some(u) if matches!(u.role, Role::Officer | Role::Admin) => true,
+        Some(u) if u.role.is_bureau() => true,
         Some(u) if u.role == Role::HubManager => {
             hub_manager::Entity::find()
                 .filter(hub_manager::Column::HubId.eq(hub_id))

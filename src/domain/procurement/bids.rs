@@ -269,9 +269,10 @@ async fn submit_once(
             return Ok(receipt(&v, c));
         }
         // Take the next version number only if nobody took it meanwhile.
+        let status = current.status.transition(BidStatus::Submitted)?;
         let taken = bid::Entity::update_many()
             .col_expr(bid::Column::VersionCount, Expr::col(bid::Column::VersionCount).add(1))
-            .col_expr(bid::Column::Status, Expr::value(BidStatus::Submitted.code()))
+            .col_expr(bid::Column::Status, Expr::value(status.code()))
             .col_expr(bid::Column::UpdatedAt, Expr::value(now))
             .filter(bid::Column::Id.eq(b.id))
             .filter(bid::Column::VersionCount.eq(current.version_count))
@@ -333,7 +334,7 @@ pub async fn withdraw(
     taking_bids(&c, now)?;
     let txn = db.begin().await?;
     let r = bid::Entity::update_many()
-        .col_expr(bid::Column::Status, Expr::value(BidStatus::Withdrawn.code()))
+        .col_expr(bid::Column::Status, Expr::value(BidStatus::Submitted.transition(BidStatus::Withdrawn)?.code()))
         .col_expr(bid::Column::UpdatedAt, Expr::value(now))
         .filter(bid::Column::CallId.eq(call_id))
         .filter(bid::Column::OrganizationId.eq(org))

@@ -11,7 +11,7 @@ use crate::domain::organization_input::Places;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, Datelike, Duration, Utc};
-use entity::enums::{CallStatus, Role};
+use entity::enums::CallStatus;
 use entity::{call, call_criterion, call_instalment, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -73,7 +73,7 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<call::Model> 
 }
 
 pub fn is_bureau(u: Option<&user::Model>) -> bool {
-    u.is_some_and(|u| matches!(u.role, Role::Officer | Role::Admin))
+    u.is_some_and(|u| u.role.is_bureau())
 }
 
 /// A call as `viewer` may see it: drafts are the bureau's alone.

@@ -272,7 +272,7 @@ pub async fn form(
         return Err(field_error("reps", Msg::new("panel.experts_two_thirds").arg("max", size / 3)));
     }
     let staff = user::Entity::find().filter(user::Column::Id.is_in(reps.clone())).all(&txn).await?;
-    if staff.len() != reps.len() || staff.iter().any(|s| s.disabled || !matches!(s.role, Role::Officer | Role::Admin)) {
+    if staff.len() != reps.len() || staff.iter().any(|s| s.disabled || !s.role.is_bureau()) {
         return Err(field_error("reps", Msg::new("panel.reps_are_staff")));
     }
     let (drawn, pool_size) = draw(&txn, &c, experts as usize).await?;

@@ -43,7 +43,7 @@ pub(crate) async fn panel_context(app: &App, u: &user::Model, id: i32) -> Result
     let contents = if seated || bureau { bids::latest_contents(&app.db, &c).await? } else { vec![] };
     let staff: Vec<Value> = if bureau {
         user::Entity::find()
-            .filter(user::Column::Role.is_in([Role::Officer, Role::Admin]))
+            .filter(user::Column::Role.is_in(Role::BUREAU))
             .filter(user::Column::Disabled.eq(false))
             .all(&app.db)
             .await?

@@ -76,7 +76,7 @@ fn user_json(u: &Option<user::Model>) -> Value {
         Some(u) => json!({
             "id": u.id, "email": u.email, "display_name": u.display_name, "role": u.role.code(),
             "organization_id": u.organization_id,
-            "is_bureau": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin),
+            "is_bureau": u.role.is_bureau(),
             "is_admin": u.role == entity::enums::Role::Admin,
             "sees_contracts": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember),
             "sees_evaluations": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember | entity::enums::Role::Evaluator),
