@@ -1,6 +1,7 @@
 //! Pages after the panel's report: the award (or a failed call), challenges to it,
 //! amendments to a published call, the expert pool, and an expert's own panels.
-use super::evaluation::{TextForm, after, panel_context};
+use super::evaluation::{after, panel_context};
+use super::shared::TextForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};

@@ -1,5 +1,6 @@
 //! Bid pages: an NGO member's bid on a call (form, receipt, revision, withdrawal) and the
 //! officer's opening at the deadline.
+use super::shared::Download;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Ngo, Officer};
@@ -11,7 +12,6 @@ use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::user;
 use rocket::form::{Form, FromForm};
-use rocket::http::{ContentType, Header};
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -266,35 +266,6 @@ async fn remove_attachment(
     csrf.check(&form.csrf)?;
     attachments::remove(&app.db, &me.0, app.clock.now(), id, aid).await?;
     Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_removed"))
-}
-
-/// A bid's file: for its organization, or for the bureau once the call is opened.
-#[derive(rocket::Responder)]
-pub(crate) struct Download {
-    bytes: Vec<u8>,
-    kind: ContentType,
-    disposition: Header<'static>,
-}
-
-impl Download {
-    /// A stored file: `kind` is what its bytes are (pdf, png, jpeg, docx, xlsx); `inline`
-    /// shows it in the browser instead of saving it.
-    pub(crate) fn file(bytes: Vec<u8>, kind: &str, name: &str, inline: bool) -> Download {
-        let kind = match kind {
-            "pdf" => ContentType::PDF,
-            "png" => ContentType::PNG,
-            "jpeg" => ContentType::JPEG,
-            "json" => ContentType::JSON,
-            _ => ContentType::Binary,
-        };
-        let encoded = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
-        let how = if inline { "inline" } else { "attachment" };
-        Download {
-            bytes,
-            kind,
-            disposition: Header::new("Content-Disposition", format!("{how}; filename*=UTF-8''{encoded}")),
-        }
-    }
 }
 
 #[get("/calls/<id>/bid/attachments/<aid>")]

@@ -1,6 +1,7 @@
 //! Call pages: the public list and call page (with its answered questions and, for an NGO
 //! member, the eligibility of its organization); the bureau's draft form, publication and
 //! cancellation; asking and answering questions.
+use super::shared::TextForm;
 use super::{Page, PageResponse, codes, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Ngo, Officer};
@@ -309,14 +310,6 @@ pub(super) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Valu
 #[get("/calls/<id>")]
 async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageError> {
     Ok(page.render("calls/show", call_context(app, &page, id).await?))
-}
-
-#[derive(FromForm)]
-struct TextForm {
-    #[field(default = String::new())]
-    csrf: String,
-    #[field(default = String::new())]
-    text: String,
 }
 
 #[post("/calls/<id>/publish", data = "<form>")]

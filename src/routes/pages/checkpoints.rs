@@ -2,7 +2,7 @@
 //! may keep, and the key that signs them. `fuhua audit-verify --checkpoints FILE` checks a
 //! kept copy against the log.
 use super::Page;
-use super::bids::Download;
+use super::shared::Download;
 use crate::assets::Template;
 use crate::domain::checkpoints;
 use crate::routes::errors::PageError;

@@ -1,7 +1,7 @@
 //! The work under a signed contract: milestone reports and the officer's decisions,
 //! payments, amendments, evidence files; and the public check of a document's digest.
-use super::bids::Download;
 use super::contracts::show_again;
+use super::shared::Download;
 use super::uploads::{FileForm, read_upload};
 use super::{Page, PageResponse, done};
 use crate::assets::Template;

@@ -1,6 +1,7 @@
 //! Contract pages: the list, a contract with everything that happens under it, the
 //! officer's draft form, the signing steps and the PDFs.
-use super::bids::Download;
+use super::shared::CsrfForm;
+use super::shared::Download;
 use super::uploads::{FileForm, chosen, read_upload};
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
@@ -366,14 +367,6 @@ async fn save_milestone(
             page.refused("contracts/edit", ctx, e)
         }
     }
-}
-
-#[derive(FromForm)]
-pub(crate) struct CsrfForm {
-    #[field(default = String::new())]
-    pub(crate) csrf: String,
-    #[field(default = String::new())]
-    pub(crate) language: String,
 }
 
 #[post("/contracts/<id>/milestones/<mid>/remove", data = "<form>")]

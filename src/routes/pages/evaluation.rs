@@ -1,6 +1,7 @@
 //! The evaluation pages of an opened call: the panel page (formation, declarations, score
 //! sheets, corrections, low-price rulings, the report) and the bidder's explanation of an
 //! abnormally low price.
+use super::shared::TextForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
@@ -279,14 +280,6 @@ async fn correct(
     let r = evaluation::correct(&app.db, &me.0, app.clock.now(), id, &score_input(&form.line), &form.reason).await;
     after(&page, app, &me.0, id, r, "flash.score_corrected", json!({"correction": form.line, "reason": form.reason}))
         .await
-}
-
-#[derive(FromForm)]
-pub(super) struct TextForm {
-    #[field(default = String::new())]
-    pub(super) csrf: String,
-    #[field(default = String::new())]
-    pub(super) text: String,
 }
 
 /// The bidder explains an abnormally low price, from the call page.

@@ -16,6 +16,7 @@ mod indicator_templates;
 mod organizations;
 mod performance;
 mod records;
+pub(crate) mod shared;
 mod transfer;
 mod uploads;
 pub use organizations::FilterForm;

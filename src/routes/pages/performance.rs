@@ -1,6 +1,7 @@
 //! Performance evaluations of contracts: scheduling (officer), the provider's self-evaluation,
 //! evaluators' declarations and scores, the survey and findings, the release, and the report.
-use super::bids::Download;
+use super::shared::CsrfForm;
+use super::shared::Download;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
 use crate::auth::{Csrf, Member, Ngo, Officer};
@@ -281,12 +282,6 @@ async fn submit_self(
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.self_submitted")),
         Err(e) => show_again(&page, app, &n.0, id, e, form.typed()).await,
     }
-}
-
-#[derive(FromForm)]
-struct CsrfForm {
-    #[field(default = String::new())]
-    csrf: String,
 }
 
 #[post("/evaluations/<id>/open", data = "<form>")]

@@ -1,5 +1,6 @@
 //! Import of organizations from CSV or XLSX, and export of the filtered list.
 use super::organizations::FilterForm;
+use super::shared::Download;
 use super::{Page, PageResponse};
 use crate::assets::Template;
 use crate::auth::{Csrf, Lang, Officer, Viewer};
@@ -12,8 +13,7 @@ use crate::routes::errors::PageError;
 use crate::state::App;
 use crate::views;
 use rocket::form::{Form, FromForm};
-use rocket::fs::TempFile;
-use rocket::http::{ContentType, Header};
+use rocket::http::ContentType;
 use rocket::{State, get, post};
 use serde_json::json;
 
@@ -31,14 +31,6 @@ struct ImportForm<'r> {
     #[field(default = String::new())]
     csrf: String,
     file: super::uploads::UploadField<'r>,
-}
-
-async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, AppError> {
-    use rocket::tokio::io::AsyncReadExt;
-    let mut bytes = Vec::new();
-    let mut f = file.open().await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
-    f.read_to_end(&mut bytes).await.map_err(|e| AppError::Internal(format!("upload: {e}")))?;
-    Ok(bytes)
 }
 
 #[post("/organizations/import", data = "<form>")]
@@ -64,7 +56,7 @@ async fn import(
     };
     let name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string()).unwrap_or_default();
     let slot = super::uploads::slot().await;
-    let bytes = read_upload(file).await?;
+    let bytes = super::shared::bytes_of(file).await?;
     let prepared = match import_export::prepare(&name, &bytes) {
         Ok(p) => p,
         Err(e) => return page.refused("organizations/import", base, e),
@@ -116,21 +108,6 @@ async fn import_job_page(page: Page, _o: Officer, public_ref: &str, app: &State<
     Ok(page.render("organizations/import_job", json!({"job": import_jobs::view(&job)})))
 }
 
-#[derive(rocket::Responder)]
-pub struct Download {
-    body: Vec<u8>,
-    content_type: ContentType,
-    disposition: Header<'static>,
-}
-
-pub fn download(body: Vec<u8>, content_type: ContentType, filename: &str) -> Download {
-    Download {
-        body,
-        content_type,
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{filename}\"")),
-    }
-}
-
 #[get("/organizations/export.csv?<f..>")]
 async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
     let audience = views::audience(viewer.0.as_ref());
@@ -138,7 +115,12 @@ async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>)
     let body =
         import_export::export_csv(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
             .await?;
-    Ok(download(body, ContentType::new("text", "csv").with_params(("charset", "utf-8")), "organizations.csv"))
+    Ok(Download::new(
+        body,
+        ContentType::new("text", "csv").with_params(("charset", "utf-8")),
+        "organizations.csv",
+        false,
+    ))
 }
 
 #[get("/organizations/export.xlsx?<f..>")]
@@ -149,5 +131,5 @@ async fn export_xlsx(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>
         import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
             .await?;
     let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    Ok(download(body, xlsx, "organizations.xlsx"))
+    Ok(Download::new(body, xlsx, "organizations.xlsx", false))
 }
