@@ -140,9 +140,7 @@ pub async fn insert<C: ConnectionTrait>(
     action: &str,
 ) -> AppResult<organization::Model> {
     let row = new_row(o, now).insert(db).await?;
-    write_categories(db, row.id, &o.categories).await?;
-    write_grams(db, row.id, &o.name).await?;
-    audit::append(db, now, actor, action, "organization", row.id, audit_payload(o)).await?;
+    write_new(db, actor, now, &[o], &[row.id], action).await?;
     Ok(row)
 }
 
@@ -157,34 +155,51 @@ pub async fn insert_batch<C: ConnectionTrait>(
     rows: &[&NewOrganization],
     action: &str,
 ) -> Result<Vec<i32>, (Option<usize>, AppError)> {
-    use entity::organization_name_gram as g;
     let mut ids = Vec::with_capacity(rows.len());
     for (i, o) in rows.iter().enumerate() {
         let made = organization::Entity::insert(new_row(o, now)).exec(db).await;
         ids.push(made.map_err(|e| (Some(i), e.into()))?.last_insert_id);
     }
-    let whole = |e: sea_orm::DbErr| (None, AppError::from(e));
-    let cats = rows.iter().zip(&ids).flat_map(|(o, id)| {
-        o.categories.iter().map(|c| organization_category::ActiveModel { organization_id: Set(*id), category: Set(*c) })
-    });
-    organization_category::Entity::insert_many(cats.collect::<Vec<_>>())
-        .exec_without_returning(db)
-        .await
-        .map_err(whole)?;
+    write_new(db, actor, now, rows, &ids, action).await.map_err(|e| (None, e))?;
+    Ok(ids)
+}
+
+/// What goes with organizations just inserted under `ids`: their service categories, their
+/// name grams and their audit entries, one statement per table.
+async fn write_new<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rows: &[&NewOrganization],
+    ids: &[i32],
+    action: &str,
+) -> AppResult<()> {
+    use entity::organization_name_gram as g;
+    let cats: Vec<_> = rows
+        .iter()
+        .zip(ids)
+        .flat_map(|(o, id)| {
+            o.categories
+                .iter()
+                .map(|c| organization_category::ActiveModel { organization_id: Set(*id), category: Set(*c) })
+        })
+        .collect();
+    if !cats.is_empty() {
+        organization_category::Entity::insert_many(cats).exec_without_returning(db).await?;
+    }
     let grams: Vec<_> = rows
         .iter()
-        .zip(&ids)
+        .zip(ids)
         .flat_map(|(o, id)| {
             bigrams(&o.name).into_iter().map(|gram| g::ActiveModel { gram: Set(gram), organization_id: Set(*id) })
         })
         .collect();
     // Well under either database's limit of bound parameters per statement.
     for chunk in grams.chunks(2000) {
-        g::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await.map_err(whole)?;
+        g::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
-    let entries = rows.iter().zip(&ids).map(|(o, id)| (id.to_string(), audit_payload(o)));
-    audit::append_many(db, now, actor, action, "organization", entries).await.map_err(|e| (None, e))?;
-    Ok(ids)
+    let entries = rows.iter().zip(ids).map(|(o, id)| (id.to_string(), audit_payload(o)));
+    audit::append_many(db, now, actor, action, "organization", entries).await
 }
 
 pub async fn create(
