@@ -2,6 +2,7 @@
 use crate::config::AppConfig;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn connect(config: &AppConfig) -> Result<DatabaseConnection, DbErr> {
@@ -96,7 +97,7 @@ impl Gate {
 }
 
 /// Sends every request (static files aside) to the 503 answer while the gate is closed.
-pub struct GateFairing;
+pub struct GateFairing(pub Arc<Gate>);
 
 #[rocket::async_trait]
 impl rocket::fairing::Fairing for GateFairing {
@@ -105,8 +106,7 @@ impl rocket::fairing::Fairing for GateFairing {
     }
 
     async fn on_request(&self, req: &mut rocket::Request<'_>, _: &mut rocket::Data<'_>) {
-        let Some(app) = req.rocket().state::<crate::state::App>() else { return };
-        if !app.db_gate.is_down() {
+        if !self.0.is_down() {
             return;
         }
         let path = req.uri().path().as_str();

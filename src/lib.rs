@@ -3,21 +3,22 @@
 //! `serve` and the tests call exactly this.
 pub mod assets;
 pub mod auth;
-pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
-pub mod domain;
-pub mod error;
 pub mod i18n;
 pub mod mail;
-pub mod memory;
 pub mod page_cache;
 pub mod pdf;
 pub mod routes;
 pub mod security;
 pub mod state;
 pub mod views;
+pub mod worker;
+
+// The rules live in their own crate (domain/), which knows no Rocket, Tera, lettre or
+// printpdf; its clock, errors and memory hints are used here under their short names.
+pub use domain::{self, clock, error, memory};
 
 use clock::Clock;
 use config::AppConfig;
@@ -25,8 +26,8 @@ use rocket::fairing::AdHoc;
 use rocket::{Build, Rocket};
 use std::sync::Arc;
 
-/// The PDF font, parsed once per process (tests build many servers in one).
-fn shared_fonts() -> Result<Arc<pdf::FontBook>, String> {
+/// The PDF font, parsed once per process (tests and the demo build many servers in one).
+pub fn shared_fonts() -> Result<Arc<pdf::FontBook>, String> {
     static FONTS: std::sync::OnceLock<Arc<pdf::FontBook>> = std::sync::OnceLock::new();
     if let Some(f) = FONTS.get() {
         return Ok(f.clone());
@@ -46,7 +47,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
     let pages = assets::Pages::load(config.template_dir.as_deref())?;
     let transport = mail::Transport::from_config(&config)?;
     let secret = security::secret_key(&config)?;
-    let fonts = shared_fonts()?;
+    let documents = pdf::Drawer::shared(shared_fonts()?);
     let proxies = Arc::new(config.proxies()?);
     let notary = Arc::new(domain::checkpoints::Notary::load(&config.data_dir)?);
     let sealer = Arc::new(domain::sealing::Sealer::load(&config.data_dir)?);
@@ -79,7 +80,7 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         clock,
         emails: Arc::new(emails),
         transport: Arc::new(transport),
-        fonts,
+        documents,
     };
 
     let figment = rocket::Config::figment()
@@ -95,18 +96,19 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         .merge(("limits.json", "1 MiB"));
 
     let worker_app = app.clone();
+    let (page_cache, db_gate) = (app.pages.clone(), app.db_gate.clone());
     let interval = config.outbox_interval_secs;
     Ok(rocket::custom(figment)
         .manage(app)
         .manage(pages)
         .manage(assets::StaticFiles(config.static_dir.clone()))
         .attach(security::Headers { hsts: config.secure_cookies })
-        .attach(page_cache::InvalidateOnWrite)
-        .attach(db::GateFairing)
+        .attach(page_cache::InvalidateOnWrite(page_cache))
+        .attach(db::GateFairing(db_gate))
         .attach(AdHoc::on_liftoff("outbox worker", move |_| {
             Box::pin(async move {
                 if interval > 0 {
-                    mail::spawn_worker(worker_app, interval);
+                    worker::spawn_worker(worker_app, interval);
                 }
             })
         }))

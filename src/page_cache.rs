@@ -91,7 +91,7 @@ impl PageCache {
 }
 
 /// Bumps the cache's generation after every request that may have written.
-pub struct InvalidateOnWrite;
+pub struct InvalidateOnWrite(pub Arc<PageCache>);
 
 #[rocket::async_trait]
 impl rocket::fairing::Fairing for InvalidateOnWrite {
@@ -101,10 +101,8 @@ impl rocket::fairing::Fairing for InvalidateOnWrite {
 
     async fn on_response<'r>(&self, req: &'r rocket::Request<'_>, _res: &mut rocket::Response<'r>) {
         use rocket::http::Method;
-        if !matches!(req.method(), Method::Get | Method::Head | Method::Options)
-            && let Some(app) = req.rocket().state::<crate::state::App>()
-        {
-            app.pages.invalidate();
+        if !matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+            self.0.invalidate();
         }
     }
 }

@@ -21,8 +21,8 @@ pub struct App {
     pub clock: Clock,
     pub emails: Arc<EmailTemplates>,
     pub transport: Arc<Transport>,
-    /// The CJK font for PDFs, parsed once.
-    pub fonts: Arc<crate::pdf::FontBook>,
+    /// Draws contracts and reports (the PDF drawer, its CJK font parsed once).
+    pub documents: crate::domain::documents::Documents,
     /// Reverse proxies trusted to name the client (FUHUA_TRUSTED_PROXIES).
     pub proxies: Arc<Vec<std::net::IpAddr>>,
     /// Signs the audit log's checkpoints.

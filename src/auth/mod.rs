@@ -207,13 +207,74 @@ impl<'r> FromRequest<'r> for Csrf {
     }
 }
 
-impl Csrf {
-    /// Constant-time comparison of the submitted token with the cookie's.
-    pub fn check(&self, submitted: &str) -> Result<(), crate::error::AppError> {
-        let a = self.0.as_bytes();
-        let b = submitted.as_bytes();
-        let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-        if same { Ok(()) } else { Err(crate::error::AppError::BadRequest(crate::i18n::Msg::new("csrf.invalid"))) }
+/// A form whose CSRF token matched this browser's, checked before the handler runs: a
+/// handler takes `Posted<MyForm>` instead of `Form<MyForm>` and never compares tokens itself.
+/// A refused token answers 400 with `csrf.invalid` (see `routes::page_catcher`).
+pub struct Posted<T>(pub T);
+
+/// A form that carries the CSRF token; `csrf_field!(MyForm)` beside the struct says so.
+pub trait CsrfField {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`CsrfField`] for forms whose token is in their `csrf` field.
+#[macro_export]
+macro_rules! csrf_field {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::auth::CsrfField for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+
+/// Set on a request whose form's CSRF token did not match, for the error page.
+pub struct CsrfRefused(pub bool);
+
+impl<T> Posted<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Posted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Posted<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// Constant-time comparison of two tokens.
+fn same_token(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[rocket::async_trait]
+impl<'r, T: rocket::form::FromForm<'r> + CsrfField> rocket::data::FromData<'r> for Posted<T> {
+    type Error = rocket::form::Errors<'r>;
+
+    async fn from_data(req: &'r Request<'_>, data: rocket::Data<'r>) -> rocket::data::Outcome<'r, Self> {
+        use rocket::data::Outcome as O;
+        let form = match rocket::form::Form::<T>::from_data(req, data).await {
+            O::Success(form) => form.into_inner(),
+            O::Error(e) => return O::Error(e),
+            O::Forward(f) => return O::Forward(f),
+        };
+        let expected = csrf_token(req.cookies(), app(req).config.secure_cookies);
+        if same_token(&expected, form.csrf()) {
+            O::Success(Posted(form))
+        } else {
+            req.local_cache(|| CsrfRefused(true));
+            O::Error((rocket::http::Status::BadRequest, rocket::form::Errors::new()))
+        }
     }
 }
 

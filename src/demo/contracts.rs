@@ -23,7 +23,6 @@ use chrono::{DateTime, Duration, Months, Utc};
 use entity::enums::Role;
 use entity::{contract, contract_instalment, milestone, milestone_indicator, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
-use std::sync::Arc;
 
 fn output(name: &str, standard: &str, unit: &str, quantity: i64, unit_price_fen: i64) -> OutputInput {
     OutputInput {
@@ -75,7 +74,7 @@ pub(crate) async fn signed_contract(
 ) -> AppResult<Signed> {
     let rules = ProcurementRules::default();
     let contract_rules = ContractRules::default();
-    let fonts = Arc::new(crate::pdf::FontBook::embedded().map_err(|e| AppError::Internal(e.to_string()))?);
+    let documents = crate::pdf::Drawer::shared(crate::shared_fonts().map_err(AppError::Internal)?);
     let i = input(places, spec.title, "elderly", spec.district, "240000");
     let call = published(db, &rules, places, officer, now, spec.days_ago, i, 25).await?;
     let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
@@ -172,9 +171,19 @@ pub(crate) async fn signed_contract(
         )
         .await?;
     }
-    signing::approve(db, &fonts, officer, at + Duration::hours(2), &contract_rules, &rules, k.id).await?;
-    signing::send(db, &fonts, emails, ORIGIN, officer, at + Duration::hours(3), &contract_rules, k.id, Locale::ZhCn)
-        .await?;
+    signing::approve(db, &documents, officer, at + Duration::hours(2), &contract_rules, &rules, k.id).await?;
+    signing::send(
+        db,
+        &documents,
+        emails,
+        ORIGIN,
+        officer,
+        at + Duration::hours(3),
+        &contract_rules,
+        k.id,
+        Locale::ZhCn,
+    )
+    .await?;
     let signed = at + Duration::days(2);
     signing::accept(db, &provider, signed, k.id).await?;
     let contract = contract::Entity::find_by_id(k.id).one(db).await?.ok_or(AppError::NotFound)?;

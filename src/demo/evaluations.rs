@@ -8,6 +8,7 @@ use super::contracts::{Signed, Spec, report_on, signed_contract};
 use super::hubs::ORIGIN;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports;
+use crate::domain::documents::Documents;
 use crate::domain::evaluations::conduct::{self, AchievedLine, FindingsInput, ScoreLine, SelfInput, SurveyInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
 use crate::domain::evaluations::templates::{self, DimensionInput, IndicatorInput, TemplateInput};
@@ -16,12 +17,10 @@ use crate::domain::money::Money;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
 use crate::error::{AppError, AppResult};
-use crate::pdf::FontBook;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::{ConflictKind, EvaluationKind, Role};
 use entity::{contract, contract_instalment, evaluation_output, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use std::sync::Arc;
 
 pub(crate) struct People<'a> {
     pub officer: &'a user::Model,
@@ -87,7 +86,7 @@ struct Round<'a> {
 async fn evaluate(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
-    fonts: &Arc<FontBook>,
+    documents: &Documents,
     people: &People<'_>,
     provider: &user::Model,
     k: &contract::Model,
@@ -154,7 +153,7 @@ async fn evaluate(
     };
     conduct::findings(db, people.officer, scored_at, ev.id, &findings).await?;
     let rules = EvaluationRules::default();
-    release::release(db, emails, fonts.clone(), ORIGIN, people.officer, release_at, &rules, ev.id).await?;
+    release::release(db, emails, documents, ORIGIN, people.officer, release_at, &rules, ev.id).await?;
     Ok(())
 }
 
@@ -218,14 +217,14 @@ pub async fn load(
     current: &contract::Model,
     bidders: &[i32],
 ) -> AppResult<Vec<(String, Role, String)>> {
-    let fonts = Arc::new(FontBook::embedded().map_err(|e| AppError::Internal(e.to_string()))?);
+    let documents = crate::pdf::Drawer::shared(crate::shared_fonts().map_err(AppError::Internal)?);
     let template = templates::save(db, people.officer, now - Duration::days(600), None, &home_care_template()).await?;
 
     // The contract in force: its mid-term evaluation was released three days ago.
     evaluate(
         db,
         emails,
-        &fonts,
+        &documents,
         people,
         people.provider,
         current,
@@ -270,7 +269,7 @@ pub async fn load(
     evaluate(
         db,
         emails,
-        &fonts,
+        &documents,
         people,
         &provider,
         &k,
@@ -304,7 +303,7 @@ pub async fn load(
     evaluate(
         db,
         emails,
-        &fonts,
+        &documents,
         people,
         &provider,
         &k,

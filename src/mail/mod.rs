@@ -1,13 +1,9 @@
-//! Delivery of the outbox: over SMTP with lettre when an SMTP URL is configured, otherwise
-//! into a folder of .eml files (development), logging each message.
+//! Email on the wire: the transport (SMTP with lettre when an SMTP URL is configured,
+//! otherwise a folder of .eml files for development), the MIME message made from an outbox
+//! row, and the Tera templates of the bodies. The worker (`crate::worker`) delivers the outbox.
 pub mod templates;
 
 use crate::config::AppConfig;
-use crate::domain::outbox;
-use crate::error::{AppError, AppResult};
-use crate::state::App;
-use chrono::Duration;
-use entity::enums::OutboxStatus;
 use lettre::message::{
     Attachment, Mailbox, MultiPart, SinglePart, header::ContentTransferEncoding, header::ContentType,
 };
@@ -31,11 +27,37 @@ impl Transport {
             _ => Ok(Transport::Folder(config.mail_dir.clone())),
         }
     }
+
+    /// Sends `message` (made from the outbox row `m`), waiting at most `timeout_secs` for the
+    /// whole SMTP conversation.
+    pub async fn send(&self, message: Message, m: &entity::outbox::Model, timeout_secs: u64) -> Result<(), String> {
+        match self {
+            Transport::Smtp(t) => {
+                // lettre's own timeout covers connecting; this bounds the whole conversation, so
+                // a server that accepts and then answers nothing cannot hold the worker.
+                let limit = timeout_secs.clamp(1, 600);
+                match tokio::time::timeout(std::time::Duration::from_secs(limit), t.send(message)).await {
+                    Ok(r) => r.map(|_| ()).map_err(|e| e.to_string()),
+                    Err(_) => Err(format!("{HUNG}{limit} s")),
+                }
+            }
+            Transport::Folder(dir) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+                let path = dir.join(format!("{:06}-{}.eml", m.id, m.kind));
+                tokio::fs::write(&path, message.formatted()).await.map_err(|e| e.to_string())?;
+                log::info!("mail to {} ({}) written to {}", m.to_address, m.subject, path.display());
+                Ok(())
+            }
+        }
+    }
 }
+
+/// The start of the error recorded when the SMTP server stopped answering.
+pub const HUNG: &str = "the SMTP server did not answer within ";
 
 /// The message; with a stored contract document attached when the row names one (the
 /// contract PDF sent to its provider).
-fn build_message(
+pub fn build_message(
     from: &str,
     m: &entity::outbox::Model,
     attachment: Option<&entity::contract_document::Model>,
@@ -75,177 +97,45 @@ fn build_message(
     message.map_err(|e| format!("message: {e}"))
 }
 
-async fn send(app: &App, m: &entity::outbox::Model) -> Result<(), String> {
-    use sea_orm::EntityTrait;
-    let attachment = match m.attachment_document_id {
-        Some(id) => Some(
-            entity::contract_document::Entity::find_by_id(id)
-                .one(&app.db)
-                .await
-                .map_err(|e| format!("attachment: {e}"))?
-                .ok_or_else(|| format!("attachment {id} is gone"))?,
-        ),
-        None => None,
-    };
-    let message = build_message(&app.config.mail_from, m, attachment.as_ref())?;
-    match &*app.transport {
-        Transport::Smtp(t) => {
-            // lettre's own timeout covers connecting; this bounds the whole conversation, so
-            // a server that accepts and then answers nothing cannot hold the worker.
-            let limit = app.config.smtp_timeout_secs.clamp(1, 600);
-            match rocket::tokio::time::timeout(std::time::Duration::from_secs(limit), t.send(message)).await {
-                Ok(r) => r.map(|_| ()).map_err(|e| e.to_string()),
-                Err(_) => Err(format!("{HUNG}{limit} s")),
-            }
-        }
-        Transport::Folder(dir) => {
-            rocket::tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
-            let path = dir.join(format!("{:06}-{}.eml", m.id, m.kind));
-            rocket::tokio::fs::write(&path, message.formatted()).await.map_err(|e| e.to_string())?;
-            log::info!("mail to {} ({}) written to {}", m.to_address, m.subject, path.display());
-            Ok(())
-        }
+#[cfg(test)]
+mod tests {
+    use crate::domain::accounts::parse_email;
+    use lettre::message::Mailbox;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// What `send` needs of a recipient: lettre takes it as an address and as a mailbox with
+    /// no display name that prints back the same.
+    fn mailer_takes(address: &str) -> bool {
+        address.parse::<lettre::Address>().is_ok()
+            && address.parse::<Mailbox>().is_ok_and(|m| m.name.is_none() && m.email.to_string() == address)
     }
-}
 
-/// The start of the error recorded when the SMTP server stopped answering.
-const HUNG: &str = "the SMTP server did not answer within ";
-
-/// How long a worker holds a message it took: well beyond the longest attempt, so no other
-/// worker takes it while this one may still be sending it.
-pub fn lease(config: &AppConfig) -> Duration {
-    Duration::seconds((config.smtp_timeout_secs.clamp(1, 600) as i64 * 4).max(300))
-}
-
-/// Delivers what is due now. Returns (sent, failed).
-pub async fn deliver_due(app: &App) -> AppResult<(usize, usize)> {
-    let batch = outbox::due(&app.db, app.clock.now(), 50).await?;
-    let (mut sent, mut failed) = (0, 0);
-    for msg in batch {
-        // Held from the moment it is taken (not from the start of the batch), so that the
-        // lease cannot lapse while this worker is still sending it.
-        let lease_until = app.clock.now() + lease(&app.config);
-        if !outbox::claim(&app.db, &msg, lease_until).await? {
-            continue;
+    #[test]
+    fn the_mailer_takes_every_address_the_rules_take() {
+        for ok in ["wang.li@example.org", "o'brien+tag@mail.example.org", "a_b-c@x-y.cn", "wang@民政.中国"] {
+            let parsed = parse_email(ok).expect(ok);
+            assert!(mailer_takes(&parsed), "{ok}");
         }
-        match send(app, &msg).await {
-            Ok(()) => {
-                outbox::mark_sent(&app.db, &msg, app.clock.now()).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let id = msg.public_ref.clone();
-                let max = app.config.outbox_max_attempts;
-                match outbox::mark_failed(&app.db, &msg, lease_until, app.clock.now(), &e, max).await? {
-                    Some(OutboxStatus::Dead) => log::error!("mail {id} is dead after repeated failures: {e}"),
-                    Some(_) => log::warn!("mail {id} failed, will retry: {e}"),
-                    None => log::warn!("mail {id} failed here ({e}) but is no longer this worker's"),
-                }
-                failed += 1;
-                // A server that hangs on one message hangs on the next: the rest of the
-                // batch waits for the next round rather than a timeout each.
-                if e.starts_with(HUNG) {
-                    break;
+        // Random addresses from the characters that trip parsers up: whatever the rules
+        // accept, the mailer must deliver to (else it would sit in the queue).
+        let alphabet: Vec<char> = "ab0Z.@-+_'\"\\ :;<>,()[]!#$%&*/=?^`{|}~张中é\u{202e}\t".chars().collect();
+        let mut rng = StdRng::seed_from_u64(20261203);
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            let mut piece = |most: usize| {
+                let n = rng.gen_range(1..=most);
+                (0..n).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect::<String>()
+            };
+            let (local, domain) = (piece(6), piece(8));
+            for candidate in
+                [format!("{local}@{domain}"), format!("{local}@{domain}.cn"), format!("{local}@a.{domain}")]
+            {
+                if let Ok(parsed) = parse_email(&candidate) {
+                    accepted += 1;
+                    assert!(mailer_takes(&parsed), "the rules take {candidate:?} but the mailer does not");
                 }
             }
         }
+        assert!(accepted > 1000, "the generator reaches valid addresses ({accepted})");
     }
-    Ok((sent, failed))
-}
-
-/// One round of reminders and the daily checkpoint; errors are logged, and the round is
-/// noted as the `reminders` heartbeat.
-pub async fn run_reminders(app: &App) {
-    let reminders = crate::domain::hubs::reminders::send_term_reminders(
-        &app.db,
-        &app.emails,
-        &app.config.public_origin,
-        app.clock.now(),
-        app.clock.today_local(),
-    )
-    .await;
-    let contract_reminders = crate::domain::contracts::reminders::run(
-        &app.db,
-        &app.emails,
-        &app.config.public_origin,
-        app.clock.now(),
-        &app.config.contracts,
-    )
-    .await;
-    let evaluation_reminders = crate::domain::evaluations::reminders::run(
-        &app.db,
-        &app.emails,
-        &app.config.public_origin,
-        app.clock.now(),
-        &app.config.evaluations,
-    )
-    .await;
-    // At least one signed checkpoint of the audit log a day.
-    let checkpoint = app.notary.if_due(&app.db, app.clock.now()).await;
-    let errors: Vec<String> = [
-        checkpoint.map(|_| ()),
-        reminders.map(|_| ()),
-        contract_reminders.map(|_| ()),
-        evaluation_reminders.map(|_| ()),
-    ]
-    .into_iter()
-    .filter_map(Result::err)
-    .map(describe)
-    .collect();
-    for e in &errors {
-        log::error!("reminders: {e}");
-    }
-    note_beat(app, "reminders", if errors.is_empty() { "ok".into() } else { errors.join("; ") }).await;
-}
-
-/// One round of delivery, noted as the `delivery` heartbeat.
-pub async fn run_delivery(app: &App) {
-    // No counts: they would include notices to bidders of calls still sealed.
-    let note = match deliver_due(app).await {
-        Ok(_) => "ok".to_string(),
-        Err(e) => {
-            let e = describe(e);
-            log::error!("delivery: {e}");
-            e
-        }
-    };
-    note_beat(app, "delivery", note).await;
-}
-
-fn describe(e: AppError) -> String {
-    match e {
-        AppError::Internal(cause) => cause,
-        other => other.to_string(),
-    }
-}
-
-async fn note_beat(app: &App, name: &str, note: String) {
-    if let Err(e) = outbox::beat(&app.db, name, app.clock.now(), &note).await {
-        log::warn!("{name} heartbeat not recorded: {}", describe(e));
-    }
-}
-
-/// The background workers, until the server shuts down: delivery and reminders each in
-/// a loop of their own, so a slow or hung mail server never holds up reminders (which only
-/// write messages) and reminders never hold up delivery.
-pub fn spawn_worker(app: App, interval_secs: u64) {
-    let every = std::time::Duration::from_secs(interval_secs.max(1));
-    let delivery = app.clone();
-    rocket::tokio::spawn(async move {
-        let mut tick = rocket::tokio::time::interval(every);
-        tick.set_missed_tick_behavior(rocket::tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            run_delivery(&delivery).await;
-        }
-    });
-    rocket::tokio::spawn(async move {
-        let mut tick = rocket::tokio::time::interval(every);
-        tick.set_missed_tick_behavior(rocket::tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            // Reminders are written before the delivery loop's next round picks them up.
-            run_reminders(&app).await;
-        }
-    });
 }

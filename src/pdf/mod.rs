@@ -3,7 +3,8 @@
 //! blocks.
 //!
 //! Build one [`FontBook`] at start-up and call [`render`] per document. Rendering is CPU-bound
-//! (a few milliseconds): call it from `spawn_blocking` in async handlers.
+//! (a few milliseconds): call it from `spawn_blocking` in async handlers. [`Drawer`] is the
+//! renderer the rules ask for their documents through (`domain::documents::Renderer`).
 
 mod chart;
 pub mod contract;
@@ -15,7 +16,9 @@ pub mod readback;
 mod table;
 mod wrap;
 
+use domain::documents::{Documents, DrawError, Drawn, Renderer, Request};
 use std::io::Write as _;
+use std::sync::Arc;
 
 use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
 
@@ -124,6 +127,55 @@ pub enum PdfError {
     Font(String),
     #[error("PDF write error: {0}")]
     Write(String),
+}
+
+/// Draws the documents the rules issue, with the embedded font parsed once.
+pub struct Drawer {
+    fonts: Arc<FontBook>,
+}
+
+impl Drawer {
+    pub fn new(fonts: Arc<FontBook>) -> Drawer {
+        Drawer { fonts }
+    }
+
+    /// What the rules take: `Arc<dyn Renderer>`.
+    pub fn shared(fonts: Arc<FontBook>) -> Documents {
+        Arc::new(Drawer::new(fonts))
+    }
+
+    /// The document `request` describes, laid out but not yet drawn.
+    pub fn document(request: &Request) -> Document {
+        match request {
+            Request::Contract { view, language, draft } => contract::document(view, *language, *draft),
+            Request::Amendment { view, seq, reason, changes, language } => {
+                contract::amendment(view, *seq, reason, changes, *language)
+            }
+            Request::EvaluationReport { view, rules } => evaluation_report::document(view, rules),
+        }
+    }
+}
+
+impl From<PdfError> for DrawError {
+    fn from(e: PdfError) -> Self {
+        match e {
+            PdfError::MissingGlyphs(chars) => DrawError::MissingGlyphs(chars),
+            other => DrawError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl From<PdfError> for domain::error::AppError {
+    fn from(e: PdfError) -> Self {
+        DrawError::from(e).into()
+    }
+}
+
+impl Renderer for Drawer {
+    fn draw(&self, request: &Request) -> Result<Drawn, DrawError> {
+        let r = render(&self.fonts, &Drawer::document(request))?;
+        Ok(Drawn { bytes: r.bytes, pages: r.pages })
+    }
 }
 
 /// Lay out and write `doc`. Refuses text the font cannot draw before doing any work.

@@ -14,6 +14,10 @@ fn page_catcher(status: Status, req: &Request<'_>) -> crate::routes::errors::Pag
     if status.code == 422 && req.method() == rocket::http::Method::Get {
         return crate::routes::errors::PageError(crate::error::AppError::NotFound);
     }
+    if req.local_cache(|| crate::auth::CsrfRefused(false)).0 {
+        let refused = crate::error::AppError::BadRequest(crate::i18n::Msg::new("csrf.invalid"));
+        return crate::routes::errors::PageError(refused);
+    }
     crate::routes::errors::PageError(status_error(status))
 }
 

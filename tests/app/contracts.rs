@@ -53,7 +53,7 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
     assert!(seeded.iter().all(|m| m.instalment_id.is_some()));
 
     // Not complete yet: approval is refused and names why; nothing changes.
-    let r = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await;
+    let r = signing::approve(app.db(), &s.documents, &w.officer, now(), rules, proc, k.id).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key.starts_with("contract.blocker")), "{r:?}");
     // Bad terms: a 13-month term, a bond of 11%, an output without a quantity; all named, nothing saved.
     let mut bad = complete_terms();
@@ -88,7 +88,7 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
     let mut short = complete_terms();
     short.outputs.pop();
     terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &short).await.expect("save");
-    let r = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await;
+    let r = signing::approve(app.db(), &s.documents, &w.officer, now(), rules, proc, k.id).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "contract.blocker.outputs_total"), "{r:?}");
     terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &complete_terms())
         .await
@@ -110,7 +110,7 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
     let mut odd = complete_terms();
     odd.provider_representative = "李𠀀".into();
     terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &odd).await.expect("save");
-    let r = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await;
+    let r = signing::approve(app.db(), &s.documents, &w.officer, now(), rules, proc, k.id).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "contract.missing_glyphs"), "{r:?}");
     assert_eq!(contract(&app, k.id).await.status, ContractStatus::Draft);
     terms::save(app.db(), &w.officer, now(), proc, rules.max_bond_percent, k.id, &complete_terms())
@@ -118,11 +118,11 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
         .expect("save");
 
     // Approval numbers it by the scheme; reopening and approving again keeps the number.
-    let number = signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await.expect("approve");
+    let number = signing::approve(app.db(), &s.documents, &w.officer, now(), rules, proc, k.id).await.expect("approve");
     assert_eq!(number, "SYHT-2027-001");
     signing::reopen(app.db(), &w.officer, now(), k.id).await.expect("reopen");
     assert_eq!(
-        signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, k.id).await.expect("again"),
+        signing::approve(app.db(), &s.documents, &w.officer, now(), rules, proc, k.id).await.expect("again"),
         number
     );
     // The provider does not see an unsent contract.
@@ -130,9 +130,10 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
     assert_eq!(provider.get(&app, &format!("/contracts/{}", k.id)).await.status, Status::NotFound);
 
     // Sending issues the PDF, stores it with its digest and emails it as an attachment.
-    let doc_id = signing::send(app.db(), &s.fonts, &s.emails, "http://x", &w.officer, now(), rules, k.id, Locale::ZhCn)
-        .await
-        .expect("send");
+    let doc_id =
+        signing::send(app.db(), &s.documents, &s.emails, "http://x", &w.officer, now(), rules, k.id, Locale::ZhCn)
+            .await
+            .expect("send");
     let doc = entity::contract_document::Entity::find_by_id(doc_id).one(app.db()).await.expect("q").expect("doc");
     assert_eq!(doc.sha256, fuhua::domain::contracts::documents::sha256_hex(&doc.data));
     let text = pdf_text(&doc.data);
@@ -170,7 +171,7 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
         );
     }
     app.clock.set(now());
-    fuhua::mail::deliver_due(s).await.expect("deliver");
+    fuhua::worker::deliver_due(s).await.expect("deliver");
     let sent = smtp.messages();
     let mail = sent.iter().find(|m| subject(&m.data) == "请签署政府购买服务合同").expect("contract mail");
     assert_eq!(mail.to, vec![w.provider.email.clone()]);
@@ -457,7 +458,7 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
     let amend = |input: fuhua::domain::contracts::amendments::AmendmentInput| async move {
         fuhua::domain::contracts::amendments::amend(
             &s.db,
-            &s.fonts,
+            &s.documents,
             &s.emails,
             "http://x",
             officer_row,
@@ -596,12 +597,9 @@ async fn the_longest_terms_the_forms_allow_print_in_full() {
     )
     .await
     .expect("view");
-    let pdf = fuhua::domain::contracts::documents::render(
-        s.fonts.clone(),
-        fuhua::pdf::contract::document(&v, Locale::ZhCn, false),
-    )
-    .await
-    .expect("pdf");
+    let request =
+        fuhua::domain::documents::Request::Contract { view: Box::new(v), language: Locale::ZhCn, draft: false };
+    let pdf = fuhua::domain::documents::render(&s.documents, request).await.expect("pdf");
     let got = squeeze(&pdf_text(&pdf.bytes));
     // Every character typed comes back: count one that only the typed text uses.
     let typed: String =

@@ -206,7 +206,7 @@ async fn members_are_reminded_once_thirty_days_before_the_end_over_smtp() {
     let (_, _, m) = member(&mut w, 1).await;
     let s = w.app.state();
     // The decision email went out over SMTP, in Chinese.
-    fuhua::mail::deliver_due(s).await.expect("deliver");
+    fuhua::worker::deliver_due(s).await.expect("deliver");
     assert_eq!(subject(&smtp.messages()[0].data), "孵化基地入驻申请已录取");
 
     // Planned end 2027-11-01. Forty days before: nothing is due.
@@ -220,7 +220,7 @@ async fn members_are_reminded_once_thirty_days_before_the_end_over_smtp() {
     let runs = futures_join(&w, today).await;
     assert_eq!(runs, 1, "two runs at once queue one reminder");
     assert_eq!(send_term_reminders(&s.db, &s.emails, ORIGIN, w.app.clock.now(), today).await.expect("run"), 0);
-    fuhua::mail::deliver_due(s).await.expect("deliver");
+    fuhua::worker::deliver_due(s).await.expect("deliver");
     let got = smtp.messages();
     assert_eq!(got.len(), 2);
     assert_eq!(got[1].to, vec!["ngo1@ngo.cn"]);

@@ -3,7 +3,7 @@
 use crate::support::smtp::{Freeze, SmtpServer, bodies, subject};
 use crate::support::*;
 use entity::enums::{OutboxStatus, Role};
-use fuhua::mail::deliver_due;
+use fuhua::worker::deliver_due;
 use rocket::http::Status;
 
 async fn approve_a_claim(app: &TestApp) {
@@ -177,7 +177,7 @@ async fn a_message_another_worker_sent_is_never_put_back_in_the_queue() {
     let now = app.clock.now();
     let msg = app.outbox().await.remove(0);
     // This worker takes it; its lease lapses; another worker takes it and sends it.
-    let lease = now + fuhua::mail::lease(&app.state().config);
+    let lease = now + fuhua::worker::lease(&app.state().config);
     assert!(fuhua::domain::outbox::claim(db, &msg, lease).await.expect("claim"));
     let taken = app.outbox().await.remove(0);
     let later = lease + chrono::Duration::seconds(1);
@@ -202,7 +202,7 @@ async fn reminders_run_while_the_mail_server_hangs_and_the_admin_sees_both_loops
     let mut admin = app.admin().await;
     let page = admin.get(&app, "/admin/outbox").await;
     assert!(page.body.contains("尚未运行"), "no loop has run yet");
-    fuhua::mail::spawn_worker(app.state().clone(), 1);
+    fuhua::worker::spawn_worker(app.state().clone(), 1);
     // Delivery is stuck on the silent server for a minute; the reminders loop goes on.
     let mut beat = None;
     for _ in 0..200 {

@@ -515,8 +515,7 @@ async fn an_officer_who_scores_sees_no_other_score_before_the_release_and_one_wh
     conduct::declare(app.db(), &colleague, t0(), ev, ConflictKind::Employment, "曾在该机构任职").await.expect("recuse");
     score_all(&app, ev, std::slice::from_ref(&w.officer), &[["35", "17", "25", "9"]]).await;
     survey_and_findings(&app, &w, ev).await;
-    let r =
-        release::release(app.db(), &s.emails, s.fonts.clone(), "o", &colleague, t0(), &s.config.evaluations, ev).await;
+    let r = release::release(app.db(), &s.emails, &s.documents, "o", &colleague, t0(), &s.config.evaluations, ev).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.recused_officer"), "{r:?}");
     let v = release_now(&app, &w, ev).await.expect("release");
     assert_eq!(v.total.as_deref(), Some("85.00"), "34 + 17 + 25 + 9");

@@ -149,12 +149,13 @@ async fn approving_sending_and_signing_a_contract_happen_once() {
     fuhua::domain::contracts::milestones::save(app.db(), &w.officer, now, ms[0].id, &input).await.expect("m");
     warm(&app).await;
     let approvals =
-        join_all((0..N).map(|_| signing::approve(app.db(), &s.fonts, &w.officer, now, rules, proc, w.contract))).await;
+        join_all((0..N).map(|_| signing::approve(app.db(), &s.documents, &w.officer, now, rules, proc, w.contract)))
+            .await;
     one_wins("approve", approvals);
     assert_eq!(audited(&app, "contract.approved").await, 1);
     warm(&app).await;
     let sends = join_all((0..N).map(|_| {
-        signing::send(app.db(), &s.fonts, &s.emails, ORIGIN, &w.officer, now, rules, w.contract, Locale::ZhCn)
+        signing::send(app.db(), &s.documents, &s.emails, ORIGIN, &w.officer, now, rules, w.contract, Locale::ZhCn)
     }))
     .await;
     one_wins("send", sends);
@@ -245,7 +246,7 @@ async fn an_evaluation_is_released_once() {
         fuhua::domain::evaluations::release::release(
             app.db(),
             &s.emails,
-            s.fonts.clone(),
+            &s.documents,
             ORIGIN,
             &w.officer,
             t0(),

@@ -61,7 +61,8 @@ async fn add_milestone(
 #[post("/contracts/<id>/approve")]
 async fn approve(o: ApiOfficer, id: i32, app: &State<App>) -> ApiResult {
     let c = &app.config;
-    let number = signing::approve(&app.db, &app.fonts, &o.0, app.clock.now(), &c.contracts, &c.procurement, id).await?;
+    let number =
+        signing::approve(&app.db, &app.documents, &o.0, app.clock.now(), &c.contracts, &c.procurement, id).await?;
     Ok(Json(json!({"number": number})))
 }
 
@@ -78,7 +79,7 @@ async fn send(o: ApiOfficer, id: i32, input: JsonIn<'_, LanguageBody>, app: &Sta
     let origin = &app.config.public_origin;
     let doc = signing::send(
         &app.db,
-        &app.fonts,
+        &app.documents,
         &app.emails,
         origin,
         &o.0,
@@ -160,7 +161,7 @@ async fn amend(
     let c = &app.config;
     let seq = amendments::amend(
         &app.db,
-        &app.fonts,
+        &app.documents,
         &app.emails,
         &c.public_origin,
         &o.0,

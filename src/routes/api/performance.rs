@@ -163,6 +163,6 @@ async fn link_output(
 #[post("/evaluations/<id>/release")]
 async fn release_result(o: ApiOfficer, id: i32, app: &State<App>) -> ApiResult {
     let (origin, rules) = (&app.config.public_origin, &app.config.evaluations);
-    let v = release::release(&app.db, &app.emails, app.fonts.clone(), origin, &o.0, app.clock.now(), rules, id).await?;
+    let v = release::release(&app.db, &app.emails, &app.documents, origin, &o.0, app.clock.now(), rules, id).await?;
     Ok(Json(json!({"total": v.total, "grade": v.grade, "report_document_id": v.report_document_id})))
 }

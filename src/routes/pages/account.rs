@@ -1,14 +1,16 @@
 //! Login, logout, registration, email verification, password reset, the account page
 //! (profile, claim of an organization, API tokens).
+use super::shared::CsrfForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
+use crate::auth::Posted;
 use crate::auth::{ClientIp, Csrf, Member, SESSION_COOKIE, session_cookie};
 use crate::domain::{accounts, claims};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::errors::PageError;
 use crate::state::App;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar};
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post};
@@ -63,16 +65,16 @@ struct LoginForm {
     next: String,
 }
 
+crate::csrf_field!(LoginForm);
+
 #[post("/login", data = "<form>")]
 async fn login(
     page: Page,
-    csrf: Csrf,
     ip: ClientIp,
-    form: Form<LoginForm>,
+    form: Posted<LoginForm>,
     app: &State<App>,
     cookies: &CookieJar<'_>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let old = cookies.get_private(SESSION_COOKIE).map(|c| c.value().to_string());
     let ctx = json!({"next": form.next, "values": {"email": form.email}});
     match accounts::login((&app.db, &app.reads), app.clock.now(), &form.email, &form.password, &ip.0, old.as_deref())
@@ -86,20 +88,12 @@ async fn login(
     }
 }
 
-#[derive(FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
-}
-
-#[post("/logout", data = "<form>")]
+#[post("/logout", data = "<_form>")]
 async fn logout(
-    csrf: Csrf,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
     cookies: &CookieJar<'_>,
 ) -> Result<Flash<Redirect>, PageError> {
-    csrf.check(&form.csrf)?;
     if let Some(c) = cookies.get_private(SESSION_COOKIE) {
         accounts::logout(&app.db, c.value(), app.clock.now()).await?;
     }
@@ -107,15 +101,13 @@ async fn logout(
     Ok(Flash::success(Redirect::to("/"), "flash.logged_out"))
 }
 
-#[post("/logout-everywhere", data = "<form>")]
+#[post("/logout-everywhere", data = "<_form>")]
 async fn logout_everywhere(
     me: Member,
-    csrf: Csrf,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
     cookies: &CookieJar<'_>,
 ) -> Result<Flash<Redirect>, PageError> {
-    csrf.check(&form.csrf)?;
     accounts::logout_everywhere(&app.db, &me.0, app.clock.now()).await?;
     cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
     Ok(Flash::success(Redirect::to("/login"), "flash.logged_out_everywhere"))
@@ -138,14 +130,10 @@ struct RegisterForm {
     display_name: String,
 }
 
+crate::csrf_field!(RegisterForm);
+
 #[post("/register", data = "<form>")]
-async fn register(
-    page: Page,
-    csrf: Csrf,
-    form: Form<RegisterForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
+async fn register(page: Page, form: Posted<RegisterForm>, app: &State<App>) -> Result<PageResponse, PageError> {
     let ctx = json!({"values": {"email": form.email, "display_name": form.display_name}});
     let r = accounts::Registration {
         email: form.email.clone(),
@@ -183,14 +171,10 @@ struct ResetRequestForm {
     email: String,
 }
 
+crate::csrf_field!(ResetRequestForm);
+
 #[post("/password-reset", data = "<form>")]
-async fn reset_request(
-    page: Page,
-    csrf: Csrf,
-    form: Form<ResetRequestForm>,
-    app: &State<App>,
-) -> Result<Template, PageError> {
-    csrf.check(&form.csrf)?;
+async fn reset_request(page: Page, form: Posted<ResetRequestForm>, app: &State<App>) -> Result<Template, PageError> {
     accounts::request_password_reset(&app.db, &app.emails, &app.config.public_origin, app.clock.now(), &form.email)
         .await?;
     Ok(page.render("account/check_email", json!({"email": form.email.trim(), "reset": true})))
@@ -209,15 +193,10 @@ struct ResetForm {
     password: String,
 }
 
+crate::csrf_field!(ResetForm);
+
 #[post("/password-reset/<token>", data = "<form>")]
-async fn reset(
-    page: Page,
-    csrf: Csrf,
-    token: &str,
-    form: Form<ResetForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
+async fn reset(page: Page, token: &str, form: Posted<ResetForm>, app: &State<App>) -> Result<PageResponse, PageError> {
     match accounts::reset_password(&app.db, token, &form.password, app.clock.now()).await {
         Ok(()) => Ok(done("/login".into(), "flash.password_changed")),
         Err(e) => page.refused("account/reset", json!({"token": token}), e),
@@ -252,15 +231,15 @@ struct ProfileForm {
     locale: String,
 }
 
+crate::csrf_field!(ProfileForm);
+
 #[post("/account/profile", data = "<form>")]
 async fn update_profile(
     page: Page,
     me: Member,
-    csrf: Csrf,
-    form: Form<ProfileForm>,
+    form: Posted<ProfileForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let locale = Locale::from_tag(&form.locale).unwrap_or(page.locale);
     match accounts::update_profile(&app.db, &me.0, &form.display_name, locale, app.clock.now()).await {
         Ok(_) => Ok(done("/account".into(), "flash.saved")),
@@ -282,15 +261,15 @@ struct ClaimForm {
     note: String,
 }
 
+crate::csrf_field!(ClaimForm);
+
 #[post("/account/claim", data = "<form>")]
 async fn submit_claim(
     page: Page,
     me: Member,
-    csrf: Csrf,
-    form: Form<ClaimForm>,
+    form: Posted<ClaimForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match claims::submit(&app.db, &me.0, app.clock.now(), &form.uscc, &form.note).await {
         Ok(_) => Ok(done("/account".into(), "flash.claim_submitted")),
         Err(e) => {
@@ -309,15 +288,15 @@ struct TokenForm {
     name: String,
 }
 
+crate::csrf_field!(TokenForm);
+
 #[post("/account/tokens", data = "<form>")]
 async fn create_token(
     page: Page,
     me: Member,
-    csrf: Csrf,
-    form: Form<TokenForm>,
+    form: Posted<TokenForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let result = accounts::create_api_token(&app.db, &me.0, &form.name, app.clock.now()).await;
     let mut ctx = account_context(app, &me.0).await?;
     match result {
@@ -329,15 +308,13 @@ async fn create_token(
     }
 }
 
-#[post("/account/tokens/<id>/revoke", data = "<form>")]
+#[post("/account/tokens/<id>/revoke", data = "<_form>")]
 async fn revoke_token(
     me: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     accounts::revoke_api_token(&app.db, &me.0, id, app.clock.now()).await?;
     Ok(done("/account".into(), "flash.token_revoked"))
 }

@@ -1,14 +1,16 @@
 //! Bureau work queues and administration: claims to decide, the audit log, the outbox,
 //! accounts.
+use super::shared::CsrfForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Admin, Csrf, Officer};
+use crate::auth::Posted;
+use crate::auth::{Admin, Officer};
 use crate::domain::audit::{self, Actor};
 use crate::domain::{accounts, claims, outbox};
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{ClaimStatus, OutboxStatus, Role};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::json;
 
@@ -43,15 +45,15 @@ struct DecideForm {
     note: String,
 }
 
+crate::csrf_field!(DecideForm);
+
 #[post("/claims/<id>/decide", data = "<form>")]
 async fn decide_claim(
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<DecideForm>,
+    form: Posted<DecideForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let approve = form.decision == "approve";
     claims::decide(&app.db, &app.emails, &app.config.public_origin, &o.0, app.clock.now(), id, approve, &form.note)
         .await?;
@@ -86,21 +88,13 @@ async fn outbox_page(
     ))
 }
 
-#[derive(FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
-}
-
-#[post("/admin/outbox/<id>/retry", data = "<form>")]
+#[post("/admin/outbox/<id>/retry", data = "<_form>")]
 async fn retry_outbox(
     a: Admin,
-    csrf: Csrf,
     id: &str,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     outbox::retry(&app.db, id, app.clock.now(), &Actor::user(&a.0)).await?;
     Ok(done("/admin/outbox".into(), "flash.retry_queued"))
 }
@@ -127,15 +121,15 @@ struct NewUserForm {
     role: String,
 }
 
+crate::csrf_field!(NewUserForm);
+
 #[post("/admin/users", data = "<form>")]
 async fn create_user(
     page: Page,
     a: Admin,
-    csrf: Csrf,
-    form: Form<NewUserForm>,
+    form: Posted<NewUserForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let result =
         accounts::create_by_admin(&app.db, &a.0, app.clock.now(), &form.email, &form.display_name, &form.role).await;
     let users: Vec<crate::views::UserView> = accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
@@ -150,16 +144,14 @@ async fn create_user(
     }
 }
 
-#[post("/admin/users/<id>/<action>", data = "<form>", rank = 2)]
+#[post("/admin/users/<id>/<action>", data = "<_form>", rank = 2)]
 async fn set_disabled(
     a: Admin,
-    csrf: Csrf,
     id: i32,
     action: &str,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let disabled = match action {
         "disable" => true,
         "enable" => false,

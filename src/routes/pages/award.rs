@@ -4,14 +4,15 @@ use super::evaluation::{after, panel_context};
 use super::shared::TextForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member, Ngo, Officer};
+use crate::auth::Posted;
+use crate::auth::{Member, Ngo, Officer};
 use crate::domain::procurement::amendments::{self, AmendInput};
 use crate::domain::procurement::{award, calls, panel};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::ServiceCategory;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -31,16 +32,16 @@ struct AwardForm {
     deviation_reason: String,
 }
 
+crate::csrf_field!(AwardForm);
+
 #[post("/calls/<id>/award", data = "<form>")]
 async fn award_call(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<AwardForm>,
+    form: Posted<AwardForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let r = match crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await {
         Ok(bid) => {
             award::award(
@@ -75,12 +76,10 @@ async fn award_call(
 async fn fail_call(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let r = award::fail(&app.db, &o.0, app.clock.now(), id, &form.text).await;
     match r {
         Ok(()) => Ok(done(format!("/calls/{id}"), "flash.call_failed")),
@@ -92,12 +91,10 @@ async fn fail_call(
 async fn challenge(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     calls::visible(&app.db, Some(&me.0), id).await?;
     match award::file_challenge(&app.db, &me.0, app.clock.now(), id, &form.text).await {
         Ok(_) => Ok(done(format!("/calls/{id}#challenges"), "flash.challenge_filed")),
@@ -113,13 +110,11 @@ async fn challenge(
 async fn answer_challenge(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     cid: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let r = award::answer_challenge(
         &app.db,
         &app.emails,
@@ -153,16 +148,16 @@ struct AmendForm {
     note: String,
 }
 
+crate::csrf_field!(AmendForm);
+
 #[post("/calls/<id>/amend", data = "<form>")]
 async fn amend(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<AmendForm>,
+    form: Posted<AmendForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = AmendInput {
         target_groups: form.target_groups.clone(),
         outputs_expected: form.outputs_expected.clone(),
@@ -214,15 +209,15 @@ struct ExpertForm {
     available: String,
 }
 
+crate::csrf_field!(ExpertForm);
+
 #[post("/experts/<uid>", data = "<form>")]
 async fn set_expert(
     o: Officer,
-    csrf: Csrf,
     uid: i32,
-    form: Form<ExpertForm>,
+    form: Posted<ExpertForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let specialties: Vec<ServiceCategory> =
         form.specialties.iter().filter_map(|s| ServiceCategory::from_code(s)).collect();
     let available = crate::domain::fields::truthy(&form.available);

@@ -3,6 +3,7 @@
 use super::shared::Download;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
+use crate::auth::Posted;
 use crate::auth::{Csrf, Ngo, Officer};
 use crate::domain::procurement::bids::{self, BidInput, BudgetLineInput, MAX_BUDGET_LINES, MAX_OUTPUTS, OutputInput};
 use crate::domain::procurement::opening::{self, WithTwo};
@@ -11,7 +12,7 @@ use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::user;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -116,6 +117,8 @@ struct BidForm {
     budget: Vec<BudgetForm>,
 }
 
+crate::csrf_field!(BidForm);
+
 impl BidForm {
     fn input(&self) -> BidInput {
         BidInput {
@@ -147,12 +150,10 @@ impl BidForm {
 async fn submit(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<BidForm>,
+    form: Posted<BidForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match bids::submit(
         &app.db,
@@ -179,16 +180,16 @@ struct NoteForm {
     note: String,
 }
 
-#[post("/calls/<id>/bid/withdraw", data = "<form>")]
+crate::csrf_field!(NoteForm);
+
+#[post("/calls/<id>/bid/withdraw", data = "<_form>")]
 async fn withdraw(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<NoteForm>,
+    _form: Posted<NoteForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match bids::withdraw(&app.db, (&app.emails, &app.config.public_origin), &me.0, app.clock.now(), id).await {
         Ok(()) => Ok(done(format!("/calls/{id}/bid"), "flash.bid_withdrawn")),
         Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
@@ -199,12 +200,10 @@ async fn withdraw(
 async fn open(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<NoteForm>,
+    form: Posted<NoteForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let with_two = match form.with_two.as_str() {
         "continue" => Some(WithTwo::Continue),
         "fail" => Some(WithTwo::Fail),
@@ -230,16 +229,16 @@ struct UploadForm<'r> {
     file: super::uploads::UploadField<'r>,
 }
 
+crate::csrf_field!(UploadForm<'_>);
+
 #[post("/calls/<id>/bid/attachments", data = "<form>")]
 async fn upload(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<UploadForm<'_>>,
+    form: Posted<UploadForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let file = match super::uploads::chosen(&form.file) {
         Ok(f) => f,
         Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
@@ -254,16 +253,14 @@ async fn upload(
     }
 }
 
-#[post("/calls/<id>/bid/attachments/<aid>/remove", data = "<form>")]
+#[post("/calls/<id>/bid/attachments/<aid>/remove", data = "<_form>")]
 async fn remove_attachment(
     me: Ngo,
-    csrf: Csrf,
     id: i32,
     aid: &str,
-    form: Form<NoteForm>,
+    _form: Posted<NoteForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     attachments::remove(&app.db, &me.0, app.clock.now(), id, aid).await?;
     Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_removed"))
 }
@@ -297,16 +294,17 @@ struct VerifyForm<'r> {
     file: super::uploads::UploadField<'r>,
 }
 
+crate::csrf_field!(VerifyForm<'_>);
+
 /// Anyone may compute the digest of a receipt's bytes; a member of an organization is also
 /// told which of its own bid versions they match.
 #[post("/receipts/verify", data = "<form>")]
 async fn verify(
     page: Page,
     csrf: Csrf,
-    form: Form<VerifyForm<'_>>,
+    form: Posted<VerifyForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let page = page.with_csrf(csrf);
     let file = match super::uploads::chosen(&form.file) {
         Ok(f) => f,

@@ -4,7 +4,8 @@
 use super::shared::TextForm;
 use super::{Page, PageResponse, codes, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Ngo, Officer};
+use crate::auth::Posted;
+use crate::auth::{Ngo, Officer};
 use crate::domain::procurement::calls::{
     self, CallInput, CriterionInput, InstalmentInput, MAX_CRITERIA, MAX_INSTALMENTS,
 };
@@ -13,7 +14,7 @@ use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{HubRule, OrgType, PaymentCondition, ProcurementMethod, PurchaseType, ServiceCategory};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -118,6 +119,8 @@ struct CallForm {
     instalments: Vec<InstalmentForm>,
 }
 
+crate::csrf_field!(CallForm);
+
 impl CallForm {
     fn input(&self) -> CallInput {
         CallInput {
@@ -196,14 +199,7 @@ fn new_page(page: Page, _o: Officer, app: &State<App>) -> Template {
 }
 
 #[post("/calls", data = "<form>")]
-async fn create(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    form: Form<CallForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
+async fn create(page: Page, o: Officer, form: Posted<CallForm>, app: &State<App>) -> Result<PageResponse, PageError> {
     let input = form.input();
     match calls::create(&app.db, &o.0, app.clock.now(), &app.places, &input).await {
         Ok(c) => Ok(done(format!("/calls/{}", c.id), "flash.call_saved")),
@@ -222,12 +218,10 @@ async fn edit_page(page: Page, _o: Officer, id: i32, app: &State<App>) -> Result
 async fn update(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CallForm>,
+    form: Posted<CallForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match calls::update(&app.db, &o.0, app.clock.now(), &app.places, id, &input).await {
         Ok(_) => Ok(done(format!("/calls/{id}"), "flash.call_saved")),
@@ -312,16 +306,14 @@ async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageErr
     Ok(page.render("calls/show", call_context(app, &page, id).await?))
 }
 
-#[post("/calls/<id>/publish", data = "<form>")]
+#[post("/calls/<id>/publish", data = "<_form>")]
 async fn publish(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<TextForm>,
+    _form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match calls::publish(&app.db, &o.0, app.clock.now(), &app.config.procurement, id).await {
         Ok(_) => Ok(done(format!("/calls/{id}"), "flash.call_published")),
         Err(e) => page.refused("calls/show", call_context(app, &page, id).await?, e),
@@ -332,12 +324,10 @@ async fn publish(
 async fn cancel(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match calls::cancel(&app.db, &o.0, app.clock.now(), id, &form.text).await {
         Ok(_) => Ok(done(format!("/calls/{id}"), "flash.call_cancelled")),
         Err(e) => page.refused("calls/show", call_context(app, &page, id).await?, e),
@@ -348,12 +338,10 @@ async fn cancel(
 async fn ask(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     calls::visible(&app.db, Some(&me.0), id).await?;
     match questions::ask(&app.db, &me.0, app.clock.now(), id, &form.text).await {
         Ok(_) => Ok(done(format!("/calls/{id}#questions"), "flash.question_asked")),
@@ -369,13 +357,11 @@ async fn ask(
 async fn answer(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     qid: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match questions::answer(&app.db, &o.0, app.clock.now(), id, qid, &form.text).await {
         Ok(_) => Ok(done(format!("/calls/{id}#questions"), "flash.question_answered")),
         Err(e) => page.refused("calls/show", call_context(app, &page, id).await?, e),

@@ -5,6 +5,7 @@ use super::shared::Download;
 use super::uploads::{FileForm, read_upload};
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
+use crate::auth::Posted;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::contracts::amendments::{self, AmendmentInput};
 use crate::domain::contracts::documents;
@@ -13,7 +14,7 @@ use crate::domain::contracts::reports::{self, AchievedInput, ReportInput};
 use crate::i18n::Locale;
 use crate::routes::errors::PageError;
 use crate::state::App;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::fs::TempFile;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
@@ -36,6 +37,8 @@ struct ReportForm<'r> {
     files: Vec<TempFile<'r>>,
 }
 
+crate::csrf_field!(ReportForm<'_>);
+
 #[derive(FromForm)]
 struct AchievedForm {
     #[field(default = String::new())]
@@ -48,13 +51,11 @@ struct AchievedForm {
 async fn submit_report(
     page: Page,
     n: Ngo,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<ReportForm<'_>>,
+    form: Posted<ReportForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = ReportInput {
         narrative: form.narrative.clone(),
         beneficiaries: form.beneficiaries.clone(),
@@ -93,17 +94,17 @@ struct DecisionForm {
     comment: String,
 }
 
+crate::csrf_field!(DecisionForm);
+
 #[post("/contracts/<id>/milestones/<mid>/decision", data = "<form>")]
 async fn decide(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<DecisionForm>,
+    form: Posted<DecisionForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let accept = form.decision == "accept";
     let r = reports::decide(
         &app.db,
@@ -139,16 +140,16 @@ struct PaymentForm {
     voucher_no: String,
 }
 
+crate::csrf_field!(PaymentForm);
+
 #[post("/contracts/<id>/payments", data = "<form>")]
 async fn record_payment(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<PaymentForm>,
+    form: Posted<PaymentForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = PaymentInput {
         instalment_id: form.instalment_id.clone(),
         amount: form.amount.clone(),
@@ -178,16 +179,16 @@ struct AmendForm {
     language: String,
 }
 
+crate::csrf_field!(AmendForm);
+
 #[post("/contracts/<id>/amendments", data = "<form>")]
 async fn amend(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<AmendForm>,
+    form: Posted<AmendForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = AmendmentInput {
         reason: form.reason.clone(),
         ends_on: form.ends_on.clone(),
@@ -197,7 +198,7 @@ async fn amend(
     let language = Locale::from_tag(&form.language).unwrap_or(Locale::ZhCn);
     let r = amendments::amend(
         &app.db,
-        &app.fonts,
+        &app.documents,
         &app.emails,
         &app.config.public_origin,
         &o.0,
@@ -246,10 +247,9 @@ async fn verify_page(
 async fn verify_file(
     page: Page,
     csrf: Csrf,
-    form: Form<FileForm<'_>>,
+    form: Posted<FileForm<'_>>,
     app: &State<App>,
 ) -> Result<Template, PageError> {
-    csrf.check(&form.csrf)?;
     let _slot = super::uploads::slot().await;
     let (_, bytes) = read_upload(super::uploads::chosen(&form.file)?).await?;
     let digest = documents::sha256_hex(&bytes);

@@ -5,16 +5,18 @@ use super::shared::Download;
 use super::uploads::{FileForm, chosen, read_upload};
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member, Ngo, Officer};
+use crate::auth::Posted;
+use crate::auth::{Member, Ngo, Officer};
 use crate::domain::contracts::milestones::{self, MilestoneInput};
 use crate::domain::contracts::terms::{self, OutputInput, TermsInput};
 use crate::domain::contracts::{access, documents, listing, signing, view};
+use crate::domain::documents as drawing;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::user;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -209,6 +211,8 @@ struct TermsForm {
     outputs: Vec<OutputForm>,
 }
 
+crate::csrf_field!(TermsForm);
+
 #[derive(FromForm)]
 struct OutputForm {
     #[field(default = String::new())]
@@ -259,12 +263,10 @@ impl TermsForm {
 async fn save_terms(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<TermsForm>,
+    form: Posted<TermsForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     let r = terms::save(
         &app.db,
@@ -295,6 +297,8 @@ struct MilestoneForm {
     #[field(default = Vec::new())]
     indicators: Vec<IndicatorForm>,
 }
+
+crate::csrf_field!(MilestoneForm);
 
 #[derive(FromForm)]
 struct IndicatorForm {
@@ -329,12 +333,10 @@ impl MilestoneForm {
 async fn add_milestone(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<MilestoneForm>,
+    form: Posted<MilestoneForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match milestones::add(&app.db, &o.0, app.clock.now(), id, &input).await {
         Ok(m) => Ok(done(format!("/contracts/{id}/edit#milestone-{}", m.id), "flash.milestone_saved")),
@@ -350,13 +352,11 @@ async fn add_milestone(
 async fn save_milestone(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<MilestoneForm>,
+    form: Posted<MilestoneForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match milestones::save(&app.db, &o.0, app.clock.now(), mid, &input).await {
         Ok(()) => Ok(done(format!("/contracts/{id}/edit#milestone-{mid}"), "flash.milestone_saved")),
@@ -369,36 +369,32 @@ async fn save_milestone(
     }
 }
 
-#[post("/contracts/<id>/milestones/<mid>/remove", data = "<form>")]
+#[post("/contracts/<id>/milestones/<mid>/remove", data = "<_form>")]
 async fn remove_milestone(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match milestones::remove(&app.db, &o.0, app.clock.now(), mid).await {
         Ok(()) => Ok(done(format!("/contracts/{id}/edit"), "flash.milestone_removed")),
         Err(e) => page.refused("contracts/edit", edit_context(&page, app, &o.0, id, None).await?, e),
     }
 }
 
-#[post("/contracts/<id>/approve", data = "<form>")]
+#[post("/contracts/<id>/approve", data = "<_form>")]
 async fn approve(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let r = signing::approve(
         &app.db,
-        &app.fonts,
+        &app.documents,
         &o.0,
         app.clock.now(),
         &app.config.contracts,
@@ -412,16 +408,14 @@ async fn approve(
     }
 }
 
-#[post("/contracts/<id>/reopen", data = "<form>")]
+#[post("/contracts/<id>/reopen", data = "<_form>")]
 async fn reopen(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match signing::reopen(&app.db, &o.0, app.clock.now(), id).await {
         Ok(()) => Ok(done(format!("/contracts/{id}/edit"), "flash.contract_reopened")),
         Err(e) => show_again(&page, app, &o.0, id, e, json!({})).await,
@@ -432,16 +426,14 @@ async fn reopen(
 async fn send(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfForm>,
+    form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let language = Locale::from_tag(&form.language).unwrap_or(Locale::ZhCn);
     let r = signing::send(
         &app.db,
-        &app.fonts,
+        &app.documents,
         &app.emails,
         &app.config.public_origin,
         &o.0,
@@ -457,16 +449,14 @@ async fn send(
     }
 }
 
-#[post("/contracts/<id>/accept", data = "<form>")]
+#[post("/contracts/<id>/accept", data = "<_form>")]
 async fn accept(
     page: Page,
     n: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match signing::accept(&app.db, &n.0, app.clock.now(), id).await {
         Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),
         Err(e) => show_again(&page, app, &n.0, id, e, json!({})).await,
@@ -477,12 +467,10 @@ async fn accept(
 async fn countersign(
     page: Page,
     n: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<FileForm<'_>>,
+    form: Posted<FileForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let _slot = super::uploads::slot().await;
     let (name, bytes) = read_upload(chosen(&form.file)?).await?;
     match signing::countersign(&app.db, &n.0, app.clock.now(), id, &name, bytes).await {
@@ -498,7 +486,8 @@ async fn preview(o: Officer, id: i32, lang: Option<&str>, app: &State<App>) -> R
     let k = access::for_bureau(&app.db, &o.0, id).await?;
     let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
     let l = lang.and_then(Locale::from_tag).unwrap_or(Locale::ZhCn);
-    let pdf = documents::render(app.fonts.clone(), crate::pdf::contract::document(&v, l, true)).await?;
+    let request = drawing::Request::Contract { view: Box::new(v), language: l, draft: true };
+    let pdf = drawing::render(&app.documents, request).await?;
     Ok(Download::file(pdf.bytes, "pdf", &format!("contract-{id}-draft.pdf"), true))
 }
 

@@ -1,10 +1,12 @@
 //! The evaluation pages of an opened call: the panel page (formation, declarations, score
 //! sheets, corrections, low-price rulings, the report) and the bidder's explanation of an
 //! abnormally low price.
+use super::shared::CsrfForm;
 use super::shared::TextForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member, Ngo, Officer};
+use crate::auth::Posted;
+use crate::auth::{Member, Ngo, Officer};
 use crate::domain::procurement::evaluation::{self, ScoreInput};
 use crate::domain::procurement::panel::{self, Declared};
 use crate::domain::procurement::{bids, calls};
@@ -13,7 +15,7 @@ use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{CallStatus, ConflictKind, PanelMemberStatus, Role};
 use entity::user;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -124,16 +126,16 @@ struct PanelForm {
     reps: Vec<i32>,
 }
 
+crate::csrf_field!(PanelForm);
+
 #[post("/calls/<id>/panel", data = "<form>")]
 async fn form_panel(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<PanelForm>,
+    form: Posted<PanelForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let size = form.size.trim().parse::<i32>().unwrap_or(0);
     let r = panel::form(
         &app.db,
@@ -150,22 +152,14 @@ async fn form_panel(
     after(&page, app, &o.0, id, r, "flash.panel_formed", json!({"size": form.size, "reps": form.reps})).await
 }
 
-#[derive(FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
-}
-
-#[post("/calls/<id>/panel/replace", data = "<form>")]
+#[post("/calls/<id>/panel/replace", data = "<_form>")]
 async fn replace(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let r = panel::replace_recused(&app.db, (&app.emails, &app.config.public_origin), &o.0, app.clock.now(), id)
         .await
         .map(|_| ());
@@ -189,16 +183,16 @@ struct DeclareForm {
     lines: Vec<DeclareLine>,
 }
 
+crate::csrf_field!(DeclareForm);
+
 #[post("/calls/<id>/panel/declaration", data = "<form>")]
 async fn declare(
     page: Page,
     me: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<DeclareForm>,
+    form: Posted<DeclareForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let lines: Vec<Declared> = form
         .lines
         .iter()
@@ -221,6 +215,8 @@ struct SheetForm {
     scores: Vec<ScoreLine>,
 }
 
+crate::csrf_field!(SheetForm);
+
 #[derive(FromForm, serde::Serialize)]
 struct ScoreLine {
     /// The bid's public reference.
@@ -241,12 +237,10 @@ fn score_input(l: &ScoreLine) -> ScoreInput {
 async fn submit_sheet(
     page: Page,
     me: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<SheetForm>,
+    form: Posted<SheetForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let entries: Vec<ScoreInput> = form.scores.iter().map(score_input).collect();
     let r = evaluation::submit_sheet(&app.db, &me.0, app.clock.now(), id, &entries).await;
     // The typed scores come back by "bid-criterion", so nothing typed is lost on a refusal.
@@ -267,16 +261,16 @@ struct CorrectForm {
     reason: String,
 }
 
+crate::csrf_field!(CorrectForm);
+
 #[post("/calls/<id>/panel/corrections", data = "<form>")]
 async fn correct(
     page: Page,
     me: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<CorrectForm>,
+    form: Posted<CorrectForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let r = evaluation::correct(&app.db, &me.0, app.clock.now(), id, &score_input(&form.line), &form.reason).await;
     after(&page, app, &me.0, id, r, "flash.score_corrected", json!({"correction": form.line, "reason": form.reason}))
         .await
@@ -287,12 +281,10 @@ async fn correct(
 async fn explain(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<TextForm>,
+    form: Posted<TextForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match evaluation::explain_low_price(&app.db, &me.0, &app.config.procurement, app.clock.now(), id, &form.text).await
     {
         Ok(()) => Ok(done(format!("/calls/{id}#award"), "flash.low_price_explained")),
@@ -317,16 +309,16 @@ struct RuleForm {
     note: String,
 }
 
+crate::csrf_field!(RuleForm);
+
 #[post("/calls/<id>/panel/rulings", data = "<form>")]
 async fn rule(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<RuleForm>,
+    form: Posted<RuleForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let stands = form.stands == "yes";
     let r = match crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await {
         Ok(bid) => {

@@ -1,15 +1,17 @@
 //! Admission pages: a round (cohort) and its applications; applying; the hub's decision.
 use super::hubs::choices;
+use super::shared::CsrfForm;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member, Ngo};
+use crate::auth::Posted;
+use crate::auth::{Member, Ngo};
 use crate::domain::hubs::applications::{self, ApplyInput, DecisionInput};
 use crate::domain::hubs::rounds::{self, RoundInput};
 use crate::domain::hubs::{self};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -35,6 +37,8 @@ struct RoundForm {
     questions: String,
 }
 
+crate::csrf_field!(RoundForm);
+
 async fn round_form_context(app: &App, hub_id: i32, values: &RoundInput) -> Result<Value, AppError> {
     let h = hubs::get(&app.db, hub_id).await?;
     Ok(json!({"hub": crate::views::hub(&app.places, &h), "values": values}))
@@ -57,12 +61,10 @@ async fn new_round_page(page: Page, m: Member, id: i32, app: &State<App>) -> Res
 async fn create_round(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<RoundForm>,
+    form: Posted<RoundForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = RoundInput {
         name: form.name.clone(),
         opens_on: form.opens_on.clone(),
@@ -115,17 +117,17 @@ struct StatusForm {
     to: String,
 }
 
+crate::csrf_field!(StatusForm);
+
 #[post("/hubs/<id>/rounds/<rid>/status", data = "<form>")]
 async fn round_status(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
     rid: i32,
-    form: Form<StatusForm>,
+    form: Posted<StatusForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match rounds::change_status(
         &app.db,
         &app.emails,
@@ -157,17 +159,17 @@ struct ApplyForm {
     answers: Vec<String>,
 }
 
+crate::csrf_field!(ApplyForm);
+
 #[post("/hubs/<id>/rounds/<rid>/apply", data = "<form>")]
 async fn apply(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
     rid: i32,
-    form: Form<ApplyForm>,
+    form: Posted<ApplyForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = ApplyInput {
         team_name: form.team_name.clone(),
         core_members: form.core_members.clone(),
@@ -234,17 +236,17 @@ struct DecisionForm {
     seat_id: String,
 }
 
+crate::csrf_field!(DecisionForm);
+
 #[post("/hubs/<id>/applications/<aid>/decision", data = "<form>")]
 async fn decide(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
     aid: i32,
-    form: Form<DecisionForm>,
+    form: Posted<DecisionForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = DecisionInput {
         decision: form.decision.clone(),
         note: form.note.clone(),
@@ -264,23 +266,15 @@ async fn decide(
     }
 }
 
-#[derive(FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
-}
-
-#[post("/hubs/<id>/applications/<aid>/withdraw", data = "<form>")]
+#[post("/hubs/<id>/applications/<aid>/withdraw", data = "<_form>")]
 async fn withdraw(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
     aid: i32,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match applications::withdraw(&app.db, &me.0, app.clock.now(), id, aid).await {
         Ok(()) => Ok(done(format!("/hubs/{id}/applications/{aid}"), "flash.application_withdrawn")),
         Err(e) => page.refused("hubs/application", application_context(app, &me.0, id, aid).await?, e),

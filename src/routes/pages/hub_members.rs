@@ -3,14 +3,15 @@
 use super::hubs::choices;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member};
+use crate::auth::Member;
+use crate::auth::Posted;
 use crate::domain::hubs::memberships::{self, AssessmentInput, ServiceInput};
 use crate::domain::hubs::{self};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::user;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -95,17 +96,17 @@ struct ServiceForm {
     service_note: String,
 }
 
+crate::csrf_field!(ServiceForm);
+
 #[post("/hubs/<id>/members/<mid>/services", data = "<form>")]
 async fn add_service(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<ServiceForm>,
+    form: Posted<ServiceForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = ServiceInput {
         kind: form.kind.clone(),
         delivered_on: form.delivered_on.clone(),
@@ -128,17 +129,17 @@ struct SeatForm {
     seat_id: String,
 }
 
+crate::csrf_field!(SeatForm);
+
 #[post("/hubs/<id>/members/<mid>/seat", data = "<form>")]
 async fn assign_seat(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<SeatForm>,
+    form: Posted<SeatForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match memberships::assign_seat(&app.db, &m.0, app.clock.now(), id, mid, &form.seat_id).await {
         Ok(()) => Ok(done(format!("/hubs/{id}/members/{mid}"), "flash.saved")),
         Err(e) => member_refused(&page, app, &m.0, (id, mid), "seat", json!({}), e).await,
@@ -161,17 +162,17 @@ struct AssessmentForm {
     evidence: BTreeMap<String, String>,
 }
 
+crate::csrf_field!(AssessmentForm);
+
 #[post("/hubs/<id>/members/<mid>/assessment", data = "<form>")]
 async fn assess(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
     mid: i32,
-    form: Form<AssessmentForm>,
+    form: Posted<AssessmentForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = AssessmentInput {
         outcome: form.outcome.clone(),
         note: form.note.clone(),

@@ -1,15 +1,17 @@
 //! Hub pages: the public list and hub page; the bureau's hub form and checklist; the hub
 //! dashboard for its staff.
+use super::shared::CsrfForm;
 use super::{Page, PageResponse, codes, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member, Officer};
+use crate::auth::Posted;
+use crate::auth::{Member, Officer};
 use crate::domain::audit::Actor;
 use crate::domain::hubs::{self, ChecklistItemInput, HubInput, applications, dashboard, memberships, rounds};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{HubServiceKind, HubType, IncubationMode, MembershipStage, RoundStatus, SpaceUnit};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -79,6 +81,8 @@ struct HubForm {
     managers: Vec<String>,
 }
 
+crate::csrf_field!(HubForm);
+
 impl HubForm {
     fn input(&self) -> HubInput {
         HubInput {
@@ -116,14 +120,7 @@ async fn new_page(page: Page, _o: Officer, app: &State<App>) -> Result<Template,
 }
 
 #[post("/hubs", data = "<form>")]
-async fn create(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    form: Form<HubForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
+async fn create(page: Page, o: Officer, form: Posted<HubForm>, app: &State<App>) -> Result<PageResponse, PageError> {
     let input = form.input();
     match hubs::create(&app.db, &Actor::user(&o.0), app.clock.now(), &app.places, &input).await {
         Ok(h) => Ok(done(format!("/hubs/{}", h.id), "flash.hub_created")),
@@ -155,12 +152,10 @@ async fn edit_page(page: Page, _o: Officer, id: i32, app: &State<App>) -> Result
 async fn update(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<HubForm>,
+    form: Posted<HubForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match hubs::update(&app.db, &Actor::user(&o.0), app.clock.now(), &app.places, id, &input).await {
         Ok(_) => Ok(done(format!("/hubs/{id}"), "flash.saved")),
@@ -217,16 +212,16 @@ struct ChecklistForm {
     required: String,
 }
 
+crate::csrf_field!(ChecklistForm);
+
 #[post("/hubs/<id>/checklist", data = "<form>")]
 async fn add_checklist_item(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<ChecklistForm>,
+    form: Posted<ChecklistForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = ChecklistItemInput { title: form.title.clone(), required: form.required.clone() };
     match hubs::add_checklist_item(&app.db, &Actor::user(&o.0), app.clock.now(), id, &input).await {
         Ok(_) => Ok(done(format!("/hubs/{id}#checklist"), "flash.saved")),
@@ -238,22 +233,14 @@ async fn add_checklist_item(
     }
 }
 
-#[derive(FromForm)]
-struct CsrfOnly {
-    #[field(default = String::new())]
-    csrf: String,
-}
-
-#[post("/hubs/<id>/checklist/<item>/retire", data = "<form>")]
+#[post("/hubs/<id>/checklist/<item>/retire", data = "<_form>")]
 async fn retire_checklist_item(
     o: Officer,
-    csrf: Csrf,
     id: i32,
     item: i32,
-    form: Form<CsrfOnly>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     hubs::retire_checklist_item(&app.db, &Actor::user(&o.0), app.clock.now(), id, item).await?;
     Ok(done(format!("/hubs/{id}#checklist"), "flash.saved"))
 }

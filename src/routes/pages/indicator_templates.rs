@@ -3,12 +3,13 @@
 //! script is needed to add one).
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Officer};
+use crate::auth::Officer;
+use crate::auth::Posted;
 use crate::domain::evaluations::templates::{self, DimensionInput, IndicatorInput, TemplateInput};
 use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{IndicatorLink, ServiceCategory};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -56,6 +57,8 @@ struct TemplateForm {
     #[field(default = Vec::new())]
     indicators: Vec<IndicatorForm>,
 }
+
+crate::csrf_field!(TemplateForm);
 
 impl TemplateForm {
     fn input(&self) -> TemplateInput {
@@ -118,11 +121,9 @@ async fn new(page: Page, _o: Officer) -> Template {
 async fn create(
     page: Page,
     o: Officer,
-    csrf: Csrf,
-    form: Form<TemplateForm>,
+    form: Posted<TemplateForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match templates::save(&app.db, &o.0, app.clock.now(), None, &input).await {
         Ok(t) => Ok(done(format!("/indicator-templates/{}", t.id), "flash.template_saved")),
@@ -140,12 +141,10 @@ async fn edit(page: Page, _o: Officer, id: i32, app: &State<App>) -> Result<Temp
 async fn save(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<TemplateForm>,
+    form: Posted<TemplateForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match templates::save(&app.db, &o.0, app.clock.now(), Some(id), &input).await {
         Ok(_) => Ok(done(format!("/indicator-templates/{id}"), "flash.template_saved")),

@@ -2,7 +2,8 @@
 //! linked records, contacts (the organization's own member), import and export.
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Ngo, Officer};
+use crate::auth::Posted;
+use crate::auth::{Ngo, Officer};
 use crate::domain::audit::Actor;
 use crate::domain::organizations::{self, ContactInput, OrgFilter, OrganizationInput, Places};
 use crate::error::AppError;
@@ -10,7 +11,7 @@ use crate::routes::errors::PageError;
 use crate::state::App;
 use crate::views::{self, Access};
 use entity::enums::{AnnualResult, ListKind, OrgStatus, OrgType, ServiceCategory};
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -184,6 +185,8 @@ struct OrgForm {
     contact_email: String,
 }
 
+crate::csrf_field!(OrgForm);
+
 impl OrgForm {
     fn input(&self) -> OrganizationInput {
         OrganizationInput {
@@ -220,14 +223,7 @@ async fn new_page(page: Page, _o: Officer, app: &State<App>) -> Result<Template,
 }
 
 #[post("/organizations", data = "<form>")]
-async fn create(
-    page: Page,
-    o: Officer,
-    csrf: Csrf,
-    form: Form<OrgForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
+async fn create(page: Page, o: Officer, form: Posted<OrgForm>, app: &State<App>) -> Result<PageResponse, PageError> {
     let input = form.input();
     match organizations::create(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), &input).await {
         Ok(org) => Ok(done(format!("/organizations/{}", org.id), "flash.organization_created")),
@@ -261,12 +257,10 @@ async fn edit_page(page: Page, _o: Officer, id: i32, app: &State<App>) -> Result
 async fn update(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<OrgForm>,
+    form: Posted<OrgForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match organizations::update(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await
     {
@@ -300,16 +294,16 @@ struct StatusForm {
     reason: String,
 }
 
+crate::csrf_field!(StatusForm);
+
 #[post("/organizations/<id>/status", data = "<form>")]
 async fn change_status(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<StatusForm>,
+    form: Posted<StatusForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let result = match OrgStatus::from_code(&form.to) {
         Some(to) => {
             organizations::change_status(&app.db, &Actor::user(&o.0), app.clock.now(), id, to, &form.reason).await
@@ -338,17 +332,17 @@ struct ContactForm {
     contact_email: String,
 }
 
+crate::csrf_field!(ContactForm);
+
 /// The organization's own member keeps its contact details current; nobody else's.
 #[post("/organizations/<id>/contacts", data = "<form>")]
 async fn update_contacts(
     page: Page,
     me: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<ContactForm>,
+    form: Posted<ContactForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     if views::access(Some(&me.0), id) != Access::Own {
         return Err(PageError(AppError::NotFound));
     }

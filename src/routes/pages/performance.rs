@@ -4,8 +4,10 @@ use super::shared::CsrfForm;
 use super::shared::Download;
 use super::{Page, PageResponse, done};
 use crate::assets::Template;
-use crate::auth::{Csrf, Member, Ngo, Officer};
+use crate::auth::Posted;
+use crate::auth::{Member, Ngo, Officer};
 use crate::domain::contracts::access as contract_access;
+use crate::domain::documents as drawing;
 use crate::domain::evaluations::access::{self, Viewer};
 use crate::domain::evaluations::conduct::{self, AchievedLine, FindingsInput, ScoreLine, SelfInput, SurveyInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
@@ -16,7 +18,7 @@ use crate::routes::errors::PageError;
 use crate::state::App;
 use entity::enums::{ConflictKind, EvaluationKind};
 use entity::user;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
@@ -154,6 +156,8 @@ struct ScheduleForm {
     evaluators: Vec<i32>,
 }
 
+crate::csrf_field!(ScheduleForm);
+
 async fn new_context(app: &App, u: &user::Model, contract_id: i32) -> Result<Value, AppError> {
     let k = contract_access::for_bureau(&app.db, u, contract_id).await?;
     let project = schedule::project_title(&app.db, &k).await?;
@@ -182,12 +186,10 @@ async fn new(page: Page, o: Officer, id: i32, app: &State<App>) -> Result<Templa
 async fn create(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<ScheduleForm>,
+    form: Posted<ScheduleForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = ScheduleInput {
         kind: form.kind.clone(),
         template_id: form.template_id.clone(),
@@ -238,6 +240,8 @@ struct SheetForm {
     achieved: Vec<AchievedForm>,
 }
 
+crate::csrf_field!(SheetForm);
+
 impl SheetForm {
     fn lines(&self) -> Vec<ScoreLine> {
         self.scores
@@ -262,12 +266,10 @@ impl SheetForm {
 async fn submit_self(
     page: Page,
     n: Ngo,
-    csrf: Csrf,
     id: i32,
-    form: Form<SheetForm>,
+    form: Posted<SheetForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = SelfInput {
         summary: form.summary.clone(),
         scores: form.lines(),
@@ -284,16 +286,14 @@ async fn submit_self(
     }
 }
 
-#[post("/evaluations/<id>/open", data = "<form>")]
+#[post("/evaluations/<id>/open", data = "<_form>")]
 async fn open_scoring(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match conduct::open_scoring(
         &app.db,
         &app.emails,
@@ -320,16 +320,16 @@ struct DeclareForm {
     note: String,
 }
 
+crate::csrf_field!(DeclareForm);
+
 #[post("/evaluations/<id>/declare", data = "<form>")]
 async fn declare(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<DeclareForm>,
+    form: Posted<DeclareForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let Some(conflict) = ConflictKind::from_code(form.conflict.trim()) else {
         let e = crate::domain::fields::field_error("conflict", Msg::new("field.choose"));
         return show_again(&page, app, &m.0, id, e, json!({"note": form.note})).await;
@@ -344,12 +344,10 @@ async fn declare(
 async fn scores(
     page: Page,
     m: Member,
-    csrf: Csrf,
     id: i32,
-    form: Form<SheetForm>,
+    form: Posted<SheetForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match conduct::score(&app.db, &m.0, app.clock.now(), id, &form.lines()).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.scores_saved")),
         Err(e) => show_again(&page, app, &m.0, id, e, form.typed()).await,
@@ -368,16 +366,16 @@ struct SurveyForm {
     survey_method: String,
 }
 
+crate::csrf_field!(SurveyForm);
+
 #[post("/evaluations/<id>/survey", data = "<form>")]
 async fn survey(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<SurveyForm>,
+    form: Posted<SurveyForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = SurveyInput {
         surveyed: form.surveyed.clone(),
         satisfied_percent: form.satisfied_percent.clone(),
@@ -401,16 +399,16 @@ struct FindingsForm {
     recommendations: String,
 }
 
+crate::csrf_field!(FindingsForm);
+
 #[post("/evaluations/<id>/findings", data = "<form>")]
 async fn findings(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<FindingsForm>,
+    form: Posted<FindingsForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = FindingsInput {
         method: form.method.clone(),
         findings: form.findings.clone(),
@@ -430,16 +428,16 @@ struct EvaluatorForm {
     user_id: i32,
 }
 
+crate::csrf_field!(EvaluatorForm);
+
 #[post("/evaluations/<id>/evaluators", data = "<form>")]
 async fn add_evaluator(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<EvaluatorForm>,
+    form: Posted<EvaluatorForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let origin = &app.config.public_origin;
     match schedule::add_evaluator(&app.db, &app.emails, origin, &o.0, app.clock.now(), id, form.user_id).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}#evaluators"), "flash.evaluator_added")),
@@ -447,17 +445,15 @@ async fn add_evaluator(
     }
 }
 
-#[post("/evaluations/<id>/evaluators/<uid>/remove", data = "<form>")]
+#[post("/evaluations/<id>/evaluators/<uid>/remove", data = "<_form>")]
 async fn remove_evaluator(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     uid: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     match schedule::remove_evaluator(&app.db, &o.0, app.clock.now(), id, uid).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}#evaluators"), "flash.evaluator_removed")),
         Err(e) => show_again(&page, app, &o.0, id, e, json!({})).await,
@@ -473,17 +469,17 @@ struct OutputLinkForm {
     output_id: String,
 }
 
+crate::csrf_field!(OutputLinkForm);
+
 #[post("/evaluations/<id>/indicators/<iid>/output", data = "<form>")]
 async fn link_output(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     iid: i32,
-    form: Form<OutputLinkForm>,
+    form: Posted<OutputLinkForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let output = match form.output_id.trim() {
         "" => Ok(None),
         s => s
@@ -501,19 +497,17 @@ async fn link_output(
     }
 }
 
-#[post("/evaluations/<id>/release", data = "<form>")]
+#[post("/evaluations/<id>/release", data = "<_form>")]
 async fn release_result(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
-    form: Form<CsrfForm>,
+    _form: Posted<CsrfForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let origin = &app.config.public_origin;
     let rules = &app.config.evaluations;
-    match release::release(&app.db, &app.emails, app.fonts.clone(), origin, &o.0, app.clock.now(), rules, id).await {
+    match release::release(&app.db, &app.emails, &app.documents, origin, &o.0, app.clock.now(), rules, id).await {
         Ok(_) => Ok(done(format!("/evaluations/{id}"), "flash.evaluation_released")),
         Err(e) => show_again(&page, app, &o.0, id, e, json!({})).await,
     }
@@ -527,8 +521,8 @@ async fn report(m: Member, id: i32, app: &State<App>) -> Result<Download, PageEr
     match release::report(&app.db, &m.0, id, rules).await? {
         release::Report::Stored(d) => Ok(Download::file(d.data, "pdf", &d.file_name, false)),
         release::Report::Preview(v) => {
-            let doc = crate::pdf::evaluation_report::document(&v, rules);
-            let pdf = crate::domain::contracts::documents::render(app.fonts.clone(), doc).await?;
+            let request = drawing::Request::EvaluationReport { view: v, rules: rules.clone() };
+            let pdf = drawing::render(&app.documents, request).await?;
             Ok(Download::file(pdf.bytes, "pdf", &format!("evaluation-{id}-preview.pdf"), true))
         }
     }

@@ -2,12 +2,13 @@
 //! reports, grades, list entries (and their removal), penalties.
 use super::organizations::detail_refused;
 use super::{Page, PageResponse, done};
-use crate::auth::{Csrf, Officer};
+use crate::auth::Officer;
+use crate::auth::Posted;
 use crate::domain::audit::Actor;
 use crate::domain::records::{self, AnnualReportInput, GradeInput, ListEntryInput, ListRemovalInput, PenaltyInput};
 use crate::routes::errors::PageError;
 use crate::state::App;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::{State, post};
 use serde_json::json;
 
@@ -23,6 +24,7 @@ macro_rules! record_form {
             csrf: String,
             $(#[field(default = String::new())] $field: String,)+
         }
+        crate::csrf_field!($name);
         impl $name {
             fn input(&self) -> $input {
                 $input { $($field: self.$field.clone()),+ }
@@ -45,12 +47,10 @@ macro_rules! add_record_page {
         async fn $fn_name(
             page: Page,
             o: Officer,
-            csrf: Csrf,
             id: i32,
-            form: Form<$form>,
+            form: Posted<$form>,
             app: &State<App>,
         ) -> Result<PageResponse, PageError> {
-            csrf.check(&form.csrf)?;
             let input = form.input();
             match $domain(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await {
                 Ok(_) => Ok(done(format!("/organizations/{id}#{}", $anchor), "flash.saved")),
@@ -90,13 +90,11 @@ add_record_page!(
 async fn remove_list_entry(
     page: Page,
     o: Officer,
-    csrf: Csrf,
     id: i32,
     entry: i32,
-    form: Form<RemovalForm>,
+    form: Posted<RemovalForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let input = form.input();
     match records::remove_list_entry(
         &app.db,

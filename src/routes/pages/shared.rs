@@ -13,6 +13,7 @@ pub(crate) struct CsrfForm {
     #[field(default = String::new())]
     pub(crate) language: String,
 }
+crate::csrf_field!(CsrfForm);
 
 /// A form with its CSRF token and one text: a reason, an answer, an explanation.
 #[derive(FromForm)]
@@ -22,6 +23,7 @@ pub(crate) struct TextForm {
     #[field(default = String::new())]
     pub(crate) text: String,
 }
+crate::csrf_field!(TextForm);
 
 /// A file sent to the browser, saved or shown inline, named in UTF-8.
 #[derive(rocket::Responder)]

@@ -3,7 +3,8 @@ use super::organizations::FilterForm;
 use super::shared::Download;
 use super::{Page, PageResponse};
 use crate::assets::Template;
-use crate::auth::{Csrf, Lang, Officer, Viewer};
+use crate::auth::Posted;
+use crate::auth::{Lang, Officer, Viewer};
 use crate::domain::audit::Actor;
 use crate::domain::import_export::{self, ImportOutcome};
 use crate::domain::import_jobs;
@@ -12,7 +13,7 @@ use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::state::App;
 use crate::views;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::ContentType;
 use rocket::{State, get, post};
 use serde_json::json;
@@ -33,15 +34,15 @@ struct ImportForm<'r> {
     file: super::uploads::UploadField<'r>,
 }
 
+crate::csrf_field!(ImportForm<'_>);
+
 #[post("/organizations/import", data = "<form>")]
 async fn import(
     page: Page,
     o: Officer,
-    csrf: Csrf,
-    form: Form<ImportForm<'_>>,
+    form: Posted<ImportForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    csrf.check(&form.csrf)?;
     let base = json!({"columns": import_export::COLUMNS});
     let file = match super::uploads::chosen(&form.file) {
         Ok(f) => f,

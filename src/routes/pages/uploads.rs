@@ -11,6 +11,7 @@ pub(crate) struct FileForm<'r> {
     pub(crate) csrf: String,
     pub(crate) file: UploadField<'r>,
 }
+crate::csrf_field!(FileForm<'_>);
 
 /// A file field as Rocket parsed it: kept as a result, so a file over the size limit is
 /// told apart from no file at all.

@@ -99,8 +99,8 @@ pub async fn active(app: &TestApp, w: &Awarded) -> Vec<entity::milestone::Model>
         indicators: vec![IndicatorInput { name: "家庭探访".into(), unit: "人次".into(), target: "200".into() }],
     };
     milestones::save(app.db(), &w.officer, now(), ms[0].id, &input).await.expect("milestone");
-    signing::approve(app.db(), &s.fonts, &w.officer, now(), rules, proc, w.contract).await.expect("approve");
-    signing::send(app.db(), &s.fonts, &s.emails, "http://x", &w.officer, now(), rules, w.contract, Locale::ZhCn)
+    signing::approve(app.db(), &s.documents, &w.officer, now(), rules, proc, w.contract).await.expect("approve");
+    signing::send(app.db(), &s.documents, &s.emails, "http://x", &w.officer, now(), rules, w.contract, Locale::ZhCn)
         .await
         .expect("send");
     signing::accept(app.db(), &w.provider, now(), w.contract).await.expect("accept");

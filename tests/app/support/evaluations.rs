@@ -110,8 +110,7 @@ pub fn lines(ids: &[i32], scores: &[&str]) -> Vec<ScoreLine> {
 
 pub async fn release_now(app: &TestApp, w: &Awarded, ev: i32) -> Result<view::EvaluationView, AppError> {
     let s = app.state();
-    release::release(app.db(), &s.emails, s.fonts.clone(), "http://x", &w.officer, t0(), &s.config.evaluations, ev)
-        .await
+    release::release(app.db(), &s.emails, &s.documents, "http://x", &w.officer, t0(), &s.config.evaluations, ev).await
 }
 
 pub fn dim(name: &str, weight: &str) -> DimensionInput {

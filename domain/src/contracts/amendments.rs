@@ -1,0 +1,182 @@
+//! Amendments (补充协议) to a signed contract: the only way it changes. Each is numbered,
+//! says why and what changed (before and after), gets its own PDF, stored with its digest
+//! and sent to the provider, and stays in the contract's history.
+use super::terms::{max_term_months, parse_date};
+use super::view;
+use super::{ContractRules, access, documents};
+use crate::audit::{self, Actor};
+use crate::documents::{self as drawing, Documents};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::fields::field_error;
+use crate::i18n::{Locale, Msg};
+use crate::outbox::EmailTemplates;
+use crate::procurement::rules::ProcurementRules;
+use chrono::{DateTime, Duration, Months, Utc};
+use entity::enums::{ContractStatus, DocumentKind};
+use entity::{call, contract, contract_amendment, milestone, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AmendmentInput {
+    pub reason: String,
+    /// A new end of term, or empty.
+    pub ends_on: String,
+    /// New service content / performance targets, or empty for unchanged.
+    pub service_content: String,
+    pub performance_targets: String,
+}
+
+/// One change: the field's catalogue key, before and after.
+pub type Change = (String, String, String);
+
+#[allow(clippy::too_many_arguments)]
+pub async fn amend(
+    db: &DatabaseConnection,
+    renderer: &Documents,
+    emails: &EmailTemplates,
+    origin: &str,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    rules: &ContractRules,
+    procurement: &ProcurementRules,
+    id: i32,
+    input: &AmendmentInput,
+    language: Locale,
+) -> AppResult<i32> {
+    let k = access::for_bureau(db, u, id).await?;
+    if k.status != ContractStatus::Active {
+        return Err(AppError::Conflict(Msg::new("contract.amend_active_only")));
+    }
+    let mut e = FieldErrors::default();
+    let reason = crate::fields::text_field(&mut e, "reason", &input.reason, 2000);
+    let mut changes: Vec<Change> = Vec::new();
+    let mut new_end = None;
+    if !input.ends_on.trim().is_empty() {
+        match (parse_date(&input.ends_on), k.starts_on, k.ends_on) {
+            (Some(d), Some(start), Some(end)) if d != end => {
+                let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
+                let max = max_term_months(&c, procurement);
+                let limit = start.checked_add_months(Months::new(max as u32)).map(|x| x - Duration::days(1));
+                let last_due = milestone::Entity::find()
+                    .filter(milestone::Column::ContractId.eq(k.id))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.due_on)
+                    .max();
+                if limit.is_some_and(|l| d > l) {
+                    e.add("ends_on", Msg::new("contract.term_too_long").arg("max", max));
+                } else if d < start || last_due.is_some_and(|m| d < m) {
+                    e.add("ends_on", Msg::new("contract.amend_end_before_milestones"));
+                } else {
+                    changes.push(("field.contract_ends_on".into(), end.to_string(), d.to_string()));
+                    new_end = Some(d);
+                }
+            }
+            (None, _, _) => e.add("ends_on", Msg::new("field.date")),
+            _ => {}
+        }
+    }
+    let service_content = crate::clean(&input.service_content);
+    let performance_targets = crate::clean(&input.performance_targets);
+    for (field, text) in [("service_content", &service_content), ("performance_targets", &performance_targets)] {
+        if text.chars().count() > 4000 {
+            e.add(field, Msg::new("field.too_long").arg("max", 4000));
+        }
+    }
+    if !service_content.is_empty() && service_content != k.service_content {
+        changes.push(("field.contract_service_content".into(), k.service_content.clone(), service_content.clone()));
+    }
+    if !performance_targets.is_empty() && performance_targets != k.performance_targets {
+        changes.push((
+            "field.contract_performance_targets".into(),
+            k.performance_targets.clone(),
+            performance_targets.clone(),
+        ));
+    }
+    e.into_result()?;
+    if changes.is_empty() {
+        return Err(field_error("reason", Msg::new("contract.amend_nothing")));
+    }
+    let seq =
+        contract_amendment::Entity::find().filter(contract_amendment::Column::ContractId.eq(k.id)).count(db).await?
+            as i32
+            + 1;
+    let today = crate::i18n::to_local(now).date_naive();
+    let v = view::build(db, &k, access::Viewer::Bureau, rules, today).await?;
+    let request = drawing::Request::Amendment {
+        view: Box::new(v.clone()),
+        seq,
+        reason: reason.clone(),
+        changes: changes.clone(),
+        language,
+    };
+    let pdf = drawing::render(renderer, request).await?;
+    let txn = db.begin().await?;
+    // Re-read inside the transaction: the contract must still be active and unchanged.
+    let current = contract::Entity::find_by_id(k.id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if current != k {
+        return Err(AppError::Conflict(Msg::new("error.concurrent_change")));
+    }
+    let a = contract_amendment::ActiveModel {
+        contract_id: Set(k.id),
+        seq: Set(seq),
+        reason: Set(reason.clone()),
+        changes: Set(serde_json::to_string(&changes).unwrap_or_default()),
+        made_by: Set(u.id),
+        made_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut am: contract::ActiveModel = k.clone().into();
+    if let Some(d) = new_end {
+        am.ends_on = Set(Some(d));
+        if let Some(start) = k.starts_on {
+            am.term_months = Set(super::terms::term_months(start, d));
+        }
+    }
+    if !service_content.is_empty() {
+        am.service_content = Set(service_content);
+    }
+    if !performance_targets.is_empty() {
+        am.performance_targets = Set(performance_targets);
+    }
+    am.updated_at = Set(now);
+    am.update(&txn).await?;
+    let number = k.number.clone().unwrap_or_default();
+    let d = documents::store(
+        &txn,
+        now,
+        u,
+        &k,
+        DocumentKind::Amendment,
+        Some(a.id),
+        language,
+        format!("{number}-A{seq}-{}.pdf", language.tag()),
+        pdf.bytes,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(u),
+        "contract.amended",
+        "contract",
+        k.id,
+        serde_json::json!({"seq": seq, "reason": reason, "changes": changes, "document": d.id, "sha256": d.sha256}),
+    )
+    .await?;
+    let ctx = serde_json::json!({
+        "title": v.call_title, "seq": seq, "reason": reason,
+        "url": format!("{origin}/contracts/{}", k.id),
+    });
+    access::notify_provider(&txn, emails, now, &k, "contract_amended", Some(d.id), ctx).await?;
+    txn.commit().await?;
+    Ok(seq)
+}

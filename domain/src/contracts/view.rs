@@ -1,0 +1,459 @@
+//! A contract as its pages, its PDF and the API show it: the terms, the outputs with their
+//! subtotals, the payment schedule with what is paid, the milestones with their reports
+//! and whether they are overdue, payments, documents, amendments and the timeline.
+use super::access::Viewer;
+use super::payments::{self, Totals};
+use super::{ContractRules, milestones};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{format_date, format_datetime, format_money};
+use crate::money::Money;
+use chrono::NaiveDate;
+use entity::enums::{ContractStatus, InstalmentStatus, MilestoneStatus, PaymentCondition};
+use entity::{
+    audit_log, call, contract, contract_amendment, contract_document, contract_instalment, contract_output,
+    milestone_indicator, milestone_report, milestone_report_file, milestone_report_value, organization,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputView {
+    pub position: i32,
+    pub name: String,
+    pub standard: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    pub unit_price: String,
+    pub unit_price_input: String,
+    pub subtotal_fen: i64,
+    pub subtotal: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstalmentView {
+    pub id: i32,
+    pub position: i32,
+    pub percent: i32,
+    pub amount_fen: i64,
+    pub amount: String,
+    pub condition: PaymentCondition,
+    pub description: String,
+    pub status: InstalmentStatus,
+    pub paid_fen: i64,
+    pub paid: String,
+    /// Still to pay on it, when payable.
+    pub open_fen: i64,
+    pub open: String,
+    pub open_input: String,
+    pub milestone: Option<String>,
+    /// Deducted after a 合格 final evaluation.
+    pub deduction: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorView {
+    pub id: i32,
+    pub name: String,
+    pub unit: String,
+    pub target: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub id: i32,
+    pub version: i32,
+    pub narrative: String,
+    pub beneficiaries: i64,
+    pub submitted_at: String,
+    pub decision: Option<String>,
+    pub comment: Option<String>,
+    pub decided_at: Option<String>,
+    /// (indicator name, unit, target, achieved)
+    pub achieved: Vec<(String, String, i64, i64)>,
+    /// (id, name, kind, size, sha256)
+    pub files: Vec<(i32, String, String, i64, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MilestoneView {
+    pub id: i32,
+    pub position: i32,
+    pub title: String,
+    pub due_on: String,
+    pub deliverables: String,
+    pub status: MilestoneStatus,
+    pub overdue: bool,
+    pub instalment: Option<i32>,
+    /// The provider may report on it now / the bureau may decide on its report now.
+    pub can_report: bool,
+    pub can_decide: bool,
+    pub indicators: Vec<IndicatorView>,
+    pub reports: Vec<ReportView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub instalment: i32,
+    pub amount: String,
+    pub amount_fen: i64,
+    pub paid_on: String,
+    pub voucher_no: String,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    pub id: i32,
+    pub kind: entity::enums::DocumentKind,
+    pub language: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub issued_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AmendmentView {
+    pub seq: i32,
+    pub reason: String,
+    pub changes: serde_json::Value,
+    pub made_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub action: String,
+    pub actor: String,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractView {
+    pub id: i32,
+    pub viewer: Viewer,
+    pub number: Option<String>,
+    pub status: ContractStatus,
+    pub call_id: i32,
+    pub call_title: String,
+    pub call_reference: Option<String>,
+    pub method: entity::enums::ProcurementMethod,
+    pub category: entity::enums::ServiceCategory,
+    pub multi_year: bool,
+    pub organization_id: i32,
+    pub provider_name: String,
+    pub provider_uscc: Option<String>,
+    pub provider_address: String,
+    pub provider_representative: String,
+    pub purchaser_name: String,
+    pub purchaser_address: String,
+    pub purchaser_representative: String,
+    pub legal_basis: String,
+    pub service_content: String,
+    pub performance_targets: String,
+    pub acceptance_terms: String,
+    pub breach_terms: String,
+    pub dispute_terms: String,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub term_months: i32,
+    pub amount_fen: i64,
+    pub amount: String,
+    pub amount_capitals: String,
+    pub bond_percent: i32,
+    pub bond_fen: i64,
+    pub bond: String,
+    pub bond_capitals: String,
+    pub outputs: Vec<OutputView>,
+    pub outputs_total_fen: i64,
+    pub outputs_total: String,
+    pub instalments: Vec<InstalmentView>,
+    pub milestones: Vec<MilestoneView>,
+    pub payments: Vec<PaymentView>,
+    pub documents: Vec<DocumentView>,
+    pub amendments: Vec<AmendmentView>,
+    pub totals: Totals,
+    pub paid: String,
+    pub payable: String,
+    pub remaining: String,
+    pub signed_via: Option<String>,
+    pub signed_at: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub overdue_count: usize,
+}
+
+/// Builds the view. `today` is the Beijing date that decides what is overdue.
+pub async fn build<C: ConnectionTrait>(
+    db: &C,
+    k: &contract::Model,
+    viewer: Viewer,
+    rules: &ContractRules,
+    today: NaiveDate,
+) -> AppResult<ContractView> {
+    let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let org = organization::Entity::find_by_id(k.organization_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let outputs: Vec<OutputView> = contract_output::Entity::find()
+        .filter(contract_output::Column::ContractId.eq(k.id))
+        .order_by_asc(contract_output::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let subtotal = o.quantity.saturating_mul(o.unit_price_fen);
+            OutputView {
+                position: o.position,
+                name: o.name,
+                standard: o.standard,
+                unit: o.unit,
+                quantity: o.quantity,
+                unit_price_fen: o.unit_price_fen,
+                unit_price: format_money(o.unit_price_fen),
+                unit_price_input: Money(o.unit_price_fen).to_yuan_input(),
+                subtotal_fen: subtotal,
+                subtotal: format_money(subtotal),
+            }
+        })
+        .collect();
+    let outputs_total_fen = outputs.iter().fold(0i64, |t, o| t.saturating_add(o.subtotal_fen));
+    let instalment_rows = contract_instalment::Entity::find()
+        .filter(contract_instalment::Column::ContractId.eq(k.id))
+        .order_by_asc(contract_instalment::Column::Position)
+        .all(db)
+        .await?;
+    let payment_rows = payments::of_contract(db, k.id).await?;
+    let milestone_rows = milestones::of_contract(db, k.id).await?;
+    let ids: Vec<i32> = milestone_rows.iter().map(|m| m.id).collect();
+    let indicators = milestone_indicator::Entity::find()
+        .filter(milestone_indicator::Column::MilestoneId.is_in(ids.clone()))
+        .order_by_asc(milestone_indicator::Column::Position)
+        .all(db)
+        .await?;
+    let reports = milestone_report::Entity::find()
+        .filter(milestone_report::Column::MilestoneId.is_in(ids))
+        .order_by_desc(milestone_report::Column::Version)
+        .all(db)
+        .await?;
+    let report_ids: Vec<i32> = reports.iter().map(|r| r.id).collect();
+    let values = milestone_report_value::Entity::find()
+        .filter(milestone_report_value::Column::ReportId.is_in(report_ids.clone()))
+        .all(db)
+        .await?;
+    let files: Vec<(i32, i32, String, String, i64, String)> = milestone_report_file::Entity::find()
+        .select_only()
+        .columns([
+            milestone_report_file::Column::Id,
+            milestone_report_file::Column::ReportId,
+            milestone_report_file::Column::FileName,
+            milestone_report_file::Column::Kind,
+            milestone_report_file::Column::SizeBytes,
+            milestone_report_file::Column::Sha256,
+        ])
+        .filter(milestone_report_file::Column::ReportId.is_in(report_ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let milestones: Vec<MilestoneView> = milestone_rows
+        .iter()
+        .map(|m| {
+            let inds: Vec<&milestone_indicator::Model> = indicators.iter().filter(|i| i.milestone_id == m.id).collect();
+            MilestoneView {
+                id: m.id,
+                position: m.position,
+                title: m.title.clone(),
+                due_on: format_date(m.due_on),
+                deliverables: m.deliverables.clone(),
+                status: m.status,
+                overdue: k.status == ContractStatus::Active && milestones::is_overdue(m, today),
+                can_report: viewer == Viewer::Provider
+                    && k.status == ContractStatus::Active
+                    && matches!(m.status, MilestoneStatus::Scheduled | MilestoneStatus::Returned),
+                can_decide: viewer == Viewer::Bureau && m.status == MilestoneStatus::Submitted,
+                instalment: m
+                    .instalment_id
+                    .and_then(|iid| instalment_rows.iter().find(|i| i.id == iid))
+                    .map(|i| i.position),
+                indicators: inds
+                    .iter()
+                    .map(|i| IndicatorView { id: i.id, name: i.name.clone(), unit: i.unit.clone(), target: i.target })
+                    .collect(),
+                reports: reports
+                    .iter()
+                    .filter(|r| r.milestone_id == m.id)
+                    .map(|r| ReportView {
+                        id: r.id,
+                        version: r.version,
+                        narrative: r.narrative.clone(),
+                        beneficiaries: r.beneficiaries,
+                        submitted_at: format_datetime(r.submitted_at),
+                        decision: r.decision.map(|d| d.code().to_string()),
+                        comment: r.comment.clone(),
+                        decided_at: r.decided_at.map(format_datetime),
+                        achieved: inds
+                            .iter()
+                            .map(|i| {
+                                let a = values
+                                    .iter()
+                                    .find(|v| v.report_id == r.id && v.indicator_id == i.id)
+                                    .map(|v| v.achieved)
+                                    .unwrap_or(0);
+                                (i.name.clone(), i.unit.clone(), i.target, a)
+                            })
+                            .collect(),
+                        files: files
+                            .iter()
+                            .filter(|f| f.1 == r.id)
+                            .map(|f| (f.0, f.2.clone(), f.3.clone(), f.4, f.5.clone()))
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let instalments = instalment_rows
+        .iter()
+        .map(|i| {
+            let paid_fen: i64 = payment_rows.iter().filter(|p| p.instalment_id == i.id).map(|p| p.amount_fen).sum();
+            let open_fen =
+                if i.status == InstalmentStatus::Payable { super::payments::due_fen(i) - paid_fen } else { 0 };
+            InstalmentView {
+                id: i.id,
+                position: i.position,
+                percent: i.percent,
+                amount_fen: i.amount_fen,
+                amount: format_money(i.amount_fen),
+                condition: i.condition,
+                description: i.description.clone(),
+                status: i.status,
+                paid_fen,
+                paid: format_money(paid_fen),
+                open_fen,
+                open: format_money(open_fen),
+                open_input: Money(open_fen).to_yuan_input(),
+                deduction: (i.deduction_fen > 0).then(|| format_money(i.deduction_fen)),
+                milestone: milestone_rows.iter().find(|m| m.instalment_id == Some(i.id)).map(|m| m.title.clone()),
+            }
+        })
+        .collect();
+    let totals = payments::totals(k.amount_fen, &instalment_rows, &payment_rows);
+    let documents = contract_document::Entity::find()
+        .select_only()
+        .columns([
+            contract_document::Column::Id,
+            contract_document::Column::Kind,
+            contract_document::Column::Language,
+            contract_document::Column::FileName,
+            contract_document::Column::Sha256,
+            contract_document::Column::SizeBytes,
+            contract_document::Column::IssuedAt,
+        ])
+        .filter(contract_document::Column::ContractId.eq(k.id))
+        .order_by_asc(contract_document::Column::Id)
+        .into_tuple::<(i32, entity::enums::DocumentKind, String, String, String, i64, chrono::DateTime<chrono::Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, kind, language, file_name, sha256, size_bytes, at)| DocumentView {
+            id,
+            kind,
+            language,
+            file_name,
+            sha256,
+            size_bytes,
+            issued_at: format_datetime(at),
+        })
+        .collect();
+    let amendments = contract_amendment::Entity::find()
+        .filter(contract_amendment::Column::ContractId.eq(k.id))
+        .order_by_asc(contract_amendment::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| AmendmentView {
+            seq: a.seq,
+            reason: a.reason,
+            changes: serde_json::from_str(&a.changes).unwrap_or_default(),
+            made_at: format_datetime(a.made_at),
+        })
+        .collect();
+    let timeline = audit_log::Entity::find()
+        .filter(audit_log::Column::ObjectType.eq("contract"))
+        .filter(audit_log::Column::ObjectId.eq(k.id.to_string()))
+        .order_by_asc(audit_log::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry {
+            at: format_datetime(e.at),
+            action: e.action,
+            // The provider sees what happened, not which officer's account did it.
+            actor: if viewer == Viewer::Bureau { e.actor } else { String::new() },
+            detail: serde_json::from_str(&e.payload).unwrap_or_default(),
+        })
+        .collect();
+    let bond_fen = k.amount_fen * k.bond_percent as i64 / 100;
+    let or_default = |s: &str, d: &str| if s.trim().is_empty() { d.to_string() } else { s.to_string() };
+    let overdue_count = milestones.iter().filter(|m: &&MilestoneView| m.overdue).count();
+    Ok(ContractView {
+        id: k.id,
+        viewer,
+        number: k.number.clone(),
+        status: k.status,
+        call_id: c.id,
+        call_title: c.title,
+        call_reference: c.reference,
+        method: c.method,
+        category: c.category,
+        multi_year: c.multi_year,
+        organization_id: org.id,
+        provider_name: org.name,
+        provider_uscc: org.uscc,
+        provider_address: k.provider_address.clone(),
+        provider_representative: k.provider_representative.clone(),
+        purchaser_name: or_default(&k.purchaser_name, &rules.purchaser_name),
+        purchaser_address: or_default(&k.purchaser_address, &rules.purchaser_address),
+        purchaser_representative: or_default(&k.purchaser_representative, &rules.purchaser_representative),
+        legal_basis: k.legal_basis.clone(),
+        service_content: k.service_content.clone(),
+        performance_targets: k.performance_targets.clone(),
+        acceptance_terms: k.acceptance_terms.clone(),
+        breach_terms: k.breach_terms.clone(),
+        dispute_terms: k.dispute_terms.clone(),
+        starts_on: k.starts_on.map(format_date),
+        ends_on: k.ends_on.map(format_date),
+        term_months: k.term_months,
+        amount_fen: k.amount_fen,
+        amount: format_money(k.amount_fen),
+        amount_capitals: Money(k.amount_fen).capitals(),
+        bond_percent: k.bond_percent,
+        bond_fen,
+        bond: format_money(bond_fen),
+        bond_capitals: Money(bond_fen).capitals(),
+        outputs,
+        outputs_total_fen,
+        outputs_total: format_money(outputs_total_fen),
+        instalments,
+        milestones,
+        payments: payment_rows
+            .iter()
+            .map(|p| PaymentView {
+                instalment: instalment_rows.iter().find(|i| i.id == p.instalment_id).map(|i| i.position).unwrap_or(0),
+                amount: format_money(p.amount_fen),
+                amount_fen: p.amount_fen,
+                paid_on: format_date(p.paid_on),
+                voucher_no: p.voucher_no.clone(),
+                recorded_at: format_datetime(p.recorded_at),
+            })
+            .collect(),
+        documents,
+        amendments,
+        paid: format_money(totals.paid_fen),
+        payable: format_money(totals.payable_fen),
+        remaining: format_money(totals.remaining_fen),
+        totals,
+        signed_via: k.signed_via.clone(),
+        signed_at: k.signed_at.map(format_datetime),
+        timeline,
+        overdue_count,
+    })
+}
