@@ -112,8 +112,8 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
                 }
             })
         }))
-        .mount("/", routes::pages::routes())
-        .mount("/api/v1", routes::api::routes())
+        .mount("/", routes::pages())
+        .mount("/api/v1", routes::api())
         .mount("/static", assets::static_routes())
         .register("/", routes::catchers())
         .register("/api", routes::api_catchers()))

@@ -7,10 +7,11 @@ use super::calls::{demo_bid, input, member_of, published};
 use super::hubs::ORIGIN;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
-use crate::domain::procurement::evaluation::{self, ScoreInput};
 use crate::domain::procurement::panel::{self, Declared};
 use crate::domain::procurement::rules::ProcurementRules;
+use crate::domain::procurement::score_sheets::ScoreInput;
 use crate::domain::procurement::{award, bids, calls, opening};
+use crate::domain::procurement::{panel_report, score_sheets};
 use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::{ConflictKind, PanelMemberStatus, Role, ServiceCategory};
@@ -90,7 +91,7 @@ pub(crate) async fn score_all(
     skip: Option<i32>,
 ) -> AppResult<()> {
     let c = calls::get(db, call).await?;
-    let bids = evaluation::scored_bids(db, &c).await?;
+    let bids = score_sheets::scored_bids(db, &c).await?;
     let criteria: Vec<_> = calls::criteria(db, call).await?.into_iter().filter(|x| !x.is_price).collect();
     for (n, m) in panel::members(db, call).await?.iter().enumerate() {
         if Some(m.user_id) == skip || m.status != PanelMemberStatus::Drawn {
@@ -110,7 +111,7 @@ pub(crate) async fn score_all(
                 });
             }
         }
-        evaluation::submit_sheet(db, &u, at + Duration::hours(n as i64), call, &sheet).await?;
+        score_sheets::submit_sheet(db, &u, at + Duration::hours(n as i64), call, &sheet).await?;
     }
     Ok(())
 }
@@ -136,7 +137,7 @@ pub async fn load(
     opening::open(db, sealer, officer, deadline, awarded, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
     score_all(db, awarded, &a_orgs, deadline + Duration::days(2), None).await?;
-    let report = evaluation::report(db, &rules, &calls::get(db, awarded).await?).await?;
+    let report = panel_report::report(db, &rules, &calls::get(db, awarded).await?).await?;
     if let Some(first) = report.recommended_bid_id {
         let a = award::award(db, emails, ORIGIN, officer, now - Duration::days(4), &rules, awarded, first, "").await?;
         if let Some(loser) = a_orgs.iter().find(|o| **o != a.organization_id) {

@@ -16,7 +16,7 @@ use crate::domain::money::Money;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
 use crate::domain::procurement::rules::ProcurementRules;
-use crate::domain::procurement::{award, calls, evaluation, opening, panel};
+use crate::domain::procurement::{award, calls, opening, panel, panel_report};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use chrono::{DateTime, Duration, Months, Utc};
@@ -82,7 +82,7 @@ pub(crate) async fn signed_contract(
     opening::open(db, sealer, officer, deadline, call, None, "").await?;
     panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, call, 3, &[]).await?;
     score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
-    let report = evaluation::report(db, &rules, &calls::get(db, call).await?).await?;
+    let report = panel_report::report(db, &rules, &calls::get(db, call).await?).await?;
     let first = report.recommended_bid_id.ok_or(AppError::NotFound)?;
     let a = award::award(db, emails, ORIGIN, officer, deadline + Duration::days(5), &rules, call, first, "").await?;
     let k =

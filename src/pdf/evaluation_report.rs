@@ -5,7 +5,7 @@
 //! the result means for payment and eligibility, and the signature block.
 use super::{Align, Bar, Block, Chart, Column, Document, Footer};
 use crate::domain::evaluations::EvaluationRules;
-use crate::domain::evaluations::scoring::points;
+use crate::domain::evaluations::grading::points;
 use crate::domain::evaluations::view::EvaluationView;
 use crate::i18n::format_money;
 use entity::enums::{Affiliation, EvaluationGrade, EvaluationKind, EvaluationStatus, EvaluatorStatus};
@@ -242,7 +242,7 @@ pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
         .iter()
         .flat_map(|d| d.indicators.iter())
         .map(|i| {
-            i.self_score.as_deref().and_then(|s| crate::domain::evaluations::scoring::parse_points(s, i.weight).ok())
+            i.self_score.as_deref().and_then(|s| crate::domain::evaluations::grading::parse_points(s, i.weight).ok())
         })
         .sum();
     blocks.push(Block::Paragraph {

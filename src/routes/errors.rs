@@ -106,7 +106,7 @@ impl<'r> Responder<'r, 'static> for PageError {
             AppError::Invalid(f) => f.localized(locale),
             _ => vec![],
         };
-        let page = crate::routes::pages::render_error(req, locale, status, self.0.message(locale), fields);
+        let page = crate::routes::page::render_error(req, locale, status, self.0.message(locale), fields);
         let mut resp = page.respond_to(req)?;
         resp.set_status(status);
         unavailable(&self.0, req, &mut resp);

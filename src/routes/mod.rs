@@ -1,7 +1,57 @@
-//! HTTP: server-rendered pages and the JSON API under /api/v1, both thin over src/domain.
+//! HTTP: server-rendered pages and the JSON API under /api/v1, both thin over the domain
+//! crate. One folder per area of the domain (routes/<area>/) holds its pages, its API and
+//! their forms; `page`, `api`, `shared`, `uploads` and `errors` are what the areas share.
+pub mod accounts;
+pub mod admin;
 pub mod api;
+pub mod contracts;
 pub mod errors;
-pub mod pages;
+pub mod evaluations;
+pub mod home;
+pub mod hubs;
+pub mod page;
+pub mod procurement;
+pub mod registry;
+pub mod shared;
+pub mod uploads;
+
+/// Where the database gate sends requests while the database is away (`db::Gate`).
+#[rocket::get("/_unavailable")]
+fn page_unavailable() -> crate::routes::errors::PageError {
+    crate::routes::errors::PageError(crate::error::AppError::Unavailable("database gate closed".into()))
+}
+
+/// Where the database gate sends API requests while the database is away (`db::Gate`).
+#[rocket::get("/_unavailable")]
+fn api_unavailable() -> crate::routes::errors::ApiError {
+    crate::routes::errors::ApiError(crate::error::AppError::Unavailable("database gate closed".into()))
+}
+
+/// Every HTML page, mounted at /.
+pub fn pages() -> Vec<rocket::Route> {
+    let mut r = rocket::routes![page_unavailable];
+    r.extend(home::routes());
+    r.extend(accounts::pages());
+    r.extend(registry::pages());
+    r.extend(hubs::pages());
+    r.extend(procurement::pages());
+    r.extend(contracts::pages());
+    r.extend(evaluations::pages());
+    r.extend(admin::pages());
+    r
+}
+
+/// The JSON API, mounted at /api/v1.
+pub fn api() -> Vec<rocket::Route> {
+    let mut r = rocket::routes![api_unavailable];
+    r.extend(accounts::api());
+    r.extend(registry::api());
+    r.extend(hubs::api());
+    r.extend(procurement::api());
+    r.extend(contracts::api());
+    r.extend(evaluations::api());
+    r
+}
 
 pub use crate::auth::locale_of;
 use rocket::Request;

@@ -8,7 +8,7 @@ use crate::support::calls::call_row;
 use crate::support::panel::{after, clean_declaration, experts, opened_call, seated_members, sheet};
 use crate::support::*;
 use entity::enums::{CallStatus, ConflictKind, ContractStatus, PanelMemberStatus, Role, ServiceCategory};
-use fuhua::domain::procurement::{award, bids, evaluation, opening, panel};
+use fuhua::domain::procurement::{award, bids, opening, panel, panel_report, score_sheets};
 use fuhua::error::AppError;
 use rocket::http::{Method, Status};
 use serde_json::json;
@@ -58,7 +58,7 @@ async fn the_panel_is_odd_mostly_experts_drawn_by_specialty_and_recusal_brings_a
 
     // Before declaring, a member cannot read a bid's files or score.
     let first = entity::user::Entity::find_by_id(drawn[0]).one(app.db()).await.expect("q").expect("u");
-    let r = evaluation::submit_sheet(app.db(), &first, after(), id, &sheet(&app, id, &[[80; 3]; 3]).await).await;
+    let r = score_sheets::submit_sheet(app.db(), &first, after(), id, &sheet(&app, id, &[[80; 3]; 3]).await).await;
     assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");
     // A declaration must cover every bidder, and a tie needs its details.
     let mut partial = clean_declaration(&bidders);
@@ -70,7 +70,7 @@ async fn the_panel_is_odd_mostly_experts_drawn_by_specialty_and_recusal_brings_a
     tie[1].note = "2024 年起任该中心理事".into();
     assert_eq!(panel::declare(app.db(), &first, after(), id, &tie).await.expect("declare"), PanelMemberStatus::Recused);
     // The recused expert is refused at scoring, and the panel is one short until a replacement is drawn.
-    let r = evaluation::submit_sheet(app.db(), &first, after(), id, &sheet(&app, id, &[[80; 3]; 3]).await).await;
+    let r = score_sheets::submit_sheet(app.db(), &first, after(), id, &sheet(&app, id, &[[80; 3]; 3]).await).await;
     let Err(AppError::Conflict(m)) = r else { panic!("{r:?}") };
     assert_eq!(m.key, "panel.recused_cannot_score");
     assert!(
@@ -127,26 +127,27 @@ async fn scores_are_independent_final_and_corrected_with_a_reason_and_the_award_
     let mut bad = sheet(&app, id, &sheets[0]).await;
     bad[0].score = "101".into();
     bad[1].score = "八十".into();
-    let r = evaluation::submit_sheet(app.db(), &members[0], after(), id, &bad).await;
+    let r = score_sheets::submit_sheet(app.db(), &members[0], after(), id, &bad).await;
     assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.localized(fuhua::i18n::Locale::ZhCn).len() == 2), "{r:?}");
     assert!(matches!(
-        evaluation::submit_sheet(app.db(), &members[0], after(), id, &sheet(&app, id, &sheets[0][..2]).await).await,
+        score_sheets::submit_sheet(app.db(), &members[0], after(), id, &sheet(&app, id, &sheets[0][..2]).await).await,
         Err(AppError::Invalid(_))
     ));
     assert_eq!(app.count("scores").await, 0);
-    evaluation::submit_sheet(app.db(), &members[0], after(), id, &sheet(&app, id, &sheets[0]).await)
+    score_sheets::submit_sheet(app.db(), &members[0], after(), id, &sheet(&app, id, &sheets[0]).await)
         .await
         .expect("sheet");
     assert_eq!(app.count("scores").await, 9);
-    let again = evaluation::submit_sheet(app.db(), &members[0], after(), id, &sheet(&app, id, &sheets[0]).await).await;
+    let again =
+        score_sheets::submit_sheet(app.db(), &members[0], after(), id, &sheet(&app, id, &sheets[0]).await).await;
     assert!(matches!(again, Err(AppError::Conflict(_))), "final once submitted");
 
     // Independence: member 2 (not submitted) and the officer see no scores; member 1 does.
     let c = call_row(&app, id).await;
-    let report = evaluation::report(app.db(), rules, &c).await.expect("report");
-    assert!(!evaluation::may_read_scores(app.db(), &members[1], &c, &report).await.expect("q"));
-    assert!(!evaluation::may_read_scores(app.db(), &officer, &c, &report).await.expect("q"));
-    assert!(evaluation::may_read_scores(app.db(), &members[0], &c, &report).await.expect("q"));
+    let report = panel_report::report(app.db(), rules, &c).await.expect("report");
+    assert!(!panel_report::may_read_scores(app.db(), &members[1], &c, &report).await.expect("q"));
+    assert!(!panel_report::may_read_scores(app.db(), &officer, &c, &report).await.expect("q"));
+    assert!(panel_report::may_read_scores(app.db(), &members[0], &c, &report).await.expect("q"));
     let token = fuhua::domain::accounts::create_api_token(app.db(), &members[1], "t", after()).await.expect("t");
     let mut m2 = app.agent().with_header("Authorization", &format!("Bearer {token}"));
     app.clock.set(after());
@@ -158,16 +159,16 @@ async fn scores_are_independent_final_and_corrected_with_a_reason_and_the_award_
     assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");
 
     for (m, s) in members.iter().zip(&sheets).skip(1) {
-        evaluation::submit_sheet(app.db(), m, after(), id, &sheet(&app, id, s).await).await.expect("sheet");
+        score_sheets::submit_sheet(app.db(), m, after(), id, &sheet(&app, id, s).await).await.expect("sheet");
     }
     // A correction: a new entry with a reason; without one it is refused.
     let mut fix = sheet(&app, id, &sheets[2]).await.remove(0);
     fix.score = "85".into();
     assert!(matches!(
-        evaluation::correct(app.db(), &members[2], after(), id, &fix, "").await,
+        score_sheets::correct(app.db(), &members[2], after(), id, &fix, "").await,
         Err(AppError::Invalid(_))
     ));
-    evaluation::correct(app.db(), &members[2], after(), id, &fix, "误将 85 录为 90").await.expect("correct");
+    score_sheets::correct(app.db(), &members[2], after(), id, &fix, "误将 85 录为 90").await.expect("correct");
     assert_eq!(app.count("scores").await, 28);
 
     // By hand. 服务方案 (40): A (80+85+85)/3=83.33×0.4=33.33; B (70+75+80)/3=75×0.4=30.00; C (90+88+92)/3=90×0.4=36.00
@@ -176,7 +177,7 @@ async fn scores_are_independent_final_and_corrected_with_a_reason_and_the_award_
     // Price (20, benchmark ¥90,000): A 18.00; B 20.00; C 15.00
     // Totals: A 82.33; B 77.00; C 83.67 → C, A, B.
     let c = call_row(&app, id).await;
-    let r = evaluation::report(app.db(), rules, &c).await.expect("report");
+    let r = panel_report::report(app.db(), rules, &c).await.expect("report");
     assert!(r.complete, "{r:?}");
     let totals: Vec<(i64, i64, Option<usize>)> = r.bids.iter().map(|b| (b.price_fen, b.total, b.rank)).collect();
     assert_eq!(totals, vec![(12_000_000, 8367, Some(1)), (10_000_000, 8233, Some(2)), (9_000_000, 7700, Some(3))]);
@@ -237,20 +238,21 @@ async fn an_abnormally_low_bid_needs_an_explanation_and_the_panels_ruling() {
     panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
     for m in seated_members(&app, id).await {
         panel::declare(app.db(), &m, after(), id, &clean_declaration(&bidders)).await.expect("d");
-        evaluation::submit_sheet(app.db(), &m, after(), id, &sheet(&app, id, &[[80; 3], [90; 3], [70; 3]]).await)
+        score_sheets::submit_sheet(app.db(), &m, after(), id, &sheet(&app, id, &[[80; 3], [90; 3], [70; 3]]).await)
             .await
             .expect("s");
     }
     let c = call_row(&app, id).await;
-    let r = evaluation::report(app.db(), rules, &c).await.expect("r");
+    let r = panel_report::report(app.db(), rules, &c).await.expect("r");
     let low = r.bids.iter().find(|b| b.low_price).expect("flagged");
     assert_eq!(low.price_fen, 6_000_000);
     assert!(!r.complete && r.pending_rulings == 1);
     // It cannot stand unexplained; an unflagged bidder cannot explain; the flagged one can.
-    let stands = evaluation::rule_low_price(app.db(), &officer, rules, after(), id, low.bid_id, true, "成本合理").await;
+    let stands =
+        score_sheets::rule_low_price(app.db(), &officer, rules, after(), id, low.bid_id, true, "成本合理").await;
     assert!(matches!(stands, Err(AppError::Conflict(_))), "{stands:?}");
-    assert!(evaluation::explain_low_price(app.db(), &bidders[0], rules, after(), id, "说明").await.is_err());
-    evaluation::explain_low_price(
+    assert!(score_sheets::explain_low_price(app.db(), &bidders[0], rules, after(), id, "说明").await.is_err());
+    score_sheets::explain_low_price(
         app.db(),
         &bidders[1],
         rules,
@@ -261,14 +263,14 @@ async fn an_abnormally_low_bid_needs_an_explanation_and_the_panels_ruling() {
     .await
     .expect("explain");
     assert!(matches!(
-        evaluation::rule_low_price(app.db(), &officer, rules, after(), id, low.bid_id, false, "").await,
+        score_sheets::rule_low_price(app.db(), &officer, rules, after(), id, low.bid_id, false, "").await,
         Err(AppError::Invalid(_))
     ));
     // Ruled invalid: out of the ranking, and the benchmark becomes the lowest price that stands.
-    evaluation::rule_low_price(app.db(), &officer, rules, after(), id, low.bid_id, false, "无法保证服务质量")
+    score_sheets::rule_low_price(app.db(), &officer, rules, after(), id, low.bid_id, false, "无法保证服务质量")
         .await
         .expect("rule");
-    let r = evaluation::report(app.db(), rules, &c).await.expect("r");
+    let r = panel_report::report(app.db(), rules, &c).await.expect("r");
     assert!(r.complete);
     assert_eq!(r.benchmark_fen, Some(10_000_000));
     let out = r.bids.iter().find(|b| b.bid_id == low.bid_id).expect("low");
@@ -294,11 +296,11 @@ async fn a_call_whose_bids_all_fall_is_failed_and_challenges_keep_to_their_windo
     panel::form(app.db(), (&app.state().emails, "http://x"), &officer, after(), rules, id, 3, &[]).await.expect("form");
     for m in seated_members(&app, id).await {
         panel::declare(app.db(), &m, after(), id, &clean_declaration(&bidders)).await.expect("d");
-        evaluation::submit_sheet(app.db(), &m, after(), id, &sheet(&app, id, &[[80; 3], [80; 3], [80; 3]]).await)
+        score_sheets::submit_sheet(app.db(), &m, after(), id, &sheet(&app, id, &[[80; 3], [80; 3], [80; 3]]).await)
             .await
             .expect("s");
     }
-    let r = evaluation::report(app.db(), rules, &call_row(&app, id).await).await.expect("r");
+    let r = panel_report::report(app.db(), rules, &call_row(&app, id).await).await.expect("r");
     // Equal technical scores: the lowest price wins.
     assert_eq!(r.bids[0].price_fen, 9_800_000);
     let a = award::award(app.db(), &app.state().emails, "o", &officer, after(), rules, id, r.bids[0].bid_id, "")

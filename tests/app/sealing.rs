@@ -9,7 +9,7 @@ use crate::support::hubs::ngo;
 use crate::support::panel::{after, clean_declaration, experts, opened_call, seated_members, sheet};
 use crate::support::*;
 use entity::enums::{CallStatus, PanelMemberStatus, Role, ServiceCategory};
-use fuhua::domain::procurement::{award, bids, calls, evaluation, opening, panel};
+use fuhua::domain::procurement::{award, bids, calls, opening, panel, panel_report, score_sheets};
 use fuhua::error::AppError;
 use fuhua::i18n::Locale;
 use rocket::http::Status;
@@ -186,8 +186,8 @@ async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_a
     // The panel scores only the three; the report names the fourth with its reason.
     let c = call_row(&app, id).await;
     let rules = &app.state().config.procurement;
-    assert_eq!(evaluation::scored_bids(app.db(), &c).await.expect("bids").len(), 3);
-    let report = evaluation::report(app.db(), rules, &c).await.expect("report");
+    assert_eq!(score_sheets::scored_bids(app.db(), &c).await.expect("bids").len(), 3);
+    let report = panel_report::report(app.db(), rules, &c).await.expect("report");
     assert_eq!(report.invalid.len(), 1);
     assert!(report.invalid[0].ineligible_reason.as_deref().is_some_and(|r| r.contains("严重违法失信名单")));
     app.clock.set(after());
@@ -205,9 +205,9 @@ async fn a_bidder_listed_after_bidding_is_not_counted_at_opening_and_cannot_be_a
     }
     for m in &members {
         let s = sheet(&app, id, &[[90, 90, 90], [80, 80, 80], [70, 70, 70]]).await;
-        evaluation::submit_sheet(app.db(), m, after(), id, &s).await.expect("sheet");
+        score_sheets::submit_sheet(app.db(), m, after(), id, &s).await.expect("sheet");
     }
-    let report = evaluation::report(app.db(), rules, &c).await.expect("report");
+    let report = panel_report::report(app.db(), rules, &c).await.expect("report");
     let top = report.recommended_bid_id.expect("recommended");
     let leader = report.bids.iter().find(|b| b.bid_id == top).expect("leader").organization_id;
     list(&app, leader, "abnormal_list", "2026-12-20", "未按时报送年度报告").await;

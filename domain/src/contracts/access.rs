@@ -13,10 +13,6 @@ pub enum Viewer {
     Provider,
 }
 
-pub fn is_bureau(u: &user::Model) -> bool {
-    u.role.is_bureau()
-}
-
 /// A draft or approved contract is still the bureau's working copy.
 pub fn provider_may_see(status: ContractStatus) -> bool {
     !matches!(status, ContractStatus::Draft | ContractStatus::Approved)
@@ -24,7 +20,7 @@ pub fn provider_may_see(status: ContractStatus) -> bool {
 
 pub async fn load<C: ConnectionTrait>(db: &C, u: &user::Model, id: i32) -> AppResult<(contract::Model, Viewer)> {
     let k = contract::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    if is_bureau(u) {
+    if u.role.is_bureau() {
         return Ok((k, Viewer::Bureau));
     }
     if u.role == Role::NgoMember && u.organization_id == Some(k.organization_id) && provider_may_see(k.status) {

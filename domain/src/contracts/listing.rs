@@ -1,6 +1,6 @@
 //! The contracts list: the bureau sees every contract (or those with reports waiting), a
 //! provider's members their own organization's, once sent.
-use super::access::{is_bureau, provider_may_see};
+use super::access::provider_may_see;
 use crate::error::AppResult;
 use chrono::NaiveDate;
 use entity::enums::{ContractStatus, MilestoneStatus, Role};
@@ -30,14 +30,14 @@ pub async fn list<C: ConnectionTrait>(
     waiting_only: bool,
 ) -> AppResult<Vec<ContractRow>> {
     let mut q = contract::Entity::find().order_by_desc(contract::Column::Id);
-    if !is_bureau(u) {
+    if !u.role.is_bureau() {
         match (u.role, u.organization_id) {
             (Role::NgoMember, Some(org)) => q = q.filter(contract::Column::OrganizationId.eq(org)),
             _ => return Ok(Vec::new()),
         }
     }
     let rows: Vec<contract::Model> =
-        q.all(db).await?.into_iter().filter(|k| is_bureau(u) || provider_may_see(k.status)).collect();
+        q.all(db).await?.into_iter().filter(|k| u.role.is_bureau() || provider_may_see(k.status)).collect();
     let ids: Vec<i32> = rows.iter().map(|k| k.id).collect();
     let calls = call::Entity::find().filter(call::Column::Id.is_in(rows.iter().map(|k| k.call_id))).all(db).await?;
     let orgs = organization::Entity::find()

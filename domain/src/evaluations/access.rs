@@ -1,6 +1,5 @@
 //! Who sees an evaluation: the bureau; the evaluators chosen for it; the members of the
 //! provider whose contract it evaluates. Anyone else gets 404.
-use crate::contracts::access::is_bureau;
 use crate::error::{AppError, AppResult};
 use entity::enums::Role;
 use entity::{contract, evaluation, evaluation_evaluator, user};
@@ -32,7 +31,7 @@ pub async fn load<C: ConnectionTrait>(
 ) -> AppResult<(evaluation::Model, contract::Model, Viewer)> {
     let ev = evaluation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let k = contract::Entity::find_by_id(ev.contract_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if is_bureau(u) {
+    if u.role.is_bureau() {
         return Ok((ev, k, Viewer::Bureau));
     }
     if let Some(s) = seat(db, id, u.id).await? {

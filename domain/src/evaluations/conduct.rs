@@ -3,7 +3,7 @@
 //! the findings. Each step checks the evaluation's state in the same transaction; after the
 //! release nothing here changes anything.
 use super::access::{self, Viewer};
-use super::scoring::{parse_percent, parse_points};
+use super::grading::{parse_percent, parse_points};
 use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;

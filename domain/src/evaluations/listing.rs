@@ -1,8 +1,7 @@
 //! Lists of evaluations: an account's own (the bureau all, an evaluator those it was chosen
 //! for, a provider its organization's), the released summaries shown on a public project
 //! page, and an organization's released results for its credit record.
-use super::scoring::{self, points};
-use crate::contracts::access::is_bureau;
+use super::grading::{self, points};
 use crate::error::AppResult;
 use chrono::NaiveDate;
 use entity::enums::{EvaluationGrade, EvaluationKind, EvaluationStatus, Role};
@@ -57,7 +56,7 @@ async fn rows<C: ConnectionTrait>(db: &C, evs: Vec<evaluation::Model>) -> AppRes
 /// The evaluations this account works on.
 pub async fn for_user<C: ConnectionTrait>(db: &C, u: &user::Model) -> AppResult<Vec<EvaluationRow>> {
     let q = evaluation::Entity::find().order_by_desc(evaluation::Column::VisitOn).order_by_desc(evaluation::Column::Id);
-    let evs = if is_bureau(u) {
+    let evs = if u.role.is_bureau() {
         q.all(db).await?
     } else if u.role == Role::NgoMember {
         let Some(org) = u.organization_id else { return Ok(vec![]) };
@@ -144,7 +143,7 @@ pub async fn public_for_call<C: ConnectionTrait>(db: &C, call_id: i32) -> AppRes
             .into_iter()
             .map(|s| (s.indicator_id, s.score_centi))
             .collect();
-        let r = scoring::results(&inds, &scores);
+        let r = grading::results(&inds, &scores);
         out.push(PublicSummary {
             id: e.id,
             kind: e.kind,

@@ -4,12 +4,12 @@
 //! result does to instalments, the organization's credit and its eligibility for calls.
 pub mod access;
 pub mod conduct;
+pub mod grading;
 pub mod listing;
 pub mod release;
 pub mod reminders;
 pub mod rules;
 pub mod schedule;
-pub mod scoring;
 pub mod templates;
 pub mod view;
 

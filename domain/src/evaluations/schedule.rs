@@ -3,7 +3,7 @@
 //! evaluators. The provider is told and asked for its self-evaluation; each evaluator is told.
 use super::access;
 use crate::audit::{self, Actor};
-use crate::contracts::access::{is_bureau, notify_provider};
+use crate::contracts::access::notify_provider;
 use crate::contracts::terms::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Locale, Msg, format_date};
@@ -201,7 +201,7 @@ pub async fn schedule(
     contract_id: i32,
     input: &ScheduleInput,
 ) -> AppResult<evaluation::Model> {
-    if !is_bureau(u) {
+    if !u.role.is_bureau() {
         return Err(AppError::Forbidden);
     }
     let k = contract::Entity::find_by_id(contract_id).one(db).await?.ok_or(AppError::NotFound)?;

@@ -5,7 +5,6 @@
 //! Evaluations copy the indicators when they are scheduled, so editing a template never
 //! changes an evaluation under way.
 use crate::audit::{self, Actor};
-use crate::contracts::access::is_bureau;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
@@ -174,7 +173,7 @@ pub async fn save(
     id: Option<i32>,
     input: &TemplateInput,
 ) -> AppResult<indicator_template::Model> {
-    if !is_bureau(u) {
+    if !u.role.is_bureau() {
         return Err(AppError::Forbidden);
     }
     let p = parse(input)?;

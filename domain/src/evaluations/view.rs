@@ -2,8 +2,8 @@
 //! the bureau everything; an evaluator its own scores (never another's before the release);
 //! the provider its self-evaluation, and the results once released.
 use super::access::Viewer;
+use super::grading::{self, points, suggestion_centi};
 use super::rules::EvaluationRules;
-use super::scoring::{self, points, suggestion_centi};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, format_date, format_datetime};
 use entity::enums::{
@@ -171,7 +171,7 @@ pub async fn build_for<C: ConnectionTrait>(
             s.user_id.is_some_and(|u| seats.iter().any(|x| x.user_id == u && x.status == EvaluatorStatus::Cleared))
         })
         .collect();
-    let results = scoring::results(&inds, &counted.iter().map(|s| (s.indicator_id, s.score_centi)).collect::<Vec<_>>());
+    let results = grading::results(&inds, &counted.iter().map(|s| (s.indicator_id, s.score_centi)).collect::<Vec<_>>());
     let outputs_rows = evaluation_output::Entity::find()
         .filter(evaluation_output::Column::EvaluationId.eq(ev.id))
         .order_by_asc(evaluation_output::Column::Id)

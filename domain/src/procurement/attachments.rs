@@ -348,7 +348,7 @@ pub async fn fetch(
             .one(db)
             .await?
             .is_some();
-    if opened && (calls::is_bureau(Some(u)) || super::panel::seated(db, u, call_id).await.is_ok()) {
+    if opened && (u.role.is_bureau() || super::panel::seated(db, u, call_id).await.is_ok()) {
         return sealing::reveal_file(sealer.call_key(&c)?.as_ref(), a);
     }
     Err(AppError::NotFound)

@@ -3,8 +3,9 @@
 //! is emailed, a challenge window (质疑) opens, and the contract is drafted from the call's
 //! payment schedule for the officer to complete. A call whose bids all fall is failed.
 use super::calls;
-use super::evaluation::{self, Report};
 use super::panel;
+use super::panel_report;
+use super::panel_report::Report;
 use super::rules::ProcurementRules;
 use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult};
@@ -69,7 +70,7 @@ pub async fn award(
         return Err(AppError::Conflict(Msg::new("award.already")));
     }
     let status = c.status.transition(CallStatus::Awarded)?;
-    let r = evaluation::report(&txn, rules, &c).await?;
+    let r = panel_report::report(&txn, rules, &c).await?;
     if !r.complete {
         return Err(AppError::Conflict(Msg::new("award.report_incomplete")));
     }
@@ -250,7 +251,7 @@ pub async fn challenges<C: ConnectionTrait>(
     viewer: Option<&user::Model>,
     call_id: i32,
 ) -> AppResult<Vec<ChallengeView>> {
-    let bureau = calls::is_bureau(viewer);
+    let bureau = viewer.is_some_and(|u| u.role.is_bureau());
     let own_org = viewer.filter(|u| u.role == Role::NgoMember).and_then(|u| u.organization_id);
     if !bureau && own_org.is_none() {
         return Ok(vec![]);
@@ -410,7 +411,7 @@ pub async fn published(
     c: &call::Model,
 ) -> AppResult<Option<Published>> {
     let Some(a) = get(db, c.id).await? else { return Ok(None) };
-    let r = evaluation::report(db, rules, c).await?;
+    let r = panel_report::report(db, rules, c).await?;
     let name_of = |id: i32| r.bids.iter().find(|b| b.bid_id == id).map(|b| b.organization.clone()).unwrap_or_default();
     let k = contract::Entity::find().filter(contract::Column::CallId.eq(c.id)).one(db).await?;
     Ok(Some(Published {

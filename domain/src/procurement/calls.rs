@@ -72,14 +72,10 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<call::Model> 
     call::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }
 
-pub fn is_bureau(u: Option<&user::Model>) -> bool {
-    u.is_some_and(|u| u.role.is_bureau())
-}
-
 /// A call as `viewer` may see it: drafts are the bureau's alone.
 pub async fn visible(db: &DatabaseConnection, viewer: Option<&user::Model>, id: i32) -> AppResult<call::Model> {
     let c = get(db, id).await?;
-    if c.status == CallStatus::Draft && !is_bureau(viewer) {
+    if c.status == CallStatus::Draft && !viewer.is_some_and(|u| u.role.is_bureau()) {
         return Err(AppError::NotFound);
     }
     Ok(c)
@@ -87,7 +83,7 @@ pub async fn visible(db: &DatabaseConnection, viewer: Option<&user::Model>, id: 
 
 pub async fn list(db: &DatabaseConnection, viewer: Option<&user::Model>) -> AppResult<Vec<call::Model>> {
     let mut q = call::Entity::find();
-    if !is_bureau(viewer) {
+    if !viewer.is_some_and(|u| u.role.is_bureau()) {
         q = q.filter(call::Column::Status.ne(CallStatus::Draft));
     }
     Ok(q.order_by_desc(call::Column::PublishedAt).order_by_desc(call::Column::Id).all(db).await?)

@@ -125,7 +125,7 @@ pub async fn for_reader(
     viewer: Option<&user::Model>,
     call_id: i32,
 ) -> AppResult<Vec<QuestionView>> {
-    let bureau = calls::is_bureau(viewer);
+    let bureau = viewer.is_some_and(|u| u.role.is_bureau());
     let rows = call_question::Entity::find()
         .filter(call_question::Column::CallId.eq(call_id))
         .order_by_asc(call_question::Column::AskedAt)

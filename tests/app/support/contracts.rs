@@ -7,7 +7,7 @@ use fuhua::domain::contracts::payments::PaymentInput;
 use fuhua::domain::contracts::reports::{AchievedInput, ReportInput};
 use fuhua::domain::contracts::terms::{OutputInput, TermsInput};
 use fuhua::domain::contracts::{milestones, signing, terms};
-use fuhua::domain::procurement::{award, evaluation, panel};
+use fuhua::domain::procurement::{award, panel, panel_report, score_sheets};
 use fuhua::i18n::Locale;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -28,10 +28,10 @@ pub async fn ready_to_award(app: &TestApp) -> (i32, i32, Vec<entity::user::Model
     let sheets = [[[80, 70, 90], [70, 60, 60], [90, 80, 80]]; 3];
     for (m, s) in seated_members(app, id).await.iter().zip(&sheets) {
         panel::declare(app.db(), m, after(), id, &clean_declaration(&bidders)).await.expect("declare");
-        evaluation::submit_sheet(app.db(), m, after(), id, &sheet(app, id, s).await).await.expect("sheet");
+        score_sheets::submit_sheet(app.db(), m, after(), id, &sheet(app, id, s).await).await.expect("sheet");
     }
     let c = crate::support::calls::call_row(app, id).await;
-    let r = evaluation::report(app.db(), rules, &c).await.expect("report");
+    let r = panel_report::report(app.db(), rules, &c).await.expect("report");
     (id, r.bids[0].bid_id, bidders, officer)
 }
 

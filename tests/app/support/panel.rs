@@ -3,7 +3,7 @@ use crate::support::bids::{bid, deadline, member, published_call};
 use crate::support::calls::call_row;
 use crate::support::*;
 use entity::enums::{CallStatus, ConflictKind, PanelMemberStatus, Role, ServiceCategory};
-use fuhua::domain::procurement::{bids, evaluation, opening, panel};
+use fuhua::domain::procurement::{bids, opening, panel, score_sheets};
 use sea_orm::EntityTrait;
 
 pub fn after() -> chrono::DateTime<chrono::Utc> {
@@ -59,9 +59,9 @@ pub fn clean_declaration(bidders: &[entity::user::Model]) -> Vec<panel::Declared
 }
 
 /// A full sheet: `scores[bid index][criterion index]` over the call's technical criteria.
-pub async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<evaluation::ScoreInput> {
+pub async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<score_sheets::ScoreInput> {
     let c = call_row(app, call).await;
-    let bids = evaluation::scored_bids(app.db(), &c).await.expect("bids");
+    let bids = score_sheets::scored_bids(app.db(), &c).await.expect("bids");
     let criteria: Vec<_> = fuhua::domain::procurement::calls::criteria(app.db(), call)
         .await
         .expect("criteria")
@@ -73,7 +73,7 @@ pub async fn sheet(app: &TestApp, call: i32, scores: &[[i32; 3]]) -> Vec<evaluat
     let mut out = vec![];
     for (b, row) in by_bid.iter().zip(scores) {
         for (cr, s) in criteria.iter().zip(row) {
-            out.push(evaluation::ScoreInput {
+            out.push(score_sheets::ScoreInput {
                 bid: b.bid_ref.clone(),
                 criterion_id: cr.id,
                 score: s.to_string(),

@@ -1,0 +1,17 @@
+//! Accounts: login, registration, password reset, one's profile and API tokens.
+pub(crate) mod api;
+pub(crate) mod pages;
+
+/// The HTML pages of the area.
+pub fn pages() -> Vec<rocket::Route> {
+    let mut r = Vec::new();
+    r.extend(pages::routes());
+    r
+}
+
+/// The area in the JSON API (/api/v1).
+pub fn api() -> Vec<rocket::Route> {
+    let mut r = Vec::new();
+    r.extend(api::routes());
+    r
+}

@@ -1,0 +1,499 @@
+//! Contract pages: the list, a contract with everything that happens under it, the
+//! officer's draft form, the signing steps and the PDFs.
+use crate::assets::Template;
+use crate::auth::Posted;
+use crate::auth::{Member, Ngo, Officer};
+use crate::domain::contracts::milestones::{self, MilestoneInput};
+use crate::domain::contracts::terms::{self, OutputInput, TermsInput};
+use crate::domain::contracts::{access, documents, listing, signing, view};
+use crate::domain::documents as drawing;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::routes::errors::PageError;
+use crate::routes::page::{Page, PageResponse, done};
+use crate::routes::shared::CsrfForm;
+use crate::routes::shared::Download;
+use crate::routes::uploads::{FileForm, chosen, read_upload};
+use crate::state::App;
+use entity::user;
+use rocket::form::FromForm;
+use rocket::{State, get, post};
+use serde_json::{Value, json};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        list,
+        show,
+        edit,
+        save_terms,
+        add_milestone,
+        save_milestone,
+        remove_milestone,
+        approve,
+        reopen,
+        send,
+        accept,
+        countersign,
+        preview,
+        document
+    ]
+}
+
+pub(crate) async fn contract_context(app: &App, u: &user::Model, id: i32) -> Result<Value, AppError> {
+    let (k, viewer) = access::load(&app.db, u, id).await?;
+    let today = app.clock.today_local();
+    let v = view::build(&app.db, &k, viewer, &app.config.contracts, today).await?;
+    let max_term = {
+        let c = crate::domain::procurement::calls::get(&app.db, k.call_id).await?;
+        terms::max_term_months(&c, &app.config.procurement)
+    };
+    let locale_msgs: Vec<crate::i18n::Msg> = if k.status == entity::enums::ContractStatus::Draft {
+        signing::blockers(&v, max_term, app.config.contracts.max_bond_percent)
+    } else {
+        Vec::new()
+    };
+    Ok(json!({
+        "contract": v,
+        "bureau": viewer == access::Viewer::Bureau,
+        "blocker_msgs": locale_msgs.iter().map(|m| json!({"key": m.key, "args": m.args.iter().cloned().collect::<std::collections::HashMap<_, _>>()})).collect::<Vec<_>>(),
+        "max_term": max_term,
+        "max_bond": app.config.contracts.max_bond_percent,
+        "evaluations": crate::domain::evaluations::listing::for_contract(&app.db, k.id).await?,
+        "today": today.to_string(),
+        "no_values": {},
+    }))
+}
+
+/// The page again with the refusal shown (field errors or a banner).
+pub(crate) async fn contract_again(
+    page: &Page,
+    app: &App,
+    u: &user::Model,
+    id: i32,
+    err: AppError,
+    values: Value,
+) -> Result<PageResponse, PageError> {
+    let mut ctx = contract_context(app, u, id).await?;
+    localize_blockers(page.locale, &mut ctx);
+    page.refused_keeping("contracts/show", ctx, values, err)
+}
+
+pub(crate) fn localize_blockers(l: Locale, ctx: &mut Value) {
+    let msgs: Vec<String> = ctx["blocker_msgs"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let key = m["key"].as_str().unwrap_or_default();
+                    let args: Vec<(&str, String)> = m["args"]
+                        .as_object()
+                        .map(|o| {
+                            o.iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default().to_string())).collect()
+                        })
+                        .unwrap_or_default();
+                    l.tf(key, &args)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ctx["blockers"] = json!(msgs);
+}
+
+#[get("/contracts?<waiting>")]
+async fn list(page: Page, m: Member, waiting: Option<bool>, app: &State<App>) -> Result<Template, PageError> {
+    let rows = listing::list(&app.reads, &m.0, app.clock.today_local(), waiting.unwrap_or(false)).await?;
+    Ok(page.render(
+        "contracts/list",
+        json!({"contracts": rows, "waiting": waiting.unwrap_or(false), "bureau": m.0.role.is_bureau()}),
+    ))
+}
+
+#[get("/contracts/<id>", rank = 2)]
+async fn show(page: Page, m: Member, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    let mut ctx = contract_context(app, &m.0, id).await?;
+    localize_blockers(page.locale, &mut ctx);
+    Ok(page.render("contracts/show", ctx))
+}
+
+fn terms_values(v: &view::ContractView) -> TermsInput {
+    let mut outputs: Vec<OutputInput> = v
+        .outputs
+        .iter()
+        .map(|o| OutputInput {
+            name: o.name.clone(),
+            standard: o.standard.clone(),
+            unit: o.unit.clone(),
+            quantity: o.quantity.to_string(),
+            unit_price: o.unit_price_input.clone(),
+        })
+        .collect();
+    outputs.extend((0..3).map(|_| OutputInput::default()));
+    TermsInput {
+        purchaser_name: v.purchaser_name.clone(),
+        purchaser_address: v.purchaser_address.clone(),
+        purchaser_representative: v.purchaser_representative.clone(),
+        provider_address: v.provider_address.clone(),
+        provider_representative: v.provider_representative.clone(),
+        legal_basis: v.legal_basis.clone(),
+        service_content: v.service_content.clone(),
+        performance_targets: v.performance_targets.clone(),
+        acceptance_terms: v.acceptance_terms.clone(),
+        breach_terms: v.breach_terms.clone(),
+        dispute_terms: v.dispute_terms.clone(),
+        starts_on: v.starts_on.clone().unwrap_or_default(),
+        ends_on: v.ends_on.clone().unwrap_or_default(),
+        bond_percent: v.bond_percent.to_string(),
+        outputs,
+    }
+}
+
+async fn edit_context(
+    page: &Page,
+    app: &App,
+    u: &user::Model,
+    id: i32,
+    values: Option<&TermsInput>,
+) -> Result<Value, AppError> {
+    let mut ctx = contract_context(app, u, id).await?;
+    localize_blockers(page.locale, &mut ctx);
+    let k = access::for_bureau(&app.db, u, id).await?;
+    let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
+    let mut values = values.cloned().unwrap_or_else(|| terms_values(&v));
+    while values.outputs.len() < 3 {
+        values.outputs.push(OutputInput::default());
+    }
+    ctx["values"] = json!(values);
+    ctx["blank_indicators"] = json!([{}, {}, {}]);
+    Ok(ctx)
+}
+
+#[get("/contracts/<id>/edit")]
+async fn edit(page: Page, o: Officer, id: i32, app: &State<App>) -> Result<Template, PageError> {
+    let k = access::for_bureau(&app.db, &o.0, id).await?;
+    terms::require_draft(&k)?;
+    Ok(page.render("contracts/edit", edit_context(&page, app, &o.0, id, None).await?))
+}
+
+#[derive(FromForm)]
+struct TermsForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    purchaser_name: String,
+    #[field(default = String::new())]
+    purchaser_address: String,
+    #[field(default = String::new())]
+    purchaser_representative: String,
+    #[field(default = String::new())]
+    provider_address: String,
+    #[field(default = String::new())]
+    provider_representative: String,
+    #[field(default = String::new())]
+    legal_basis: String,
+    #[field(default = String::new())]
+    service_content: String,
+    #[field(default = String::new())]
+    performance_targets: String,
+    #[field(default = String::new())]
+    acceptance_terms: String,
+    #[field(default = String::new())]
+    breach_terms: String,
+    #[field(default = String::new())]
+    dispute_terms: String,
+    #[field(default = String::new())]
+    starts_on: String,
+    #[field(default = String::new())]
+    ends_on: String,
+    #[field(default = String::new())]
+    bond_percent: String,
+    #[field(default = Vec::new())]
+    outputs: Vec<OutputForm>,
+}
+
+crate::csrf_field!(TermsForm);
+
+#[derive(FromForm)]
+struct OutputForm {
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    standard: String,
+    #[field(default = String::new())]
+    unit: String,
+    #[field(default = String::new())]
+    quantity: String,
+    #[field(default = String::new())]
+    unit_price: String,
+}
+
+impl TermsForm {
+    fn input(&self) -> TermsInput {
+        TermsInput {
+            purchaser_name: self.purchaser_name.clone(),
+            purchaser_address: self.purchaser_address.clone(),
+            purchaser_representative: self.purchaser_representative.clone(),
+            provider_address: self.provider_address.clone(),
+            provider_representative: self.provider_representative.clone(),
+            legal_basis: self.legal_basis.clone(),
+            service_content: self.service_content.clone(),
+            performance_targets: self.performance_targets.clone(),
+            acceptance_terms: self.acceptance_terms.clone(),
+            breach_terms: self.breach_terms.clone(),
+            dispute_terms: self.dispute_terms.clone(),
+            starts_on: self.starts_on.clone(),
+            ends_on: self.ends_on.clone(),
+            bond_percent: self.bond_percent.clone(),
+            outputs: self
+                .outputs
+                .iter()
+                .map(|o| OutputInput {
+                    name: o.name.clone(),
+                    standard: o.standard.clone(),
+                    unit: o.unit.clone(),
+                    quantity: o.quantity.clone(),
+                    unit_price: o.unit_price.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[post("/contracts/<id>/terms", data = "<form>")]
+async fn save_terms(
+    page: Page,
+    o: Officer,
+    id: i32,
+    form: Posted<TermsForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let input = form.input();
+    let r = terms::save(
+        &app.db,
+        &o.0,
+        app.clock.now(),
+        &app.config.procurement,
+        app.config.contracts.max_bond_percent,
+        id,
+        &input,
+    )
+    .await;
+    match r {
+        Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_saved")),
+        Err(e) => page.refused("contracts/edit", edit_context(&page, app, &o.0, id, Some(&input)).await?, e),
+    }
+}
+
+#[derive(FromForm)]
+struct MilestoneForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    title: String,
+    #[field(default = String::new())]
+    due_on: String,
+    #[field(default = String::new())]
+    deliverables: String,
+    #[field(default = Vec::new())]
+    indicators: Vec<IndicatorForm>,
+}
+
+crate::csrf_field!(MilestoneForm);
+
+#[derive(FromForm)]
+struct IndicatorForm {
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    unit: String,
+    #[field(default = String::new())]
+    target: String,
+}
+
+impl MilestoneForm {
+    fn input(&self) -> MilestoneInput {
+        MilestoneInput {
+            title: self.title.clone(),
+            due_on: self.due_on.clone(),
+            deliverables: self.deliverables.clone(),
+            indicators: self
+                .indicators
+                .iter()
+                .map(|i| milestones::IndicatorInput {
+                    name: i.name.clone(),
+                    unit: i.unit.clone(),
+                    target: i.target.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[post("/contracts/<id>/milestones", data = "<form>")]
+async fn add_milestone(
+    page: Page,
+    o: Officer,
+    id: i32,
+    form: Posted<MilestoneForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let input = form.input();
+    match milestones::add(&app.db, &o.0, app.clock.now(), id, &input).await {
+        Ok(m) => Ok(done(format!("/contracts/{id}/edit#milestone-{}", m.id), "flash.milestone_saved")),
+        Err(e) => {
+            let mut ctx = edit_context(&page, app, &o.0, id, None).await?;
+            ctx["new_milestone"] = json!(input);
+            page.refused("contracts/edit", ctx, e)
+        }
+    }
+}
+
+#[post("/contracts/<id>/milestones/<mid>", data = "<form>")]
+async fn save_milestone(
+    page: Page,
+    o: Officer,
+    id: i32,
+    mid: i32,
+    form: Posted<MilestoneForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let input = form.input();
+    match milestones::save(&app.db, &o.0, app.clock.now(), mid, &input).await {
+        Ok(()) => Ok(done(format!("/contracts/{id}/edit#milestone-{mid}"), "flash.milestone_saved")),
+        Err(e) => {
+            let mut ctx = edit_context(&page, app, &o.0, id, None).await?;
+            ctx["failed_milestone"] = json!(mid);
+            ctx["milestone_values"] = json!(input);
+            page.refused("contracts/edit", ctx, e)
+        }
+    }
+}
+
+#[post("/contracts/<id>/milestones/<mid>/remove", data = "<_form>")]
+async fn remove_milestone(
+    page: Page,
+    o: Officer,
+    id: i32,
+    mid: i32,
+    _form: Posted<CsrfForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    match milestones::remove(&app.db, &o.0, app.clock.now(), mid).await {
+        Ok(()) => Ok(done(format!("/contracts/{id}/edit"), "flash.milestone_removed")),
+        Err(e) => page.refused("contracts/edit", edit_context(&page, app, &o.0, id, None).await?, e),
+    }
+}
+
+#[post("/contracts/<id>/approve", data = "<_form>")]
+async fn approve(
+    page: Page,
+    o: Officer,
+    id: i32,
+    _form: Posted<CsrfForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let r = signing::approve(
+        &app.db,
+        &app.documents,
+        &o.0,
+        app.clock.now(),
+        &app.config.contracts,
+        &app.config.procurement,
+        id,
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(done(format!("/contracts/{id}"), "flash.contract_approved")),
+        Err(e) => contract_again(&page, app, &o.0, id, e, json!({})).await,
+    }
+}
+
+#[post("/contracts/<id>/reopen", data = "<_form>")]
+async fn reopen(
+    page: Page,
+    o: Officer,
+    id: i32,
+    _form: Posted<CsrfForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    match signing::reopen(&app.db, &o.0, app.clock.now(), id).await {
+        Ok(()) => Ok(done(format!("/contracts/{id}/edit"), "flash.contract_reopened")),
+        Err(e) => contract_again(&page, app, &o.0, id, e, json!({})).await,
+    }
+}
+
+#[post("/contracts/<id>/send", data = "<form>")]
+async fn send(
+    page: Page,
+    o: Officer,
+    id: i32,
+    form: Posted<CsrfForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let language = Locale::from_tag(&form.language).unwrap_or(Locale::ZhCn);
+    let r = signing::send(
+        &app.db,
+        &app.documents,
+        &app.emails,
+        &app.config.public_origin,
+        &o.0,
+        app.clock.now(),
+        &app.config.contracts,
+        id,
+        language,
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(done(format!("/contracts/{id}#documents"), "flash.contract_sent")),
+        Err(e) => contract_again(&page, app, &o.0, id, e, json!({})).await,
+    }
+}
+
+#[post("/contracts/<id>/accept", data = "<_form>")]
+async fn accept(
+    page: Page,
+    n: Ngo,
+    id: i32,
+    _form: Posted<CsrfForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    match signing::accept(&app.db, &n.0, app.clock.now(), id).await {
+        Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),
+        Err(e) => contract_again(&page, app, &n.0, id, e, json!({})).await,
+    }
+}
+
+#[post("/contracts/<id>/countersign", data = "<form>")]
+async fn countersign(
+    page: Page,
+    n: Ngo,
+    id: i32,
+    form: Posted<FileForm<'_>>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let _slot = crate::routes::uploads::slot().await;
+    let (name, bytes) = read_upload(chosen(&form.file)?).await?;
+    match signing::countersign(&app.db, &n.0, app.clock.now(), id, &name, bytes).await {
+        Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),
+        Err(e) => contract_again(&page, app, &n.0, id, e, json!({})).await,
+    }
+}
+
+/// The contract as it stands, drawn now and marked as a draft; not stored. The issued
+/// PDFs are under documents.
+#[get("/contracts/<id>/preview.pdf?<lang>")]
+async fn preview(o: Officer, id: i32, lang: Option<&str>, app: &State<App>) -> Result<Download, PageError> {
+    let k = access::for_bureau(&app.db, &o.0, id).await?;
+    let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
+    let l = lang.and_then(Locale::from_tag).unwrap_or(Locale::ZhCn);
+    let request = drawing::Request::Contract { view: Box::new(v), language: l, draft: true };
+    let pdf = drawing::render(&app.documents, request).await?;
+    Ok(Download::file(pdf.bytes, "pdf", &format!("contract-{id}-draft.pdf"), true))
+}
+
+#[get("/contracts/<id>/documents/<doc_id>")]
+async fn document(m: Member, id: i32, doc_id: i32, app: &State<App>) -> Result<Download, PageError> {
+    let d = documents::fetch(&app.db, &m.0, id, doc_id).await?;
+    // A countersigned scan may be a photo; issued documents are PDFs.
+    let kind = crate::domain::procurement::attachments::sniff(&d.data).unwrap_or("pdf");
+    Ok(Download::file(d.data, kind, &d.file_name, false))
+}
