@@ -3,6 +3,16 @@
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Msg;
 
+/// The longest free text of one part of a record (a plan, a clause, an answer, a comment, a
+/// note): 4,000 characters, what a page of A4 holds.
+pub const LONG_TEXT: usize = 4000;
+/// The longest one-line text (a name, a title, an indicator): 200 characters.
+pub const SHORT_TEXT: usize = 200;
+/// A bid's service plan, the one long document typed into a form: 20,000 characters.
+pub const SERVICE_PLAN: usize = 20_000;
+/// A quantity a bid promises for one output: 1 to ten million.
+pub const OUTPUT_QUANTITY: std::ops::RangeInclusive<i64> = 1..=10_000_000;
+
 /// A refusal naming one field.
 pub fn field_error(field: &'static str, msg: Msg) -> AppError {
     let mut e = FieldErrors::default();

@@ -9,7 +9,8 @@ use super::hubs::ORIGIN;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports;
 use crate::domain::documents::Documents;
-use crate::domain::evaluations::conduct::{self, AchievedLine, FindingsInput, ScoreLine, SelfInput, SurveyInput};
+use crate::domain::evaluations::assessment::{self, FindingsInput, SurveyInput};
+use crate::domain::evaluations::conduct::{self, AchievedLine, ScoreLine, SelfInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
 use crate::domain::evaluations::templates::{self, DimensionInput, IndicatorInput, TemplateInput};
 use crate::domain::evaluations::{EvaluationRules, release};
@@ -145,13 +146,13 @@ async fn evaluate(
         satisfied_percent: r.survey.1.into(),
         survey_method: "电话回访，随机抽取服务对象".into(),
     };
-    conduct::survey(db, people.officer, scored_at, ev.id, &survey).await?;
+    assessment::survey(db, people.officer, scored_at, ev.id, &survey).await?;
     let findings = FindingsInput {
         method: input.method.clone(),
         findings: r.findings.into(),
         recommendations: r.recommendations.into(),
     };
-    conduct::findings(db, people.officer, scored_at, ev.id, &findings).await?;
+    assessment::findings(db, people.officer, scored_at, ev.id, &findings).await?;
     let rules = EvaluationRules::default();
     release::release(db, emails, documents, ORIGIN, people.officer, release_at, &rules, ev.id).await?;
     Ok(())

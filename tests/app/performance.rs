@@ -12,7 +12,8 @@ use crate::support::*;
 use entity::enums::{ConflictKind, EvaluationGrade, EvaluationKind, EvaluationStatus, InstalmentStatus, Role};
 use fuhua::domain::contracts::reports::{self, AchievedInput, ReportInput};
 use fuhua::domain::evaluations::access::Viewer;
-use fuhua::domain::evaluations::conduct::{self, FindingsInput, SelfInput};
+use fuhua::domain::evaluations::assessment::{self, FindingsInput};
+use fuhua::domain::evaluations::conduct::{self, SelfInput};
 use fuhua::domain::evaluations::schedule::{self, ScheduleInput};
 use fuhua::domain::evaluations::templates::{self};
 use fuhua::domain::evaluations::{release, view};
@@ -408,7 +409,7 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.released"), "{r:?}");
     assert!(matches!(release_now(&app, &w, ev).await, Err(AppError::Conflict(_))));
     let f = FindingsInput { findings: "改写".into(), ..Default::default() };
-    assert!(matches!(conduct::findings(app.db(), &w.officer, t0(), ev, &f).await, Err(AppError::Conflict(_))));
+    assert!(matches!(assessment::findings(app.db(), &w.officer, t0(), ev, &f).await, Err(AppError::Conflict(_))));
     let stored = entity::evaluation::Entity::find_by_id(ev).one(app.db()).await.expect("q").expect("e");
     assert_eq!((stored.total_centi, stored.status), (Some(8718), EvaluationStatus::Released));
 
@@ -561,11 +562,11 @@ async fn a_silent_provider_does_not_hold_the_evaluation_up_and_a_recused_evaluat
         .await
         .expect("q");
     assert_eq!(inds[0].output_id, Some(outputs[0].id), "matched by name");
-    conduct::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, Some(outputs[1].id)).await.expect("link");
+    assessment::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, Some(outputs[1].id)).await.expect("link");
     assert_eq!(conduct::indicators(app.db(), ev).await.expect("q")[0].output_id, Some(outputs[1].id));
-    let r = conduct::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, Some(999_999)).await;
+    let r = assessment::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, Some(999_999)).await;
     assert!(matches!(r, Err(AppError::Invalid(ref e)) if e.has("output_id")), "{r:?}");
-    let r = conduct::link_output(app.db(), &w.officer, t0(), ev, inds[1].id, Some(outputs[0].id)).await;
+    let r = assessment::link_output(app.db(), &w.officer, t0(), ev, inds[1].id, Some(outputs[0].id)).await;
     assert!(matches!(r, Err(AppError::NotFound)), "not an output-linked indicator: {r:?}");
     app.clock.set(t0());
     let mut officer = app.relogin(&w.officer.email).await.with_header("Origin", ORIGIN);
@@ -594,7 +595,7 @@ async fn a_silent_provider_does_not_hold_the_evaluation_up_and_a_recused_evaluat
     score_all(&app, ev, std::slice::from_ref(&substitute), &[["32", "15", "20", "8"]]).await;
     let v = release_now(&app, &w, ev).await.expect("release");
     assert_eq!(v.total.as_deref(), Some("74.00"), "31 + 15 + 20 + 8");
-    let r = conduct::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, None).await;
+    let r = assessment::link_output(app.db(), &w.officer, t0(), ev, inds[0].id, None).await;
     assert!(matches!(r, Err(AppError::Conflict(ref m)) if m.key == "evaluation.released"), "{r:?}");
     // The report says the self-evaluation never came.
     let doc = entity::contract_document::Entity::find_by_id(v.report_document_id.expect("doc"))

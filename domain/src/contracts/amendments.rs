@@ -34,6 +34,118 @@ pub struct AmendmentInput {
 /// One change: the field's catalogue key, before and after.
 pub type Change = (String, String, String);
 
+/// What an amendment would change, checked.
+struct Proposed {
+    reason: String,
+    changes: Vec<Change>,
+    new_end: Option<chrono::NaiveDate>,
+    service_content: String,
+    performance_targets: String,
+}
+
+/// Checks the amendment against the contract: a later end within the longest term the call
+/// allows and not before a milestone, texts within their limit, and at least one change.
+async fn proposed(
+    db: &DatabaseConnection,
+    k: &contract::Model,
+    procurement: &ProcurementRules,
+    input: &AmendmentInput,
+) -> AppResult<Proposed> {
+    let mut e = FieldErrors::default();
+    let reason = crate::fields::text_field(&mut e, "reason", &input.reason, 2000);
+    let mut changes: Vec<Change> = Vec::new();
+    let new_end = match input.ends_on.trim().is_empty() {
+        true => None,
+        false => new_end(db, k, procurement, &input.ends_on, &mut e).await?,
+    };
+    if let (Some(d), Some(end)) = (new_end, k.ends_on) {
+        changes.push(("field.contract_ends_on".into(), end.to_string(), d.to_string()));
+    }
+    let service_content = crate::clean(&input.service_content);
+    let performance_targets = crate::clean(&input.performance_targets);
+    for (field, text) in [("service_content", &service_content), ("performance_targets", &performance_targets)] {
+        if text.chars().count() > crate::fields::LONG_TEXT {
+            e.add(field, Msg::new("field.too_long").arg("max", crate::fields::LONG_TEXT));
+        }
+    }
+    if !service_content.is_empty() && service_content != k.service_content {
+        changes.push(("field.contract_service_content".into(), k.service_content.clone(), service_content.clone()));
+    }
+    if !performance_targets.is_empty() && performance_targets != k.performance_targets {
+        changes.push((
+            "field.contract_performance_targets".into(),
+            k.performance_targets.clone(),
+            performance_targets.clone(),
+        ));
+    }
+    e.into_result()?;
+    if changes.is_empty() {
+        return Err(field_error("reason", Msg::new("contract.amend_nothing")));
+    }
+    Ok(Proposed { reason, changes, new_end, service_content, performance_targets })
+}
+
+/// A new end date typed as `typed`, if it changes the end and keeps the rules; else the
+/// reason in `e`.
+async fn new_end(
+    db: &DatabaseConnection,
+    k: &contract::Model,
+    procurement: &ProcurementRules,
+    typed: &str,
+    e: &mut FieldErrors,
+) -> AppResult<Option<chrono::NaiveDate>> {
+    let (d, start) = match (parse_date(typed), k.starts_on, k.ends_on) {
+        (Some(d), Some(start), Some(end)) if d != end => (d, start),
+        (None, _, _) => {
+            e.add("ends_on", Msg::new("field.date"));
+            return Ok(None);
+        }
+        _ => return Ok(None),
+    };
+    let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let max = max_term_months(&c, procurement);
+    let limit = start.checked_add_months(Months::new(max as u32)).map(|x| x - Duration::days(1));
+    let last_due = milestone::Entity::find()
+        .filter(milestone::Column::ContractId.eq(k.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.due_on)
+        .max();
+    if limit.is_some_and(|l| d > l) {
+        e.add("ends_on", Msg::new("contract.term_too_long").arg("max", max));
+        Ok(None)
+    } else if d < start || last_due.is_some_and(|m| d < m) {
+        e.add("ends_on", Msg::new("contract.amend_end_before_milestones"));
+        Ok(None)
+    } else {
+        Ok(Some(d))
+    }
+}
+
+/// The contract with the amendment applied (not yet saved).
+fn amended(
+    k: &contract::Model,
+    new_end: Option<chrono::NaiveDate>,
+    service_content: String,
+    performance_targets: String,
+) -> contract::ActiveModel {
+    let mut am: contract::ActiveModel = k.clone().into();
+    if let Some(d) = new_end {
+        am.ends_on = Set(Some(d));
+        if let Some(start) = k.starts_on {
+            am.term_months = Set(super::terms::term_months(start, d));
+        }
+    }
+    if !service_content.is_empty() {
+        am.service_content = Set(service_content);
+    }
+    if !performance_targets.is_empty() {
+        am.performance_targets = Set(performance_targets);
+    }
+    am
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn amend(
     db: &DatabaseConnection,
@@ -52,57 +164,8 @@ pub async fn amend(
     if k.status != ContractStatus::Active {
         return Err(AppError::Conflict(Msg::new("contract.amend_active_only")));
     }
-    let mut e = FieldErrors::default();
-    let reason = crate::fields::text_field(&mut e, "reason", &input.reason, 2000);
-    let mut changes: Vec<Change> = Vec::new();
-    let mut new_end = None;
-    if !input.ends_on.trim().is_empty() {
-        match (parse_date(&input.ends_on), k.starts_on, k.ends_on) {
-            (Some(d), Some(start), Some(end)) if d != end => {
-                let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
-                let max = max_term_months(&c, procurement);
-                let limit = start.checked_add_months(Months::new(max as u32)).map(|x| x - Duration::days(1));
-                let last_due = milestone::Entity::find()
-                    .filter(milestone::Column::ContractId.eq(k.id))
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(|m| m.due_on)
-                    .max();
-                if limit.is_some_and(|l| d > l) {
-                    e.add("ends_on", Msg::new("contract.term_too_long").arg("max", max));
-                } else if d < start || last_due.is_some_and(|m| d < m) {
-                    e.add("ends_on", Msg::new("contract.amend_end_before_milestones"));
-                } else {
-                    changes.push(("field.contract_ends_on".into(), end.to_string(), d.to_string()));
-                    new_end = Some(d);
-                }
-            }
-            (None, _, _) => e.add("ends_on", Msg::new("field.date")),
-            _ => {}
-        }
-    }
-    let service_content = crate::clean(&input.service_content);
-    let performance_targets = crate::clean(&input.performance_targets);
-    for (field, text) in [("service_content", &service_content), ("performance_targets", &performance_targets)] {
-        if text.chars().count() > 4000 {
-            e.add(field, Msg::new("field.too_long").arg("max", 4000));
-        }
-    }
-    if !service_content.is_empty() && service_content != k.service_content {
-        changes.push(("field.contract_service_content".into(), k.service_content.clone(), service_content.clone()));
-    }
-    if !performance_targets.is_empty() && performance_targets != k.performance_targets {
-        changes.push((
-            "field.contract_performance_targets".into(),
-            k.performance_targets.clone(),
-            performance_targets.clone(),
-        ));
-    }
-    e.into_result()?;
-    if changes.is_empty() {
-        return Err(field_error("reason", Msg::new("contract.amend_nothing")));
-    }
+    let p = proposed(db, &k, procurement, input).await?;
+    let Proposed { reason, changes, new_end, service_content, performance_targets } = p;
     let seq =
         contract_amendment::Entity::find().filter(contract_amendment::Column::ContractId.eq(k.id)).count(db).await?
             as i32
@@ -134,19 +197,7 @@ pub async fn amend(
     }
     .insert(&txn)
     .await?;
-    let mut am: contract::ActiveModel = k.clone().into();
-    if let Some(d) = new_end {
-        am.ends_on = Set(Some(d));
-        if let Some(start) = k.starts_on {
-            am.term_months = Set(super::terms::term_months(start, d));
-        }
-    }
-    if !service_content.is_empty() {
-        am.service_content = Set(service_content);
-    }
-    if !performance_targets.is_empty() {
-        am.performance_targets = Set(performance_targets);
-    }
+    let mut am = amended(&k, new_end, service_content, performance_targets);
     am.updated_at = Set(now);
     am.update(&txn).await?;
     let number = k.number.clone().unwrap_or_default();

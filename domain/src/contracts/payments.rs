@@ -70,6 +70,78 @@ pub async fn of_contract<C: ConnectionTrait>(db: &C, contract_id: i32) -> AppRes
         .await?)
 }
 
+/// A payment as typed, parsed.
+struct Parsed {
+    amount: i64,
+    paid_on: chrono::NaiveDate,
+    voucher: String,
+    instalment_id: i32,
+}
+
+/// An amount over zero, a date not after `today`, a voucher number, an instalment chosen;
+/// every field in error is named at once.
+fn parse(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<Parsed> {
+    let mut e = FieldErrors::default();
+    let amount = match Money::parse_yuan(&input.amount) {
+        Ok(m) if m.fen() > 0 => Some(m.fen()),
+        Ok(_) => {
+            e.add("amount", Msg::new("payment.amount_positive"));
+            None
+        }
+        Err(m) => {
+            e.add("amount", m);
+            None
+        }
+    };
+    let paid_on = parse_date(&input.paid_on);
+    match paid_on {
+        None => e.add("paid_on", Msg::new("field.date")),
+        Some(d) if d > today => e.add("paid_on", Msg::new("payment.date_future")),
+        _ => {}
+    }
+    let voucher = crate::fields::line_field(&mut e, "voucher_no", &input.voucher_no, 64);
+    let instalment_id = input.instalment_id.trim().parse::<i32>().ok();
+    if instalment_id.is_none() {
+        e.add("instalment_id", Msg::new("field.choose"));
+    }
+    e.into_result()?;
+    match (amount, paid_on, instalment_id) {
+        (Some(amount), Some(paid_on), Some(instalment_id)) => Ok(Parsed { amount, paid_on, voucher, instalment_id }),
+        _ => Err(AppError::Internal("parsed payment".into())),
+    }
+}
+
+/// The instalment to pay, if it is the contract's and payable now. The contract's row and
+/// the instalment's are touched first: on PostgreSQL this holds them until commit, so
+/// payments on one contract are counted one after the other (and the last one completes it).
+async fn lock_payable(
+    txn: &sea_orm::DatabaseTransaction,
+    contract_id: i32,
+    instalment_id: i32,
+) -> AppResult<contract_instalment::Model> {
+    contract::Entity::update_many()
+        .col_expr(contract::Column::UpdatedAt, Expr::col(contract::Column::UpdatedAt))
+        .filter(contract::Column::Id.eq(contract_id))
+        .exec(txn)
+        .await?;
+    let touched = contract_instalment::Entity::update_many()
+        .col_expr(contract_instalment::Column::Position, Expr::col(contract_instalment::Column::Position))
+        .filter(contract_instalment::Column::Id.eq(instalment_id))
+        .filter(contract_instalment::Column::ContractId.eq(contract_id))
+        .exec(txn)
+        .await?;
+    if touched.rows_affected != 1 {
+        return Err(field_error("instalment_id", Msg::new("field.choose")));
+    }
+    let inst = contract_instalment::Entity::find_by_id(instalment_id).one(txn).await?.ok_or(AppError::NotFound)?;
+    match inst.status {
+        InstalmentStatus::Pending => Err(AppError::Conflict(Msg::new("payment.not_payable"))),
+        InstalmentStatus::Paid => Err(AppError::Conflict(Msg::new("payment.already_paid"))),
+        InstalmentStatus::Withheld => Err(AppError::Conflict(Msg::new("payment.withheld"))),
+        InstalmentStatus::Payable => Ok(inst),
+    }
+}
+
 /// Records a payment. Refused, with nothing changed: an instalment not yet payable or
 /// already paid, an amount over what is still payable on it, a date in the future or
 /// before signing, a voucher number already used.
@@ -83,35 +155,7 @@ pub async fn record(
     contract_id: i32,
     input: &PaymentInput,
 ) -> AppResult<payment::Model> {
-    let mut e = FieldErrors::default();
-    let amount = match Money::parse_yuan(&input.amount) {
-        Ok(m) if m.fen() > 0 => Some(m.fen()),
-        Ok(_) => {
-            e.add("amount", Msg::new("payment.amount_positive"));
-            None
-        }
-        Err(m) => {
-            e.add("amount", m);
-            None
-        }
-    };
-    let today = crate::i18n::to_local(now).date_naive();
-    let paid_on = parse_date(&input.paid_on);
-    match paid_on {
-        None => e.add("paid_on", Msg::new("field.date")),
-        Some(d) if d > today => e.add("paid_on", Msg::new("payment.date_future")),
-        _ => {}
-    }
-    let voucher = crate::fields::line_field(&mut e, "voucher_no", &input.voucher_no, 64);
-    let instalment_id = input.instalment_id.trim().parse::<i32>().ok();
-    if instalment_id.is_none() {
-        e.add("instalment_id", Msg::new("field.choose"));
-    }
-    e.into_result()?;
-    let (amount, paid_on, instalment_id) = match (amount, paid_on, instalment_id) {
-        (Some(a), Some(d), Some(i)) => (a, d, i),
-        _ => return Err(AppError::Internal("parsed payment".into())),
-    };
+    let Parsed { amount, paid_on, voucher, instalment_id } = parse(input, crate::i18n::to_local(now).date_naive())?;
     let txn = db.begin().await?;
     let k = access::for_bureau(&txn, u, contract_id).await?;
     if k.status != ContractStatus::Active {
@@ -120,29 +164,7 @@ pub async fn record(
     if k.signed_at.is_some_and(|s| paid_on < crate::i18n::to_local(s).date_naive()) {
         return Err(field_error("paid_on", Msg::new("payment.before_signing")));
     }
-    // Touch the contract first: on PostgreSQL this holds its row until commit, so payments
-    // on one contract are counted one after the other (and the last one completes it).
-    contract::Entity::update_many()
-        .col_expr(contract::Column::UpdatedAt, Expr::col(contract::Column::UpdatedAt))
-        .filter(contract::Column::Id.eq(contract_id))
-        .exec(&txn)
-        .await?;
-    let touched = contract_instalment::Entity::update_many()
-        .col_expr(contract_instalment::Column::Position, Expr::col(contract_instalment::Column::Position))
-        .filter(contract_instalment::Column::Id.eq(instalment_id))
-        .filter(contract_instalment::Column::ContractId.eq(contract_id))
-        .exec(&txn)
-        .await?;
-    if touched.rows_affected != 1 {
-        return Err(field_error("instalment_id", Msg::new("field.choose")));
-    }
-    let inst = contract_instalment::Entity::find_by_id(instalment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    match inst.status {
-        InstalmentStatus::Pending => return Err(AppError::Conflict(Msg::new("payment.not_payable"))),
-        InstalmentStatus::Paid => return Err(AppError::Conflict(Msg::new("payment.already_paid"))),
-        InstalmentStatus::Withheld => return Err(AppError::Conflict(Msg::new("payment.withheld"))),
-        InstalmentStatus::Payable => {}
-    }
+    let inst = lock_payable(&txn, contract_id, instalment_id).await?;
     let payments = of_contract(&txn, contract_id).await?;
     let paid_here: i64 = payments.iter().filter(|p| p.instalment_id == inst.id).map(|p| p.amount_fen).sum();
     let open = due_fen(&inst) - paid_here;

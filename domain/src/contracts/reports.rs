@@ -179,7 +179,7 @@ pub async fn decide(
     accept: bool,
     comment: &str,
 ) -> AppResult<()> {
-    let comment = crate::fields::bounded("comment", comment, 4000)?;
+    let comment = crate::fields::bounded("comment", comment, crate::fields::LONG_TEXT)?;
     if !accept && comment.is_empty() {
         return Err(field_error("comment", Msg::new("milestone.return_needs_comment")));
     }

@@ -18,8 +18,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 pub const MAX_OUTPUTS: usize = 30;
-const SHORT: usize = 200;
-const CLAUSE: usize = 4000;
+const SHORT: usize = crate::fields::SHORT_TEXT;
+const CLAUSE: usize = crate::fields::LONG_TEXT;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]

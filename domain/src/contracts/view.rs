@@ -193,28 +193,7 @@ pub async fn build<C: ConnectionTrait>(
 ) -> AppResult<ContractView> {
     let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
     let org = organization::Entity::find_by_id(k.organization_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let outputs: Vec<OutputView> = contract_output::Entity::find()
-        .filter(contract_output::Column::ContractId.eq(k.id))
-        .order_by_asc(contract_output::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| {
-            let subtotal = o.quantity.saturating_mul(o.unit_price_fen);
-            OutputView {
-                position: o.position,
-                name: o.name,
-                standard: o.standard,
-                unit: o.unit,
-                quantity: o.quantity,
-                unit_price_fen: o.unit_price_fen,
-                unit_price: format_money(o.unit_price_fen),
-                unit_price_input: Money(o.unit_price_fen).to_yuan_input(),
-                subtotal_fen: subtotal,
-                subtotal: format_money(subtotal),
-            }
-        })
-        .collect();
+    let outputs = output_views(db, k.id).await?;
     let outputs_total_fen = outputs.iter().fold(0i64, |t, o| t.saturating_add(o.subtotal_fen));
     let instalment_rows = contract_instalment::Entity::find()
         .filter(contract_instalment::Column::ContractId.eq(k.id))
@@ -223,177 +202,11 @@ pub async fn build<C: ConnectionTrait>(
         .await?;
     let payment_rows = payments::of_contract(db, k.id).await?;
     let milestone_rows = milestones::of_contract(db, k.id).await?;
-    let ids: Vec<i32> = milestone_rows.iter().map(|m| m.id).collect();
-    let indicators = milestone_indicator::Entity::find()
-        .filter(milestone_indicator::Column::MilestoneId.is_in(ids.clone()))
-        .order_by_asc(milestone_indicator::Column::Position)
-        .all(db)
-        .await?;
-    let reports = milestone_report::Entity::find()
-        .filter(milestone_report::Column::MilestoneId.is_in(ids))
-        .order_by_desc(milestone_report::Column::Version)
-        .all(db)
-        .await?;
-    let report_ids: Vec<i32> = reports.iter().map(|r| r.id).collect();
-    let values = milestone_report_value::Entity::find()
-        .filter(milestone_report_value::Column::ReportId.is_in(report_ids.clone()))
-        .all(db)
-        .await?;
-    let files: Vec<(i32, i32, String, String, i64, String)> = milestone_report_file::Entity::find()
-        .select_only()
-        .columns([
-            milestone_report_file::Column::Id,
-            milestone_report_file::Column::ReportId,
-            milestone_report_file::Column::FileName,
-            milestone_report_file::Column::Kind,
-            milestone_report_file::Column::SizeBytes,
-            milestone_report_file::Column::Sha256,
-        ])
-        .filter(milestone_report_file::Column::ReportId.is_in(report_ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let milestones: Vec<MilestoneView> = milestone_rows
-        .iter()
-        .map(|m| {
-            let inds: Vec<&milestone_indicator::Model> = indicators.iter().filter(|i| i.milestone_id == m.id).collect();
-            MilestoneView {
-                id: m.id,
-                position: m.position,
-                title: m.title.clone(),
-                due_on: format_date(m.due_on),
-                deliverables: m.deliverables.clone(),
-                status: m.status,
-                overdue: k.status == ContractStatus::Active && milestones::is_overdue(m, today),
-                can_report: viewer == Viewer::Provider
-                    && k.status == ContractStatus::Active
-                    && matches!(m.status, MilestoneStatus::Scheduled | MilestoneStatus::Returned),
-                can_decide: viewer == Viewer::Bureau && m.status == MilestoneStatus::Submitted,
-                instalment: m
-                    .instalment_id
-                    .and_then(|iid| instalment_rows.iter().find(|i| i.id == iid))
-                    .map(|i| i.position),
-                indicators: inds
-                    .iter()
-                    .map(|i| IndicatorView { id: i.id, name: i.name.clone(), unit: i.unit.clone(), target: i.target })
-                    .collect(),
-                reports: reports
-                    .iter()
-                    .filter(|r| r.milestone_id == m.id)
-                    .map(|r| ReportView {
-                        id: r.id,
-                        version: r.version,
-                        narrative: r.narrative.clone(),
-                        beneficiaries: r.beneficiaries,
-                        submitted_at: format_datetime(r.submitted_at),
-                        decision: r.decision.map(|d| d.code().to_string()),
-                        comment: r.comment.clone(),
-                        decided_at: r.decided_at.map(format_datetime),
-                        achieved: inds
-                            .iter()
-                            .map(|i| {
-                                let a = values
-                                    .iter()
-                                    .find(|v| v.report_id == r.id && v.indicator_id == i.id)
-                                    .map(|v| v.achieved)
-                                    .unwrap_or(0);
-                                (i.name.clone(), i.unit.clone(), i.target, a)
-                            })
-                            .collect(),
-                        files: files
-                            .iter()
-                            .filter(|f| f.1 == r.id)
-                            .map(|f| (f.0, f.2.clone(), f.3.clone(), f.4, f.5.clone()))
-                            .collect(),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let instalments = instalment_rows
-        .iter()
-        .map(|i| {
-            let paid_fen: i64 = payment_rows.iter().filter(|p| p.instalment_id == i.id).map(|p| p.amount_fen).sum();
-            let open_fen =
-                if i.status == InstalmentStatus::Payable { super::payments::due_fen(i) - paid_fen } else { 0 };
-            InstalmentView {
-                id: i.id,
-                position: i.position,
-                percent: i.percent,
-                amount_fen: i.amount_fen,
-                amount: format_money(i.amount_fen),
-                condition: i.condition,
-                description: i.description.clone(),
-                status: i.status,
-                paid_fen,
-                paid: format_money(paid_fen),
-                open_fen,
-                open: format_money(open_fen),
-                open_input: Money(open_fen).to_yuan_input(),
-                deduction: (i.deduction_fen > 0).then(|| format_money(i.deduction_fen)),
-                milestone: milestone_rows.iter().find(|m| m.instalment_id == Some(i.id)).map(|m| m.title.clone()),
-            }
-        })
-        .collect();
+    let milestones = milestone_views(db, k, viewer, today, &milestone_rows, &instalment_rows).await?;
+    let instalments = instalment_views(&instalment_rows, &payment_rows, &milestone_rows);
     let totals = payments::totals(k.amount_fen, &instalment_rows, &payment_rows);
-    let documents = contract_document::Entity::find()
-        .select_only()
-        .columns([
-            contract_document::Column::Id,
-            contract_document::Column::Kind,
-            contract_document::Column::Language,
-            contract_document::Column::FileName,
-            contract_document::Column::Sha256,
-            contract_document::Column::SizeBytes,
-            contract_document::Column::IssuedAt,
-        ])
-        .filter(contract_document::Column::ContractId.eq(k.id))
-        .order_by_asc(contract_document::Column::Id)
-        .into_tuple::<(i32, entity::enums::DocumentKind, String, String, String, i64, chrono::DateTime<chrono::Utc>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, kind, language, file_name, sha256, size_bytes, at)| DocumentView {
-            id,
-            kind,
-            language,
-            file_name,
-            sha256,
-            size_bytes,
-            issued_at: format_datetime(at),
-        })
-        .collect();
-    let amendments = contract_amendment::Entity::find()
-        .filter(contract_amendment::Column::ContractId.eq(k.id))
-        .order_by_asc(contract_amendment::Column::Seq)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| AmendmentView {
-            seq: a.seq,
-            reason: a.reason,
-            changes: serde_json::from_str(&a.changes).unwrap_or_default(),
-            made_at: format_datetime(a.made_at),
-        })
-        .collect();
-    let timeline = audit_log::Entity::find()
-        .filter(audit_log::Column::ObjectType.eq("contract"))
-        .filter(audit_log::Column::ObjectId.eq(k.id.to_string()))
-        .order_by_asc(audit_log::Column::Seq)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| TimelineEntry {
-            at: format_datetime(e.at),
-            action: e.action,
-            // The provider sees what happened, not which officer's account did it.
-            actor: if viewer == Viewer::Bureau { e.actor } else { String::new() },
-            detail: serde_json::from_str(&e.payload).unwrap_or_default(),
-        })
-        .collect();
     let bond_fen = k.amount_fen * k.bond_percent as i64 / 100;
     let or_default = |s: &str, d: &str| if s.trim().is_empty() { d.to_string() } else { s.to_string() };
-    let overdue_count = milestones.iter().filter(|m: &&MilestoneView| m.overdue).count();
     Ok(ContractView {
         id: k.id,
         viewer,
@@ -433,27 +246,298 @@ pub async fn build<C: ConnectionTrait>(
         outputs_total_fen,
         outputs_total: format_money(outputs_total_fen),
         instalments,
+        overdue_count: milestones.iter().filter(|m| m.overdue).count(),
         milestones,
-        payments: payment_rows
-            .iter()
-            .map(|p| PaymentView {
-                instalment: instalment_rows.iter().find(|i| i.id == p.instalment_id).map(|i| i.position).unwrap_or(0),
-                amount: format_money(p.amount_fen),
-                amount_fen: p.amount_fen,
-                paid_on: format_date(p.paid_on),
-                voucher_no: p.voucher_no.clone(),
-                recorded_at: format_datetime(p.recorded_at),
-            })
-            .collect(),
-        documents,
-        amendments,
+        payments: payment_views(&payment_rows, &instalment_rows),
+        documents: document_views(db, k.id).await?,
+        amendments: amendment_views(db, k.id).await?,
         paid: format_money(totals.paid_fen),
         payable: format_money(totals.payable_fen),
         remaining: format_money(totals.remaining_fen),
         totals,
         signed_via: k.signed_via.clone(),
         signed_at: k.signed_at.map(format_datetime),
-        timeline,
-        overdue_count,
+        timeline: timeline(db, k.id, viewer).await?,
     })
+}
+
+async fn output_views<C: ConnectionTrait>(db: &C, contract_id: i32) -> AppResult<Vec<OutputView>> {
+    let rows = contract_output::Entity::find()
+        .filter(contract_output::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_output::Column::Position)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|o| {
+            let subtotal = o.quantity.saturating_mul(o.unit_price_fen);
+            OutputView {
+                position: o.position,
+                name: o.name,
+                standard: o.standard,
+                unit: o.unit,
+                quantity: o.quantity,
+                unit_price_fen: o.unit_price_fen,
+                unit_price: format_money(o.unit_price_fen),
+                unit_price_input: Money(o.unit_price_fen).to_yuan_input(),
+                subtotal_fen: subtotal,
+                subtotal: format_money(subtotal),
+            }
+        })
+        .collect())
+}
+
+/// A file attached to a milestone report, without its bytes.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ReportFileRow {
+    id: i32,
+    report_id: i32,
+    file_name: String,
+    kind: String,
+    size_bytes: i64,
+    sha256: String,
+}
+
+/// What was reported against a milestone: each report's version with its indicator values
+/// and files, newest first.
+struct Reported {
+    indicators: Vec<milestone_indicator::Model>,
+    reports: Vec<milestone_report::Model>,
+    values: Vec<milestone_report_value::Model>,
+    files: Vec<ReportFileRow>,
+}
+
+async fn reported<C: ConnectionTrait>(db: &C, milestone_ids: Vec<i32>) -> AppResult<Reported> {
+    let indicators = milestone_indicator::Entity::find()
+        .filter(milestone_indicator::Column::MilestoneId.is_in(milestone_ids.clone()))
+        .order_by_asc(milestone_indicator::Column::Position)
+        .all(db)
+        .await?;
+    let reports = milestone_report::Entity::find()
+        .filter(milestone_report::Column::MilestoneId.is_in(milestone_ids))
+        .order_by_desc(milestone_report::Column::Version)
+        .all(db)
+        .await?;
+    let report_ids: Vec<i32> = reports.iter().map(|r| r.id).collect();
+    let values = milestone_report_value::Entity::find()
+        .filter(milestone_report_value::Column::ReportId.is_in(report_ids.clone()))
+        .all(db)
+        .await?;
+    let files = milestone_report_file::Entity::find()
+        .select_only()
+        .columns([
+            milestone_report_file::Column::Id,
+            milestone_report_file::Column::ReportId,
+            milestone_report_file::Column::FileName,
+            milestone_report_file::Column::Kind,
+            milestone_report_file::Column::SizeBytes,
+            milestone_report_file::Column::Sha256,
+        ])
+        .filter(milestone_report_file::Column::ReportId.is_in(report_ids))
+        .into_model::<ReportFileRow>()
+        .all(db)
+        .await?;
+    Ok(Reported { indicators, reports, values, files })
+}
+
+async fn milestone_views<C: ConnectionTrait>(
+    db: &C,
+    k: &contract::Model,
+    viewer: Viewer,
+    today: NaiveDate,
+    milestone_rows: &[entity::milestone::Model],
+    instalment_rows: &[contract_instalment::Model],
+) -> AppResult<Vec<MilestoneView>> {
+    let r = reported(db, milestone_rows.iter().map(|m| m.id).collect()).await?;
+    Ok(milestone_rows
+        .iter()
+        .map(|m| {
+            let inds: Vec<&milestone_indicator::Model> =
+                r.indicators.iter().filter(|i| i.milestone_id == m.id).collect();
+            MilestoneView {
+                id: m.id,
+                position: m.position,
+                title: m.title.clone(),
+                due_on: format_date(m.due_on),
+                deliverables: m.deliverables.clone(),
+                status: m.status,
+                overdue: k.status == ContractStatus::Active && milestones::is_overdue(m, today),
+                can_report: viewer == Viewer::Provider
+                    && k.status == ContractStatus::Active
+                    && matches!(m.status, MilestoneStatus::Scheduled | MilestoneStatus::Returned),
+                can_decide: viewer == Viewer::Bureau && m.status == MilestoneStatus::Submitted,
+                instalment: m
+                    .instalment_id
+                    .and_then(|iid| instalment_rows.iter().find(|i| i.id == iid))
+                    .map(|i| i.position),
+                indicators: inds
+                    .iter()
+                    .map(|i| IndicatorView { id: i.id, name: i.name.clone(), unit: i.unit.clone(), target: i.target })
+                    .collect(),
+                reports: r
+                    .reports
+                    .iter()
+                    .filter(|rep| rep.milestone_id == m.id)
+                    .map(|rep| report_view(rep, &inds, &r))
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+fn report_view(r: &milestone_report::Model, inds: &[&milestone_indicator::Model], all: &Reported) -> ReportView {
+    ReportView {
+        id: r.id,
+        version: r.version,
+        narrative: r.narrative.clone(),
+        beneficiaries: r.beneficiaries,
+        submitted_at: format_datetime(r.submitted_at),
+        decision: r.decision.map(|d| d.code().to_string()),
+        comment: r.comment.clone(),
+        decided_at: r.decided_at.map(format_datetime),
+        achieved: inds
+            .iter()
+            .map(|i| {
+                let a = all
+                    .values
+                    .iter()
+                    .find(|v| v.report_id == r.id && v.indicator_id == i.id)
+                    .map(|v| v.achieved)
+                    .unwrap_or(0);
+                (i.name.clone(), i.unit.clone(), i.target, a)
+            })
+            .collect(),
+        files: all
+            .files
+            .iter()
+            .filter(|f| f.report_id == r.id)
+            .map(|f| (f.id, f.file_name.clone(), f.kind.clone(), f.size_bytes, f.sha256.clone()))
+            .collect(),
+    }
+}
+
+fn instalment_views(
+    instalment_rows: &[contract_instalment::Model],
+    payment_rows: &[entity::payment::Model],
+    milestone_rows: &[entity::milestone::Model],
+) -> Vec<InstalmentView> {
+    instalment_rows
+        .iter()
+        .map(|i| {
+            let paid_fen: i64 = payment_rows.iter().filter(|p| p.instalment_id == i.id).map(|p| p.amount_fen).sum();
+            let open_fen =
+                if i.status == InstalmentStatus::Payable { super::payments::due_fen(i) - paid_fen } else { 0 };
+            InstalmentView {
+                id: i.id,
+                position: i.position,
+                percent: i.percent,
+                amount_fen: i.amount_fen,
+                amount: format_money(i.amount_fen),
+                condition: i.condition,
+                description: i.description.clone(),
+                status: i.status,
+                paid_fen,
+                paid: format_money(paid_fen),
+                open_fen,
+                open: format_money(open_fen),
+                open_input: Money(open_fen).to_yuan_input(),
+                deduction: (i.deduction_fen > 0).then(|| format_money(i.deduction_fen)),
+                milestone: milestone_rows.iter().find(|m| m.instalment_id == Some(i.id)).map(|m| m.title.clone()),
+            }
+        })
+        .collect()
+}
+
+fn payment_views(
+    payment_rows: &[entity::payment::Model],
+    instalment_rows: &[contract_instalment::Model],
+) -> Vec<PaymentView> {
+    payment_rows
+        .iter()
+        .map(|p| PaymentView {
+            instalment: instalment_rows.iter().find(|i| i.id == p.instalment_id).map(|i| i.position).unwrap_or(0),
+            amount: format_money(p.amount_fen),
+            amount_fen: p.amount_fen,
+            paid_on: format_date(p.paid_on),
+            voucher_no: p.voucher_no.clone(),
+            recorded_at: format_datetime(p.recorded_at),
+        })
+        .collect()
+}
+
+/// A stored document, without its bytes.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct DocumentRow {
+    id: i32,
+    kind: entity::enums::DocumentKind,
+    language: String,
+    file_name: String,
+    sha256: String,
+    size_bytes: i64,
+    issued_at: chrono::DateTime<chrono::Utc>,
+}
+
+async fn document_views<C: ConnectionTrait>(db: &C, contract_id: i32) -> AppResult<Vec<DocumentView>> {
+    let rows = contract_document::Entity::find()
+        .select_only()
+        .columns([
+            contract_document::Column::Id,
+            contract_document::Column::Kind,
+            contract_document::Column::Language,
+            contract_document::Column::FileName,
+            contract_document::Column::Sha256,
+            contract_document::Column::SizeBytes,
+            contract_document::Column::IssuedAt,
+        ])
+        .filter(contract_document::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_document::Column::Id)
+        .into_model::<DocumentRow>()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|d| DocumentView {
+            id: d.id,
+            kind: d.kind,
+            language: d.language,
+            file_name: d.file_name,
+            sha256: d.sha256,
+            size_bytes: d.size_bytes,
+            issued_at: format_datetime(d.issued_at),
+        })
+        .collect())
+}
+
+async fn amendment_views<C: ConnectionTrait>(db: &C, contract_id: i32) -> AppResult<Vec<AmendmentView>> {
+    Ok(contract_amendment::Entity::find()
+        .filter(contract_amendment::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_amendment::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| AmendmentView {
+            seq: a.seq,
+            reason: a.reason,
+            changes: serde_json::from_str(&a.changes).unwrap_or_default(),
+            made_at: format_datetime(a.made_at),
+        })
+        .collect())
+}
+
+async fn timeline<C: ConnectionTrait>(db: &C, contract_id: i32, viewer: Viewer) -> AppResult<Vec<TimelineEntry>> {
+    Ok(audit_log::Entity::find()
+        .filter(audit_log::Column::ObjectType.eq("contract"))
+        .filter(audit_log::Column::ObjectId.eq(contract_id.to_string()))
+        .order_by_asc(audit_log::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry {
+            at: format_datetime(e.at),
+            action: e.action,
+            // The provider sees what happened, not which officer's account did it.
+            actor: if viewer == Viewer::Bureau { e.actor } else { String::new() },
+            detail: serde_json::from_str(&e.payload).unwrap_or_default(),
+        })
+        .collect())
 }

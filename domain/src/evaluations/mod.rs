@@ -3,6 +3,7 @@
 //! self-evaluation; the weighted result and its grade; the report PDF; and what a released
 //! result does to instalments, the organization's credit and its eligibility for calls.
 pub mod access;
+pub mod assessment;
 pub mod conduct;
 pub mod grading;
 pub mod listing;

@@ -172,27 +172,7 @@ pub async fn build_for<C: ConnectionTrait>(
         })
         .collect();
     let results = grading::results(&inds, &counted.iter().map(|s| (s.indicator_id, s.score_centi)).collect::<Vec<_>>());
-    let outputs_rows = evaluation_output::Entity::find()
-        .filter(evaluation_output::Column::EvaluationId.eq(ev.id))
-        .order_by_asc(evaluation_output::Column::Id)
-        .all(db)
-        .await?;
-    let contract_outputs =
-        contract_output::Entity::find().filter(contract_output::Column::ContractId.eq(k.id)).all(db).await?;
-    let outputs: Vec<OutputRow> = outputs_rows
-        .iter()
-        .filter_map(|o| {
-            let co = contract_outputs.iter().find(|c| c.id == o.output_id)?;
-            Some(OutputRow {
-                output_id: o.output_id,
-                name: co.name.clone(),
-                unit: co.unit.clone(),
-                planned: o.planned,
-                achieved: o.achieved,
-                rate: rate(o.achieved, o.planned),
-            })
-        })
-        .collect();
+    let outputs = output_rows(db, ev.id, k.id).await?;
     let released = ev.status == EvaluationStatus::Released;
     let bureau = *viewer == Viewer::Bureau;
     let me = match viewer {
@@ -200,72 +180,9 @@ pub async fn build_for<C: ConnectionTrait>(
         _ => me.filter(|uid| seats.iter().any(|s| s.user_id == *uid)),
     };
     let results_visible = released || (bureau && me.is_none());
-    let mut dimensions: Vec<DimensionView> = Vec::new();
-    for i in &inds {
-        let (basis, suggestion) = match i.link {
-            IndicatorLink::Output => match outputs.iter().find(|o| Some(o.output_id) == i.output_id) {
-                Some(o) => (
-                    Some(format!("{} / {} {}（{} %）", o.achieved, o.planned, o.unit, o.rate)),
-                    suggestion_centi(i.weight, o.achieved, o.planned),
-                ),
-                None => (None, None),
-            },
-            IndicatorLink::Satisfaction => match ev.survey_satisfied_bp {
-                Some(bp) => (Some(format!("{} %", points(bp))), suggestion_centi(i.weight, bp as i64, 10000)),
-                None => (None, None),
-            },
-            IndicatorLink::None => (None, None),
-        };
-        let own = scores.iter().find(|s| s.indicator_id == i.id && s.user_id.is_none());
-        let view = IndicatorView {
-            id: i.id,
-            name: i.name.clone(),
-            weight: i.weight,
-            guide: i.guide.clone(),
-            link: i.link,
-            output_id: i.output_id,
-            basis,
-            suggestion: suggestion.map(points),
-            self_score: own.map(|s| points(s.score_centi)),
-            self_comment: own.map(|s| s.comment.clone()).unwrap_or_default(),
-            mean: if results_visible { results.indicators.get(&i.id).copied().flatten().map(points) } else { None },
-            scores: if results_visible {
-                counted
-                    .iter()
-                    .filter(|s| s.indicator_id == i.id)
-                    .map(|s| ScoreView {
-                        evaluator: name_of(s.user_id.unwrap_or_default()),
-                        score: points(s.score_centi),
-                        score_centi: s.score_centi,
-                        comment: s.comment.clone(),
-                    })
-                    .collect()
-            } else {
-                vec![]
-            },
-            mine: me.and_then(|uid| {
-                scores
-                    .iter()
-                    .find(|s| s.indicator_id == i.id && s.user_id == Some(uid))
-                    .map(|s| (points(s.score_centi), s.comment.clone()))
-            }),
-        };
-        match dimensions.iter_mut().find(|d| d.position == i.dimension_position) {
-            Some(d) => d.indicators.push(view),
-            None => {
-                let r = results.dimensions.iter().find(|d| d.position == i.dimension_position);
-                let score_centi = r.and_then(|d| d.score_centi).filter(|_| results_visible);
-                dimensions.push(DimensionView {
-                    position: i.dimension_position,
-                    name: i.dimension.clone(),
-                    weight: i.dimension_weight,
-                    score: score_centi.map(points),
-                    score_centi,
-                    indicators: vec![view],
-                })
-            }
-        }
-    }
+    let seen =
+        Seen { scores: &scores, counted: &counted, results: &results, visible: results_visible, me, people: &people };
+    let dimensions = dimension_views(&inds, ev, &outputs, &seen);
     let total_centi = if released { ev.total_centi } else { results.total_centi.filter(|_| results_visible) };
     let grade = if released { ev.grade } else { total_centi.map(|t| rules.grade(t)) };
     let has_satisfaction = inds.iter().any(|i| i.link == IndicatorLink::Satisfaction);
@@ -324,4 +241,143 @@ pub async fn build_for<C: ConnectionTrait>(
         v.blockers = super::release::blockers(&v, &seats);
     }
     Ok(v)
+}
+
+/// The outputs the evaluation measures, with what was planned and achieved.
+async fn output_rows<C: ConnectionTrait>(db: &C, evaluation_id: i32, contract_id: i32) -> AppResult<Vec<OutputRow>> {
+    let rows = evaluation_output::Entity::find()
+        .filter(evaluation_output::Column::EvaluationId.eq(evaluation_id))
+        .order_by_asc(evaluation_output::Column::Id)
+        .all(db)
+        .await?;
+    let contract_outputs =
+        contract_output::Entity::find().filter(contract_output::Column::ContractId.eq(contract_id)).all(db).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|o| {
+            let co = contract_outputs.iter().find(|c| c.id == o.output_id)?;
+            Some(OutputRow {
+                output_id: o.output_id,
+                name: co.name.clone(),
+                unit: co.unit.clone(),
+                planned: o.planned,
+                achieved: o.achieved,
+                rate: rate(o.achieved, o.planned),
+            })
+        })
+        .collect())
+}
+
+/// The scores as this viewer may see them.
+struct Seen<'a> {
+    scores: &'a [evaluation_score::Model],
+    /// Scores of cleared evaluators, the ones that count.
+    counted: &'a [&'a evaluation_score::Model],
+    results: &'a grading::Results,
+    /// Whether means, totals and others' scores are shown.
+    visible: bool,
+    /// The viewer, when seated as an evaluator.
+    me: Option<i32>,
+    people: &'a [user::Model],
+}
+
+impl Seen<'_> {
+    fn name_of(&self, id: i32) -> String {
+        self.people.iter().find(|p| p.id == id).map(|p| p.display_name.clone()).unwrap_or_default()
+    }
+}
+
+/// What an indicator's score rests on (the output achieved, the satisfaction surveyed) and
+/// the score that suggests.
+fn basis_of(
+    i: &entity::evaluation_indicator::Model,
+    ev: &evaluation::Model,
+    outputs: &[OutputRow],
+) -> (Option<String>, Option<i32>) {
+    match i.link {
+        IndicatorLink::Output => match outputs.iter().find(|o| Some(o.output_id) == i.output_id) {
+            Some(o) => (
+                Some(format!("{} / {} {}（{} %）", o.achieved, o.planned, o.unit, o.rate)),
+                suggestion_centi(i.weight, o.achieved, o.planned),
+            ),
+            None => (None, None),
+        },
+        IndicatorLink::Satisfaction => match ev.survey_satisfied_bp {
+            Some(bp) => (Some(format!("{} %", points(bp))), suggestion_centi(i.weight, bp as i64, 10000)),
+            None => (None, None),
+        },
+        IndicatorLink::None => (None, None),
+    }
+}
+
+fn indicator_view(
+    i: &entity::evaluation_indicator::Model,
+    ev: &evaluation::Model,
+    outputs: &[OutputRow],
+    seen: &Seen,
+) -> IndicatorView {
+    let (basis, suggestion) = basis_of(i, ev, outputs);
+    let own = seen.scores.iter().find(|s| s.indicator_id == i.id && s.user_id.is_none());
+    IndicatorView {
+        id: i.id,
+        name: i.name.clone(),
+        weight: i.weight,
+        guide: i.guide.clone(),
+        link: i.link,
+        output_id: i.output_id,
+        basis,
+        suggestion: suggestion.map(points),
+        self_score: own.map(|s| points(s.score_centi)),
+        self_comment: own.map(|s| s.comment.clone()).unwrap_or_default(),
+        mean: if seen.visible { seen.results.indicators.get(&i.id).copied().flatten().map(points) } else { None },
+        scores: if seen.visible {
+            seen.counted
+                .iter()
+                .filter(|s| s.indicator_id == i.id)
+                .map(|s| ScoreView {
+                    evaluator: seen.name_of(s.user_id.unwrap_or_default()),
+                    score: points(s.score_centi),
+                    score_centi: s.score_centi,
+                    comment: s.comment.clone(),
+                })
+                .collect()
+        } else {
+            vec![]
+        },
+        mine: seen.me.and_then(|uid| {
+            seen.scores
+                .iter()
+                .find(|s| s.indicator_id == i.id && s.user_id == Some(uid))
+                .map(|s| (points(s.score_centi), s.comment.clone()))
+        }),
+    }
+}
+
+/// The indicators grouped by dimension, in the template's order.
+fn dimension_views(
+    inds: &[entity::evaluation_indicator::Model],
+    ev: &evaluation::Model,
+    outputs: &[OutputRow],
+    seen: &Seen,
+) -> Vec<DimensionView> {
+    let mut dimensions: Vec<DimensionView> = Vec::new();
+    for i in inds {
+        let view = indicator_view(i, ev, outputs, seen);
+        match dimensions.iter_mut().find(|d| d.position == i.dimension_position) {
+            Some(d) => d.indicators.push(view),
+            None => {
+                let r = seen.results.dimensions.iter().find(|d| d.position == i.dimension_position);
+                let score_centi = r.and_then(|d| d.score_centi).filter(|_| seen.visible);
+                dimensions.push(DimensionView {
+                    position: i.dimension_position,
+                    name: i.dimension.clone(),
+                    weight: i.dimension_weight,
+                    score: score_centi.map(points),
+                    score_centi,
+                    indicators: vec![view],
+                })
+            }
+        }
+    }
+    dimensions
 }

@@ -98,7 +98,7 @@ pub async fn apply(
     } else {
         crate::clean(&i.core_members).chars().take(2000).collect()
     };
-    let plan = text_field(&mut e, "plan", &i.plan, 4000);
+    let plan = text_field(&mut e, "plan", &i.plan, crate::fields::LONG_TEXT);
     let questions = questions_of(&round);
     let mut answers = Vec::with_capacity(questions.len());
     for n in 0..questions.len() {

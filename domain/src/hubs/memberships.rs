@@ -341,7 +341,7 @@ pub async fn assess(
     }
     let checklist = super::checklist(&txn, hub_id).await?;
     let mut e = FieldErrors::default();
-    let note = crate::clean(&i.note).chars().take(4000).collect::<String>();
+    let note = crate::clean(&i.note).chars().take(crate::fields::LONG_TEXT).collect::<String>();
     let items: Vec<AssessedItem> = checklist
         .iter()
         .map(|c| {

@@ -70,7 +70,7 @@ pub async fn amend(
         am.target_groups = Set(targets);
         affects_bids = true;
     }
-    let outputs = crate::fields::bounded("outputs_expected", &i.outputs_expected, 4000)?;
+    let outputs = crate::fields::bounded("outputs_expected", &i.outputs_expected, crate::fields::LONG_TEXT)?;
     if !outputs.is_empty() && outputs != c.outputs_expected {
         changes.insert("outputs_expected".into(), serde_json::json!([c.outputs_expected, outputs]));
         am.outputs_expected = Set(outputs);

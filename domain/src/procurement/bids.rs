@@ -90,8 +90,8 @@ pub fn digest(content: &str) -> String {
 
 fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
     let mut e = FieldErrors::default();
-    let service_plan = text_field(&mut e, "service_plan", &i.service_plan, 20_000);
-    let team = text_field(&mut e, "team", &i.team, 4000);
+    let service_plan = text_field(&mut e, "service_plan", &i.service_plan, crate::fields::SERVICE_PLAN);
+    let team = text_field(&mut e, "team", &i.team, crate::fields::LONG_TEXT);
     let mut outputs = Vec::new();
     for o in i.outputs.iter().take(MAX_OUTPUTS) {
         let indicator = crate::clean(&o.indicator);
@@ -99,7 +99,10 @@ fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
             continue;
         }
         match o.quantity.trim().replace(',', "").parse::<i64>() {
-            Ok(q) if (1..=10_000_000).contains(&q) && (1..=200).contains(&indicator.chars().count()) => {
+            Ok(q)
+                if crate::fields::OUTPUT_QUANTITY.contains(&q)
+                    && (1..=crate::fields::SHORT_TEXT).contains(&indicator.chars().count()) =>
+            {
                 outputs.push(Output { indicator, quantity: q, unit: crate::clean(&o.unit).chars().take(20).collect() })
             }
             _ => {

@@ -204,7 +204,7 @@ pub(super) fn parse(places: &Places, i: &CallInput) -> Result<Parsed, FieldError
         area_district_ids: Set(serde_json::to_string(&districts).unwrap_or_else(|_| "[]".into())),
         area_community_ids: Set(serde_json::to_string(&communities).unwrap_or_else(|_| "[]".into())),
         target_groups: Set(crate::clean(&i.target_groups).chars().take(2000).collect()),
-        outputs_expected: Set(crate::clean(&i.outputs_expected).chars().take(4000).collect()),
+        outputs_expected: Set(crate::clean(&i.outputs_expected).chars().take(crate::fields::LONG_TEXT).collect()),
         term_months: Set(term_months),
         multi_year: Set(truthy(&i.multi_year)),
         min_years_registered: Set(min_years),

@@ -17,7 +17,8 @@ use entity::enums::{BidStatus, CallStatus, ProcurementMethod};
 use entity::{bid, bid_version, call, organization, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -125,6 +126,9 @@ pub enum WithTwo {
     Fail,
 }
 
+/// Opens the call's bids once its deadline has passed: claims the opening (once, whoever
+/// asks first), checks each bidder's eligibility again, unseals the latest versions, and
+/// moves the call to opened or failed by the number of valid bids.
 pub async fn open(
     db: &DatabaseConnection,
     sealer: &crate::sealing::Sealer,
@@ -136,28 +140,8 @@ pub async fn open(
 ) -> AppResult<(CallStatus, Vec<OpenedBid>)> {
     let txn = db.begin().await?;
     let c = calls::get(&txn, call_id).await?;
-    if c.status != CallStatus::Published {
-        return Err(c.status.transition(CallStatus::Opened).err().map(AppError::from).unwrap_or(AppError::NotFound));
-    }
-    match c.bid_deadline {
-        Some(d) if now >= d => {}
-        Some(d) => {
-            return Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", crate::i18n::format_datetime(d))));
-        }
-        None => return Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", "—"))),
-    }
-    // Claim the opening first: of two officers opening at once, one goes on, the other is told.
-    let claimed = call::Entity::update_many()
-        .col_expr(call::Column::OpenedAt, Expr::value(now))
-        .col_expr(call::Column::UpdatedAt, Expr::value(now))
-        .filter(call::Column::Id.eq(call_id))
-        .filter(call::Column::Status.eq(CallStatus::Published))
-        .filter(call::Column::OpenedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        return Err(AppError::Conflict(Msg::new("opening.already")));
-    }
+    due_to_open(&c, now)?;
+    claim(&txn, call_id, now).await?;
     // A bid being saved at this moment either commits first and is opened, or waits and
     // then finds the call opened (see bids::still_taking).
     audit::lock_sealed(&txn).await?;
@@ -170,61 +154,13 @@ pub async fn open(
         .filter(bid::Column::Status.eq(BidStatus::Submitted))
         .all(&txn)
         .await?;
-    // Every bidder's records in a fixed number of queries, whatever the number of bids.
-    let org_ids: Vec<i32> = standing.iter().map(|b| b.organization_id).collect();
-    let mut failures = super::eligibility::first_failures(&txn, &c, &org_ids, now).await?;
-    bid::Entity::update_many()
-        .col_expr(bid::Column::OpenedAt, Expr::value(now))
-        .filter(bid::Column::Id.is_in(standing.iter().map(|b| b.id)))
-        .exec(&txn)
-        .await?;
-    for b in &standing {
-        // An organization whose row is gone fails as not registered.
-        let failed = failures.remove(&b.organization_id).unwrap_or(Some(Msg::new("eligibility.deregistered")));
-        if let Some(m) = failed {
-            bid::Entity::update_many()
-                .col_expr(bid::Column::IneligibleReason, Expr::value(Locale::ZhCn.msg(&m)))
-                .filter(bid::Column::Id.eq(b.id))
-                .exec(&txn)
-                .await?;
-        }
-    }
-    // Each standing bid's latest version is decrypted into the clear, for the panel and the
-    // bureau; a version whose seal does not open stays as it is, and its digest fails.
-    for v in bids::latest_versions(&txn, &standing).await? {
-        if v.sealed.is_none() {
-            continue;
-        }
-        let v = crate::sealing::reveal(key.as_ref(), v);
-        if v.sealed.is_some() {
-            log::error!("bid version {} does not open with its call's key", v.id);
-            continue;
-        }
-        bid_version::Entity::update_many()
-            .col_expr(bid_version::Column::Content, Expr::value(v.content))
-            .col_expr(bid_version::Column::TotalFen, Expr::value(v.total_fen))
-            .col_expr(bid_version::Column::Sealed, Expr::value(Option::<Vec<u8>>::None))
-            .filter(bid_version::Column::Id.eq(v.id))
-            .exec(&txn)
-            .await?;
-    }
+    check_again(&txn, &c, &standing, now).await?;
+    unseal(&txn, key.as_ref(), &standing).await?;
     let opened_call = calls::get(&txn, call_id).await?;
     let all = opened_bids(&txn, &opened_call).await?;
     let valid = all.iter().filter(|b| b.valid()).count();
     let note = crate::clean(note);
-    let status = if valid >= MIN_BIDS {
-        CallStatus::Opened
-    } else if valid == 2 && c.method == ProcurementMethod::CompetitiveConsultation {
-        match with_two {
-            None => return Err(AppError::Conflict(Msg::new("opening.two_bids_decide"))),
-            Some(_) if note.is_empty() => return Err(field_error("note", Msg::new("opening.two_bids_reason"))),
-            Some(WithTwo::Continue) => CallStatus::Opened,
-            Some(WithTwo::Fail) => CallStatus::Failed,
-        }
-    } else {
-        CallStatus::Failed
-    };
-    let status = c.status.transition(status)?;
+    let status = c.status.transition(outcome(&c, valid, with_two, &note)?)?;
     call::Entity::update_many()
         .col_expr(call::Column::Status, Expr::value(status))
         .filter(call::Column::Id.eq(call_id))
@@ -252,4 +188,105 @@ pub async fn open(
     .await?;
     txn.commit().await?;
     Ok((status, all))
+}
+
+/// A published call whose deadline has passed may be opened.
+fn due_to_open(c: &call::Model, now: DateTime<Utc>) -> AppResult<()> {
+    if c.status != CallStatus::Published {
+        return Err(c.status.transition(CallStatus::Opened).err().map(AppError::from).unwrap_or(AppError::NotFound));
+    }
+    match c.bid_deadline {
+        Some(d) if now >= d => Ok(()),
+        Some(d) => Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", crate::i18n::format_datetime(d)))),
+        None => Err(AppError::Conflict(Msg::new("opening.not_yet").arg("at", "—"))),
+    }
+}
+
+/// Claims the opening first: of two officers opening at once, one goes on, the other is told.
+async fn claim(txn: &DatabaseTransaction, call_id: i32, now: DateTime<Utc>) -> AppResult<()> {
+    let claimed = call::Entity::update_many()
+        .col_expr(call::Column::OpenedAt, Expr::value(now))
+        .col_expr(call::Column::UpdatedAt, Expr::value(now))
+        .filter(call::Column::Id.eq(call_id))
+        .filter(call::Column::Status.eq(CallStatus::Published))
+        .filter(call::Column::OpenedAt.is_null())
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("opening.already")));
+    }
+    Ok(())
+}
+
+/// Marks the standing bids opened and records why a bidder is no longer eligible, with
+/// every bidder's records read in a fixed number of queries, whatever the number of bids.
+async fn check_again(
+    txn: &DatabaseTransaction,
+    c: &call::Model,
+    standing: &[bid::Model],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let org_ids: Vec<i32> = standing.iter().map(|b| b.organization_id).collect();
+    let mut failures = super::eligibility::first_failures(txn, c, &org_ids, now).await?;
+    bid::Entity::update_many()
+        .col_expr(bid::Column::OpenedAt, Expr::value(now))
+        .filter(bid::Column::Id.is_in(standing.iter().map(|b| b.id)))
+        .exec(txn)
+        .await?;
+    for b in standing {
+        // An organization whose row is gone fails as not registered.
+        let failed = failures.remove(&b.organization_id).unwrap_or(Some(Msg::new("eligibility.deregistered")));
+        if let Some(m) = failed {
+            bid::Entity::update_many()
+                .col_expr(bid::Column::IneligibleReason, Expr::value(Locale::ZhCn.msg(&m)))
+                .filter(bid::Column::Id.eq(b.id))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Each standing bid's latest version is decrypted into the clear, for the panel and the
+/// bureau; a version whose seal does not open stays as it is, and its digest fails.
+async fn unseal(
+    txn: &DatabaseTransaction,
+    key: Option<&crate::sealing::CallKey>,
+    standing: &[bid::Model],
+) -> AppResult<()> {
+    for v in bids::latest_versions(txn, standing).await? {
+        if v.sealed.is_none() {
+            continue;
+        }
+        let v = crate::sealing::reveal(key, v);
+        if v.sealed.is_some() {
+            log::error!("bid version {} does not open with its call's key", v.id);
+            continue;
+        }
+        bid_version::Entity::update_many()
+            .col_expr(bid_version::Column::Content, Expr::value(v.content))
+            .col_expr(bid_version::Column::TotalFen, Expr::value(v.total_fen))
+            .col_expr(bid_version::Column::Sealed, Expr::value(Option::<Vec<u8>>::None))
+            .filter(bid_version::Column::Id.eq(v.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Opened with enough valid bids; with two in a competitive consultation, as the officer
+/// decides (with a reason); else failed.
+fn outcome(c: &call::Model, valid: usize, with_two: Option<WithTwo>, note: &str) -> AppResult<CallStatus> {
+    if valid >= MIN_BIDS {
+        return Ok(CallStatus::Opened);
+    }
+    if valid == 2 && c.method == ProcurementMethod::CompetitiveConsultation {
+        return match with_two {
+            None => Err(AppError::Conflict(Msg::new("opening.two_bids_decide"))),
+            Some(_) if note.is_empty() => Err(field_error("note", Msg::new("opening.two_bids_reason"))),
+            Some(WithTwo::Continue) => Ok(CallStatus::Opened),
+            Some(WithTwo::Fail) => Ok(CallStatus::Failed),
+        };
+    }
+    Ok(CallStatus::Failed)
 }

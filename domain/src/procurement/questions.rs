@@ -100,7 +100,7 @@ pub async fn answer(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut am: call_question::ActiveModel = q.into();
-    am.answer = Set(Some(a.chars().take(4000).collect()));
+    am.answer = Set(Some(a.chars().take(crate::fields::LONG_TEXT).collect()));
     am.answered_by = Set(Some(u.id));
     am.answered_at = Set(Some(now));
     let q = am.update(&txn).await?;

@@ -1,7 +1,8 @@
 //! Performance evaluations in the JSON API: indicator templates, scheduling, the steps of an
 //! evaluation and its view, through the same domain calls as the pages.
 use crate::auth::{ApiMember, ApiOfficer};
-use crate::domain::evaluations::conduct::{self, FindingsInput, ScoreLine, SelfInput, SurveyInput};
+use crate::domain::evaluations::assessment::{self, FindingsInput, SurveyInput};
+use crate::domain::evaluations::conduct::{self, ScoreLine, SelfInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
 use crate::domain::evaluations::templates::{self, TemplateInput};
 use crate::domain::evaluations::{access, listing, release, view};
@@ -130,14 +131,14 @@ async fn scores(m: ApiMember, id: i32, input: JsonIn<'_, ScoresBody>, app: &Stat
 #[post("/evaluations/<id>/survey", data = "<input>")]
 async fn survey(o: ApiOfficer, id: i32, input: JsonIn<'_, SurveyInput>, app: &State<App>) -> ApiResult {
     let i = body(input)?;
-    conduct::survey(&app.db, &o.0, app.clock.now(), id, &i).await?;
+    assessment::survey(&app.db, &o.0, app.clock.now(), id, &i).await?;
     Ok(Json(json!({"ok": true})))
 }
 
 #[post("/evaluations/<id>/findings", data = "<input>")]
 async fn findings(o: ApiOfficer, id: i32, input: JsonIn<'_, FindingsInput>, app: &State<App>) -> ApiResult {
     let i = body(input)?;
-    conduct::findings(&app.db, &o.0, app.clock.now(), id, &i).await?;
+    assessment::findings(&app.db, &o.0, app.clock.now(), id, &i).await?;
     Ok(Json(json!({"ok": true})))
 }
 
@@ -156,7 +157,7 @@ async fn link_output(
     app: &State<App>,
 ) -> ApiResult {
     let i = body(input)?;
-    conduct::link_output(&app.db, &o.0, app.clock.now(), id, iid, i.output_id).await?;
+    assessment::link_output(&app.db, &o.0, app.clock.now(), id, iid, i.output_id).await?;
     Ok(Json(json!({"ok": true})))
 }
 

@@ -1,5 +1,6 @@
 //! Evaluations: scheduling, self-evaluation, scoring, release; indicator templates.
 pub(crate) mod api;
+pub(crate) mod assessment;
 pub(crate) mod pages;
 pub(crate) mod templates;
 
@@ -7,6 +8,7 @@ pub(crate) mod templates;
 pub fn pages() -> Vec<rocket::Route> {
     let mut r = Vec::new();
     r.extend(pages::routes());
+    r.extend(assessment::routes());
     r.extend(templates::routes());
     r
 }

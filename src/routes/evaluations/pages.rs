@@ -6,7 +6,7 @@ use crate::auth::{Member, Ngo, Officer};
 use crate::domain::contracts::access as contract_access;
 use crate::domain::documents as drawing;
 use crate::domain::evaluations::access::{self, Viewer};
-use crate::domain::evaluations::conduct::{self, AchievedLine, FindingsInput, ScoreLine, SelfInput, SurveyInput};
+use crate::domain::evaluations::conduct::{self, AchievedLine, ScoreLine, SelfInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
 use crate::domain::evaluations::{listing, release, templates, view};
 use crate::error::AppError;
@@ -23,23 +23,7 @@ use rocket::{State, get, post};
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        list,
-        new,
-        create,
-        show,
-        submit_self,
-        open_scoring,
-        declare,
-        scores,
-        survey,
-        findings,
-        add_evaluator,
-        remove_evaluator,
-        link_output,
-        release_result,
-        report
-    ]
+    rocket::routes![list, new, create, show, submit_self, open_scoring, declare, scores, release_result, report]
 }
 
 fn localize(l: Locale, msgs: &[Msg]) -> Vec<String> {
@@ -104,7 +88,7 @@ async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value
 }
 
 /// The evaluation's page again after a refused form, with what was typed.
-async fn evaluation_again(
+pub(crate) async fn evaluation_again(
     page: &Page,
     app: &App,
     u: &user::Model,
@@ -343,149 +327,6 @@ async fn scores(
     match conduct::score(&app.db, &m.0, app.clock.now(), id, &form.lines()).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.scores_saved")),
         Err(e) => evaluation_again(&page, app, &m.0, id, e, form.typed()).await,
-    }
-}
-
-#[derive(FromForm)]
-struct SurveyForm {
-    #[field(default = String::new())]
-    csrf: String,
-    #[field(default = String::new())]
-    surveyed: String,
-    #[field(default = String::new())]
-    satisfied_percent: String,
-    #[field(default = String::new())]
-    survey_method: String,
-}
-
-crate::csrf_field!(SurveyForm);
-
-#[post("/evaluations/<id>/survey", data = "<form>")]
-async fn survey(
-    page: Page,
-    o: Officer,
-    id: i32,
-    form: Posted<SurveyForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    let input = SurveyInput {
-        surveyed: form.surveyed.clone(),
-        satisfied_percent: form.satisfied_percent.clone(),
-        survey_method: form.survey_method.clone(),
-    };
-    match conduct::survey(&app.db, &o.0, app.clock.now(), id, &input).await {
-        Ok(()) => Ok(done(format!("/evaluations/{id}#survey"), "flash.survey_saved")),
-        Err(e) => evaluation_again(&page, app, &o.0, id, e, json!({"survey": input})).await,
-    }
-}
-
-#[derive(FromForm)]
-struct FindingsForm {
-    #[field(default = String::new())]
-    csrf: String,
-    #[field(default = String::new())]
-    method: String,
-    #[field(default = String::new())]
-    findings: String,
-    #[field(default = String::new())]
-    recommendations: String,
-}
-
-crate::csrf_field!(FindingsForm);
-
-#[post("/evaluations/<id>/findings", data = "<form>")]
-async fn findings(
-    page: Page,
-    o: Officer,
-    id: i32,
-    form: Posted<FindingsForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    let input = FindingsInput {
-        method: form.method.clone(),
-        findings: form.findings.clone(),
-        recommendations: form.recommendations.clone(),
-    };
-    match conduct::findings(&app.db, &o.0, app.clock.now(), id, &input).await {
-        Ok(()) => Ok(done(format!("/evaluations/{id}#findings"), "flash.findings_saved")),
-        Err(e) => evaluation_again(&page, app, &o.0, id, e, json!({"findings": input})).await,
-    }
-}
-
-#[derive(FromForm)]
-struct EvaluatorForm {
-    #[field(default = String::new())]
-    csrf: String,
-    #[field(default = 0)]
-    user_id: i32,
-}
-
-crate::csrf_field!(EvaluatorForm);
-
-#[post("/evaluations/<id>/evaluators", data = "<form>")]
-async fn add_evaluator(
-    page: Page,
-    o: Officer,
-    id: i32,
-    form: Posted<EvaluatorForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    let origin = &app.config.public_origin;
-    match schedule::add_evaluator(&app.db, &app.emails, origin, &o.0, app.clock.now(), id, form.user_id).await {
-        Ok(()) => Ok(done(format!("/evaluations/{id}#evaluators"), "flash.evaluator_added")),
-        Err(e) => evaluation_again(&page, app, &o.0, id, e, json!({})).await,
-    }
-}
-
-#[post("/evaluations/<id>/evaluators/<uid>/remove", data = "<_form>")]
-async fn remove_evaluator(
-    page: Page,
-    o: Officer,
-    id: i32,
-    uid: i32,
-    _form: Posted<CsrfForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    match schedule::remove_evaluator(&app.db, &o.0, app.clock.now(), id, uid).await {
-        Ok(()) => Ok(done(format!("/evaluations/{id}#evaluators"), "flash.evaluator_removed")),
-        Err(e) => evaluation_again(&page, app, &o.0, id, e, json!({})).await,
-    }
-}
-
-#[derive(FromForm)]
-struct OutputLinkForm {
-    #[field(default = String::new())]
-    csrf: String,
-    /// A contract output's id, or empty to unlink.
-    #[field(default = String::new())]
-    output_id: String,
-}
-
-crate::csrf_field!(OutputLinkForm);
-
-#[post("/evaluations/<id>/indicators/<iid>/output", data = "<form>")]
-async fn link_output(
-    page: Page,
-    o: Officer,
-    id: i32,
-    iid: i32,
-    form: Posted<OutputLinkForm>,
-    app: &State<App>,
-) -> Result<PageResponse, PageError> {
-    let output = match form.output_id.trim() {
-        "" => Ok(None),
-        s => s
-            .parse::<i32>()
-            .map(Some)
-            .map_err(|_| crate::domain::fields::field_error("output_id", Msg::new("field.choose"))),
-    };
-    let r = match output {
-        Ok(output) => conduct::link_output(&app.db, &o.0, app.clock.now(), id, iid, output).await,
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(()) => Ok(done(format!("/evaluations/{id}#indicators"), "flash.output_linked")),
-        Err(e) => evaluation_again(&page, app, &o.0, id, e, json!({})).await,
     }
 }
 

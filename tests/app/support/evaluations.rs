@@ -2,7 +2,8 @@
 use crate::support::contracts::Awarded;
 use crate::support::*;
 use entity::enums::{ConflictKind, EvaluationKind, Role};
-use fuhua::domain::evaluations::conduct::{self, AchievedLine, FindingsInput, ScoreLine, SelfInput, SurveyInput};
+use fuhua::domain::evaluations::assessment::{self, FindingsInput, SurveyInput};
+use fuhua::domain::evaluations::conduct::{self, AchievedLine, ScoreLine, SelfInput};
 use fuhua::domain::evaluations::schedule::{self, ScheduleInput};
 use fuhua::domain::evaluations::templates::{self, DimensionInput, IndicatorInput, TemplateInput};
 use fuhua::domain::evaluations::{release, view};
@@ -58,13 +59,13 @@ pub async fn score_all(app: &TestApp, ev: i32, people: &[entity::user::Model], s
 pub async fn survey_and_findings(app: &TestApp, w: &Awarded, ev: i32) {
     let survey =
         SurveyInput { surveyed: "120".into(), satisfied_percent: "93.5".into(), survey_method: "电话回访".into() };
-    conduct::survey(app.db(), &w.officer, t0(), ev, &survey).await.expect("survey");
+    assessment::survey(app.db(), &w.officer, t0(), ev, &survey).await.expect("survey");
     let f = FindingsInput {
         method: "资料审阅、入户回访与满意度调查".into(),
         findings: "探访记录完整，个别家庭回访间隔偏长。".into(),
         recommendations: "建立回访提醒台账。".into(),
     };
-    conduct::findings(app.db(), &w.officer, t0(), ev, &f).await.expect("findings");
+    assessment::findings(app.db(), &w.officer, t0(), ev, &f).await.expect("findings");
 }
 
 /// A released evaluation of `kind` with one evaluator per sheet.
