@@ -95,112 +95,15 @@ async fn connect(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, Stri
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let config = AppConfig::from_env()?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => {
-            let db = connect(&config).await?;
-            fuhua::domain::places::ensure(&db).await.map_err(|e| e.to_string())?;
-            if demo {
-                let emails = fuhua::mail::templates::load(config.template_dir.as_deref())?;
-                let sealer = fuhua::domain::sealing::Sealer::load(&config.data_dir)?;
-                match fuhua::demo::load(&db, &emails, &sealer, chrono::Utc::now()).await {
-                    Ok(accounts) => {
-                        println!("\nDemo data loaded. Accounts (passwords are shown only now):");
-                        for (email, role, pw) in accounts {
-                            println!("  {:<12} {:<26} {}", role.code(), email, pw);
-                        }
-                        println!();
-                    }
-                    Err(fuhua::error::AppError::Conflict(_)) => {
-                        println!("Database is not empty: demo data not loaded.")
-                    }
-                    Err(e) => return Err(format!("demo: {e}")),
-                }
-            } else if !fuhua::domain::accounts::any_admin(&db).await.map_err(|e| e.to_string())? {
-                println!("No administrator yet: run `fuhua create-admin --email you@example.org`.");
-            }
-            drop(db);
-            let rocket = fuhua::build(config, Clock::real()).await?;
-            rocket.launch().await.map_err(|e| e.to_string())?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve { demo } => serve(config, demo).await,
         Command::Migrate => {
             let db = connect(&config).await?;
             fuhua::domain::places::ensure(&db).await.map_err(|e| e.to_string())?;
             println!("Schema is up to date.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::CreateAdmin { email, name, password } => {
-            let db = connect(&config).await?;
-            let txn = fuhua::domain::begin(&db).await.map_err(|e| e.to_string())?;
-            let now = chrono::Utc::now();
-            let made = fuhua::domain::accounts::create_account(
-                &txn,
-                &Actor::system("cli"),
-                now,
-                &email,
-                &name,
-                entity::enums::Role::Admin,
-                None,
-                password.as_deref(),
-            )
-            .await;
-            match made {
-                Ok((u, pw)) => {
-                    txn.commit().await.map_err(|e| e.to_string())?;
-                    if password.is_some() {
-                        println!("Administrator {} created.", u.email);
-                    } else {
-                        println!("Administrator {} created. Password (shown once): {pw}", u.email);
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(fuhua::error::AppError::Invalid(fe)) => {
-                    for (field, msg) in fe.localized(fuhua::i18n::Locale::En) {
-                        eprintln!("{field}: {msg}");
-                    }
-                    Ok(ExitCode::from(2))
-                }
-                Err(e) => Err(e.to_string()),
-            }
-        }
-        Command::AuditVerify { checkpoints, key } => {
-            let db = connect(&config).await?;
-            let entries = match audit::verify(&db).await.map_err(|e| e.to_string())? {
-                VerifyOutcome::Intact { entries } => entries,
-                VerifyOutcome::Broken { seq, reason } => {
-                    println!("Audit log BROKEN at entry {seq}: {reason}.");
-                    return Ok(ExitCode::from(1));
-                }
-            };
-            use fuhua::domain::checkpoints::{self, Disagreement};
-            let mut all = checkpoints::list(&db).await.map_err(|e| e.to_string())?;
-            let kept = config.data_dir.join("checkpoints.jsonl");
-            for file in checkpoints.iter().chain(Some(&kept).filter(|k| k.exists())) {
-                all.extend(checkpoints::read_file(file)?);
-            }
-            all.sort_by_key(|c| c.seq);
-            all.dedup();
-            // Only the server's own key by default: a checkpoint anyone else signed proves nothing.
-            let key = key.or_else(|| checkpoints::own_public_key(&config.data_dir));
-            match &key {
-                Some(k) => println!("Checkpoints must be signed by {k}."),
-                None => println!("No checkpoint key here (give --key): any valid signature is accepted."),
-            }
-            let bad = checkpoints::check(&db, &all, key.as_deref()).await.map_err(|e| e.to_string())?;
-            for (cp, why) in &bad {
-                let why = match why {
-                    Disagreement::BadSignature => "its signature does not hold",
-                    Disagreement::Truncated => "the log has no such entry: entries were deleted",
-                    Disagreement::Rewritten => "the entry there has another hash: the log was rewritten",
-                };
-                println!("Checkpoint at entry {} ({}) disagrees: {why}.", cp.seq, cp.at);
-            }
-            if !bad.is_empty() {
-                println!("Audit log BROKEN: {} of {} checkpoints disagree.", bad.len(), all.len());
-                return Ok(ExitCode::from(1));
-            }
-            println!("Audit log intact: {entries} entries; {} signed checkpoints agree.", all.len());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::CreateAdmin { email, name, password } => create_admin(&config, &email, &name, password).await,
+        Command::AuditVerify { checkpoints, key } => audit_verify(&config, checkpoints, key).await,
         Command::BenchSeed { count } => {
             let db = connect(&config).await?;
             bench::registry::seed(&db, count, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
@@ -266,6 +169,122 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `fuhua serve [--demo]`: migrate, load the demo if asked (into an empty database), serve.
+async fn serve(config: AppConfig, demo: bool) -> Result<ExitCode, String> {
+    let db = connect(&config).await?;
+    fuhua::domain::places::ensure(&db).await.map_err(|e| e.to_string())?;
+    if demo {
+        let emails = fuhua::mail::templates::load(config.template_dir.as_deref())?;
+        let sealer = fuhua::domain::sealing::Sealer::load(&config.data_dir)?;
+        match fuhua::demo::load(&db, &emails, &sealer, chrono::Utc::now()).await {
+            Ok(accounts) => {
+                println!("\nDemo data loaded. Accounts (passwords are shown only now):");
+                for (email, role, pw) in accounts {
+                    println!("  {:<12} {:<26} {}", role.code(), email, pw);
+                }
+                println!();
+            }
+            Err(fuhua::error::AppError::Conflict(_)) => {
+                println!("Database is not empty: demo data not loaded.")
+            }
+            Err(e) => return Err(format!("demo: {e}")),
+        }
+    } else if !fuhua::domain::accounts::any_admin(&db).await.map_err(|e| e.to_string())? {
+        println!("No administrator yet: run `fuhua create-admin --email you@example.org`.");
+    }
+    drop(db);
+    let rocket = fuhua::build(config, Clock::real()).await?;
+    rocket.launch().await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fuhua create-admin`: the first administrator (or another).
+async fn create_admin(
+    config: &AppConfig,
+    email: &str,
+    name: &str,
+    password: Option<String>,
+) -> Result<ExitCode, String> {
+    let db = connect(config).await?;
+    let txn = fuhua::domain::begin(&db).await.map_err(|e| e.to_string())?;
+    let now = chrono::Utc::now();
+    let made = fuhua::domain::accounts::create_account(
+        &txn,
+        &Actor::system("cli"),
+        now,
+        email,
+        name,
+        entity::enums::Role::Admin,
+        None,
+        password.as_deref(),
+    )
+    .await;
+    match made {
+        Ok((u, pw)) => {
+            txn.commit().await.map_err(|e| e.to_string())?;
+            if password.is_some() {
+                println!("Administrator {} created.", u.email);
+            } else {
+                println!("Administrator {} created. Password (shown once): {pw}", u.email);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(fuhua::error::AppError::Invalid(fe)) => {
+            for (field, msg) in fe.localized(fuhua::i18n::Locale::En) {
+                eprintln!("{field}: {msg}");
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `fuhua audit-verify`: the hash chain and every signed checkpoint, the server's own and
+/// those given.
+async fn audit_verify(
+    config: &AppConfig,
+    checkpoints: Option<std::path::PathBuf>,
+    key: Option<String>,
+) -> Result<ExitCode, String> {
+    let db = connect(config).await?;
+    let entries = match audit::verify(&db).await.map_err(|e| e.to_string())? {
+        VerifyOutcome::Intact { entries } => entries,
+        VerifyOutcome::Broken { seq, reason } => {
+            println!("Audit log BROKEN at entry {seq}: {reason}.");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    use fuhua::domain::checkpoints::{self, Disagreement};
+    let mut all = checkpoints::list(&db).await.map_err(|e| e.to_string())?;
+    let kept = config.data_dir.join("checkpoints.jsonl");
+    for file in checkpoints.iter().chain(Some(&kept).filter(|k| k.exists())) {
+        all.extend(checkpoints::read_file(file)?);
+    }
+    all.sort_by_key(|c| c.seq);
+    all.dedup();
+    // Only the server's own key by default: a checkpoint anyone else signed proves nothing.
+    let key = key.or_else(|| checkpoints::own_public_key(&config.data_dir));
+    match &key {
+        Some(k) => println!("Checkpoints must be signed by {k}."),
+        None => println!("No checkpoint key here (give --key): any valid signature is accepted."),
+    }
+    let bad = checkpoints::check(&db, &all, key.as_deref()).await.map_err(|e| e.to_string())?;
+    for (cp, why) in &bad {
+        let why = match why {
+            Disagreement::BadSignature => "its signature does not hold",
+            Disagreement::Truncated => "the log has no such entry: entries were deleted",
+            Disagreement::Rewritten => "the entry there has another hash: the log was rewritten",
+        };
+        println!("Checkpoint at entry {} ({}) disagrees: {why}.", cp.seq, cp.at);
+    }
+    if !bad.is_empty() {
+        println!("Audit log BROKEN: {} of {} checkpoints disagree.", bad.len(), all.len());
+        return Ok(ExitCode::from(1));
+    }
+    println!("Audit log intact: {entries} entries; {} signed checkpoints agree.", all.len());
+    Ok(ExitCode::SUCCESS)
 }
 
 #[rocket::main]

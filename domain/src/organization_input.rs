@@ -161,64 +161,12 @@ pub fn parse(
         e.add("org_type", Msg::new("field.choose"));
     }
     let override_reason = super::non_blank(&input.uscc_override_reason);
-    let uscc = if input.uscc.trim().is_empty() {
-        if org_type != Some(OrgType::Filing) {
-            e.add("uscc", Msg::new("uscc.required"));
-        }
-        None
-    } else {
-        match uscc::normalize(&input.uscc) {
-            Ok(c) => Some(c),
-            Err((c, UsccProblem::Checksum)) if allow_override && override_reason.is_some() => Some(c),
-            Err((_, UsccProblem::Checksum)) if !allow_override => {
-                e.add("uscc", UsccProblem::Checksum.msg());
-                None
-            }
-            Err((_, p)) => {
-                let mut m = p.msg();
-                if p == UsccProblem::Checksum {
-                    m = Msg::new("uscc.checksum_override");
-                }
-                e.add("uscc", m);
-                None
-            }
-        }
-    };
-    let registration_date = match parse_date(&input.registration_date) {
-        Some(d) if d > today => {
-            e.add("registration_date", Msg::new("date.future"));
-            None
-        }
-        Some(d) => Some(d),
-        None => {
-            e.add(
-                "registration_date",
-                Msg::new(if input.registration_date.trim().is_empty() { "field.required" } else { "date.invalid" }),
-            );
-            None
-        }
-    };
+    let uscc = parse_uscc(&mut e, &input.uscc, org_type, override_reason.is_some() && allow_override, allow_override);
+    let registration_date = past_date(&mut e, "registration_date", &input.registration_date, today);
     let registration_authority = required(&mut e, "registration_authority", &input.registration_authority, 100);
     let legal_representative = required(&mut e, "legal_representative", &input.legal_representative, 50);
     let address = required(&mut e, "address", &input.address, 200);
-    let district = places.district(&input.district_id);
-    if district.is_none() {
-        e.add(
-            "district_id",
-            Msg::new(if input.district_id.trim().is_empty() { "field.required" } else { "district.unknown" }),
-        );
-    }
-    let community_id = match (district, super::non_blank(&input.community_id)) {
-        (_, None) => None,
-        (Some(d), Some(key)) => match places.community(d.id, &key) {
-            Some(c) => Some(c.id),
-            None => {
-                e.add("community_id", Msg::new("community.unknown"));
-                None
-            }
-        },
-        (None, Some(_)) => None,
-    };
+    let (district, community_id) = parse_place(&mut e, places, &input.district_id, &input.community_id);
     let business_scope = required_text(&mut e, "business_scope", &input.business_scope, 2000);
     let registered_funds = if input.registered_funds.trim().is_empty() {
         Money(0)
@@ -229,33 +177,8 @@ pub fn parse(
         })
     };
     let supervising_unit = optional(&mut e, "supervising_unit", &input.supervising_unit, 100);
-    let certificate_valid_until = match super::non_blank(&input.certificate_valid_until) {
-        None => None,
-        Some(s) => match parse_date(&s) {
-            Some(d) if registration_date.is_some_and(|r| d < r) => {
-                e.add("certificate_valid_until", Msg::new("date.before_registration"));
-                None
-            }
-            Some(d) => Some(d),
-            None => {
-                e.add("certificate_valid_until", Msg::new("date.invalid"));
-                None
-            }
-        },
-    };
-    let mut categories = Vec::new();
-    for c in &input.categories {
-        for part in c.split([';', '；', '、', ',', '，']).map(str::trim).filter(|p| !p.is_empty()) {
-            match ServiceCategory::from_code(part).or_else(|| category_by_label(part)) {
-                Some(cat) if !categories.contains(&cat) => categories.push(cat),
-                Some(_) => {}
-                None => e.add("categories", Msg::new("category.unknown").arg("value", part)),
-            }
-        }
-    }
-    if categories.is_empty() && !e.has("categories") {
-        e.add("categories", Msg::new("category.required"));
-    }
+    let certificate_valid_until = certificate_date(&mut e, &input.certificate_valid_until, registration_date);
+    let categories = parse_categories(&mut e, &input.categories);
     let (contact_name, contact_phone, contact_email) =
         parse_contacts(&mut e, &input.contact_name, &input.contact_phone, &input.contact_email);
     if !e.is_empty() {
@@ -288,6 +211,117 @@ pub fn parse(
         contact_phone,
         contact_email,
     })
+}
+
+/// The USCC as typed, normalized; one that fails its checksum is taken only when `accept_bad_checksum`
+/// (the actor may override and gave a reason). A filing organization may have none.
+fn parse_uscc(
+    e: &mut FieldErrors,
+    typed: &str,
+    org_type: Option<OrgType>,
+    accept_bad_checksum: bool,
+    may_override: bool,
+) -> Option<String> {
+    if typed.trim().is_empty() {
+        if org_type != Some(OrgType::Filing) {
+            e.add("uscc", Msg::new("uscc.required"));
+        }
+        return None;
+    }
+    match uscc::normalize(typed) {
+        Ok(c) => Some(c),
+        Err((c, UsccProblem::Checksum)) if accept_bad_checksum => Some(c),
+        Err((_, UsccProblem::Checksum)) if !may_override => {
+            e.add("uscc", UsccProblem::Checksum.msg());
+            None
+        }
+        Err((_, p)) => {
+            let mut m = p.msg();
+            if p == UsccProblem::Checksum {
+                m = Msg::new("uscc.checksum_override");
+            }
+            e.add("uscc", m);
+            None
+        }
+    }
+}
+
+/// A required date, not after `today`.
+fn past_date(e: &mut FieldErrors, field: &'static str, typed: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match parse_date(typed) {
+        Some(d) if d > today => {
+            e.add(field, Msg::new("date.future"));
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            e.add(field, Msg::new(if typed.trim().is_empty() { "field.required" } else { "date.invalid" }));
+            None
+        }
+    }
+}
+
+/// The district (required) and the community in it (optional), by id, code or name.
+fn parse_place<'p>(
+    e: &mut FieldErrors,
+    places: &'p Places,
+    district_key: &str,
+    community_key: &str,
+) -> (Option<&'p district::Model>, Option<i32>) {
+    let district = places.district(district_key);
+    if district.is_none() {
+        e.add(
+            "district_id",
+            Msg::new(if district_key.trim().is_empty() { "field.required" } else { "district.unknown" }),
+        );
+    }
+    let community_id = match (district, super::non_blank(community_key)) {
+        (_, None) => None,
+        (Some(d), Some(key)) => match places.community(d.id, &key) {
+            Some(c) => Some(c.id),
+            None => {
+                e.add("community_id", Msg::new("community.unknown"));
+                None
+            }
+        },
+        (None, Some(_)) => None,
+    };
+    (district, community_id)
+}
+
+/// The certificate's expiry, optional, not before the registration.
+fn certificate_date(e: &mut FieldErrors, typed: &str, registered: Option<NaiveDate>) -> Option<NaiveDate> {
+    let s = super::non_blank(typed)?;
+    match parse_date(&s) {
+        Some(d) if registered.is_some_and(|r| d < r) => {
+            e.add("certificate_valid_until", Msg::new("date.before_registration"));
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            e.add("certificate_valid_until", Msg::new("date.invalid"));
+            None
+        }
+    }
+}
+
+/// Service categories by code or Chinese label, several to a cell (separated by ; 、 ,), each
+/// once; at least one.
+fn parse_categories(e: &mut FieldErrors, typed: &[String]) -> Vec<ServiceCategory> {
+    let mut categories = Vec::new();
+    for c in typed {
+        for part in c.split([';', '；', '、', ',', '，']).map(str::trim).filter(|p| !p.is_empty()) {
+            match ServiceCategory::from_code(part).or_else(|| category_by_label(part)) {
+                Some(cat) if !categories.contains(&cat) => categories.push(cat),
+                Some(_) => {}
+                None => e.add("categories", Msg::new("category.unknown").arg("value", part)),
+            }
+        }
+    }
+    if categories.is_empty() && !e.has("categories") {
+        e.add("categories", Msg::new("category.required"));
+    }
+    categories
 }
 
 /// Chinese labels are accepted in imports ("养老", "儿童").

@@ -1,7 +1,7 @@
 //! Amendments (补充协议) to a signed contract: the only way it changes. Each is numbered,
 //! says why and what changed (before and after), gets its own PDF, stored with its digest
 //! and sent to the provider, and stays in the contract's history.
-use super::terms::{max_term_months, parse_date};
+use super::terms::{max_term_months, parse_term_date};
 use super::view;
 use super::{ContractRules, access, documents};
 use crate::audit::{self, Actor};
@@ -94,7 +94,7 @@ async fn new_end(
     typed: &str,
     e: &mut FieldErrors,
 ) -> AppResult<Option<chrono::NaiveDate>> {
-    let (d, start) = match (parse_date(typed), k.starts_on, k.ends_on) {
+    let (d, start) = match (parse_term_date(typed), k.starts_on, k.ends_on) {
         (Some(d), Some(start), Some(end)) if d != end => (d, start),
         (None, _, _) => {
             e.add("ends_on", Msg::new("field.date"));

@@ -3,7 +3,7 @@
 //! indicators with targets. Once the contract is signed they are fixed; what changes is
 //! their state, through reports.
 use super::access;
-use super::terms::{parse_date, require_draft};
+use super::terms::{parse_term_date, require_draft};
 use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::fields::field_error;
@@ -51,7 +51,7 @@ fn parse(input: &MilestoneInput, k: &contract::Model) -> AppResult<Parsed> {
     if deliverables.chars().count() > 1000 {
         e.add("deliverables", Msg::new("field.too_long").arg("max", 1000));
     }
-    let due_on = parse_date(&input.due_on);
+    let due_on = parse_term_date(&input.due_on);
     match (due_on, k.starts_on, k.ends_on) {
         (None, _, _) => e.add("due_on", Msg::new("field.date")),
         (Some(d), Some(s), Some(t)) if d < s || d > t => {

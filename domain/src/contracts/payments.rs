@@ -3,7 +3,7 @@
 //! instalment paid in full is closed, and a contract whose instalments are all paid is
 //! completed.
 use super::access;
-use super::terms::parse_date;
+use super::terms::parse_term_date;
 use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::fields::field_error;
@@ -93,7 +93,7 @@ fn parse(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<Parsed> {
             None
         }
     };
-    let paid_on = parse_date(&input.paid_on);
+    let paid_on = parse_term_date(&input.paid_on);
     match paid_on {
         None => e.add("paid_on", Msg::new("field.date")),
         Some(d) if d > today => e.add("paid_on", Msg::new("payment.date_future")),

@@ -50,20 +50,17 @@ async fn milestone_and_contract<C: ConnectionTrait>(
     Ok((m, k))
 }
 
-/// Submits (or, after a return, resubmits) the report on a milestone of an active contract.
-pub async fn submit(
-    db: &DatabaseConnection,
-    u: &user::Model,
-    now: DateTime<Utc>,
-    milestone_id: i32,
-    input: &ReportInput,
-    files: &[Upload],
-) -> AppResult<milestone_report::Model> {
-    let (m, _) = milestone_and_contract(db, milestone_id).await?;
-    let k = access::for_provider(db, u, m.contract_id).await?;
-    if k.status != ContractStatus::Active {
-        return Err(AppError::Conflict(Msg::new("contract.not_active")));
-    }
+/// A report as typed, checked against the milestone's indicators.
+struct Typed {
+    narrative: String,
+    beneficiaries: i64,
+    /// (indicator, achieved) for every indicator of the milestone.
+    values: Vec<(i32, i64)>,
+}
+
+/// The narrative, the people served and a value for every indicator, each in range, and no
+/// more files than allowed; every field in error is named at once.
+async fn typed(db: &DatabaseConnection, m: &milestone::Model, input: &ReportInput, n_files: usize) -> AppResult<Typed> {
     let mut e = FieldErrors::default();
     let narrative = crate::fields::text_field(&mut e, "narrative", &input.narrative, 8000);
     let beneficiaries = input.beneficiaries.trim().parse::<i64>().ok().filter(|n| (0..=10_000_000).contains(n));
@@ -83,10 +80,61 @@ pub async fn submit(
             None => e.add("achieved", Msg::new("milestone.achieved_required").arg("name", &ind.name)),
         }
     }
-    if files.len() as u64 > MAX_FILES {
+    if n_files as u64 > MAX_FILES {
         e.add("file", Msg::new("attachment.too_many").arg("n", MAX_FILES));
     }
     e.into_result()?;
+    Ok(Typed { narrative, beneficiaries: beneficiaries.unwrap_or(0), values })
+}
+
+/// The report's indicator values and evidence files, in the report's transaction.
+async fn store_parts(
+    txn: &sea_orm::DatabaseTransaction,
+    report_id: i32,
+    values: Vec<(i32, i64)>,
+    files: Vec<(String, &'static str, &Vec<u8>)>,
+) -> AppResult<()> {
+    for (indicator_id, achieved) in values {
+        milestone_report_value::ActiveModel {
+            report_id: Set(report_id),
+            indicator_id: Set(indicator_id),
+            achieved: Set(achieved),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    for (name, kind, bytes) in files {
+        milestone_report_file::ActiveModel {
+            report_id: Set(report_id),
+            file_name: Set(name),
+            kind: Set(kind.to_string()),
+            size_bytes: Set(bytes.len() as i64),
+            sha256: Set(hex::encode(Sha256::digest(bytes))),
+            data: Set(bytes.clone()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Submits (or, after a return, resubmits) the report on a milestone of an active contract.
+pub async fn submit(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    milestone_id: i32,
+    input: &ReportInput,
+    files: &[Upload],
+) -> AppResult<milestone_report::Model> {
+    let (m, _) = milestone_and_contract(db, milestone_id).await?;
+    let k = access::for_provider(db, u, m.contract_id).await?;
+    if k.status != ContractStatus::Active {
+        return Err(AppError::Conflict(Msg::new("contract.not_active")));
+    }
+    let Typed { narrative, beneficiaries, values } = typed(db, &m, input, files.len()).await?;
     let mut checked = Vec::new();
     for (name, bytes) in files.iter().filter(|(_, b)| !b.is_empty()) {
         let (name, kind) = checked_file(name, bytes)?;
@@ -122,36 +170,14 @@ pub async fn submit(
         milestone_id: Set(m.id),
         version: Set(version),
         narrative: Set(narrative),
-        beneficiaries: Set(beneficiaries.unwrap_or(0)),
+        beneficiaries: Set(beneficiaries),
         submitted_by: Set(u.id),
         submitted_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    for (indicator_id, achieved) in values {
-        milestone_report_value::ActiveModel {
-            report_id: Set(r.id),
-            indicator_id: Set(indicator_id),
-            achieved: Set(achieved),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
-    for (name, kind, bytes) in checked {
-        milestone_report_file::ActiveModel {
-            report_id: Set(r.id),
-            file_name: Set(name),
-            kind: Set(kind.to_string()),
-            size_bytes: Set(bytes.len() as i64),
-            sha256: Set(hex::encode(Sha256::digest(bytes))),
-            data: Set(bytes.clone()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    store_parts(&txn, r.id, values, checked).await?;
     audit::append(
         &txn,
         now,

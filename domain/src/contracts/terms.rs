@@ -62,7 +62,9 @@ struct Terms {
     outputs: Vec<(String, String, String, i64, i64)>,
 }
 
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
+/// A date of a contract's term or its milestones: a registry date (see
+/// `organization_input::parse_date`) in this century or the next.
+pub fn parse_term_date(s: &str) -> Option<NaiveDate> {
     crate::organization_input::parse_date(s).filter(|d| (2000..2200).contains(&d.year()))
 }
 
@@ -102,8 +104,8 @@ fn parse(input: &TermsInput, c: &call::Model, rules: &ProcurementRules, max_bond
         text("breach_terms", &input.breach_terms, CLAUSE, false),
         text("dispute_terms", &input.dispute_terms, CLAUSE, false),
     ];
-    let starts_on = parse_date(&input.starts_on);
-    let ends_on = parse_date(&input.ends_on);
+    let starts_on = parse_term_date(&input.starts_on);
+    let ends_on = parse_term_date(&input.ends_on);
     if starts_on.is_none() {
         e.add("starts_on", Msg::new("field.date"));
     }

@@ -4,7 +4,7 @@
 use super::access;
 use crate::audit::{self, Actor};
 use crate::contracts::access::notify_provider;
-use crate::contracts::terms::parse_date;
+use crate::contracts::terms::parse_term_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Locale, Msg, format_date};
 use crate::outbox::{self, EmailTemplates};
@@ -132,8 +132,8 @@ async fn parse<C: ConnectionTrait>(db: &C, input: &ScheduleInput, today: NaiveDa
     if template.is_none() {
         e.add("template_id", Msg::new("field.choose"));
     }
-    let visit_on = parse_date(&input.visit_on);
-    let self_due_on = parse_date(&input.self_due_on);
+    let visit_on = parse_term_date(&input.visit_on);
+    let self_due_on = parse_term_date(&input.self_due_on);
     match visit_on {
         None => e.add("visit_on", Msg::new("field.date")),
         Some(d) if d < today => e.add("visit_on", Msg::new("evaluation.date_past")),
@@ -246,54 +246,7 @@ pub async fn schedule(
         }
         _ => e.into(),
     })?;
-    let outputs = contract_output::Entity::find()
-        .filter(contract_output::Column::ContractId.eq(k.id))
-        .order_by_asc(contract_output::Column::Position)
-        .all(&txn)
-        .await?;
-    let linked: Vec<&str> = t
-        .dimensions
-        .iter()
-        .flat_map(|d| d.indicators.iter())
-        .filter(|i| i.link == IndicatorLink::Output)
-        .map(|i| i.name.as_str())
-        .collect();
-    let mut matched = match_outputs(&linked, &outputs).into_iter();
-    let mut position = 0;
-    for d in &t.dimensions {
-        for i in &d.indicators {
-            position += 1;
-            let output_id = if i.link == IndicatorLink::Output { matched.next().flatten() } else { None };
-            evaluation_indicator::ActiveModel {
-                evaluation_id: Set(ev.id),
-                position: Set(position),
-                dimension_position: Set(d.position),
-                dimension: Set(d.name.clone()),
-                dimension_weight: Set(d.weight),
-                name: Set(i.name.clone()),
-                weight: Set(i.weight),
-                guide: Set(i.guide.clone()),
-                link: Set(i.link),
-                output_id: Set(output_id),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
-    }
-    let (targets, achieved) = from_milestones(&txn, k.id, p.kind).await?;
-    for o in &outputs {
-        let key = (o.name.trim().to_string(), o.unit.trim().to_string());
-        evaluation_output::ActiveModel {
-            evaluation_id: Set(ev.id),
-            output_id: Set(o.id),
-            planned: Set(targets.get(&key).copied().unwrap_or(o.quantity)),
-            achieved: Set(achieved.get(&key).copied().unwrap_or(0)),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    copy_template(&txn, ev.id, &t, k.id, p.kind).await?;
     for person in &p.evaluators {
         seat(&txn, emails, origin, now, &ev, &k, &project, person).await?;
     }
@@ -315,6 +268,67 @@ pub async fn schedule(
     notify_provider(&txn, emails, now, &k, "evaluation_scheduled", None, ctx).await?;
     txn.commit().await?;
     Ok(ev)
+}
+
+/// The evaluation's own copy of the template's indicators (each output-linked one matched to
+/// a contract output by name), and the outputs with what was planned and achieved by the
+/// accepted milestones.
+async fn copy_template(
+    txn: &sea_orm::DatabaseTransaction,
+    evaluation_id: i32,
+    t: &super::templates::Template,
+    contract_id: i32,
+    kind: EvaluationKind,
+) -> AppResult<()> {
+    let outputs = contract_output::Entity::find()
+        .filter(contract_output::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_output::Column::Position)
+        .all(txn)
+        .await?;
+    let linked: Vec<&str> = t
+        .dimensions
+        .iter()
+        .flat_map(|d| d.indicators.iter())
+        .filter(|i| i.link == IndicatorLink::Output)
+        .map(|i| i.name.as_str())
+        .collect();
+    let mut matched = match_outputs(&linked, &outputs).into_iter();
+    let mut position = 0;
+    for d in &t.dimensions {
+        for i in &d.indicators {
+            position += 1;
+            let output_id = if i.link == IndicatorLink::Output { matched.next().flatten() } else { None };
+            evaluation_indicator::ActiveModel {
+                evaluation_id: Set(evaluation_id),
+                position: Set(position),
+                dimension_position: Set(d.position),
+                dimension: Set(d.name.clone()),
+                dimension_weight: Set(d.weight),
+                name: Set(i.name.clone()),
+                weight: Set(i.weight),
+                guide: Set(i.guide.clone()),
+                link: Set(i.link),
+                output_id: Set(output_id),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    let (targets, achieved) = from_milestones(txn, contract_id, kind).await?;
+    for o in &outputs {
+        let key = (o.name.trim().to_string(), o.unit.trim().to_string());
+        evaluation_output::ActiveModel {
+            evaluation_id: Set(evaluation_id),
+            output_id: Set(o.id),
+            planned: Set(targets.get(&key).copied().unwrap_or(o.quantity)),
+            achieved: Set(achieved.get(&key).copied().unwrap_or(0)),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Emails `person` a message of `kind` about an evaluation, in their language; `ctx` gets

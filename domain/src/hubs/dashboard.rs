@@ -93,29 +93,37 @@ pub async fn build<C: ConnectionTrait>(db: &C, h: &hub::Model, today: NaiveDate)
         .into_tuple()
         .all(db)
         .await?;
-    let first_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
-        .and_then(|d| d.checked_sub_months(Months::new(11)))
-        .unwrap_or(today);
-    let days: Vec<(NaiveDate, i64, Option<i64>, Option<i64>)> = hub_service::Entity::find()
-        .select_only()
-        .column(hub_service::Column::DeliveredOn)
-        .column_as(count(), "n")
-        .column_as(Expr::from(Func::sum(Expr::col(hub_service::Column::Minutes))), "minutes")
-        .column_as(Expr::from(Func::sum(Expr::col(hub_service::Column::Attendees))), "attendees")
-        .filter(hub_service::Column::HubId.eq(h.id))
-        .filter(hub_service::Column::DeliveredOn.gte(first_month))
-        .group_by(hub_service::Column::DeliveredOn)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let round_stats = round_stats(&rounds, &apps, &members);
+    let (months, chart_max) = month_stats(db, h, today).await?;
+    Ok(Dashboard {
+        occupied: h.occupied,
+        capacity: h.capacity,
+        occupancy_percent: percent(h.occupied.max(0) as usize, h.capacity.max(0) as usize),
+        seats_total,
+        seats_free,
+        rounds: round_stats,
+        stages: MembershipStage::ALL
+            .iter()
+            .map(|s| (*s, members.iter().filter(|m| m.1 == *s).map(|m| m.2 as usize).sum()))
+            .collect(),
+        months,
+        chart_max,
+    })
+}
 
+/// Each round's applications by status and members by stage, from the grouped counts.
+fn round_stats(
+    rounds: &[hub_round::Model],
+    apps: &[(i32, ApplicationStatus, i64)],
+    members: &[(i32, MembershipStage, i64)],
+) -> Vec<RoundStats> {
     let n_apps = |round: i32, s: ApplicationStatus| -> usize {
         apps.iter().filter(|a| a.0 == round && a.1 == s).map(|a| a.2 as usize).sum()
     };
     let n_members = |round: i32, keep: &dyn Fn(MembershipStage) -> bool| -> usize {
         members.iter().filter(|m| m.0 == round && keep(m.1)).map(|m| m.2 as usize).sum()
     };
-    let round_stats = rounds
+    rounds
         .iter()
         .map(|r| {
             let graduated = n_members(r.id, &|s| s == MembershipStage::Graduated);
@@ -135,8 +143,32 @@ pub async fn build<C: ConnectionTrait>(db: &C, h: &hub::Model, today: NaiveDate)
                 graduation_rate: (graduated + exited > 0).then(|| percent(graduated, admitted)),
             }
         })
-        .collect();
+        .collect()
+}
 
+/// Services delivered in each of the last twelve months (this one included), counted per
+/// day in the database, with the chart's largest bar.
+async fn month_stats<C: ConnectionTrait>(
+    db: &C,
+    h: &hub::Model,
+    today: NaiveDate,
+) -> AppResult<(Vec<MonthStats>, usize)> {
+    let count = || Expr::from(Func::count(Expr::col(Asterisk)));
+    let first_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
+        .and_then(|d| d.checked_sub_months(Months::new(11)))
+        .unwrap_or(today);
+    let days: Vec<(NaiveDate, i64, Option<i64>, Option<i64>)> = hub_service::Entity::find()
+        .select_only()
+        .column(hub_service::Column::DeliveredOn)
+        .column_as(count(), "n")
+        .column_as(Expr::from(Func::sum(Expr::col(hub_service::Column::Minutes))), "minutes")
+        .column_as(Expr::from(Func::sum(Expr::col(hub_service::Column::Attendees))), "attendees")
+        .filter(hub_service::Column::HubId.eq(h.id))
+        .filter(hub_service::Column::DeliveredOn.gte(first_month))
+        .group_by(hub_service::Column::DeliveredOn)
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut by_month: BTreeMap<String, (usize, i64, i64)> = BTreeMap::new();
     for n in 0..12 {
         if let Some(d) = first_month.checked_add_months(Months::new(n)) {
@@ -164,19 +196,5 @@ pub async fn build<C: ConnectionTrait>(db: &C, h: &hub::Model, today: NaiveDate)
             x: i * 50,
         })
         .collect();
-
-    Ok(Dashboard {
-        occupied: h.occupied,
-        capacity: h.capacity,
-        occupancy_percent: percent(h.occupied.max(0) as usize, h.capacity.max(0) as usize),
-        seats_total,
-        seats_free,
-        rounds: round_stats,
-        stages: MembershipStage::ALL
-            .iter()
-            .map(|s| (*s, members.iter().filter(|m| m.1 == *s).map(|m| m.2 as usize).sum()))
-            .collect(),
-        months,
-        chart_max,
-    })
+    Ok((months, chart_max))
 }

@@ -1,7 +1,7 @@
 //! A call as typed into the form or the API, parsed at the boundary into a row and its
 //! criteria and instalments; and a stored call turned back into form values.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::fields::{int_field, line_field};
+use crate::fields::{int_field, line_field, truthy};
 use crate::i18n::Msg;
 use crate::money::Money;
 use crate::organization_input::Places;
@@ -70,10 +70,6 @@ pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
     chrono_tz::Asia::Shanghai.from_local_datetime(&n).single().map(|t| t.with_timezone(&Utc))
 }
 
-fn truthy(s: &str) -> bool {
-    crate::fields::truthy(s)
-}
-
 fn code_field<T: Copy>(e: &mut FieldErrors, field: &'static str, s: &str, from: fn(&str) -> Option<T>) -> Option<T> {
     let v = from(s.trim());
     if v.is_none() {
@@ -101,34 +97,8 @@ pub(super) fn parse(places: &Places, i: &CallInput) -> Result<Parsed, FieldError
     } else {
         code_field(&mut e, "hub_rule", &i.hub_rule, HubRule::from_code)
     };
-    let budget = match i.budget.trim() {
-        "" => 0,
-        b => match Money::parse_yuan(b) {
-            Ok(m) if m.fen() > 0 && m.fen() <= 100_000_000_000 => m.fen(),
-            Ok(_) => {
-                e.add("budget", Msg::new("call.budget_range"));
-                0
-            }
-            Err(msg) => {
-                e.add("budget", msg);
-                0
-            }
-        },
-    };
-    let mut districts = Vec::new();
-    for d in &i.districts {
-        match places.district(d) {
-            Some(d) => districts.push(d.id),
-            None => e.add("districts", Msg::new("field.choose")),
-        }
-    }
-    let mut communities = Vec::new();
-    for c in &i.communities {
-        match places.communities.iter().find(|x| x.id.to_string() == c.trim()) {
-            Some(c) if districts.contains(&c.district_id) => communities.push(c.id),
-            _ => e.add("communities", Msg::new("community.unknown")),
-        }
-    }
+    let budget = parse_budget(&mut e, &i.budget);
+    let (districts, communities) = parse_area(&mut e, places, &i.districts, &i.communities);
     let opt_int = |e: &mut FieldErrors, f: &'static str, s: &str, r: std::ops::RangeInclusive<i32>, d: i32| {
         if s.trim().is_empty() { d } else { int_field(e, f, s, r).unwrap_or(d) }
     };
@@ -155,37 +125,8 @@ pub(super) fn parse(places: &Places, i: &CallInput) -> Result<Parsed, FieldError
     let question_deadline = deadline(&mut e, "question_deadline", &i.question_deadline);
     let bid_deadline = deadline(&mut e, "bid_deadline", &i.bid_deadline);
 
-    let mut criteria = Vec::new();
-    for c in i.criteria.iter().take(MAX_CRITERIA) {
-        let name = crate::clean(&c.name);
-        if name.is_empty() && c.weight.trim().is_empty() {
-            continue;
-        }
-        match (name.chars().count(), c.weight.trim().parse::<i32>()) {
-            (1..=100, Ok(w)) if (1..=100).contains(&w) => {
-                criteria.push((name, w, crate::clean(&c.description).chars().take(1000).collect(), truthy(&c.is_price)))
-            }
-            _ => {
-                e.add("criteria", Msg::new("call.criterion_invalid"));
-                break;
-            }
-        }
-    }
-    let mut instalments = Vec::new();
-    for p in i.instalments.iter().take(MAX_INSTALMENTS) {
-        if p.percent.trim().is_empty() {
-            continue;
-        }
-        match (p.percent.trim().parse::<i32>(), PaymentCondition::from_code(p.condition.trim())) {
-            (Ok(n), Some(c)) if (1..=100).contains(&n) => {
-                instalments.push((n, c, crate::clean(&p.description).chars().take(500).collect()))
-            }
-            _ => {
-                e.add("instalments", Msg::new("call.instalment_invalid"));
-                break;
-            }
-        }
-    }
+    let criteria = parse_criteria(&mut e, &i.criteria);
+    let instalments = parse_instalments(&mut e, &i.instalments);
     e.into_result().map_err(|err| match err {
         AppError::Invalid(fe) => fe,
         _ => FieldErrors::default(),
@@ -217,6 +158,89 @@ pub(super) fn parse(places: &Places, i: &CallInput) -> Result<Parsed, FieldError
         ..Default::default()
     };
     Ok(Parsed { row, criteria, instalments })
+}
+
+/// The ceiling in yuan: empty is none yet (a draft), else over zero and at most 1 billion.
+fn parse_budget(e: &mut FieldErrors, typed: &str) -> i64 {
+    match typed.trim() {
+        "" => 0,
+        b => match Money::parse_yuan(b) {
+            Ok(m) if m.fen() > 0 && m.fen() <= 100_000_000_000 => m.fen(),
+            Ok(_) => {
+                e.add("budget", Msg::new("call.budget_range"));
+                0
+            }
+            Err(msg) => {
+                e.add("budget", msg);
+                0
+            }
+        },
+    }
+}
+
+/// The districts served and the communities in them.
+fn parse_area(
+    e: &mut FieldErrors,
+    places: &Places,
+    districts_typed: &[String],
+    communities_typed: &[String],
+) -> (Vec<i32>, Vec<i32>) {
+    let mut districts = Vec::new();
+    for d in districts_typed {
+        match places.district(d) {
+            Some(d) => districts.push(d.id),
+            None => e.add("districts", Msg::new("field.choose")),
+        }
+    }
+    let mut communities = Vec::new();
+    for c in communities_typed {
+        match places.communities.iter().find(|x| x.id.to_string() == c.trim()) {
+            Some(c) if districts.contains(&c.district_id) => communities.push(c.id),
+            _ => e.add("communities", Msg::new("community.unknown")),
+        }
+    }
+    (districts, communities)
+}
+
+/// The scoring criteria typed, blank rows skipped; the first bad one is named.
+fn parse_criteria(e: &mut FieldErrors, rows: &[CriterionInput]) -> Vec<(String, i32, String, bool)> {
+    let mut criteria = Vec::new();
+    for c in rows.iter().take(MAX_CRITERIA) {
+        let name = crate::clean(&c.name);
+        if name.is_empty() && c.weight.trim().is_empty() {
+            continue;
+        }
+        match (name.chars().count(), c.weight.trim().parse::<i32>()) {
+            (1..=100, Ok(w)) if (1..=100).contains(&w) => {
+                criteria.push((name, w, crate::clean(&c.description).chars().take(1000).collect(), truthy(&c.is_price)))
+            }
+            _ => {
+                e.add("criteria", Msg::new("call.criterion_invalid"));
+                break;
+            }
+        }
+    }
+    criteria
+}
+
+/// The payment schedule typed, blank rows skipped; the first bad one is named.
+fn parse_instalments(e: &mut FieldErrors, rows: &[InstalmentInput]) -> Vec<(i32, PaymentCondition, String)> {
+    let mut instalments = Vec::new();
+    for p in rows.iter().take(MAX_INSTALMENTS) {
+        if p.percent.trim().is_empty() {
+            continue;
+        }
+        match (p.percent.trim().parse::<i32>(), PaymentCondition::from_code(p.condition.trim())) {
+            (Ok(n), Some(c)) if (1..=100).contains(&n) => {
+                instalments.push((n, c, crate::clean(&p.description).chars().take(500).collect()))
+            }
+            _ => {
+                e.add("instalments", Msg::new("call.instalment_invalid"));
+                break;
+            }
+        }
+    }
+    instalments
 }
 
 pub(super) async fn write_lists<C: ConnectionTrait>(db: &C, call_id: i32, p: &Parsed) -> AppResult<()> {
