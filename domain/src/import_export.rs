@@ -160,6 +160,82 @@ pub fn prepare(filename: &str, bytes: &[u8]) -> AppResult<Prepared> {
     Ok(Prepared { col_of, rows })
 }
 
+/// A row of the file as the registry form would have it.
+fn row_input(col_of: &HashMap<&'static str, usize>, row: &[String]) -> OrganizationInput {
+    let get = |c: &str| col_of.get(c).and_then(|i| row.get(*i)).cloned().unwrap_or_default();
+    OrganizationInput {
+        name: get("name"),
+        uscc: get("uscc"),
+        org_type: org_type_from(&get("org_type")),
+        registration_date: get("registration_date"),
+        registration_authority: get("registration_authority"),
+        legal_representative: get("legal_representative"),
+        address: get("address"),
+        district_id: get("district"),
+        community_id: get("community"),
+        business_scope: get("business_scope"),
+        registered_funds: get("registered_funds"),
+        supervising_unit: get("supervising_unit"),
+        certificate_valid_until: get("certificate_valid_until"),
+        categories: vec![get("categories")],
+        contact_name: get("contact_name"),
+        contact_phone: get("contact_phone"),
+        contact_email: get("contact_email"),
+        uscc_override_reason: String::new(),
+    }
+}
+
+/// The rows whose name or code the registry already holds; names and codes are looked up
+/// 500 at a time.
+async fn in_registry(
+    db: &DatabaseConnection,
+    locale: Locale,
+    parsed: &[(usize, NewOrganization)],
+) -> AppResult<Vec<RowError>> {
+    let names: Vec<String> = parsed.iter().map(|(_, o)| o.name.clone()).collect();
+    let codes: Vec<String> = parsed.iter().filter_map(|(_, o)| o.uscc.clone()).collect();
+    let mut existing_names = std::collections::HashSet::new();
+    let mut existing_codes = std::collections::HashSet::new();
+    for chunk in names.chunks(500) {
+        existing_names.extend(
+            organization::Entity::find()
+                .filter(organization::Column::Name.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| o.name),
+        );
+    }
+    for chunk in codes.chunks(500) {
+        existing_codes.extend(
+            organization::Entity::find()
+                .filter(organization::Column::Uscc.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|o| o.uscc),
+        );
+    }
+    let mut errors = Vec::new();
+    for (line, o) in parsed {
+        if existing_names.contains(&o.name) {
+            errors.push(RowError {
+                line: *line,
+                message: locale.tf("import.duplicate_in_registry", &[("value", o.name.clone())]),
+            });
+        }
+        if let Some(code) = &o.uscc
+            && existing_codes.contains(code)
+        {
+            errors.push(RowError {
+                line: *line,
+                message: locale.tf("import.duplicate_in_registry", &[("value", code.clone())]),
+            });
+        }
+    }
+    Ok(errors)
+}
+
 /// Every row checked (the same rules as the form, duplicates within the file and against
 /// the registry): the organizations to create with their lines, or every problem found.
 /// With a job, its count of rows checked moves on as the rows are.
@@ -185,28 +261,7 @@ pub async fn check(
             // Let the server's other work run between steps.
             tokio::task::yield_now().await;
         }
-        let get = |c: &str| col_of.get(c).and_then(|i| row.get(*i)).cloned().unwrap_or_default();
-        let district = get("district");
-        let input = OrganizationInput {
-            name: get("name"),
-            uscc: get("uscc"),
-            org_type: org_type_from(&get("org_type")),
-            registration_date: get("registration_date"),
-            registration_authority: get("registration_authority"),
-            legal_representative: get("legal_representative"),
-            address: get("address"),
-            district_id: district.clone(),
-            community_id: get("community"),
-            business_scope: get("business_scope"),
-            registered_funds: get("registered_funds"),
-            supervising_unit: get("supervising_unit"),
-            certificate_valid_until: get("certificate_valid_until"),
-            categories: vec![get("categories")],
-            contact_name: get("contact_name"),
-            contact_phone: get("contact_phone"),
-            contact_email: get("contact_email"),
-            uscc_override_reason: String::new(),
-        };
+        let input = row_input(col_of, &row);
         // An import cannot carry an officer's written override: a bad checksum is refused.
         match organizations::parse(&input, &places, today, false) {
             Err(fe) => {
@@ -238,47 +293,7 @@ pub async fn check(
             }
         }
     }
-    // Against the registry: names and codes looked up 500 at a time.
-    let names: Vec<String> = parsed.iter().map(|(_, o)| o.name.clone()).collect();
-    let codes: Vec<String> = parsed.iter().filter_map(|(_, o)| o.uscc.clone()).collect();
-    let mut existing_names = std::collections::HashSet::new();
-    let mut existing_codes = std::collections::HashSet::new();
-    for chunk in names.chunks(500) {
-        existing_names.extend(
-            organization::Entity::find()
-                .filter(organization::Column::Name.is_in(chunk.to_vec()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|o| o.name),
-        );
-    }
-    for chunk in codes.chunks(500) {
-        existing_codes.extend(
-            organization::Entity::find()
-                .filter(organization::Column::Uscc.is_in(chunk.to_vec()))
-                .all(db)
-                .await?
-                .into_iter()
-                .filter_map(|o| o.uscc),
-        );
-    }
-    for (line, o) in &parsed {
-        if existing_names.contains(&o.name) {
-            errors.push(RowError {
-                line: *line,
-                message: locale.tf("import.duplicate_in_registry", &[("value", o.name.clone())]),
-            });
-        }
-        if let Some(code) = &o.uscc
-            && existing_codes.contains(code)
-        {
-            errors.push(RowError {
-                line: *line,
-                message: locale.tf("import.duplicate_in_registry", &[("value", code.clone())]),
-            });
-        }
-    }
+    errors.extend(in_registry(db, locale, &parsed).await?);
     if let Some((id, clock)) = job {
         super::import_jobs::checked(db, id, row_count, clock.now()).await?;
     }

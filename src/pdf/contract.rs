@@ -15,18 +15,17 @@ fn or_standard(l: Locale, text: &str, key: &str) -> String {
     if text.trim().is_empty() { l.t(key).to_string() } else { text.to_string() }
 }
 
-/// The document for a contract. `draft` marks every page, for previews before sending.
-pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
+/// The title, number and project, and the two parties.
+fn head(v: &ContractView, l: Locale, reference: &str) -> Vec<Block> {
     let t = |k: &str| l.t(k).to_string();
     let tf = |k: &str, args: &[(&str, String)]| l.tf(k, args);
     let number = v.number.clone().unwrap_or_else(|| t("pdf.contract.number_pending"));
-    let reference = v.call_reference.clone().unwrap_or_else(|| "—".into());
-    let mut blocks = vec![
+    vec![
         Block::Title(t("pdf.contract.title")),
         Block::Subtitle(tf("pdf.contract.number", &[("number", number)])),
         Block::Subtitle(tf(
             "pdf.contract.project",
-            &[("title", v.call_title.clone()), ("reference", reference.clone())],
+            &[("title", v.call_title.clone()), ("reference", reference.to_string())],
         )),
         Block::Heading(t("pdf.contract.parties")),
         Block::Fields(vec![
@@ -42,29 +41,12 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
             (t("pdf.contract.representative"), v.provider_representative.clone()),
         ]),
         Block::Spacer(6.0),
-    ];
-    let method = t(&format!("method.{}", v.method.code()));
-    let category = t(&format!("category.{}", v.category.code()));
-    let mut preamble =
-        tf("pdf.contract.preamble", &[("method", method), ("reference", reference), ("title", v.call_title.clone())]);
-    if !v.legal_basis.trim().is_empty() {
-        preamble = format!("{preamble}{}", tf("pdf.contract.legal_basis_extra", &[("basis", v.legal_basis.clone())]));
-    }
-    blocks.push(Block::Paragraph { lead: String::new(), text: preamble });
-    let mut n = 0;
-    let mut clause = |blocks: &mut Vec<Block>, title: String, text: String| {
-        n += 1;
-        blocks.push(Block::Paragraph {
-            lead: tf("pdf.contract.article", &[("n", article_number(l, n)), ("title", title)]),
-            text,
-        });
-    };
-    clause(
-        &mut blocks,
-        t("pdf.contract.c_content"),
-        format!("{}{}", tf("pdf.contract.category", &[("category", category)]), v.service_content),
-    );
-    clause(&mut blocks, t("pdf.contract.c_outputs"), t("pdf.contract.outputs_intro"));
+    ]
+}
+
+/// The outputs with their quantities, unit prices and subtotals.
+fn outputs_table(v: &ContractView, l: Locale) -> Block {
+    let t = |k: &str| l.t(k).to_string();
     let mut rows: Vec<Vec<String>> = v
         .outputs
         .iter()
@@ -83,7 +65,7 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
     if rows.is_empty() {
         rows.push(vec!["—".into(); 7]);
     }
-    blocks.push(Block::Table {
+    Block::Table {
         columns: vec![
             col(&t("pdf.contract.t_no"), 0.5, Align::Center),
             col(&t("pdf.contract.t_output"), 1.6, Align::Left),
@@ -103,31 +85,14 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
             String::new(),
             yuan(v.outputs_total_fen),
         ]),
-    });
-    clause(
-        &mut blocks,
-        t("pdf.contract.c_targets"),
-        or_standard(l, &v.performance_targets, "pdf.contract.targets_standard"),
-    );
-    clause(
-        &mut blocks,
-        t("pdf.contract.c_term"),
-        tf(
-            "pdf.contract.term",
-            &[
-                ("start", v.starts_on.clone().unwrap_or_default()),
-                ("end", v.ends_on.clone().unwrap_or_default()),
-                ("months", v.term_months.to_string()),
-            ],
-        ),
-    );
-    clause(
-        &mut blocks,
-        t("pdf.contract.c_amount"),
-        tf("pdf.contract.amount", &[("capitals", v.amount_capitals.clone()), ("amount", v.amount.clone())]),
-    );
-    clause(&mut blocks, t("pdf.contract.c_payment"), t("pdf.contract.payment_intro"));
-    blocks.push(Block::Table {
+    }
+}
+
+/// The instalments with their shares, amounts and conditions.
+fn payment_table(v: &ContractView, l: Locale) -> Block {
+    let t = |k: &str| l.t(k).to_string();
+    let tf = |k: &str, args: &[(&str, String)]| l.tf(k, args);
+    Block::Table {
         columns: vec![
             col(&t("pdf.contract.t_instalment"), 0.8, Align::Center),
             col(&t("pdf.contract.t_percent"), 0.7, Align::Right),
@@ -151,8 +116,46 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
             })
             .collect(),
         total: Some(vec![t("pdf.contract.t_total"), "100%".into(), yuan(v.amount_fen), String::new(), String::new()]),
-    });
-    let bond = if v.bond_percent > 0 {
+    }
+}
+
+/// The milestones with their due dates, deliverables and indicators, if any.
+fn milestones_table(v: &ContractView, l: Locale) -> Option<Block> {
+    let t = |k: &str| l.t(k).to_string();
+    if v.milestones.is_empty() {
+        return None;
+    }
+    Some(Block::Table {
+        columns: vec![
+            col(&t("pdf.contract.t_no"), 0.5, Align::Center),
+            col(&t("pdf.contract.t_milestone"), 2.0, Align::Left),
+            col(&t("pdf.contract.t_due"), 1.2, Align::Center),
+            col(&t("pdf.contract.t_deliverables"), 3.0, Align::Left),
+        ],
+        rows: v
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut d = m.deliverables.clone();
+                for ind in &m.indicators {
+                    if !d.is_empty() {
+                        d.push('\n');
+                    }
+                    d.push_str(&format!("{}：{} {}", ind.name, ind.target, ind.unit));
+                }
+                vec![(i + 1).to_string(), m.title.clone(), m.due_on.clone(), if d.is_empty() { "—".into() } else { d }]
+            })
+            .collect(),
+        total: None,
+    })
+}
+
+/// The performance bond, or that there is none.
+fn bond_text(v: &ContractView, l: Locale) -> String {
+    let t = |k: &str| l.t(k).to_string();
+    let tf = |k: &str, args: &[(&str, String)]| l.tf(k, args);
+    if v.bond_percent > 0 {
         tf(
             "pdf.contract.bond",
             &[
@@ -163,44 +166,82 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
         )
     } else {
         t("pdf.contract.no_bond")
+    }
+}
+
+/// Both parties' signature and seal blocks.
+fn signatures(v: &ContractView, l: Locale) -> Block {
+    let t = |k: &str| l.t(k).to_string();
+    let sign = |party: &str, name: &str| {
+        vec![format!("{party}{name}"), t("pdf.contract.sign_representative"), t("pdf.contract.sign_date")]
     };
-    clause(&mut blocks, t("pdf.contract.c_bond"), bond);
+    Block::Signatures {
+        left: sign(&t("pdf.contract.sign_purchaser"), &v.purchaser_name),
+        right: sign(&t("pdf.contract.sign_provider"), &v.provider_name),
+        seals: true,
+    }
+}
+
+/// The document for a contract. `draft` marks every page, for previews before sending.
+pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
+    let t = |k: &str| l.t(k).to_string();
+    let tf = |k: &str, args: &[(&str, String)]| l.tf(k, args);
+    let reference = v.call_reference.clone().unwrap_or_else(|| "—".into());
+    let mut blocks = head(v, l, &reference);
+    let method = t(&format!("method.{}", v.method.code()));
+    let category = t(&format!("category.{}", v.category.code()));
+    let mut preamble =
+        tf("pdf.contract.preamble", &[("method", method), ("reference", reference), ("title", v.call_title.clone())]);
+    if !v.legal_basis.trim().is_empty() {
+        preamble = format!("{preamble}{}", tf("pdf.contract.legal_basis_extra", &[("basis", v.legal_basis.clone())]));
+    }
+    blocks.push(Block::Paragraph { lead: String::new(), text: preamble });
+    let mut n = 0;
+    let mut clause = |blocks: &mut Vec<Block>, title: String, text: String| {
+        n += 1;
+        blocks.push(Block::Paragraph {
+            lead: tf("pdf.contract.article", &[("n", article_number(l, n)), ("title", title)]),
+            text,
+        });
+    };
+    clause(
+        &mut blocks,
+        t("pdf.contract.c_content"),
+        format!("{}{}", tf("pdf.contract.category", &[("category", category)]), v.service_content),
+    );
+    clause(&mut blocks, t("pdf.contract.c_outputs"), t("pdf.contract.outputs_intro"));
+    blocks.push(outputs_table(v, l));
+    clause(
+        &mut blocks,
+        t("pdf.contract.c_targets"),
+        or_standard(l, &v.performance_targets, "pdf.contract.targets_standard"),
+    );
+    clause(
+        &mut blocks,
+        t("pdf.contract.c_term"),
+        tf(
+            "pdf.contract.term",
+            &[
+                ("start", v.starts_on.clone().unwrap_or_default()),
+                ("end", v.ends_on.clone().unwrap_or_default()),
+                ("months", v.term_months.to_string()),
+            ],
+        ),
+    );
+    clause(
+        &mut blocks,
+        t("pdf.contract.c_amount"),
+        tf("pdf.contract.amount", &[("capitals", v.amount_capitals.clone()), ("amount", v.amount.clone())]),
+    );
+    clause(&mut blocks, t("pdf.contract.c_payment"), t("pdf.contract.payment_intro"));
+    blocks.push(payment_table(v, l));
+    clause(&mut blocks, t("pdf.contract.c_bond"), bond_text(v, l));
     clause(
         &mut blocks,
         t("pdf.contract.c_acceptance"),
         or_standard(l, &v.acceptance_terms, "pdf.contract.acceptance_standard"),
     );
-    if !v.milestones.is_empty() {
-        blocks.push(Block::Table {
-            columns: vec![
-                col(&t("pdf.contract.t_no"), 0.5, Align::Center),
-                col(&t("pdf.contract.t_milestone"), 2.0, Align::Left),
-                col(&t("pdf.contract.t_due"), 1.2, Align::Center),
-                col(&t("pdf.contract.t_deliverables"), 3.0, Align::Left),
-            ],
-            rows: v
-                .milestones
-                .iter()
-                .enumerate()
-                .map(|(i, m)| {
-                    let mut d = m.deliverables.clone();
-                    for ind in &m.indicators {
-                        if !d.is_empty() {
-                            d.push('\n');
-                        }
-                        d.push_str(&format!("{}：{} {}", ind.name, ind.target, ind.unit));
-                    }
-                    vec![
-                        (i + 1).to_string(),
-                        m.title.clone(),
-                        m.due_on.clone(),
-                        if d.is_empty() { "—".into() } else { d },
-                    ]
-                })
-                .collect(),
-            total: None,
-        });
-    }
+    blocks.extend(milestones_table(v, l));
     clause(&mut blocks, t("pdf.contract.c_breach"), or_standard(l, &v.breach_terms, "pdf.contract.breach_standard"));
     clause(
         &mut blocks,
@@ -210,14 +251,7 @@ pub fn document(v: &ContractView, l: Locale, draft: bool) -> Document {
     clause(&mut blocks, t("pdf.contract.c_other"), t("pdf.contract.other_standard"));
     blocks.push(Block::Paragraph { lead: String::new(), text: t("pdf.contract.no_more_text") });
     blocks.push(Block::Spacer(12.0));
-    let sign = |party: &str, name: &str| {
-        vec![format!("{party}{name}"), t("pdf.contract.sign_representative"), t("pdf.contract.sign_date")]
-    };
-    blocks.push(Block::Signatures {
-        left: sign(&t("pdf.contract.sign_purchaser"), &v.purchaser_name),
-        right: sign(&t("pdf.contract.sign_provider"), &v.provider_name),
-        seals: true,
-    });
+    blocks.push(signatures(v, l));
     Document {
         title: format!("{} {}", t("pdf.contract.title"), v.number.clone().unwrap_or_default()).trim().to_string(),
         blocks,

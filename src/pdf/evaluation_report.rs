@@ -56,6 +56,166 @@ fn consequence(v: &EvaluationView, grade: EvaluationGrade, rules: &EvaluationRul
     }
 }
 
+/// Who evaluated, and whether each declared a conflict.
+fn evaluators_table(v: &EvaluationView) -> Block {
+    let evaluator_rows: Vec<Vec<String>> = v
+        .evaluators
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                (i + 1).to_string(),
+                e.name.clone(),
+                match e.affiliation {
+                    Affiliation::Bureau => "购买主体".into(),
+                    Affiliation::ThirdParty => "第三方评估机构".into(),
+                },
+                match e.status {
+                    EvaluatorStatus::Cleared => "无利益冲突，参与评分".into(),
+                    EvaluatorStatus::Conflicted => "申报回避，未参与评分".into(),
+                    EvaluatorStatus::Assigned => "未申报".into(),
+                },
+            ]
+        })
+        .collect();
+    Block::Table {
+        columns: vec![
+            col("序号", 0.6, Align::Center),
+            col("姓名", 1.6, Align::Left),
+            col("类别", 1.8, Align::Left),
+            col("回避申报", 2.4, Align::Left),
+        ],
+        rows: evaluator_rows,
+        total: None,
+    }
+}
+
+/// Every indicator's mean score and comments, by dimension with subtotals.
+fn scores_table(v: &EvaluationView) -> Block {
+    let mut rows = Vec::new();
+    for d in &v.dimensions {
+        for i in &d.indicators {
+            let comments: Vec<String> = i
+                .scores
+                .iter()
+                .filter(|s| !s.comment.trim().is_empty())
+                .map(|s| format!("{}：{}", s.evaluator, s.comment))
+                .collect();
+            rows.push(vec![
+                d.name.clone(),
+                i.name.clone(),
+                i.weight.to_string(),
+                i.mean.clone().unwrap_or_else(|| "—".into()),
+                if comments.is_empty() { "—".into() } else { comments.join("\n") },
+            ]);
+        }
+        rows.push(vec![
+            format!("{}小计", d.name),
+            String::new(),
+            d.weight.to_string(),
+            d.score.clone().unwrap_or_else(|| "—".into()),
+            String::new(),
+        ]);
+    }
+    let total = v.total.clone().unwrap_or_else(|| "—".into());
+    Block::Table {
+        columns: vec![
+            col("维度", 1.3, Align::Left),
+            col("指标", 2.2, Align::Left),
+            col("分值", 0.7, Align::Right),
+            col("得分", 0.8, Align::Right),
+            col("评语", 3.4, Align::Left),
+        ],
+        rows,
+        total: Some(vec!["合计".into(), String::new(), "100".into(), total, String::new()]),
+    }
+}
+
+/// Each dimension's score against its weight.
+fn dimensions_chart(v: &EvaluationView) -> Block {
+    Block::Chart(Chart {
+        caption: "图 1　各维度得分与分值".into(),
+        bars: v
+            .dimensions
+            .iter()
+            .map(|d| {
+                let score = d.score_centi.unwrap_or(0);
+                Bar {
+                    label: d.name.clone(),
+                    value: score as f32 / 100.0,
+                    max: d.weight as f32,
+                    text: format!("{} / {}", d.score.clone().unwrap_or_else(|| points(score)), d.weight),
+                }
+            })
+            .collect(),
+        value_legend: "得分".into(),
+        max_legend: "分值".into(),
+    })
+}
+
+/// The provider's self-evaluation: its total and summary, or that none was handed in.
+fn self_evaluation(v: &EvaluationView) -> String {
+    let self_total: Option<i32> = v
+        .dimensions
+        .iter()
+        .flat_map(|d| d.indicators.iter())
+        .map(|i| {
+            i.self_score.as_deref().and_then(|s| crate::domain::evaluations::grading::parse_points(s, i.weight).ok())
+        })
+        .sum();
+    match (&v.self_summary, self_total) {
+        (Some(summary), Some(t)) => format!("自评得分 {} 分。{}", points(t), summary),
+        (Some(summary), None) => summary.clone(),
+        _ => "承接主体未在规定期限内提交自评。".into(),
+    }
+}
+
+/// Each output planned and achieved, with its rate.
+fn outputs_table(v: &EvaluationView) -> Block {
+    if v.outputs.is_empty() {
+        return Block::Paragraph { lead: String::new(), text: "合同未列明分项产出。".into() };
+    }
+    Block::Table {
+        columns: vec![
+            col("产出", 2.6, Align::Left),
+            col("单位", 0.8, Align::Center),
+            col("计划", 1.0, Align::Right),
+            col("完成", 1.0, Align::Right),
+            col("完成率", 1.0, Align::Right),
+        ],
+        rows: v
+            .outputs
+            .iter()
+            .map(|o| {
+                vec![
+                    o.name.clone(),
+                    o.unit.clone(),
+                    o.planned.to_string(),
+                    o.achieved.to_string(),
+                    format!("{}%", o.rate),
+                ]
+            })
+            .collect(),
+        total: None,
+    }
+}
+
+/// What the satisfaction survey found, or that there was none.
+fn satisfaction(v: &EvaluationView) -> String {
+    match (v.surveyed, &v.satisfied) {
+        (Some(n), Some(s)) => {
+            let method = if v.survey_method.trim().is_empty() {
+                String::new()
+            } else {
+                format!("调查方式：{}。", v.survey_method)
+            };
+            format!("共调查服务对象 {n} 人，满意率 {s}%。{method}")
+        }
+        _ => "本次评估未开展满意度调查。".into(),
+    }
+}
+
+/// The report of an evaluation, in Chinese; unreleased, it carries 未发布 on every page.
 pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
     let kind = kind_zh(v.kind);
     let number = v.number.clone().unwrap_or_else(|| "—".into());
@@ -89,77 +249,13 @@ pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
             },
         },
     ];
-    let evaluator_rows: Vec<Vec<String>> = v
-        .evaluators
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            vec![
-                (i + 1).to_string(),
-                e.name.clone(),
-                match e.affiliation {
-                    Affiliation::Bureau => "购买主体".into(),
-                    Affiliation::ThirdParty => "第三方评估机构".into(),
-                },
-                match e.status {
-                    EvaluatorStatus::Cleared => "无利益冲突，参与评分".into(),
-                    EvaluatorStatus::Conflicted => "申报回避，未参与评分".into(),
-                    EvaluatorStatus::Assigned => "未申报".into(),
-                },
-            ]
-        })
-        .collect();
-    blocks.push(Block::Table {
-        columns: vec![
-            col("序号", 0.6, Align::Center),
-            col("姓名", 1.6, Align::Left),
-            col("类别", 1.8, Align::Left),
-            col("回避申报", 2.4, Align::Left),
-        ],
-        rows: evaluator_rows,
-        total: None,
-    });
+    blocks.push(evaluators_table(v));
 
     blocks.push(Block::Heading("三、评分结果".into()));
-    let mut rows = Vec::new();
-    for d in &v.dimensions {
-        for i in &d.indicators {
-            let comments: Vec<String> = i
-                .scores
-                .iter()
-                .filter(|s| !s.comment.trim().is_empty())
-                .map(|s| format!("{}：{}", s.evaluator, s.comment))
-                .collect();
-            rows.push(vec![
-                d.name.clone(),
-                i.name.clone(),
-                i.weight.to_string(),
-                i.mean.clone().unwrap_or_else(|| "—".into()),
-                if comments.is_empty() { "—".into() } else { comments.join("\n") },
-            ]);
-        }
-        rows.push(vec![
-            format!("{}小计", d.name),
-            String::new(),
-            d.weight.to_string(),
-            d.score.clone().unwrap_or_else(|| "—".into()),
-            String::new(),
-        ]);
-    }
-    let total = v.total.clone().unwrap_or_else(|| "—".into());
-    blocks.push(Block::Table {
-        columns: vec![
-            col("维度", 1.3, Align::Left),
-            col("指标", 2.2, Align::Left),
-            col("分值", 0.7, Align::Right),
-            col("得分", 0.8, Align::Right),
-            col("评语", 3.4, Align::Left),
-        ],
-        rows,
-        total: Some(vec!["合计".into(), String::new(), "100".into(), total.clone(), String::new()]),
-    });
+    blocks.push(scores_table(v));
     if let Some(g) = v.grade {
         let b = rules.bands();
+        let total = v.total.clone().unwrap_or_else(|| "—".into());
         blocks.push(Block::Paragraph {
             lead: String::new(),
             text: format!(
@@ -174,85 +270,14 @@ pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
             ),
         });
     }
-    blocks.push(Block::Chart(Chart {
-        caption: "图 1　各维度得分与分值".into(),
-        bars: v
-            .dimensions
-            .iter()
-            .map(|d| {
-                let score = d.score_centi.unwrap_or(0);
-                Bar {
-                    label: d.name.clone(),
-                    value: score as f32 / 100.0,
-                    max: d.weight as f32,
-                    text: format!("{} / {}", d.score.clone().unwrap_or_else(|| points(score)), d.weight),
-                }
-            })
-            .collect(),
-        value_legend: "得分".into(),
-        max_legend: "分值".into(),
-    }));
+    blocks.push(dimensions_chart(v));
 
     blocks.push(Block::Heading("四、产出目标完成情况".into()));
-    if v.outputs.is_empty() {
-        blocks.push(Block::Paragraph { lead: String::new(), text: "合同未列明分项产出。".into() });
-    } else {
-        blocks.push(Block::Table {
-            columns: vec![
-                col("产出", 2.6, Align::Left),
-                col("单位", 0.8, Align::Center),
-                col("计划", 1.0, Align::Right),
-                col("完成", 1.0, Align::Right),
-                col("完成率", 1.0, Align::Right),
-            ],
-            rows: v
-                .outputs
-                .iter()
-                .map(|o| {
-                    vec![
-                        o.name.clone(),
-                        o.unit.clone(),
-                        o.planned.to_string(),
-                        o.achieved.to_string(),
-                        format!("{}%", o.rate),
-                    ]
-                })
-                .collect(),
-            total: None,
-        });
-    }
+    blocks.push(outputs_table(v));
     blocks.push(Block::Heading("五、服务对象满意度".into()));
-    blocks.push(Block::Paragraph {
-        lead: String::new(),
-        text: match (v.surveyed, &v.satisfied) {
-            (Some(n), Some(s)) => {
-                let method = if v.survey_method.trim().is_empty() {
-                    String::new()
-                } else {
-                    format!("调查方式：{}。", v.survey_method)
-                };
-                format!("共调查服务对象 {n} 人，满意率 {s}%。{method}")
-            }
-            _ => "本次评估未开展满意度调查。".into(),
-        },
-    });
+    blocks.push(Block::Paragraph { lead: String::new(), text: satisfaction(v) });
     blocks.push(Block::Heading("六、承接主体自评".into()));
-    let self_total: Option<i32> = v
-        .dimensions
-        .iter()
-        .flat_map(|d| d.indicators.iter())
-        .map(|i| {
-            i.self_score.as_deref().and_then(|s| crate::domain::evaluations::grading::parse_points(s, i.weight).ok())
-        })
-        .sum();
-    blocks.push(Block::Paragraph {
-        lead: String::new(),
-        text: match (&v.self_summary, self_total) {
-            (Some(summary), Some(t)) => format!("自评得分 {} 分。{}", points(t), summary),
-            (Some(summary), None) => summary.clone(),
-            _ => "承接主体未在规定期限内提交自评。".into(),
-        },
-    });
+    blocks.push(Block::Paragraph { lead: String::new(), text: self_evaluation(v) });
     blocks.push(Block::Heading("七、主要发现".into()));
     blocks.push(Block::Paragraph { lead: String::new(), text: or_dash(&v.findings) });
     blocks.push(Block::Heading("八、意见与建议".into()));

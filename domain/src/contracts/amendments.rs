@@ -123,25 +123,30 @@ async fn new_end(
     }
 }
 
-/// The contract with the amendment applied (not yet saved).
-fn amended(
-    k: &contract::Model,
-    new_end: Option<chrono::NaiveDate>,
-    service_content: String,
-    performance_targets: String,
-) -> contract::ActiveModel {
+/// The number the contract's next amendment takes.
+async fn next_seq(db: &DatabaseConnection, contract_id: i32) -> AppResult<i32> {
+    let made = contract_amendment::Entity::find()
+        .filter(contract_amendment::Column::ContractId.eq(contract_id))
+        .count(db)
+        .await?;
+    Ok(made as i32 + 1)
+}
+
+/// The contract with the amendment applied at `now` (not yet saved).
+fn amended(k: &contract::Model, p: &Proposed, now: DateTime<Utc>) -> contract::ActiveModel {
     let mut am: contract::ActiveModel = k.clone().into();
-    if let Some(d) = new_end {
+    am.updated_at = Set(now);
+    if let Some(d) = p.new_end {
         am.ends_on = Set(Some(d));
         if let Some(start) = k.starts_on {
             am.term_months = Set(super::terms::term_months(start, d));
         }
     }
-    if !service_content.is_empty() {
-        am.service_content = Set(service_content);
+    if !p.service_content.is_empty() {
+        am.service_content = Set(p.service_content.clone());
     }
-    if !performance_targets.is_empty() {
-        am.performance_targets = Set(performance_targets);
+    if !p.performance_targets.is_empty() {
+        am.performance_targets = Set(p.performance_targets.clone());
     }
     am
 }
@@ -165,18 +170,14 @@ pub async fn amend(
         return Err(AppError::Conflict(Msg::new("contract.amend_active_only")));
     }
     let p = proposed(db, &k, procurement, input).await?;
-    let Proposed { reason, changes, new_end, service_content, performance_targets } = p;
-    let seq =
-        contract_amendment::Entity::find().filter(contract_amendment::Column::ContractId.eq(k.id)).count(db).await?
-            as i32
-            + 1;
+    let seq = next_seq(db, k.id).await?;
     let today = crate::i18n::to_local(now).date_naive();
     let v = view::build(db, &k, access::Viewer::Bureau, rules, today).await?;
     let request = drawing::Request::Amendment {
         view: Box::new(v.clone()),
         seq,
-        reason: reason.clone(),
-        changes: changes.clone(),
+        reason: p.reason.clone(),
+        changes: p.changes.clone(),
         language,
     };
     let pdf = drawing::render(renderer, request).await?;
@@ -189,17 +190,15 @@ pub async fn amend(
     let a = contract_amendment::ActiveModel {
         contract_id: Set(k.id),
         seq: Set(seq),
-        reason: Set(reason.clone()),
-        changes: Set(serde_json::to_string(&changes).unwrap_or_default()),
+        reason: Set(p.reason.clone()),
+        changes: Set(serde_json::to_string(&p.changes).unwrap_or_default()),
         made_by: Set(u.id),
         made_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let mut am = amended(&k, new_end, service_content, performance_targets);
-    am.updated_at = Set(now);
-    am.update(&txn).await?;
+    amended(&k, &p, now).update(&txn).await?;
     let number = k.number.clone().unwrap_or_default();
     let d = documents::store(
         &txn,
@@ -220,11 +219,11 @@ pub async fn amend(
         "contract.amended",
         "contract",
         k.id,
-        serde_json::json!({"seq": seq, "reason": reason, "changes": changes, "document": d.id, "sha256": d.sha256}),
+        serde_json::json!({"seq": seq, "reason": p.reason, "changes": p.changes, "document": d.id, "sha256": d.sha256}),
     )
     .await?;
     let ctx = serde_json::json!({
-        "title": v.call_title, "seq": seq, "reason": reason,
+        "title": v.call_title, "seq": seq, "reason": p.reason,
         "url": format!("{origin}/contracts/{}", k.id),
     });
     access::notify_provider(&txn, emails, now, &k, "contract_amended", Some(d.id), ctx).await?;

@@ -80,6 +80,49 @@ pub fn term_months(start: NaiveDate, end: NaiveDate) -> i32 {
     if next.day() > start.day() { months + 1 } else { months.max(0) }
 }
 
+/// The outputs typed, blank rows skipped: each named with its unit, a quantity and a unit
+/// price, the total within reason; a row in error is named by its number.
+fn parse_outputs(e: &mut FieldErrors, typed: &[OutputInput]) -> Vec<(String, String, String, i64, i64)> {
+    let rows: Vec<&OutputInput> = typed
+        .iter()
+        .filter(|o| ![&o.name, &o.standard, &o.unit, &o.quantity, &o.unit_price].iter().all(|s| s.trim().is_empty()))
+        .collect();
+    if rows.len() > MAX_OUTPUTS {
+        e.add("outputs", Msg::new("contract.too_many_outputs").arg("max", MAX_OUTPUTS));
+    }
+    let mut outputs = Vec::new();
+    let mut total: i64 = 0;
+    for (i, o) in rows.iter().enumerate() {
+        let row = i + 1;
+        let name = crate::clean(&o.name);
+        let standard = crate::clean(&o.standard);
+        let unit = crate::clean(&o.unit);
+        if name.is_empty() || unit.is_empty() || name.chars().count() > 100 || unit.chars().count() > 20 {
+            e.add("outputs", Msg::new("contract.output_name").arg("row", row));
+        }
+        if standard.chars().count() > 500 {
+            e.add("outputs", Msg::new("field.too_long").arg("max", 500));
+        }
+        let quantity = o.quantity.trim().parse::<i64>().ok().filter(|q| crate::fields::OUTPUT_QUANTITY.contains(q));
+        if quantity.is_none() {
+            e.add("outputs", Msg::new("contract.output_quantity").arg("row", row));
+        }
+        let price = Money::parse_yuan(&o.unit_price);
+        if price.is_err() {
+            e.add("outputs", Msg::new("contract.output_price").arg("row", row));
+        }
+        if let (Some(q), Ok(p)) = (quantity, price) {
+            // A subtotal or total past ¥1,000,000,000,000 is a typing mistake, not a contract.
+            match q.checked_mul(p.fen()).and_then(|s| total.checked_add(s)).filter(|t| *t <= 100_000_000_000_000) {
+                Some(t) => total = t,
+                None => e.add("outputs", Msg::new("contract.output_price").arg("row", row)),
+            }
+            outputs.push((name, standard, unit, q, p.fen()));
+        }
+    }
+    outputs
+}
+
 fn parse(input: &TermsInput, c: &call::Model, rules: &ProcurementRules, max_bond: i32) -> AppResult<Terms> {
     let mut e = FieldErrors::default();
     let mut text = |field: &'static str, s: &str, max: usize, required: bool| {
@@ -122,44 +165,7 @@ fn parse(input: &TermsInput, c: &call::Model, rules: &ProcurementRules, max_bond
         }
     }
     let bond_percent = crate::fields::int_field(&mut e, "bond_percent", &input.bond_percent, 0..=max_bond).unwrap_or(0);
-    let rows: Vec<&OutputInput> = input
-        .outputs
-        .iter()
-        .filter(|o| ![&o.name, &o.standard, &o.unit, &o.quantity, &o.unit_price].iter().all(|s| s.trim().is_empty()))
-        .collect();
-    if rows.len() > MAX_OUTPUTS {
-        e.add("outputs", Msg::new("contract.too_many_outputs").arg("max", MAX_OUTPUTS));
-    }
-    let mut outputs = Vec::new();
-    let mut total: i64 = 0;
-    for (i, o) in rows.iter().enumerate() {
-        let row = i + 1;
-        let name = crate::clean(&o.name);
-        let standard = crate::clean(&o.standard);
-        let unit = crate::clean(&o.unit);
-        if name.is_empty() || unit.is_empty() || name.chars().count() > 100 || unit.chars().count() > 20 {
-            e.add("outputs", Msg::new("contract.output_name").arg("row", row));
-        }
-        if standard.chars().count() > 500 {
-            e.add("outputs", Msg::new("field.too_long").arg("max", 500));
-        }
-        let quantity = o.quantity.trim().parse::<i64>().ok().filter(|q| (1..=10_000_000).contains(q));
-        if quantity.is_none() {
-            e.add("outputs", Msg::new("contract.output_quantity").arg("row", row));
-        }
-        let price = Money::parse_yuan(&o.unit_price);
-        if price.is_err() {
-            e.add("outputs", Msg::new("contract.output_price").arg("row", row));
-        }
-        if let (Some(q), Ok(p)) = (quantity, price) {
-            // A subtotal or total past ¥1,000,000,000,000 is a typing mistake, not a contract.
-            match q.checked_mul(p.fen()).and_then(|s| total.checked_add(s)).filter(|t| *t <= 100_000_000_000_000) {
-                Some(t) => total = t,
-                None => e.add("outputs", Msg::new("contract.output_price").arg("row", row)),
-            }
-            outputs.push((name, standard, unit, q, p.fen()));
-        }
-    }
+    let outputs = parse_outputs(&mut e, &input.outputs);
     e.into_result()?;
     Ok(Terms {
         text,

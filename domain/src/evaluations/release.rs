@@ -96,6 +96,40 @@ pub async fn settle(txn: &DatabaseTransaction, now: DateTime<Utc>, i: &contract_
     Ok(r.rows_affected == 1)
 }
 
+/// Withholds an instalment the evaluation's grade does not earn.
+async fn withhold(
+    txn: &DatabaseTransaction,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    k: &contract::Model,
+    i: &contract_instalment::Model,
+    grade: EvaluationGrade,
+) -> AppResult<()> {
+    let to = i.status.transition(InstalmentStatus::Withheld)?;
+    crate::move_once::<contract_instalment::Entity, _, _>(
+        txn,
+        (contract_instalment::Column::Id, i.id),
+        contract_instalment::Column::Status,
+        i.status,
+        to,
+    )
+    .await?;
+    let mut a: contract_instalment::ActiveModel = i.clone().into();
+    a.status = Set(to);
+    a.update(txn).await?;
+    audit::append(
+        txn,
+        now,
+        &Actor::user(u),
+        "contract.instalment_withheld",
+        "contract",
+        k.id,
+        serde_json::json!({"instalment": i.position, "amount_fen": i.amount_fen, "grade": grade.code()}),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Applies a released grade to the contract's instalments (see the module comment).
 async fn consequences(
     txn: &DatabaseTransaction,
@@ -121,28 +155,7 @@ async fn consequences(
             && grade == EvaluationGrade::Pass
             && rules.deduction_fen(i.amount_fen) >= i.amount_fen;
         if !grade.passed() || nothing_left {
-            let to = i.status.transition(InstalmentStatus::Withheld)?;
-            crate::move_once::<contract_instalment::Entity, _, _>(
-                txn,
-                (contract_instalment::Column::Id, i.id),
-                contract_instalment::Column::Status,
-                i.status,
-                to,
-            )
-            .await?;
-            let mut a: contract_instalment::ActiveModel = i.clone().into();
-            a.status = Set(to);
-            a.update(txn).await?;
-            audit::append(
-                txn,
-                now,
-                &Actor::user(u),
-                "contract.instalment_withheld",
-                "contract",
-                k.id,
-                serde_json::json!({"instalment": i.position, "amount_fen": i.amount_fen, "grade": grade.code()}),
-            )
-            .await?;
+            withhold(txn, u, now, k, &i, grade).await?;
             continue;
         }
         let mut i = i;
@@ -182,6 +195,48 @@ async fn consequences(
     Ok(())
 }
 
+/// Moves the evaluation to released with its total and grade, and the final evaluation's
+/// consequence for future calls (barred or preferred until), only if nobody changed it since
+/// it was read.
+#[allow(clippy::too_many_arguments)]
+async fn move_to_released(
+    txn: &DatabaseTransaction,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    rules: &EvaluationRules,
+    ev: &evaluation::Model,
+    to: EvaluationStatus,
+    total: i32,
+    grade: EvaluationGrade,
+) -> AppResult<()> {
+    let released_on = crate::i18n::to_local(now).date_naive();
+    let months = |m: u32| released_on.checked_add_months(chrono::Months::new(m));
+    let (barred_until, preferred_until) = match (ev.kind, grade) {
+        (EvaluationKind::Final, EvaluationGrade::Fail) => (months(rules.ineligible_months), None),
+        (EvaluationKind::Final, g) if g.preferred() => (None, months(rules.preference_months)),
+        _ => (None, None),
+    };
+    let moved = evaluation::Entity::update_many()
+        .col_expr(evaluation::Column::Status, Expr::value(to))
+        .col_expr(evaluation::Column::TotalCenti, Expr::value(total))
+        .col_expr(evaluation::Column::Grade, Expr::value(grade))
+        .col_expr(evaluation::Column::ReleasedBy, Expr::value(u.id))
+        .col_expr(evaluation::Column::ReleasedAt, Expr::value(now))
+        .col_expr(evaluation::Column::BarredUntil, Expr::value(barred_until))
+        .col_expr(evaluation::Column::PreferredUntil, Expr::value(preferred_until))
+        .col_expr(evaluation::Column::UpdatedAt, Expr::value(now))
+        .col_expr(evaluation::Column::Version, Expr::col(evaluation::Column::Version).add(1))
+        .filter(evaluation::Column::Id.eq(ev.id))
+        .filter(evaluation::Column::Status.eq(EvaluationStatus::Scoring))
+        .filter(evaluation::Column::Version.eq(ev.version))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
+    }
+    Ok(())
+}
+
 /// Releases the result: see the module comment. Refused, with nothing changed, while anything
 /// in [`blockers`] stands; a second release (or scores handed in meanwhile) finds it moved.
 #[allow(clippy::too_many_arguments)]
@@ -206,31 +261,7 @@ pub async fn release(
         v.total_centi.ok_or_else(|| AppError::Conflict(Msg::new("evaluation.not_all_scored").arg("names", "")))?;
     let grade = rules.grade(total);
     let to = ev.status.transition(EvaluationStatus::Released)?;
-    let released_on = crate::i18n::to_local(now).date_naive();
-    let months = |m: u32| released_on.checked_add_months(chrono::Months::new(m));
-    let (barred_until, preferred_until) = match (ev.kind, grade) {
-        (EvaluationKind::Final, EvaluationGrade::Fail) => (months(rules.ineligible_months), None),
-        (EvaluationKind::Final, g) if g.preferred() => (None, months(rules.preference_months)),
-        _ => (None, None),
-    };
-    let moved = evaluation::Entity::update_many()
-        .col_expr(evaluation::Column::Status, Expr::value(to))
-        .col_expr(evaluation::Column::TotalCenti, Expr::value(total))
-        .col_expr(evaluation::Column::Grade, Expr::value(grade))
-        .col_expr(evaluation::Column::ReleasedBy, Expr::value(u.id))
-        .col_expr(evaluation::Column::ReleasedAt, Expr::value(now))
-        .col_expr(evaluation::Column::BarredUntil, Expr::value(barred_until))
-        .col_expr(evaluation::Column::PreferredUntil, Expr::value(preferred_until))
-        .col_expr(evaluation::Column::UpdatedAt, Expr::value(now))
-        .col_expr(evaluation::Column::Version, Expr::col(evaluation::Column::Version).add(1))
-        .filter(evaluation::Column::Id.eq(id))
-        .filter(evaluation::Column::Status.eq(EvaluationStatus::Scoring))
-        .filter(evaluation::Column::Version.eq(ev.version))
-        .exec(&txn)
-        .await?;
-    if moved.rows_affected != 1 {
-        return Err(AppError::Conflict(Msg::new("evaluation.changed")));
-    }
+    move_to_released(&txn, u, now, rules, &ev, to, total, grade).await?;
     (v.status, v.grade, v.total_centi) = (EvaluationStatus::Released, Some(grade), Some(total));
     v.released_at = Some(crate::i18n::format_datetime(now));
     v.blockers.clear();

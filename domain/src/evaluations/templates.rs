@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use entity::enums::{IndicatorLink, ServiceCategory};
 use entity::{indicator_template, template_dimension, template_indicator, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,46 @@ fn blank(parts: &[&String]) -> bool {
     parts.iter().all(|s| s.trim().is_empty())
 }
 
+/// The indicators typed, each under a dimension named by its row in the form, with weights
+/// that add up to their dimension's.
+fn parse_indicators(
+    e: &mut FieldErrors,
+    inds: &[&IndicatorInput],
+    kept: &[(usize, &DimensionInput)],
+    dimensions: &[(String, i32)],
+) -> Vec<(usize, String, i32, String, IndicatorLink)> {
+    let weight = |s: &str| s.trim().parse::<i32>().ok().filter(|w| (1..=100).contains(w));
+    let mut indicators = Vec::new();
+    for (i, x) in inds.iter().enumerate() {
+        let row = i + 1;
+        let d = x.dimension.trim().parse::<usize>().ok().and_then(|row| kept.iter().position(|(r, _)| *r == row));
+        let n = crate::clean(&x.name);
+        let w = weight(&x.weight);
+        let guide = crate::clean(&x.guide);
+        let link =
+            if x.link.trim().is_empty() { Some(IndicatorLink::None) } else { IndicatorLink::from_code(x.link.trim()) };
+        if d.is_none() || n.is_empty() || n.chars().count() > 200 || w.is_none() || link.is_none() {
+            e.add("indicators", Msg::new("template.indicator_row").arg("row", row));
+        }
+        if guide.chars().count() > 2000 {
+            e.add("indicators", Msg::new("field.too_long").arg("max", 2000));
+        }
+        if let (Some(d), Some(w), Some(link)) = (d, w, link) {
+            indicators.push((d, n, w, guide, link));
+        }
+    }
+    for (di, (dname, dw)) in dimensions.iter().enumerate() {
+        let sum: i32 = indicators.iter().filter(|i| i.0 == di).map(|i| i.2).sum();
+        if sum != *dw && !dname.is_empty() {
+            e.add(
+                "indicators",
+                Msg::new("template.indicator_sum").arg("dimension", dname).arg("weight", dw).arg("sum", sum),
+            );
+        }
+    }
+    indicators
+}
+
 fn parse(input: &TemplateInput) -> AppResult<Parsed> {
     use crate::fields::line_field;
     let mut e = FieldErrors::default();
@@ -89,8 +129,8 @@ fn parse(input: &TemplateInput) -> AppResult<Parsed> {
         e.add("category", Msg::new("field.choose"));
     }
     let description = crate::clean(&input.description);
-    if description.chars().count() > 4000 {
-        e.add("description", Msg::new("field.too_long").arg("max", 4000));
+    if description.chars().count() > crate::fields::LONG_TEXT {
+        e.add("description", Msg::new("field.too_long").arg("max", crate::fields::LONG_TEXT));
     }
     // Indicators name their dimension by its row in the form (from 1); blank rows are
     // skipped, so the rows kept are mapped from their row numbers, not their order.
@@ -127,34 +167,7 @@ fn parse(input: &TemplateInput) -> AppResult<Parsed> {
     if !dimensions.is_empty() && dim_sum != 100 {
         e.add("dimensions", Msg::new("template.weights_sum").arg("sum", dim_sum));
     }
-    let mut indicators = Vec::new();
-    for (i, x) in inds.iter().enumerate() {
-        let row = i + 1;
-        let d = x.dimension.trim().parse::<usize>().ok().and_then(|row| kept.iter().position(|(r, _)| *r == row));
-        let n = crate::clean(&x.name);
-        let w = weight(&x.weight);
-        let guide = crate::clean(&x.guide);
-        let link =
-            if x.link.trim().is_empty() { Some(IndicatorLink::None) } else { IndicatorLink::from_code(x.link.trim()) };
-        if d.is_none() || n.is_empty() || n.chars().count() > 200 || w.is_none() || link.is_none() {
-            e.add("indicators", Msg::new("template.indicator_row").arg("row", row));
-        }
-        if guide.chars().count() > 2000 {
-            e.add("indicators", Msg::new("field.too_long").arg("max", 2000));
-        }
-        if let (Some(d), Some(w), Some(link)) = (d, w, link) {
-            indicators.push((d, n, w, guide, link));
-        }
-    }
-    for (di, (dname, dw)) in dimensions.iter().enumerate() {
-        let sum: i32 = indicators.iter().filter(|i| i.0 == di).map(|i| i.2).sum();
-        if sum != *dw && !dname.is_empty() {
-            e.add(
-                "indicators",
-                Msg::new("template.indicator_sum").arg("dimension", dname).arg("weight", dw).arg("sum", sum),
-            );
-        }
-    }
+    let indicators = parse_indicators(&mut e, &inds, &kept, &dimensions);
     e.into_result()?;
     Ok(Parsed {
         name,
@@ -163,6 +176,38 @@ fn parse(input: &TemplateInput) -> AppResult<Parsed> {
         dimensions,
         indicators,
     })
+}
+
+/// The template's dimensions and indicators, in their order.
+async fn write_rows(txn: &DatabaseTransaction, template_id: i32, p: &Parsed) -> AppResult<()> {
+    let mut dim_ids = Vec::new();
+    for (pos, (name, weight)) in p.dimensions.iter().enumerate() {
+        let d = template_dimension::ActiveModel {
+            template_id: Set(template_id),
+            position: Set(pos as i32 + 1),
+            name: Set(name.clone()),
+            weight: Set(*weight),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        dim_ids.push(d.id);
+    }
+    for (pos, (d, name, weight, guide, link)) in p.indicators.iter().enumerate() {
+        template_indicator::ActiveModel {
+            template_id: Set(template_id),
+            dimension_id: Set(dim_ids[*d]),
+            position: Set(pos as i32 + 1),
+            name: Set(name.clone()),
+            weight: Set(*weight),
+            guide: Set(guide.clone()),
+            link: Set(*link),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Creates (`id` None) or replaces a template. Only the bureau defines templates.
@@ -210,33 +255,7 @@ pub async fn save(
             a.update(&txn).await?
         }
     };
-    let mut dim_ids = Vec::new();
-    for (pos, (name, weight)) in p.dimensions.iter().enumerate() {
-        let d = template_dimension::ActiveModel {
-            template_id: Set(t.id),
-            position: Set(pos as i32 + 1),
-            name: Set(name.clone()),
-            weight: Set(*weight),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        dim_ids.push(d.id);
-    }
-    for (pos, (d, name, weight, guide, link)) in p.indicators.iter().enumerate() {
-        template_indicator::ActiveModel {
-            template_id: Set(t.id),
-            dimension_id: Set(dim_ids[*d]),
-            position: Set(pos as i32 + 1),
-            name: Set(name.clone()),
-            weight: Set(*weight),
-            guide: Set(guide.clone()),
-            link: Set(*link),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    write_rows(&txn, t.id, &p).await?;
     audit::append(
         &txn,
         now,

@@ -139,6 +139,47 @@ pub async fn build<C: ConnectionTrait>(
     build_for(db, ev, k, viewer, None, rules).await
 }
 
+/// The evaluation's seats, the people in them and every score entered, in order.
+async fn seats_and_scores<C: ConnectionTrait>(
+    db: &C,
+    evaluation_id: i32,
+) -> AppResult<(Vec<evaluation_evaluator::Model>, Vec<user::Model>, Vec<evaluation_score::Model>)> {
+    let seats = evaluation_evaluator::Entity::find()
+        .filter(evaluation_evaluator::Column::EvaluationId.eq(evaluation_id))
+        .order_by_asc(evaluation_evaluator::Column::Id)
+        .all(db)
+        .await?;
+    let people = user::Entity::find().filter(user::Column::Id.is_in(seats.iter().map(|s| s.user_id))).all(db).await?;
+    let scores = evaluation_score::Entity::find()
+        .filter(evaluation_score::Column::EvaluationId.eq(evaluation_id))
+        .order_by_asc(evaluation_score::Column::Id)
+        .all(db)
+        .await?;
+    Ok((seats, people, scores))
+}
+
+/// The evaluators as this viewer sees them: a conflict declared is the bureau's and the
+/// evaluator's own business.
+fn evaluator_views(
+    seats: &[evaluation_evaluator::Model],
+    name_of: &dyn Fn(i32) -> String,
+    bureau: bool,
+    me: Option<i32>,
+) -> Vec<EvaluatorView> {
+    seats
+        .iter()
+        .map(|s| EvaluatorView {
+            user_id: s.user_id,
+            name: name_of(s.user_id),
+            affiliation: s.affiliation,
+            status: s.status,
+            conflict: s.conflict.filter(|_| bureau || me == Some(s.user_id)),
+            conflict_note: s.conflict_note.clone().filter(|_| bureau || me == Some(s.user_id)),
+            submitted_at: s.submitted_at.map(format_datetime),
+        })
+        .collect()
+}
+
 /// The view for the account `me`: an officer who is also one of the evaluators sees, until
 /// the release, no more of the others' scores than any evaluator does.
 pub async fn build_for<C: ConnectionTrait>(
@@ -152,18 +193,8 @@ pub async fn build_for<C: ConnectionTrait>(
     let c = call::Entity::find_by_id(k.call_id).one(db).await?.ok_or(AppError::NotFound)?;
     let org = organization::Entity::find_by_id(k.organization_id).one(db).await?.ok_or(AppError::NotFound)?;
     let inds = super::conduct::indicators(db, ev.id).await?;
-    let seats = evaluation_evaluator::Entity::find()
-        .filter(evaluation_evaluator::Column::EvaluationId.eq(ev.id))
-        .order_by_asc(evaluation_evaluator::Column::Id)
-        .all(db)
-        .await?;
-    let people = user::Entity::find().filter(user::Column::Id.is_in(seats.iter().map(|s| s.user_id))).all(db).await?;
+    let (seats, people, scores) = seats_and_scores(db, ev.id).await?;
     let name_of = |id: i32| people.iter().find(|p| p.id == id).map(|p| p.display_name.clone()).unwrap_or_default();
-    let scores = evaluation_score::Entity::find()
-        .filter(evaluation_score::Column::EvaluationId.eq(ev.id))
-        .order_by_asc(evaluation_score::Column::Id)
-        .all(db)
-        .await?;
     // Only scores of cleared evaluators count (a removed or conflicted one's never do).
     let counted: Vec<&evaluation_score::Model> = scores
         .iter()
@@ -186,18 +217,7 @@ pub async fn build_for<C: ConnectionTrait>(
     let total_centi = if released { ev.total_centi } else { results.total_centi.filter(|_| results_visible) };
     let grade = if released { ev.grade } else { total_centi.map(|t| rules.grade(t)) };
     let has_satisfaction = inds.iter().any(|i| i.link == IndicatorLink::Satisfaction);
-    let evaluators: Vec<EvaluatorView> = seats
-        .iter()
-        .map(|s| EvaluatorView {
-            user_id: s.user_id,
-            name: name_of(s.user_id),
-            affiliation: s.affiliation,
-            status: s.status,
-            conflict: s.conflict.filter(|_| bureau || me == Some(s.user_id)),
-            conflict_note: s.conflict_note.clone().filter(|_| bureau || me == Some(s.user_id)),
-            submitted_at: s.submitted_at.map(format_datetime),
-        })
-        .collect();
+    let evaluators = evaluator_views(&seats, &name_of, bureau, me);
     let mut v = EvaluationView {
         id: ev.id,
         contract_id: k.id,

@@ -71,6 +71,35 @@ pub(super) async fn check_organization<C: ConnectionTrait>(db: &C, org_id: i32) 
     Ok(org)
 }
 
+/// An answer to each of the round's `n` questions, every one required and at most 2,000
+/// characters.
+fn answers_to(e: &mut FieldErrors, n: usize, typed: &[String]) -> Vec<String> {
+    let mut answers = Vec::with_capacity(n);
+    for k in 0..n {
+        let a = crate::clean(typed.get(k).map(String::as_str).unwrap_or(""));
+        if a.is_empty() {
+            e.add("answers", Msg::new("hub.answer_every_question"));
+        } else if a.chars().count() > 2000 {
+            e.add("answers", Msg::new("field.too_long").arg("max", 2000));
+        }
+        answers.push(a);
+    }
+    answers
+}
+
+/// An organization that is a member of the hub now does not apply again.
+async fn not_a_member_yet(txn: &sea_orm::DatabaseTransaction, hub_id: i32, org_id: i32) -> AppResult<()> {
+    let member_now = hub_membership::Entity::find()
+        .filter(hub_membership::Column::HubId.eq(hub_id))
+        .filter(hub_membership::Column::OrganizationId.eq(org_id))
+        .all(txn)
+        .await?
+        .iter()
+        .any(|m| m.stage.is_current());
+    if member_now { Err(AppError::Conflict(Msg::new("hub.already_member"))) } else { Ok(()) }
+}
+
+/// An application to an open round, from an organization or a team not yet registered.
 pub async fn apply(
     db: &DatabaseConnection,
     u: &user::Model,
@@ -99,30 +128,11 @@ pub async fn apply(
         crate::clean(&i.core_members).chars().take(2000).collect()
     };
     let plan = text_field(&mut e, "plan", &i.plan, crate::fields::LONG_TEXT);
-    let questions = questions_of(&round);
-    let mut answers = Vec::with_capacity(questions.len());
-    for n in 0..questions.len() {
-        let a = crate::clean(i.answers.get(n).map(String::as_str).unwrap_or(""));
-        if a.is_empty() {
-            e.add("answers", Msg::new("hub.answer_every_question"));
-        } else if a.chars().count() > 2000 {
-            e.add("answers", Msg::new("field.too_long").arg("max", 2000));
-        }
-        answers.push(a);
-    }
+    let answers = answers_to(&mut e, questions_of(&round).len(), &i.answers);
     e.into_result()?;
     if let Some(org_id) = u.organization_id {
         check_organization(&txn, org_id).await?;
-        let member_now = hub_membership::Entity::find()
-            .filter(hub_membership::Column::HubId.eq(hub_id))
-            .filter(hub_membership::Column::OrganizationId.eq(org_id))
-            .all(&txn)
-            .await?
-            .iter()
-            .any(|m| m.stage.is_current());
-        if member_now {
-            return Err(AppError::Conflict(Msg::new("hub.already_member")));
-        }
+        not_a_member_yet(&txn, hub_id, org_id).await?;
     }
     let key = open_key(u.organization_id, u.id);
     let taken = hub_application::Entity::find()

@@ -130,6 +130,49 @@ fn parse_acceptance(h: &hub::Model, round: &hub_round::Model, i: &DecisionInput)
     Ok(Acceptance { started_on, planned_end_on, seat_id })
 }
 
+/// Admits an accepted applicant: a member of the hub from the agreed day, with a place of the
+/// round and, in a physical hub, a seat.
+async fn admit(
+    txn: &sea_orm::DatabaseTransaction,
+    now: DateTime<Utc>,
+    hub_id: i32,
+    round: &hub_round::Model,
+    a: &hub_application::Model,
+    acc: Acceptance,
+) -> AppResult<hub_membership::Model> {
+    // The organization may have been listed or suspended since it applied, or admitted
+    // through another round.
+    if let Some(org) = a.organization_id {
+        check_organization(txn, org).await?;
+    }
+    if is_current_member(txn, hub_id, a).await? {
+        return Err(AppError::Conflict(Msg::new("hub.already_member")));
+    }
+    take_places(txn, round).await?;
+    let m = hub_membership::ActiveModel {
+        hub_id: Set(hub_id),
+        round_id: Set(round.id),
+        application_id: Set(a.id),
+        organization_id: Set(a.organization_id),
+        team_name: Set(a.team_name.clone()),
+        member_user_id: Set(a.applicant_user_id),
+        stage: Set(entity::enums::MembershipStage::Incubating),
+        agreement_no: Set(format!("H{hub_id:02}-R{:03}-A{:05}", round.id, a.id)),
+        started_on: Set(acc.started_on),
+        planned_end_on: Set(acc.planned_end_on),
+        ended_on: Set(None),
+        reminder_sent_for: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    if let Some(seat) = acc.seat_id {
+        hold_seat(txn, hub_id, seat, m.id).await?;
+    }
+    Ok(m)
+}
+
 /// The hub's decision on an application. The applicant is told by email.
 #[allow(clippy::too_many_arguments)]
 pub async fn decide(
@@ -168,40 +211,10 @@ pub async fn decide(
     let acceptance = if to == ApplicationStatus::Accepted { Some(parse_acceptance(&h, &round, i)?) } else { None };
     // First, so that of two decisions at once the second finds nothing left to decide.
     claim_status(&txn, &a, status).await?;
-    let mut membership = None;
-    if let Some(acc) = acceptance {
-        // The organization may have been listed or suspended since it applied, or admitted
-        // through another round.
-        if let Some(org) = a.organization_id {
-            check_organization(&txn, org).await?;
-        }
-        if is_current_member(&txn, hub_id, &a).await? {
-            return Err(AppError::Conflict(Msg::new("hub.already_member")));
-        }
-        take_places(&txn, &round).await?;
-        let m = hub_membership::ActiveModel {
-            hub_id: Set(hub_id),
-            round_id: Set(round.id),
-            application_id: Set(a.id),
-            organization_id: Set(a.organization_id),
-            team_name: Set(a.team_name.clone()),
-            member_user_id: Set(a.applicant_user_id),
-            stage: Set(entity::enums::MembershipStage::Incubating),
-            agreement_no: Set(format!("H{hub_id:02}-R{:03}-A{:05}", round.id, a.id)),
-            started_on: Set(acc.started_on),
-            planned_end_on: Set(acc.planned_end_on),
-            ended_on: Set(None),
-            reminder_sent_for: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        if let Some(seat) = acc.seat_id {
-            hold_seat(&txn, hub_id, seat, m.id).await?;
-        }
-        membership = Some(m);
-    }
+    let membership = match acceptance {
+        Some(acc) => Some(admit(&txn, now, hub_id, &round, &a, acc).await?),
+        None => None,
+    };
     let mut am: hub_application::ActiveModel = a.clone().into();
     am.status = Set(status);
     if !status.is_open() {

@@ -308,38 +308,15 @@ pub struct AssessedItem {
     pub evidence: String,
 }
 
-/// The assessment: graduation needs every required item met, each with its evidence; an
-/// extension needs a later end date; an exit needs a reason. The member's place (and seat)
-/// is freed when they graduate or leave.
-#[allow(clippy::too_many_arguments)]
-pub async fn assess(
-    db: &DatabaseConnection,
-    u: &user::Model,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-    hub_id: i32,
-    id: i32,
+/// The checklist as assessed, the note and an extension's new end, checked against the
+/// outcome: every field in error is named at once.
+fn assessed(
+    m: &hub_membership::Model,
+    outcome: AssessmentOutcome,
+    checklist: &[entity::hub_checklist_item::Model],
     i: &AssessmentInput,
-) -> AppResult<hub_assessment::Model> {
-    let txn = db.begin().await?;
-    super::require_staff(&txn, u, hub_id).await?;
-    let m = find(&txn, hub_id, id).await?;
-    let Some(outcome) = AssessmentOutcome::from_code(i.outcome.trim()) else {
-        return Err(field_error("outcome", Msg::new("field.choose")));
-    };
-    let stage = m.stage.transition(outcome.stage())?;
-    // First, so that of two assessments at once the second finds the stage changed.
-    let claimed = hub_membership::Entity::update_many()
-        .col_expr(hub_membership::Column::Stage, Expr::value(stage.code()))
-        .filter(hub_membership::Column::Id.eq(m.id))
-        .filter(hub_membership::Column::Stage.eq(m.stage))
-        .filter(hub_membership::Column::PlannedEndOn.eq(m.planned_end_on))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        return Err(AppError::Conflict(Msg::new("hub.already_assessed")));
-    }
-    let checklist = super::checklist(&txn, hub_id).await?;
+    today: NaiveDate,
+) -> AppResult<(Vec<AssessedItem>, String, Option<NaiveDate>)> {
     let mut e = FieldErrors::default();
     let note = crate::clean(&i.note).chars().take(crate::fields::LONG_TEXT).collect::<String>();
     let items: Vec<AssessedItem> = checklist
@@ -388,6 +365,42 @@ pub async fn assess(
         }
     }
     e.into_result()?;
+    Ok((items, note, new_end_on))
+}
+
+/// The assessment: graduation needs every required item met, each with its evidence; an
+/// extension needs a later end date; an exit needs a reason. The member's place (and seat)
+/// is freed when they graduate or leave.
+#[allow(clippy::too_many_arguments)]
+pub async fn assess(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    hub_id: i32,
+    id: i32,
+    i: &AssessmentInput,
+) -> AppResult<hub_assessment::Model> {
+    let txn = db.begin().await?;
+    super::require_staff(&txn, u, hub_id).await?;
+    let m = find(&txn, hub_id, id).await?;
+    let Some(outcome) = AssessmentOutcome::from_code(i.outcome.trim()) else {
+        return Err(field_error("outcome", Msg::new("field.choose")));
+    };
+    let stage = m.stage.transition(outcome.stage())?;
+    // First, so that of two assessments at once the second finds the stage changed.
+    let claimed = hub_membership::Entity::update_many()
+        .col_expr(hub_membership::Column::Stage, Expr::value(stage.code()))
+        .filter(hub_membership::Column::Id.eq(m.id))
+        .filter(hub_membership::Column::Stage.eq(m.stage))
+        .filter(hub_membership::Column::PlannedEndOn.eq(m.planned_end_on))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(AppError::Conflict(Msg::new("hub.already_assessed")));
+    }
+    let checklist = super::checklist(&txn, hub_id).await?;
+    let (items, note, new_end_on) = assessed(&m, outcome, &checklist, i, today)?;
     let a = hub_assessment::ActiveModel {
         membership_id: Set(m.id),
         outcome: Set(outcome),

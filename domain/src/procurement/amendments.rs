@@ -40,29 +40,15 @@ pub struct Amended {
     pub extended: bool,
 }
 
-pub async fn amend(
-    db: &DatabaseConnection,
-    emails: &EmailTemplates,
-    origin: &str,
-    u: &user::Model,
-    now: DateTime<Utc>,
-    rules: &ProcurementRules,
-    id: i32,
+/// The terms the amendment changes (target groups, outputs, a higher ceiling), set on `am`
+/// and noted in `changes`; whether any of them affects the bids.
+fn change_terms(
+    c: &call::Model,
     i: &AmendInput,
-) -> AppResult<Amended> {
-    let txn = db.begin().await?;
-    let c = calls::get(&txn, id).await?;
-    let open = c.status == CallStatus::Published && c.bid_deadline.is_some_and(|d| now < d);
-    if !open {
-        return Err(AppError::Conflict(Msg::new("amend.not_open")));
-    }
-    let mut e = FieldErrors::default();
-    let note = crate::fields::bounded("note", &i.note, 5000)?;
-    if note.is_empty() {
-        e.add("note", Msg::new("amend.note_required"));
-    }
-    let mut am: call::ActiveModel = c.clone().into();
-    let mut changes = serde_json::Map::new();
+    e: &mut FieldErrors,
+    am: &mut call::ActiveModel,
+    changes: &mut serde_json::Map<String, serde_json::Value>,
+) -> AppResult<bool> {
     let mut affects_bids = false;
     let targets = crate::fields::bounded("target_groups", &i.target_groups, 1000)?;
     if !targets.is_empty() && targets != c.target_groups {
@@ -89,17 +75,59 @@ pub async fn amend(
             Err(msg) => e.add("budget", msg),
         }
     }
-    let old_deadline = c.bid_deadline;
-    let mut deadline = old_deadline;
-    if !i.bid_deadline.trim().is_empty() {
-        match calls::parse_local_datetime(&i.bid_deadline) {
-            Some(d) if old_deadline.is_some_and(|o| d <= o) => {
-                e.add("bid_deadline", Msg::new("amend.deadline_only_later"))
-            }
-            Some(d) => deadline = Some(d),
-            None => e.add("bid_deadline", Msg::new("call.datetime_invalid")),
+    Ok(affects_bids)
+}
+
+/// The new bid deadline typed, if any: only later than `old`.
+fn later_deadline(
+    e: &mut FieldErrors,
+    typed: &str,
+    old: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if typed.trim().is_empty() {
+        return old;
+    }
+    match calls::parse_local_datetime(typed) {
+        Some(d) if old.is_some_and(|o| d <= o) => {
+            e.add("bid_deadline", Msg::new("amend.deadline_only_later"));
+            old
+        }
+        Some(d) => Some(d),
+        None => {
+            e.add("bid_deadline", Msg::new("call.datetime_invalid"));
+            old
         }
     }
+}
+
+/// Amends a published call before its deadline, with a note: terms that affect the bids
+/// move the deadline to at least the method's minimum of days away, and every bidder is told.
+pub async fn amend(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    origin: &str,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    rules: &ProcurementRules,
+    id: i32,
+    i: &AmendInput,
+) -> AppResult<Amended> {
+    let txn = db.begin().await?;
+    let c = calls::get(&txn, id).await?;
+    let open = c.status == CallStatus::Published && c.bid_deadline.is_some_and(|d| now < d);
+    if !open {
+        return Err(AppError::Conflict(Msg::new("amend.not_open")));
+    }
+    let mut e = FieldErrors::default();
+    let note = crate::fields::bounded("note", &i.note, 5000)?;
+    if note.is_empty() {
+        e.add("note", Msg::new("amend.note_required"));
+    }
+    let mut am: call::ActiveModel = c.clone().into();
+    let mut changes = serde_json::Map::new();
+    let affects_bids = change_terms(&c, i, &mut e, &mut am, &mut changes)?;
+    let old_deadline = c.bid_deadline;
+    let mut deadline = later_deadline(&mut e, &i.bid_deadline, old_deadline);
     e.into_result()?;
     if changes.is_empty() && deadline == old_deadline {
         return Err(AppError::Conflict(Msg::new("amend.nothing_changed")));

@@ -21,8 +21,8 @@ use entity::enums::{BidStatus, CallStatus, Role};
 use entity::{bid, bid_version, call, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -226,6 +226,31 @@ pub async fn submit(
     Err(AppError::Conflict(Msg::new("error.concurrent_change")))
 }
 
+/// The organization's bid on the call, made (with no version yet) on its first submission.
+async fn bid_of(txn: &DatabaseTransaction, call_id: i32, org: i32, now: DateTime<Utc>) -> AppResult<bid::Model> {
+    let existing = bid::Entity::find()
+        .filter(bid::Column::CallId.eq(call_id))
+        .filter(bid::Column::OrganizationId.eq(org))
+        .one(txn)
+        .await?;
+    Ok(match existing {
+        Some(b) => b,
+        None => bid::ActiveModel {
+            public_ref: Set(crate::secrets::random_ref()),
+            call_id: Set(call_id),
+            organization_id: Set(org),
+            status: Set(BidStatus::Submitted),
+            version_count: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(|e: DbErr| AppError::from(e))?,
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn submit_once(
     db: &DatabaseConnection,
@@ -237,27 +262,7 @@ async fn submit_once(
     total_fen: i64,
 ) -> AppResult<Receipt> {
     let txn = db.begin().await?;
-    let existing = bid::Entity::find()
-        .filter(bid::Column::CallId.eq(c.id))
-        .filter(bid::Column::OrganizationId.eq(org))
-        .one(&txn)
-        .await?;
-    let b = match existing {
-        Some(b) => b,
-        None => bid::ActiveModel {
-            public_ref: Set(crate::secrets::random_ref()),
-            call_id: Set(c.id),
-            organization_id: Set(org),
-            status: Set(BidStatus::Submitted),
-            version_count: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e: DbErr| AppError::from(e))?,
-    };
+    let b = bid_of(&txn, c.id, org, now).await?;
     for _ in 0..20 {
         let latest = latest_version(&txn, b.id).await?;
         let current = bid::Entity::find_by_id(b.id).one(&txn).await?.ok_or(AppError::NotFound)?;

@@ -101,12 +101,18 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
         HubRule::MemberRequired => out.push(Check::new(credit.hub_former_member, Msg::new("eligibility.hub_member"))),
         HubRule::GraduateRequired => out.push(Check::new(credit.hub_graduated, Msg::new("eligibility.hub_graduate"))),
     }
-    // A 不合格 final evaluation bars calls published after the moment of its release and
-    // before the day the bar ends (fixed at the release). Unpublished calls are judged now.
+    out.extend(evaluation_checks(c, credit, now));
+    out
+}
+
+/// What the organization's evaluations say for this call: a 不合格 final evaluation bars
+/// calls published after the moment of its release and before the day the bar ends (fixed
+/// at the release); a good one may be preferred. Unpublished calls are judged now.
+fn evaluation_checks(c: &call::Model, credit: &CreditSummary, now: DateTime<Utc>) -> Vec<Check> {
     let published_at = c.published_at.unwrap_or(now);
     let published = crate::i18n::to_local(published_at).date_naive();
     let bar = records_barring(credit, published_at);
-    out.push(match bar {
+    let mut out = vec![match bar {
         None => Check::new(true, Msg::new("eligibility.no_failed_evaluation")),
         Some(e) => Check::new(
             false,
@@ -115,7 +121,7 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
                 .arg("date", e.released_on)
                 .arg("until", e.barred_until.unwrap_or(published)),
         ),
-    });
+    }];
     if c.evaluation_preference {
         let pref = credit
             .evaluation_preferences

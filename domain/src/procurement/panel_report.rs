@@ -81,23 +81,61 @@ pub struct InvalidBid {
     pub digest_ok: bool,
 }
 
-/// The panel's report from the scores that count (each member's latest entry).
-pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &call::Model) -> AppResult<Report> {
-    let criteria = calls::criteria(db, c.id).await?;
-    let price_weight = criteria.iter().find(|x| x.is_price).map(|x| x.weight).unwrap_or(0);
-    let (bids, invalid): (Vec<OpenedBid>, Vec<OpenedBid>) =
-        opening::opened_bids(db, c).await?.into_iter().partition(OpenedBid::valid);
-    let invalid = invalid
-        .into_iter()
-        .map(|b| InvalidBid {
+impl From<OpenedBid> for InvalidBid {
+    fn from(b: OpenedBid) -> InvalidBid {
+        InvalidBid {
             bid_id: b.bid_id,
             bid_ref: b.bid_ref,
             organization_id: b.organization_id,
             organization: b.organization,
             ineligible_reason: b.ineligible_reason,
             digest_ok: b.digest_ok,
+        }
+    }
+}
+
+/// Each non-price criterion of bid `b`: every seated member's score that counts (their
+/// latest entry), and the criterion's points from them.
+fn criterion_rows(
+    b: &OpenedBid,
+    criteria: &[entity::call_criterion::Model],
+    seated: &[panel::Member],
+    scores: &[score::Model],
+) -> Vec<CriterionRow> {
+    technical(criteria)
+        .into_iter()
+        .map(|cr| {
+            // Later revisions come later, so the last match is the score that counts.
+            let per: Vec<Option<i32>> = seated
+                .iter()
+                .map(|m| {
+                    scores
+                        .iter()
+                        .rfind(|s| s.panel_member_id == m.id && s.bid_id == b.bid_id && s.criterion_id == cr.id)
+                        .map(|s| s.score)
+                })
+                .collect();
+            let counted: Vec<i32> = per.iter().flatten().copied().collect();
+            CriterionRow {
+                criterion_id: cr.id,
+                name: cr.name.clone(),
+                weight: cr.weight,
+                corrected: scores.iter().any(|s| s.bid_id == b.bid_id && s.criterion_id == cr.id && s.revision > 0),
+                points: formula::criterion_points(&counted, cr.weight),
+                exact: formula::criterion_exact(&counted, cr.weight),
+                scores: per,
+            }
         })
-        .collect();
+        .collect()
+}
+
+/// The panel's report from the scores that count (each member's latest entry).
+pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &call::Model) -> AppResult<Report> {
+    let criteria = calls::criteria(db, c.id).await?;
+    let price_weight = criteria.iter().find(|x| x.is_price).map(|x| x.weight).unwrap_or(0);
+    let (bids, invalid): (Vec<OpenedBid>, Vec<OpenedBid>) =
+        opening::opened_bids(db, c).await?.into_iter().partition(OpenedBid::valid);
+    let invalid = invalid.into_iter().map(InvalidBid::from).collect();
     let p = panel::get_panel(db, c.id).await?;
     let all_members = panel::members(db, c.id).await?;
     let seated: Vec<panel::Member> =
@@ -113,29 +151,7 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
     for b in &bids {
         let ruling = rulings.iter().find(|r| r.bid_id == b.bid_id);
         let low = flags.contains(&b.bid_id);
-        let mut rows = Vec::new();
-        for cr in technical(&criteria) {
-            // Later revisions come later, so the last match is the score that counts.
-            let per: Vec<Option<i32>> = seated
-                .iter()
-                .map(|m| {
-                    scores
-                        .iter()
-                        .rfind(|s| s.panel_member_id == m.id && s.bid_id == b.bid_id && s.criterion_id == cr.id)
-                        .map(|s| s.score)
-                })
-                .collect();
-            let counted: Vec<i32> = per.iter().flatten().copied().collect();
-            rows.push(CriterionRow {
-                criterion_id: cr.id,
-                name: cr.name.clone(),
-                weight: cr.weight,
-                corrected: scores.iter().any(|s| s.bid_id == b.bid_id && s.criterion_id == cr.id && s.revision > 0),
-                points: formula::criterion_points(&counted, cr.weight),
-                exact: formula::criterion_exact(&counted, cr.weight),
-                scores: per,
-            });
-        }
+        let rows = criterion_rows(b, &criteria, &seated, &scores);
         let stands = ruling.and_then(|r| r.stands);
         out.push(ReportBid {
             bid_id: b.bid_id,
