@@ -256,7 +256,7 @@ pub async fn check(
     for (n, (line, row)) in p.rows.into_iter().enumerate() {
         if n > 0 && n % CHECK_STEP == 0 {
             if let Some((id, clock)) = job {
-                super::import_jobs::checked(db, id, n, clock.now()).await?;
+                progress(db, id, entity::import_job::Column::RowsChecked, n, clock.now()).await?;
             }
             // Let the server's other work run between steps.
             tokio::task::yield_now().await;
@@ -295,7 +295,7 @@ pub async fn check(
     }
     errors.extend(in_registry(db, locale, &parsed).await?);
     if let Some((id, clock)) = job {
-        super::import_jobs::checked(db, id, row_count, clock.now()).await?;
+        progress(db, id, entity::import_job::Column::RowsChecked, row_count, clock.now()).await?;
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
@@ -468,6 +468,24 @@ pub async fn export_xlsx(
         }
     }
     wb.save_to_buffer().map_err(x)
+}
+
+/// A background import's progress: rows checked or applied so far (see `import_jobs`).
+pub(crate) async fn progress<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: i32,
+    col: entity::import_job::Column,
+    n: usize,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use entity::import_job;
+    import_job::Entity::update_many()
+        .col_expr(col, sea_orm::sea_query::Expr::value(n as i32))
+        .col_expr(import_job::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(import_job::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

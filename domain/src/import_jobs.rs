@@ -193,30 +193,9 @@ async fn finish(
     Ok(())
 }
 
-/// Progress: rows checked so far.
-pub async fn checked(db: &DatabaseConnection, id: i32, n: usize, now: DateTime<Utc>) -> AppResult<()> {
-    progress(db, id, import_job::Column::RowsChecked, n, now).await
-}
-
 /// Progress: rows applied so far (inside the step's transaction).
 pub async fn applied<C: ConnectionTrait>(db: &C, id: i32, n: usize, now: DateTime<Utc>) -> AppResult<()> {
-    progress(db, id, import_job::Column::RowsApplied, n, now).await
-}
-
-async fn progress<C: ConnectionTrait>(
-    db: &C,
-    id: i32,
-    col: import_job::Column,
-    n: usize,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    import_job::Entity::update_many()
-        .col_expr(col, Expr::value(n as i32))
-        .col_expr(import_job::Column::UpdatedAt, Expr::value(now))
-        .filter(import_job::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    import_export::progress(db, id, import_job::Column::RowsApplied, n, now).await
 }
 
 /// Deletes what the job's steps created (the rows it lists), audited. Returns how many.

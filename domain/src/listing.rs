@@ -1,7 +1,7 @@
 //! Listing the registry: filters, sorting, paging and search (name fragment through the
 //! bigram index, USCC prefix, pinyin initials), shaped so each page costs a few index
 //! lookups rather than a scan.
-use super::organizations::{Places, bigrams};
+use super::organization_input::Places;
 use crate::error::AppResult;
 use chrono::NaiveDate;
 use entity::enums::{OrgStatus, OrgType, ServiceCategory};
@@ -12,6 +12,16 @@ use sea_orm::{
     QueryTrait,
 };
 use serde::{Deserialize, Serialize};
+
+/// Two-character pieces of a name, lower case, white space dropped: the search index.
+/// (Migration 000002 computes the same for names that existed before it.)
+pub fn bigrams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let mut grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    grams.sort();
+    grams.dedup();
+    grams
+}
 
 /// Who is looking decides what is listed: the public and NGOs see active organizations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use super::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{ListKind, OrgStatus, ServiceCategory};
+use entity::enums::{OrgStatus, ServiceCategory};
 use entity::{organization, organization_category};
 use pinyin::ToPinyin;
 use sea_orm::{
@@ -12,20 +12,10 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 
-pub use super::listing::{Audience, OrgFilter, OrgPage, OrgRow, PER_PAGE, SEARCH_COUNT_CAP, list, list_all};
+pub use super::listing::{Audience, OrgFilter, OrgPage, OrgRow, PER_PAGE, SEARCH_COUNT_CAP, bigrams, list, list_all};
 use super::organization_input::parse_contacts;
 pub use super::organization_input::{NewOrganization, OrganizationInput, Places, parse, parse_date, to_input};
-pub use super::records::{CreditSummary, OrgRecords};
-
-/// Two-character pieces of a name, lower case, white space dropped: the search index.
-/// (Migration 000002 computes the same for names that existed before it.)
-pub fn bigrams(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
-    let mut grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
-    grams.sort();
-    grams.dedup();
-    grams
-}
+pub use super::records::{CreditSummary, OrgRecords, currently_on};
 
 /// Replaces the organization's name bigrams (inside the caller's transaction).
 pub async fn write_grams<C: ConnectionTrait>(db: &C, org_id: i32, name: &str) -> AppResult<()> {
@@ -363,11 +353,6 @@ pub async fn categories(db: &DatabaseConnection, id: i32) -> AppResult<Vec<Servi
         .into_iter()
         .map(|c| c.category)
         .collect())
-}
-
-/// Whether the organization is on a list now (removed entries no longer count).
-pub fn currently_on(entries: &[entity::list_entry::Model], kind: ListKind) -> bool {
-    entries.iter().any(|e| e.kind == kind && e.removed_on.is_none())
 }
 
 #[cfg(test)]

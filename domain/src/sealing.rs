@@ -122,7 +122,7 @@ pub fn name_purpose(public_ref: &str) -> String {
 /// The call's key, made now if it has none: the first bid or file on a call makes it. Of
 /// two requests making one at once, the conditional update lets one win and both use it.
 pub async fn key_for<C: ConnectionTrait>(db: &C, sealer: &Sealer, call_id: i32) -> AppResult<CallKey> {
-    let c = crate::procurement::calls::get(db, call_id).await?;
+    let c = entity::call::Entity::find_by_id(call_id).one(db).await?.ok_or(AppError::NotFound)?;
     if let Some(k) = sealer.call_key(&c)? {
         return Ok(k);
     }
@@ -134,7 +134,7 @@ pub async fn key_for<C: ConnectionTrait>(db: &C, sealer: &Sealer, call_id: i32) 
         .filter(call::Column::SealingKey.is_null())
         .exec(db)
         .await?;
-    let c = crate::procurement::calls::get(db, call_id).await?;
+    let c = entity::call::Entity::find_by_id(call_id).one(db).await?.ok_or(AppError::NotFound)?;
     sealer.call_key(&c)?.ok_or_else(|| AppError::Internal("call key not stored".into()))
 }
 

@@ -215,6 +215,26 @@ fn satisfaction(v: &EvaluationView) -> String {
     }
 }
 
+/// The total and its grade, with the bands that decide it, once there is a grade.
+fn grade_paragraph(v: &EvaluationView, rules: &EvaluationRules) -> Option<Block> {
+    let g = v.grade?;
+    let b = rules.bands();
+    let total = v.total.clone().unwrap_or_else(|| "—".into());
+    Some(Block::Paragraph {
+        lead: String::new(),
+        text: format!(
+            "总分 {total} 分，评估等次：{}。（等次划分：优秀 ≥ {}；良好 {}–{}（不含）；合格 {}–{}（不含）；不合格 < {}。）",
+            grade_zh(g),
+            b[0].1,
+            b[1].1,
+            b[0].1,
+            b[2].1,
+            b[1].1,
+            b[2].1,
+        ),
+    })
+}
+
 /// The report of an evaluation, in Chinese; unreleased, it carries 未发布 on every page.
 pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
     let kind = kind_zh(v.kind);
@@ -253,23 +273,7 @@ pub fn document(v: &EvaluationView, rules: &EvaluationRules) -> Document {
 
     blocks.push(Block::Heading("三、评分结果".into()));
     blocks.push(scores_table(v));
-    if let Some(g) = v.grade {
-        let b = rules.bands();
-        let total = v.total.clone().unwrap_or_else(|| "—".into());
-        blocks.push(Block::Paragraph {
-            lead: String::new(),
-            text: format!(
-                "总分 {total} 分，评估等次：{}。（等次划分：优秀 ≥ {}；良好 {}–{}（不含）；合格 {}–{}（不含）；不合格 < {}。）",
-                grade_zh(g),
-                b[0].1,
-                b[1].1,
-                b[0].1,
-                b[2].1,
-                b[1].1,
-                b[2].1,
-            ),
-        });
-    }
+    blocks.extend(grade_paragraph(v, rules));
     blocks.push(dimensions_chart(v));
 
     blocks.push(Block::Heading("四、产出目标完成情况".into()));

@@ -4,7 +4,7 @@ use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::money::Money;
-use crate::organizations::parse_date;
+use crate::organization_input::parse_date;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::enums::{AnnualResult, ListKind};
 use entity::{annual_report, assessment_grade, list_entry, organization, penalty};

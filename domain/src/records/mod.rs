@@ -10,6 +10,11 @@ use serde::Serialize;
 mod entries;
 pub use entries::*;
 
+/// Whether the organization is on a list now (removed entries no longer count).
+pub fn currently_on(entries: &[list_entry::Model], kind: ListKind) -> bool {
+    entries.iter().any(|e| e.kind == kind && e.removed_on.is_none())
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct OrgRecords {
     pub annual_reports: Vec<annual_report::Model>,
@@ -122,8 +127,8 @@ fn current_entry(entries: &[list_entry::Model], kind: ListKind) -> Option<(Naive
 pub fn credit_summary(org: &organization::Model, r: &OrgRecords, today: NaiveDate) -> CreditSummary {
     let current_grade = r.grades.iter().filter(|g| g.valid_from <= today && today <= g.valid_to).map(|g| g.grade).max();
     let last = r.annual_reports.iter().max_by_key(|a| a.year).map(|a| (a.year, a.result));
-    let on_abnormal = super::organizations::currently_on(&r.list_entries, ListKind::AbnormalList);
-    let on_dishonesty = super::organizations::currently_on(&r.list_entries, ListKind::DishonestyList);
+    let on_abnormal = currently_on(&r.list_entries, ListKind::AbnormalList);
+    let on_dishonesty = currently_on(&r.list_entries, ListKind::DishonestyList);
     let three_years_ago = today.with_year(today.year() - 3).unwrap_or(today);
     let recent_penalties = r.penalties.iter().filter(|p| p.decided_on >= three_years_ago).count();
     let finals = || r.evaluations.iter().filter(|e| e.kind == entity::enums::EvaluationKind::Final);
