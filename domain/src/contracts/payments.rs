@@ -70,6 +70,31 @@ pub async fn of_contract<C: ConnectionTrait>(db: &C, contract_id: i32) -> AppRes
         .await?)
 }
 
+/// Moves an instalment on, once: by its transition function and only while it is still in
+/// the state read (`move_once`); the moment it becomes payable is kept. Returns it as saved.
+pub(crate) async fn move_instalment(
+    txn: &sea_orm::DatabaseTransaction,
+    i: &contract_instalment::Model,
+    to: InstalmentStatus,
+    now: DateTime<Utc>,
+) -> AppResult<contract_instalment::Model> {
+    let to = i.status.transition(to)?;
+    crate::move_once::<contract_instalment::Entity, _, _>(
+        txn,
+        (contract_instalment::Column::Id, i.id),
+        contract_instalment::Column::Status,
+        i.status,
+        to,
+    )
+    .await?;
+    let mut a: contract_instalment::ActiveModel = i.clone().into();
+    a.status = Set(to);
+    if to == InstalmentStatus::Payable {
+        a.payable_at = Set(Some(now));
+    }
+    Ok(a.update(txn).await?)
+}
+
 /// A payment as typed, parsed.
 struct Parsed {
     amount: i64,
@@ -192,18 +217,7 @@ pub async fn record(
     .insert(&txn)
     .await?;
     if amount == open {
-        let to = inst.status.transition(InstalmentStatus::Paid)?;
-        crate::move_once::<contract_instalment::Entity, _, _>(
-            &txn,
-            (contract_instalment::Column::Id, inst.id),
-            contract_instalment::Column::Status,
-            inst.status,
-            to,
-        )
-        .await?;
-        let mut ai: contract_instalment::ActiveModel = inst.clone().into();
-        ai.status = Set(to);
-        ai.update(&txn).await?;
+        move_instalment(&txn, &inst, InstalmentStatus::Paid, now).await?;
     }
     audit::append(
         &txn,

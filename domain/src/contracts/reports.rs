@@ -267,19 +267,7 @@ pub async fn decide(
 pub async fn make_payable(txn: &DatabaseTransaction, now: DateTime<Utc>, instalment_id: i32) -> AppResult<()> {
     let i = contract_instalment::Entity::find_by_id(instalment_id).one(txn).await?.ok_or(AppError::NotFound)?;
     if i.status == InstalmentStatus::Pending {
-        let to = i.status.transition(InstalmentStatus::Payable)?;
-        crate::move_once::<contract_instalment::Entity, _, _>(
-            txn,
-            (contract_instalment::Column::Id, i.id),
-            contract_instalment::Column::Status,
-            i.status,
-            to,
-        )
-        .await?;
-        let mut ai: contract_instalment::ActiveModel = i.into();
-        ai.status = Set(to);
-        ai.payable_at = Set(Some(now));
-        ai.update(txn).await?;
+        super::payments::move_instalment(txn, &i, InstalmentStatus::Payable, now).await?;
     }
     Ok(())
 }

@@ -105,18 +105,7 @@ async fn withhold(
     i: &contract_instalment::Model,
     grade: EvaluationGrade,
 ) -> AppResult<()> {
-    let to = i.status.transition(InstalmentStatus::Withheld)?;
-    crate::move_once::<contract_instalment::Entity, _, _>(
-        txn,
-        (contract_instalment::Column::Id, i.id),
-        contract_instalment::Column::Status,
-        i.status,
-        to,
-    )
-    .await?;
-    let mut a: contract_instalment::ActiveModel = i.clone().into();
-    a.status = Set(to);
-    a.update(txn).await?;
+    crate::contracts::payments::move_instalment(txn, i, InstalmentStatus::Withheld, now).await?;
     audit::append(
         txn,
         now,
