@@ -161,7 +161,7 @@ pub fn parse(
         e.add("org_type", Msg::new("field.choose"));
     }
     let override_reason = super::non_blank(&input.uscc_override_reason);
-    let uscc = parse_uscc(&mut e, &input.uscc, org_type, override_reason.is_some() && allow_override, allow_override);
+    let uscc = parse_uscc(&mut e, &input.uscc, org_type, allow_override, override_reason.is_some());
     let registration_date = past_date(&mut e, "registration_date", &input.registration_date, today);
     let registration_authority = required(&mut e, "registration_authority", &input.registration_authority, 100);
     let legal_representative = required(&mut e, "legal_representative", &input.legal_representative, 50);
@@ -213,14 +213,14 @@ pub fn parse(
     })
 }
 
-/// The USCC as typed, normalized; one that fails its checksum is taken only when `accept_bad_checksum`
-/// (the actor may override and gave a reason). A filing organization may have none.
+/// The USCC as typed, normalized; one that fails its checksum is taken only when the actor
+/// `may_override` and gave a reason. A filing organization may have none.
 fn parse_uscc(
     e: &mut FieldErrors,
     typed: &str,
     org_type: Option<OrgType>,
-    accept_bad_checksum: bool,
     may_override: bool,
+    has_reason: bool,
 ) -> Option<String> {
     if typed.trim().is_empty() {
         if org_type != Some(OrgType::Filing) {
@@ -230,7 +230,7 @@ fn parse_uscc(
     }
     match uscc::normalize(typed) {
         Ok(c) => Some(c),
-        Err((c, UsccProblem::Checksum)) if accept_bad_checksum => Some(c),
+        Err((c, UsccProblem::Checksum)) if may_override && has_reason => Some(c),
         Err((_, UsccProblem::Checksum)) if !may_override => {
             e.add("uscc", UsccProblem::Checksum.msg());
             None

@@ -160,17 +160,13 @@ async fn seats_and_scores<C: ConnectionTrait>(
 
 /// The evaluators as this viewer sees them: a conflict declared is the bureau's and the
 /// evaluator's own business.
-fn evaluator_views(
-    seats: &[evaluation_evaluator::Model],
-    name_of: &dyn Fn(i32) -> String,
-    bureau: bool,
-    me: Option<i32>,
-) -> Vec<EvaluatorView> {
+fn evaluator_views(seats: &[evaluation_evaluator::Model], seen: &Seen, bureau: bool) -> Vec<EvaluatorView> {
+    let me = seen.me;
     seats
         .iter()
         .map(|s| EvaluatorView {
             user_id: s.user_id,
-            name: name_of(s.user_id),
+            name: seen.name_of(s.user_id),
             affiliation: s.affiliation,
             status: s.status,
             conflict: s.conflict.filter(|_| bureau || me == Some(s.user_id)),
@@ -194,7 +190,6 @@ pub async fn build_for<C: ConnectionTrait>(
     let org = organization::Entity::find_by_id(k.organization_id).one(db).await?.ok_or(AppError::NotFound)?;
     let inds = super::conduct::indicators(db, ev.id).await?;
     let (seats, people, scores) = seats_and_scores(db, ev.id).await?;
-    let name_of = |id: i32| people.iter().find(|p| p.id == id).map(|p| p.display_name.clone()).unwrap_or_default();
     // Only scores of cleared evaluators count (a removed or conflicted one's never do).
     let counted: Vec<&evaluation_score::Model> = scores
         .iter()
@@ -217,7 +212,7 @@ pub async fn build_for<C: ConnectionTrait>(
     let total_centi = if released { ev.total_centi } else { results.total_centi.filter(|_| results_visible) };
     let grade = if released { ev.grade } else { total_centi.map(|t| rules.grade(t)) };
     let has_satisfaction = inds.iter().any(|i| i.link == IndicatorLink::Satisfaction);
-    let evaluators = evaluator_views(&seats, &name_of, bureau, me);
+    let evaluators = evaluator_views(&seats, &seen, bureau);
     let mut v = EvaluationView {
         id: ev.id,
         contract_id: k.id,
