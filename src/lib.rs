@@ -13,7 +13,6 @@ pub mod pdf;
 pub mod routes;
 pub mod security;
 pub mod state;
-pub mod views;
 pub mod worker;
 
 // The rules live in their own crate (domain/), which knows no Rocket, Tera, lettre or

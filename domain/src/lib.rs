@@ -2,6 +2,7 @@
 //! depend on them): functions take a connection or a transaction and plain values, and
 //! return domain types or an AppError. A document or an email is asked for through
 //! [`contracts::documents::Renderer`] and [`outbox::EmailBodies`], which the application wires up.
+pub mod access;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
@@ -22,6 +23,7 @@ pub mod listing;
 pub mod memory;
 pub mod money;
 pub mod organization_input;
+pub mod organization_view;
 pub mod organizations;
 pub mod outbox;
 pub mod places;

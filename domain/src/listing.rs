@@ -2,6 +2,7 @@
 //! bigram index, USCC prefix, pinyin initials), shaped so each page costs a few index
 //! lookups rather than a scan.
 use super::organization_input::Places;
+use crate::access::Viewer;
 use crate::error::AppResult;
 use chrono::NaiveDate;
 use entity::enums::{OrgStatus, OrgType, ServiceCategory};
@@ -21,13 +22,6 @@ pub fn bigrams(text: &str) -> Vec<String> {
     grams.sort();
     grams.dedup();
     grams
-}
-
-/// Who is looking decides what is listed: the public and NGOs see active organizations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Public,
-    Bureau,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -62,15 +56,17 @@ fn contains(col: organization::Column, needle: &str) -> Expr {
 /// hand-edited URL still shows a list.
 fn filtered(
     f: &OrgFilter,
-    audience: Audience,
+    viewer: Viewer,
     today: NaiveDate,
     plan: SearchPlan,
 ) -> sea_orm::Select<organization::Entity> {
     let mut q = organization::Entity::find();
-    match (audience, OrgStatus::from_code(f.status.trim())) {
-        (Audience::Public, _) => q = q.filter(organization::Column::Status.eq(OrgStatus::Active)),
-        (Audience::Bureau, Some(s)) => q = q.filter(organization::Column::Status.eq(s)),
-        (Audience::Bureau, None) => {}
+    // Who is looking decides what is listed: only the bureau sees organizations that are
+    // not active.
+    match (viewer.is_bureau(), OrgStatus::from_code(f.status.trim())) {
+        (false, _) => q = q.filter(organization::Column::Status.eq(OrgStatus::Active)),
+        (true, Some(s)) => q = q.filter(organization::Column::Status.eq(s)),
+        (true, None) => {}
     }
     if let Some(t) = OrgType::from_code(f.org_type.trim()) {
         q = q.filter(organization::Column::OrgType.eq(t));
@@ -236,13 +232,13 @@ pub struct OrgPage {
 pub async fn list(
     db: &DatabaseConnection,
     f: &OrgFilter,
-    audience: Audience,
+    viewer: Viewer,
     today: NaiveDate,
     places: &Places,
 ) -> AppResult<OrgPage> {
     let needle = super::clean(&f.q);
     let plan = plan_search(db, &needle).await?;
-    let q = filtered(f, audience, today, plan);
+    let q = filtered(f, viewer, today, plan);
     // Counted without ORDER BY (a sorted subquery would sort every match); a search counts
     // only up to the cap, since nobody pages through thousands of hits.
     let (total, capped) = if needle.is_empty() {
@@ -270,11 +266,11 @@ pub async fn list(
 pub async fn list_all(
     db: &DatabaseConnection,
     f: &OrgFilter,
-    audience: Audience,
+    viewer: Viewer,
     today: NaiveDate,
 ) -> AppResult<Vec<organization::Model>> {
     let plan = plan_search(db, &super::clean(&f.q)).await?;
-    Ok(ordered(filtered(f, audience, today, plan), f).limit(200_000).all(db).await?)
+    Ok(ordered(filtered(f, viewer, today, plan), f).limit(200_000).all(db).await?)
 }
 
 async fn decorate(

@@ -12,7 +12,7 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 
-pub use super::listing::{Audience, OrgFilter, OrgPage, OrgRow, PER_PAGE, SEARCH_COUNT_CAP, bigrams, list, list_all};
+pub use super::listing::{OrgFilter, OrgPage, OrgRow, PER_PAGE, SEARCH_COUNT_CAP, bigrams, list, list_all};
 use super::organization_input::parse_contacts;
 pub use super::organization_input::{NewOrganization, OrganizationInput, Places, parse, parse_date, to_input};
 pub use super::records::{CreditSummary, OrgRecords, currently_on};
@@ -223,7 +223,7 @@ pub async fn update(
     if o.uscc == existing.uscc && o.uscc_override_reason.is_none() {
         o.uscc_override_reason = existing.uscc_override_reason.clone();
     }
-    if matches!(existing.status, OrgStatus::Deregistered | OrgStatus::Revoked) {
+    if is_closed(existing.status) {
         return Err(AppError::Conflict(Msg::new("organization.closed")));
     }
     let txn = db.begin().await?;
@@ -353,6 +353,11 @@ pub async fn categories(db: &DatabaseConnection, id: i32) -> AppResult<Vec<Servi
         .into_iter()
         .map(|c| c.category)
         .collect())
+}
+
+/// A deregistered or revoked organization's record is closed: it is no longer edited.
+pub fn is_closed(status: OrgStatus) -> bool {
+    matches!(status, OrgStatus::Deregistered | OrgStatus::Revoked)
 }
 
 #[cfg(test)]

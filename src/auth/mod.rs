@@ -49,14 +49,14 @@ async fn session_user(req: &Request<'_>) -> Result<Option<user::Model>, ()> {
 }
 
 /// Anyone, logged in or not.
-pub struct Viewer(pub Option<user::Model>);
+pub struct Visitor(pub Option<user::Model>);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for Viewer {
+impl<'r> FromRequest<'r> for Visitor {
     type Error = ();
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         match session_user(req).await {
-            Ok(u) => Outcome::Success(Viewer(u)),
+            Ok(u) => Outcome::Success(Visitor(u)),
             Err(()) => Outcome::Error((Status::ServiceUnavailable, ())),
         }
     }
@@ -132,14 +132,14 @@ async fn api_user(req: &Request<'_>) -> Result<Option<user::Model>, Status> {
     Ok(from_session)
 }
 
-pub struct ApiViewer(pub Option<user::Model>);
+pub struct ApiVisitor(pub Option<user::Model>);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for ApiViewer {
+impl<'r> FromRequest<'r> for ApiVisitor {
     type Error = ();
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         match api_user(req).await {
-            Ok(u) => Outcome::Success(ApiViewer(u)),
+            Ok(u) => Outcome::Success(ApiVisitor(u)),
             Err(s) => Outcome::Error((s, ())),
         }
     }

@@ -80,10 +80,10 @@ pub async fn run(db: &DatabaseConnection, n: usize, out: &Path) -> AppResult<Fig
     let mut view_times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        std::hint::black_box(view::build(db, &ev, &k, &Viewer::Bureau, &rules).await?);
+        std::hint::black_box(view::build(db, &ev, &k, Viewer::Bureau, &rules).await?);
         view_times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    let v = view::build(db, &ev, &k, &Viewer::Bureau, &rules).await?;
+    let v = view::build(db, &ev, &k, Viewer::Bureau, &rules).await?;
     let fonts = FontBook::embedded()?;
     let draw = |v: &EvaluationView, n: usize| -> AppResult<(Timing, fuhua::pdf::Rendered)> {
         let doc = fuhua::pdf::evaluation_report::document(v, &rules);

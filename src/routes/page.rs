@@ -7,6 +7,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
 use crate::routes::errors::PageError;
 use crate::state::App;
+use entity::enums::Role;
 use entity::user;
 use rocket::http::Status;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
@@ -28,10 +29,13 @@ fn user_json(u: &Option<user::Model>) -> Value {
         Some(u) => json!({
             "id": u.id, "email": u.email, "display_name": u.display_name, "role": u.role.code(),
             "organization_id": u.organization_id,
+            // What the navigation and pages offer this account: flags, not role names.
             "is_bureau": u.role.is_bureau(),
-            "is_admin": u.role == entity::enums::Role::Admin,
-            "sees_contracts": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember),
-            "sees_evaluations": matches!(u.role, entity::enums::Role::Officer | entity::enums::Role::Admin | entity::enums::Role::NgoMember | entity::enums::Role::Evaluator),
+            "is_admin": u.role == Role::Admin,
+            "is_ngo": u.role == Role::NgoMember,
+            "is_expert": u.role == Role::Expert,
+            "sees_contracts": u.role.sees_contracts(),
+            "sees_evaluations": u.role.sees_evaluations(),
         }),
     }
 }
@@ -40,7 +44,7 @@ fn user_json(u: &Option<user::Model>) -> Value {
 impl<'r> FromRequest<'r> for Page {
     type Error = ();
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let viewer = match req.guard::<auth::Viewer>().await {
+        let viewer = match req.guard::<auth::Visitor>().await {
             Outcome::Success(v) => v.0,
             Outcome::Error(e) => return Outcome::Error(e),
             Outcome::Forward(s) => return Outcome::Forward(s),
@@ -77,6 +81,8 @@ fn base_context(locale: Locale, user: &Option<user::Model>, csrf: &str, path: &s
     // Forms read these; a page without a failed form has none.
     m.insert("errors".into(), json!({}));
     m.insert("values".into(), json!({}));
+    // An empty map, for `default(value=no_values)` where a part of the page has no values.
+    m.insert("no_values".into(), json!({}));
     m
 }
 

@@ -413,7 +413,7 @@ async fn providers_are_reminded_14_and_3_days_before_and_when_overdue_once_each_
     let v = fuhua::domain::contracts::view::build(
         app.db(),
         &k,
-        fuhua::domain::contracts::access::Viewer::Provider,
+        fuhua::domain::contracts::access::Viewer::Member,
         rules,
         at("2027-07-02").date_naive(),
     )

@@ -376,7 +376,7 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
     let e0 = entity::evaluation::Entity::find_by_id(ev).one(app.db()).await.expect("q").expect("e");
     survey_and_findings(&app, &w, ev).await;
     let e0 = entity::evaluation::Entity::find_by_id(e0.id).one(app.db()).await.expect("q").expect("e");
-    let sv = view::build(app.db(), &e0, &k0, &Viewer::Bureau, &s.config.evaluations).await.expect("view");
+    let sv = view::build(app.db(), &e0, &k0, Viewer::Bureau, &s.config.evaluations).await.expect("view");
     let suggested: Vec<Option<String>> =
         sv.dimensions.iter().flat_map(|d| d.indicators.iter().map(|i| i.suggestion.clone())).collect();
     assert_eq!(suggested, vec![Some("36.00".into()), None, None, Some("9.35".into())]);
@@ -391,7 +391,7 @@ async fn steps_come_in_order_bad_scores_change_nothing_and_the_report_reads_back
     // Before the release the provider sees no scores of evaluators.
     let k = entity::contract::Entity::find_by_id(w.contract).one(app.db()).await.expect("q").expect("k");
     let e = entity::evaluation::Entity::find_by_id(ev).one(app.db()).await.expect("q").expect("e");
-    let pv = view::build(app.db(), &e, &k, &Viewer::Provider, rules).await.expect("view");
+    let pv = view::build(app.db(), &e, &k, Viewer::Member, rules).await.expect("view");
     assert!(
         pv.total.is_none()
             && pv.dimensions.iter().all(|d| d.indicators.iter().all(|i| i.scores.is_empty() && i.mean.is_none()))

@@ -1,16 +1,38 @@
 //! Who may see a contract: the bureau (officers, administrators) sees every contract; the
 //! provider's members see their own organization's once it has been sent to them; nobody
 //! else learns that it exists.
+pub use crate::access::Viewer;
+use crate::access::is_member_of;
 use crate::error::{AppError, AppResult};
 use entity::enums::{ContractStatus, Role};
 use entity::{contract, user};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
+/// What the reader may do with a contract in its present state. Pages, the API and templates
+/// take these flags instead of comparing roles and states themselves; the steps check the
+/// same states again when they are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Viewer {
-    Bureau,
-    Provider,
+pub struct ContractCan {
+    /// The bureau, on a draft: edit the terms and milestones, preview, approve.
+    pub prepare: bool,
+    /// The bureau, once approved: send it to the provider, or reopen it.
+    pub send: bool,
+    /// The provider, once sent: accept it or upload the countersigned scan.
+    pub sign: bool,
+    /// The bureau, while it runs: record payments, amend it, schedule evaluations.
+    pub manage: bool,
+}
+
+impl ContractCan {
+    pub fn of(viewer: Viewer, status: ContractStatus) -> ContractCan {
+        let bureau = viewer.is_bureau();
+        ContractCan {
+            prepare: bureau && status == ContractStatus::Draft,
+            send: bureau && status == ContractStatus::Approved,
+            sign: viewer == Viewer::Member && status == ContractStatus::Sent,
+            manage: bureau && status == ContractStatus::Active,
+        }
+    }
 }
 
 /// A draft or approved contract is still the bureau's working copy.
@@ -23,8 +45,8 @@ pub async fn load<C: ConnectionTrait>(db: &C, u: &user::Model, id: i32) -> AppRe
     if u.role.is_bureau() {
         return Ok((k, Viewer::Bureau));
     }
-    if u.role == Role::NgoMember && u.organization_id == Some(k.organization_id) && provider_may_see(k.status) {
-        return Ok((k, Viewer::Provider));
+    if is_member_of(u, k.organization_id) && provider_may_see(k.status) {
+        return Ok((k, Viewer::Member));
     }
     Err(AppError::NotFound)
 }
@@ -40,7 +62,7 @@ pub async fn for_bureau<C: ConnectionTrait>(db: &C, u: &user::Model, id: i32) ->
 /// The contract, for a step only its provider takes.
 pub async fn for_provider<C: ConnectionTrait>(db: &C, u: &user::Model, id: i32) -> AppResult<contract::Model> {
     match load(db, u, id).await? {
-        (k, Viewer::Provider) => Ok(k),
+        (k, Viewer::Member) => Ok(k),
         _ => Err(AppError::Forbidden),
     }
 }

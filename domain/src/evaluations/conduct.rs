@@ -203,7 +203,7 @@ pub async fn submit_self(
 ) -> AppResult<()> {
     let txn = db.begin().await?;
     let (ev, k, viewer) = access::load(&txn, u, id).await?;
-    if viewer != Viewer::Provider {
+    if viewer != Viewer::Member {
         return Err(AppError::Forbidden);
     }
     if ev.status != EvaluationStatus::Scheduled {

@@ -242,7 +242,7 @@ pub async fn release(
     let txn = db.begin().await?;
     let (ev, k) = access::for_bureau(&txn, u, id).await?;
     access::not_recused(&txn, u, id).await?;
-    let mut v = view::build(&txn, &ev, &k, &Viewer::Bureau, rules).await?;
+    let mut v = view::build(&txn, &ev, &k, Viewer::Bureau, rules).await?;
     if let Some(first) = v.blockers.first() {
         return Err(AppError::Conflict(first.clone()));
     }
@@ -319,5 +319,5 @@ pub async fn report<C: ConnectionTrait>(
         return Err(AppError::NotFound);
     }
     // A preview for an officer who also scores shows no more than the evaluation page does.
-    Ok(Report::Preview(Box::new(view::build_for(db, &ev, &k, &viewer, Some(u.id), rules).await?)))
+    Ok(Report::Preview(Box::new(view::build_for(db, &ev, &k, viewer, Some(u.id), rules).await?)))
 }

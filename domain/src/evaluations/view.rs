@@ -133,7 +133,7 @@ pub async fn build<C: ConnectionTrait>(
     db: &C,
     ev: &evaluation::Model,
     k: &contract::Model,
-    viewer: &Viewer,
+    viewer: Viewer,
     rules: &EvaluationRules,
 ) -> AppResult<EvaluationView> {
     build_for(db, ev, k, viewer, None, rules).await
@@ -182,7 +182,7 @@ pub async fn build_for<C: ConnectionTrait>(
     db: &C,
     ev: &evaluation::Model,
     k: &contract::Model,
-    viewer: &Viewer,
+    viewer: Viewer,
     me: Option<i32>,
     rules: &EvaluationRules,
 ) -> AppResult<EvaluationView> {
@@ -200,11 +200,8 @@ pub async fn build_for<C: ConnectionTrait>(
     let results = grading::results(&inds, &counted.iter().map(|s| (s.indicator_id, s.score_centi)).collect::<Vec<_>>());
     let outputs = output_rows(db, ev.id, k.id).await?;
     let released = ev.status == EvaluationStatus::Released;
-    let bureau = *viewer == Viewer::Bureau;
-    let me = match viewer {
-        Viewer::Evaluator(s) => Some(s.user_id),
-        _ => me.filter(|uid| seats.iter().any(|s| s.user_id == *uid)),
-    };
+    let bureau = viewer.is_bureau();
+    let me = me.filter(|uid| seats.iter().any(|s| s.user_id == *uid));
     let results_visible = released || (bureau && me.is_none());
     let seen =
         Seen { scores: &scores, counted: &counted, results: &results, visible: results_visible, me, people: &people };

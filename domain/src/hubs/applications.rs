@@ -285,3 +285,30 @@ pub async fn withdraw(
     txn.commit().await?;
     Ok(())
 }
+
+/// What the reader may do with an application now. Each step checks its state again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ApplicationCan {
+    /// The applicant of a team application still in play: the steps to registration.
+    pub see_team_steps: bool,
+    /// The hub's staff, while the round is open and the application awaits a decision.
+    pub decide: bool,
+    /// Putting it on the waiting list is a decision not yet taken.
+    pub waitlist: bool,
+    /// The applicant, while it awaits a decision.
+    pub withdraw: bool,
+}
+
+impl ApplicationCan {
+    pub fn of(staff: bool, mine: bool, row: &ApplicationRow, round: &entity::hub_round::Model) -> ApplicationCan {
+        use ApplicationStatus as S;
+        let a = &row.application;
+        let pending = matches!(a.status, S::Submitted | S::Waitlisted);
+        ApplicationCan {
+            see_team_steps: mine && row.is_team && !matches!(a.status, S::Rejected | S::Withdrawn),
+            decide: staff && pending && round.status != entity::enums::RoundStatus::Closed,
+            waitlist: a.status != S::Waitlisted,
+            withdraw: mine && pending,
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod memberships;
 pub mod reminders;
 pub mod rounds;
+pub mod view;
 
 use crate::fields::{field_error, int_field, line_field, text_field};
 pub use checklists::{ChecklistItemInput, add_checklist_item, checklist, retire_checklist_item};

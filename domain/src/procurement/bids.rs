@@ -148,6 +148,12 @@ fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
 }
 
 /// The call is taking bids at `now`, by the server's clock: published and before the deadline.
+/// Whether the call's own bid may still be withdrawn (or changed): it stands, and the call
+/// still takes bids. The page offers the step on this; the step checks it again.
+pub fn may_withdraw(b: &bid::Model, c: &call::Model, now: DateTime<Utc>) -> bool {
+    b.status == BidStatus::Submitted && taking_bids(c, now).is_ok()
+}
+
 fn taking_bids(c: &call::Model, now: DateTime<Utc>) -> AppResult<()> {
     match (c.status, c.bid_deadline) {
         (CallStatus::Published, Some(deadline)) if now < deadline => Ok(()),

@@ -33,6 +33,29 @@ impl Check {
     }
 }
 
+/// An organization's standing against a call, rule by rule, in the reader's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Eligibility {
+    pub organization: String,
+    pub eligible: bool,
+    pub checks: Vec<CheckView>,
+}
+
+pub async fn summary<C: ConnectionTrait>(
+    db: &C,
+    c: &call::Model,
+    org_id: i32,
+    now: DateTime<Utc>,
+    locale: Locale,
+) -> AppResult<Eligibility> {
+    let (org, checks) = for_organization(db, c, org_id, now).await?;
+    Ok(Eligibility {
+        organization: org.name,
+        eligible: checks.iter().all(|x| x.passed),
+        checks: checks.iter().map(|x| x.view(locale)).collect(),
+    })
+}
+
 /// Whole years from `from` to `today`.
 fn years_between(from: NaiveDate, today: NaiveDate) -> i32 {
     let mut y = today.year() - from.year();

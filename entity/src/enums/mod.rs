@@ -70,6 +70,16 @@ impl Role {
     pub fn is_bureau(self) -> bool {
         Role::BUREAU.contains(&self)
     }
+
+    /// Whether this role has contracts to see: the bureau all, an NGO its own.
+    pub fn sees_contracts(self) -> bool {
+        self.is_bureau() || self == Role::NgoMember
+    }
+
+    /// Whether this role has evaluations to see: the bureau, the evaluated NGO, evaluators.
+    pub fn sees_evaluations(self) -> bool {
+        self.sees_contracts() || self == Role::Evaluator
+    }
 }
 
 code_enum!(

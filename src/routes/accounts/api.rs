@@ -1,10 +1,10 @@
 //! One's own account in the JSON API.
 use crate::auth::{ApiMember, Lang};
 use crate::domain::accounts;
+use crate::domain::accounts::UserView;
 use crate::i18n::Locale;
 use crate::routes::errors::ApiError;
 use crate::state::App;
-use crate::views::UserView;
 use rocket::serde::json::Json;
 use rocket::{State, get, put};
 use serde::Deserialize;

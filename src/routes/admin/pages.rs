@@ -105,7 +105,8 @@ fn roles() -> Vec<&'static str> {
 
 #[get("/admin/users")]
 async fn users_page(page: Page, _a: Admin, app: &State<App>) -> Result<Template, PageError> {
-    let users: Vec<crate::views::UserView> = accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
+    let users: Vec<crate::domain::accounts::UserView> =
+        accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
     Ok(page.render("admin/users", json!({"users": users, "roles": roles(), "values": {}})))
 }
 
@@ -132,7 +133,8 @@ async fn create_user(
 ) -> Result<PageResponse, PageError> {
     let result =
         accounts::create_by_admin(&app.db, &a.0, app.clock.now(), &form.email, &form.display_name, &form.role).await;
-    let users: Vec<crate::views::UserView> = accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
+    let users: Vec<crate::domain::accounts::UserView> =
+        accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
     let mut ctx = json!({"users": users, "roles": roles(), "values": {"email": form.email, "display_name": form.display_name, "role": form.role}});
     match result {
         Ok((u, password)) => {

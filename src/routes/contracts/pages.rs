@@ -39,29 +39,45 @@ pub fn routes() -> Vec<rocket::Route> {
     ]
 }
 
-pub(crate) async fn contract_context(app: &App, u: &user::Model, id: i32) -> Result<Value, AppError> {
-    let (k, viewer) = access::load(&app.db, u, id).await?;
-    let today = app.clock.today_local();
-    let v = view::build(&app.db, &k, viewer, &app.config.contracts, today).await?;
-    let max_term = {
+/// What the contract's page shows: the contract as the reader may see it, what still keeps a
+/// draft from approval (in the reader's language), the limits the draft form checks, and the
+/// contract's evaluations.
+#[derive(serde::Serialize)]
+pub(crate) struct ContractPage {
+    contract: view::ContractView,
+    blockers: Vec<String>,
+    max_term: i32,
+    max_bond: i32,
+    evaluations: Vec<crate::domain::evaluations::listing::EvaluationRow>,
+    today: String,
+}
+
+impl ContractPage {
+    pub(crate) async fn load(app: &App, locale: Locale, u: &user::Model, id: i32) -> Result<ContractPage, AppError> {
+        let (k, viewer) = access::load(&app.db, u, id).await?;
+        let today = app.clock.today_local();
+        let v = view::build(&app.db, &k, viewer, &app.config.contracts, today).await?;
         let c = crate::domain::procurement::calls::get(&app.db, k.call_id).await?;
-        terms::max_term_months(&c, &app.config.procurement)
-    };
-    let locale_msgs: Vec<crate::i18n::Msg> = if k.status == entity::enums::ContractStatus::Draft {
-        signing::blockers(&v, max_term, app.config.contracts.max_bond_percent)
-    } else {
-        Vec::new()
-    };
-    Ok(json!({
-        "contract": v,
-        "bureau": viewer == access::Viewer::Bureau,
-        "blocker_msgs": locale_msgs.iter().map(|m| json!({"key": m.key, "args": m.args.iter().cloned().collect::<std::collections::HashMap<_, _>>()})).collect::<Vec<_>>(),
-        "max_term": max_term,
-        "max_bond": app.config.contracts.max_bond_percent,
-        "evaluations": crate::domain::evaluations::listing::for_contract(&app.db, k.id).await?,
-        "today": today.to_string(),
-        "no_values": {},
-    }))
+        let max_term = terms::max_term_months(&c, &app.config.procurement);
+        let max_bond = app.config.contracts.max_bond_percent;
+        let blockers = if v.can.prepare {
+            signing::blockers(&v, max_term, max_bond).iter().map(|m| locale.msg(m)).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(ContractPage {
+            evaluations: crate::domain::evaluations::listing::for_contract(&app.db, k.id).await?,
+            contract: v,
+            blockers,
+            max_term,
+            max_bond,
+            today: today.to_string(),
+        })
+    }
+
+    fn context(&self) -> Value {
+        json!(self)
+    }
 }
 
 /// The page again with the refusal shown (field errors or a banner).
@@ -73,30 +89,8 @@ pub(crate) async fn contract_again(
     err: AppError,
     values: Value,
 ) -> Result<PageResponse, PageError> {
-    let mut ctx = contract_context(app, u, id).await?;
-    localize_blockers(page.locale, &mut ctx);
+    let ctx = ContractPage::load(app, page.locale, u, id).await?.context();
     page.refused_keeping("contracts/show", ctx, values, err)
-}
-
-pub(crate) fn localize_blockers(l: Locale, ctx: &mut Value) {
-    let msgs: Vec<String> = ctx["blocker_msgs"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|m| {
-                    let key = m["key"].as_str().unwrap_or_default();
-                    let args: Vec<(&str, String)> = m["args"]
-                        .as_object()
-                        .map(|o| {
-                            o.iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default().to_string())).collect()
-                        })
-                        .unwrap_or_default();
-                    l.tf(key, &args)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    ctx["blockers"] = json!(msgs);
 }
 
 #[get("/contracts?<waiting>")]
@@ -110,9 +104,8 @@ async fn list(page: Page, m: Member, waiting: Option<bool>, app: &State<App>) ->
 
 #[get("/contracts/<id>", rank = 2)]
 async fn show(page: Page, m: Member, id: i32, app: &State<App>) -> Result<Template, PageError> {
-    let mut ctx = contract_context(app, &m.0, id).await?;
-    localize_blockers(page.locale, &mut ctx);
-    Ok(page.render("contracts/show", ctx))
+    let ctx = ContractPage::load(app, page.locale, &m.0, id).await?;
+    Ok(page.render("contracts/show", ctx.context()))
 }
 
 fn terms_values(v: &view::ContractView) -> TermsInput {
@@ -154,11 +147,10 @@ async fn edit_context(
     id: i32,
     values: Option<&TermsInput>,
 ) -> Result<Value, AppError> {
-    let mut ctx = contract_context(app, u, id).await?;
-    localize_blockers(page.locale, &mut ctx);
-    let k = access::for_bureau(&app.db, u, id).await?;
-    let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
-    let mut values = values.cloned().unwrap_or_else(|| terms_values(&v));
+    access::for_bureau(&app.db, u, id).await?;
+    let page = ContractPage::load(app, page.locale, u, id).await?;
+    let mut values = values.cloned().unwrap_or_else(|| terms_values(&page.contract));
+    let mut ctx = page.context();
     while values.outputs.len() < 3 {
         values.outputs.push(OutputInput::default());
     }

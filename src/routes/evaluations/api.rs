@@ -87,7 +87,7 @@ async fn list(m: ApiMember, app: &State<App>) -> ApiResult {
 #[get("/evaluations/<id>")]
 async fn show(m: ApiMember, id: i32, app: &State<App>) -> ApiResult {
     let (ev, k, viewer) = access::load(&app.db, &m.0, id).await?;
-    let v = view::build_for(&app.db, &ev, &k, &viewer, Some(m.0.id), &app.config.evaluations).await?;
+    let v = view::build_for(&app.db, &ev, &k, viewer, Some(m.0.id), &app.config.evaluations).await?;
     let blockers: Vec<String> = v.blockers.iter().map(|b| crate::i18n::Locale::ZhCn.msg(b)).collect();
     let mut out = json!(v);
     out["blockers"] = json!(blockers);

@@ -33,7 +33,7 @@ fn localize(l: Locale, msgs: &[Msg]) -> Vec<String> {
 /// Everything the evaluation page shows this account.
 async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value, AppError> {
     let (ev, k, viewer) = access::load(&app.db, u, id).await?;
-    let v = view::build_for(&app.db, &ev, &k, &viewer, Some(u.id), &app.config.evaluations).await?;
+    let v = view::build_for(&app.db, &ev, &k, viewer, Some(u.id), &app.config.evaluations).await?;
     // An officer may be an evaluator too: the seat, not the role, decides.
     let me = access::seat(&app.db, id, u.id).await?;
     let own = match &me {
@@ -57,7 +57,7 @@ async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value
     for i in v.dimensions.iter().flat_map(|d| d.indicators.iter()) {
         let (score, comment) = match own.get(&i.id) {
             Some((s, c)) => (Some(crate::domain::evaluations::grading::points(*s)), c.clone()),
-            None if viewer == Viewer::Provider => (i.self_score.clone(), i.self_comment.clone()),
+            None if viewer == Viewer::Member => (i.self_score.clone(), i.self_comment.clone()),
             None => (None, String::new()),
         };
         let score = score.or_else(|| i.suggestion.clone()).unwrap_or_default();
@@ -75,15 +75,12 @@ async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value
     Ok(json!({
         "values": values,
         "ev": v,
-        "bureau": viewer == Viewer::Bureau,
-        "provider": viewer == Viewer::Provider,
+        "can": access::EvaluationCan::of(viewer, &ev, me.as_ref(), app.clock.today_local()),
         "me": me,
         "blockers": localize(l, &v.blockers),
         "candidates": candidates,
         "conflicts": crate::routes::page::codes(ConflictKind::ALL, ConflictKind::code),
-        "self_overdue": app.clock.today_local() > ev.self_due_on,
         "bands": {"excellent": rules.excellent_from, "good": rules.good_from, "pass": rules.pass_from},
-        "no_values": {},
     }))
 }
 

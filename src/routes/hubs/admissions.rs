@@ -4,6 +4,7 @@ use crate::auth::Posted;
 use crate::auth::{Member, Ngo};
 use crate::domain::hubs::applications::{self, ApplyInput, DecisionInput};
 use crate::domain::hubs::rounds::{self, RoundInput};
+use crate::domain::hubs::view::HubView;
 use crate::domain::hubs::{self};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
@@ -41,7 +42,7 @@ crate::csrf_field!(RoundForm);
 
 async fn round_form_context(app: &App, hub_id: i32, values: &RoundInput) -> Result<Value, AppError> {
     let h = hubs::get(&app.db, hub_id).await?;
-    Ok(json!({"hub": crate::views::hub(&app.places, &h), "values": values}))
+    Ok(json!({"hub": HubView::of(&app.places, &h), "values": values}))
 }
 
 #[get("/hubs/<id>/rounds/new")]
@@ -93,7 +94,7 @@ async fn round_context(app: &App, page: &Page, id: i32, rid: i32) -> Result<Valu
     };
     let free_seats: Vec<_> = hubs::seats(&app.db, id).await?.into_iter().filter(|s| s.held_by.is_none()).collect();
     Ok(json!({
-        "hub": crate::views::hub(&app.places, &h),
+        "hub": HubView::of(&app.places, &h),
         "round": r,
         "questions": rounds::questions_of(&r),
         "accepting": rounds::accepts_applications(&r, app.clock.today_local()),
@@ -203,12 +204,11 @@ async fn application_context(app: &App, u: &entity::user::Model, id: i32, aid: i
         vec![]
     };
     Ok(json!({
-        "hub": crate::views::hub(&app.places, &h),
+        "can": applications::ApplicationCan::of(staff, applications::is_applicant(u, &row.application), &row, &r),
+        "hub": HubView::of(&app.places, &h),
         "round": r,
         "a": row,
         "qa": qa,
-        "staff": staff,
-        "mine": applications::is_applicant(u, &row.application),
         "free_seats": free_seats,
         "default_start": r.starts_on,
         "default_term": h.default_term_months,

@@ -1,8 +1,9 @@
 //! Incubation hubs in the JSON API: the public hub list and page; applying; the hub's
 //! decisions, services and assessments; the dashboard. Same domain calls as the pages.
-use crate::auth::{ApiMember, ApiViewer};
+use crate::auth::{ApiMember, ApiVisitor};
 use crate::domain::hubs::applications::{self, ApplyInput, DecisionInput};
 use crate::domain::hubs::memberships::{self, AssessmentInput, ServiceInput};
+use crate::domain::hubs::view::HubView;
 use crate::domain::hubs::{self, dashboard, rounds};
 use crate::routes::api::body;
 use crate::routes::errors::ApiError;
@@ -22,16 +23,16 @@ type JsonIn<'a, T> = Result<Json<T>, rocket::serde::json::Error<'a>>;
 
 #[get("/hubs")]
 async fn list(app: &State<App>) -> ApiResult {
-    let items: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| crate::views::hub(&app.places, h)).collect();
+    let items = HubView::all(&app.db, &app.places).await?;
     Ok(Json(json!({ "items": items })))
 }
 
 /// The hub with its rounds and checklist; its staff also get the members.
 #[get("/hubs/<id>")]
-async fn show(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
+async fn show(v: ApiVisitor, id: i32, app: &State<App>) -> ApiResult {
     let h = hubs::get(&app.db, id).await?;
     let staff = hubs::is_staff(&app.db, v.0.as_ref(), id).await?;
-    let mut out = crate::views::hub(&app.places, &h);
+    let mut out = json!(HubView::of(&app.places, &h));
     out["rounds"] = json!(rounds::of_hub(&app.db, id).await?);
     out["checklist"] = json!(hubs::checklist(&app.db, id).await?);
     if staff {

@@ -4,6 +4,7 @@ use crate::assets::Template;
 use crate::auth::Member;
 use crate::auth::Posted;
 use crate::domain::hubs::memberships::{self, AssessmentInput, ServiceInput};
+use crate::domain::hubs::view::HubView;
 use crate::domain::hubs::{self};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
@@ -32,7 +33,7 @@ async fn member_context(app: &App, u: &user::Model, id: i32, mid: i32) -> Result
     let services = memberships::services(&app.db, mid).await?;
     let total_minutes: i64 = services.iter().map(|s| s.minutes as i64).sum();
     Ok(json!({
-        "hub": crate::views::hub(&app.places, &h),
+        "hub": HubView::of(&app.places, &h),
         "m": row,
         "staff": staff,
         "services": services.iter().map(|s| {

@@ -4,6 +4,7 @@ use crate::assets::Template;
 use crate::auth::Posted;
 use crate::auth::{Member, Officer};
 use crate::domain::audit::Actor;
+use crate::domain::hubs::view::HubView;
 use crate::domain::hubs::{self, ChecklistItemInput, HubInput, applications, dashboard, memberships, rounds};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
@@ -45,7 +46,7 @@ pub(crate) fn choices(app: &App) -> Value {
 
 #[get("/hubs")]
 async fn list(page: Page, app: &State<App>) -> Result<Template, PageError> {
-    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| crate::views::hub(&app.places, h)).collect();
+    let hubs = HubView::all(&app.db, &app.places).await?;
     let mine = match &page.user {
         Some(u) => hubs::managed_by(&app.db, u.id).await?,
         None => vec![],
@@ -186,7 +187,7 @@ pub(crate) async fn hub_context(app: &App, page: &Page, id: i32, all_past: bool)
     let managers: Vec<Value> =
         hubs::managers(&app.db, id).await?.iter().map(|u| json!({"name": u.display_name})).collect();
     Ok(json!({
-        "hub": crate::views::hub(&app.places, &h),
+        "hub": HubView::of(&app.places, &h),
         "staff": staff,
         "rounds": rounds,
         "checklist": hubs::checklist(&app.db, id).await?,
@@ -250,7 +251,7 @@ async fn dashboard_page(page: Page, m: Member, id: i32, app: &State<App>) -> Res
     hubs::require_staff(&app.db, &m.0, id).await?;
     let h = hubs::get(&app.db, id).await?;
     let d = dashboard::build(&app.reads, &h, app.clock.today_local()).await?;
-    Ok(page.render("hubs/dashboard", json!({"hub": crate::views::hub(&app.places, &h), "d": d})))
+    Ok(page.render("hubs/dashboard", json!({"hub": HubView::of(&app.places, &h), "d": d})))
 }
 
 /// An NGO member's incubation: applications made and memberships held.
@@ -258,6 +259,6 @@ async fn dashboard_page(page: Page, m: Member, id: i32, app: &State<App>) -> Res
 async fn mine(page: Page, m: Member, app: &State<App>) -> Result<Template, PageError> {
     let apps = applications::mine(&app.db, &m.0).await?;
     let members = memberships::mine(&app.db, &m.0).await?;
-    let hubs: Vec<Value> = hubs::list(&app.db).await?.iter().map(|h| crate::views::hub(&app.places, h)).collect();
+    let hubs = HubView::all(&app.db, &app.places).await?;
     Ok(page.render("hubs/mine", json!({"applications": apps, "memberships": members, "hubs": hubs})))
 }

@@ -47,16 +47,12 @@ async fn bid_context(
     v.outputs.resize_with(MAX_OUTPUTS.max(v.outputs.len()), OutputInput::default);
     v.budget.resize_with(MAX_BUDGET_LINES.max(v.budget.len()), BudgetLineInput::default);
     let eligibility = match u.organization_id {
-        Some(org) => {
-            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.now()).await?;
-            json!({"organization": org.name, "eligible": checks.iter().all(|x| x.passed),
-                   "checks": checks.iter().map(|x| x.view(page.locale)).collect::<Vec<_>>()})
-        }
-        None => Value::Null,
+        Some(org) => Some(eligibility::summary(&app.db, &c, org, app.clock.now(), page.locale).await?),
+        None => None,
     };
-    let (bid, latest) = match own {
-        Some((b, latest)) => (json!(b), latest.map(|(v, _)| v)),
-        None => (Value::Null, None),
+    let (bid, latest, can_withdraw) = match own {
+        Some((b, latest)) => (json!(b), latest.map(|(v, _)| v), bids::may_withdraw(&b, &c, app.clock.now())),
+        None => (Value::Null, None, false),
     };
     let files: Vec<Value> = match u.organization_id {
         Some(org) => attachments::refs(&app.db, app.sealer.call_key(&c)?.as_ref(), id, org)
@@ -74,6 +70,7 @@ async fn bid_context(
         "values": v,
         "bid": bid,
         "receipt": latest,
+        "can_withdraw": can_withdraw,
         "eligibility": eligibility,
     }))
 }

@@ -4,10 +4,12 @@
 use crate::assets::Template;
 use crate::auth::Posted;
 use crate::auth::{Ngo, Officer};
+use crate::domain::access::Viewer;
+use crate::domain::procurement::call_view::CallView;
 use crate::domain::procurement::calls::{
     self, CallInput, CriterionInput, InstalmentInput, MAX_CRITERIA, MAX_INSTALMENTS,
 };
-use crate::domain::procurement::{eligibility, opening, questions};
+use crate::domain::procurement::questions;
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, codes, done};
@@ -231,40 +233,23 @@ async fn update(
 
 pub(crate) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError> {
     let viewer = page.user.as_ref();
-    let c = calls::visible(&app.db, viewer, id).await?;
     let now = app.clock.now();
-    let criteria = calls::criteria(&app.db, id).await?;
-    let instalments = calls::instalments(&app.db, id).await?;
-    let bureau = viewer.is_some_and(|u| u.role.is_bureau());
-    // For a draft, what still stands in the way of publication.
-    let problems = if bureau && c.status == entity::enums::CallStatus::Draft {
-        calls::publication_problems(&c, &criteria, &instalments, &app.config.procurement, now).localized(page.locale)
-    } else {
-        vec![]
-    };
-    let eligibility = match viewer.and_then(|u| u.organization_id) {
-        Some(org) if c.status != entity::enums::CallStatus::Draft => {
-            let (org, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.now()).await?;
-            let views: Vec<_> = checks.iter().map(|x| x.view(page.locale)).collect();
-            json!({"organization": org.name, "eligible": checks.iter().all(|x| x.passed), "checks": views})
-        }
-        _ => Value::Null,
-    };
-    let all_opened = opening::opened_bids(&app.db, &c).await?;
-    let is_bidder =
-        viewer.and_then(|u| u.organization_id).is_some_and(|o| all_opened.iter().any(|b| b.organization_id == o));
-    let opened = if bureau || is_bidder { json!(all_opened) } else { json!([]) };
+    let c = calls::visible(&app.db, viewer, id).await?;
+    let phase = calls::phase_of(&app.db, &c, now).await?;
+    let v = CallView::build(&app.db, viewer, c, now, page.locale).await?;
+    let c = &v.call;
+    let bureau = Viewer::of_anyone(viewer).is_bureau();
     let ids = |s: &str| serde_json::from_str::<Vec<i32>>(s).unwrap_or_default();
     let districts: Vec<&str> = ids(&c.area_district_ids).iter().map(|d| app.places.district_name(*d)).collect();
     let communities: Vec<&str> =
         ids(&c.area_community_ids).iter().map(|d| app.places.community_name(Some(*d))).collect();
     let rules = &app.config.procurement;
-    let published_award = crate::domain::procurement::award::published(&app.db, rules, &c).await?;
-    let challenge_open = is_bidder && published_award.as_ref().is_some_and(|p| now < p.award.challenge_until);
+    let published_award = crate::domain::procurement::award::published(&app.db, rules, c).await?;
+    let challenge_open = v.is_bidder && published_award.as_ref().is_some_and(|p| now < p.award.challenge_until);
     // The viewer's own bid, when its price is abnormally low and the panel awaits a word.
     let low_price = match viewer.and_then(|u| u.organization_id) {
-        Some(org) if c.status == entity::enums::CallStatus::Opened && is_bidder => {
-            let r = crate::domain::procurement::panel_report::report(&app.db, rules, &c).await?;
+        Some(org) if c.status == entity::enums::CallStatus::Opened && v.is_bidder => {
+            let r = crate::domain::procurement::panel_report::report(&app.db, rules, c).await?;
             r.bids.into_iter().find(|b| b.organization_id == org && b.low_price).map(|b| json!(b))
         }
         _ => None,
@@ -276,28 +261,25 @@ pub(crate) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Valu
     Ok(json!({
         "award": published_award,
         "evaluations": crate::domain::evaluations::listing::public_for_call(&app.db, id).await?,
-        "no_values": {},
         "challenge_open": challenge_open,
         "challenges": crate::domain::procurement::award::challenges(&app.db, viewer, id).await?,
         "amendments": crate::domain::procurement::amendments::list(&app.db, id).await?,
-        "amendable": bureau && c.status == entity::enums::CallStatus::Published && c.bid_deadline.is_some_and(|d| now < d),
         "low_price": low_price,
         "panel_link": (bureau || on_panel) && matches!(c.status, entity::enums::CallStatus::Opened | entity::enums::CallStatus::Awarded),
-        "call": c,
-        "phase": calls::phase_of(&app.db, &c, now).await?,
-        "criteria": criteria,
-        "instalments": instalments,
+        "phase": phase,
         "districts": districts,
         "communities": communities,
         "org_types": c.org_types.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
         "bureau": bureau,
-        "problems": problems,
-        "eligibility": eligibility,
-        "questions": questions::for_reader(&app.db, viewer, id).await?,
+        "problems": v.problems(rules, now, page.locale),
         // After opening, the bids (price and digest) for the bureau and the bidders.
-        "opened": opened,
-        "bidding_open": calls::phase(&c, now) == calls::Phase::QuestionsOpen || calls::phase(&c, now) == calls::Phase::QuestionsClosed,
-        "deadline_passed": c.status == entity::enums::CallStatus::Published && c.bid_deadline.is_some_and(|d| now >= d),
+        "opened": v.bids.clone().unwrap_or_default(),
+        "call": v.call,
+        "criteria": v.criteria,
+        "instalments": v.instalments,
+        "questions": v.questions,
+        "eligibility": v.eligibility,
+        "can": v.can,
     }))
 }
 

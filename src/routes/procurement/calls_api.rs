@@ -1,13 +1,13 @@
 //! Calls for proposals in the JSON API: the same domain calls as the pages.
-use crate::auth::{ApiMember, ApiOfficer, ApiViewer, Lang};
+use crate::auth::{ApiMember, ApiOfficer, ApiVisitor, Lang};
 use crate::domain::procurement::bids::{self, BidInput};
+use crate::domain::procurement::call_view::CallView;
 use crate::domain::procurement::calls::{self, CallInput};
 use crate::domain::procurement::opening::{self, WithTwo};
-use crate::domain::procurement::{eligibility, questions};
+use crate::domain::procurement::questions;
 use crate::routes::api::body;
 use crate::routes::errors::ApiError;
 use crate::state::App;
-use entity::enums::CallStatus;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, get, post, put};
@@ -29,7 +29,7 @@ struct TextBody {
 }
 
 #[get("/calls")]
-async fn list(v: ApiViewer, app: &State<App>) -> ApiResult {
+async fn list(v: ApiVisitor, app: &State<App>) -> ApiResult {
     let now = app.clock.now();
     let items: Vec<Value> = calls::list(&app.db, v.0.as_ref())
         .await?
@@ -43,29 +43,25 @@ async fn list(v: ApiViewer, app: &State<App>) -> ApiResult {
     Ok(Json(json!({ "items": items })))
 }
 
-/// The call with its criteria, payment schedule and the questions the reader may see; an
-/// NGO member also gets its organization's eligibility, rule by rule.
+/// The call with its criteria, payment schedule and the questions the reader may see; after
+/// opening, the bids for the bureau and the bidders; an NGO member also gets its
+/// organization's eligibility, rule by rule.
 #[get("/calls/<id>")]
-async fn show(v: ApiViewer, lang: Lang, id: i32, app: &State<App>) -> ApiResult {
+async fn show(v: ApiVisitor, lang: Lang, id: i32, app: &State<App>) -> ApiResult {
     let viewer = v.0.as_ref();
+    let now = app.clock.now();
     let c = calls::visible(&app.db, viewer, id).await?;
-    let mut out = json!(c);
-    out["phase"] = json!(calls::phase(&c, app.clock.now()));
-    out["criteria"] = json!(calls::criteria(&app.db, id).await?);
-    out["instalments"] = json!(calls::instalments(&app.db, id).await?);
-    out["questions"] = json!(questions::for_reader(&app.db, viewer, id).await?);
-    // After opening, the bids for the bureau and the bidders; nothing while sealed.
-    let opened = opening::opened_bids(&app.db, &c).await?;
-    let bidder = viewer.and_then(|u| u.organization_id).is_some_and(|o| opened.iter().any(|b| b.organization_id == o));
-    if viewer.is_some_and(|u| u.role.is_bureau()) || bidder {
-        out["bids"] = json!(opened);
+    let v = CallView::build(&app.db, viewer, c, now, lang.0).await?;
+    let mut out = json!(v.call);
+    out["phase"] = json!(calls::phase(&v.call, now));
+    out["criteria"] = json!(v.criteria);
+    out["instalments"] = json!(v.instalments);
+    out["questions"] = json!(v.questions);
+    if let Some(bids) = v.bids {
+        out["bids"] = json!(bids);
     }
-    if let (Some(org), true) = (viewer.and_then(|u| u.organization_id), c.status != CallStatus::Draft) {
-        let (_, checks) = eligibility::for_organization(&app.db, &c, org, app.clock.now()).await?;
-        out["eligibility"] = json!({
-            "eligible": checks.iter().all(|x| x.passed),
-            "checks": checks.iter().map(|x| x.view(lang.0)).collect::<Vec<_>>(),
-        });
+    if let Some(e) = v.eligibility {
+        out["eligibility"] = json!({"eligible": e.eligible, "checks": e.checks});
     }
     Ok(Json(out))
 }

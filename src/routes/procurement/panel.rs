@@ -5,6 +5,7 @@ use crate::assets::Template;
 use crate::auth::Posted;
 use crate::auth::{Member, Ngo, Officer};
 use crate::domain::procurement::panel::{self, Declared};
+use crate::domain::procurement::panel_view::{PanelCan, ReportSeen};
 use crate::domain::procurement::score_sheets::ScoreInput;
 use crate::domain::procurement::{bids, calls};
 use crate::domain::procurement::{panel_report, score_sheets};
@@ -57,22 +58,7 @@ pub(crate) async fn panel_context(app: &App, u: &user::Model, id: i32) -> Result
     } else {
         vec![]
     };
-    let declared = bureau || seated;
-    let report_json = if may_read {
-        json!(report)
-    } else if !declared {
-        // A member who has not declared (or stood aside) sees who bid, to declare against
-        // them, and the panel; nothing of the bids themselves.
-        json!({"members": report.members, "waiting_for": report.waiting_for, "complete": false,
-               "pending_rulings": 0, "bids": []})
-    } else {
-        // Without the scores: who is on the panel, who has submitted, the prices and flags.
-        json!({"members": report.members, "waiting_for": report.waiting_for, "complete": report.complete,
-               "pending_rulings": report.pending_rulings, "invalid": report.invalid,
-               "bids": report.bids.iter().map(|b| json!({"bid_ref": b.bid_ref, "organization": b.organization,
-                    "price_fen": b.price_fen, "low_price": b.low_price, "explanation": b.explanation,
-                    "stands": b.stands, "ruling_note": b.ruling_note})).collect::<Vec<_>>()})
-    };
+    let report = ReportSeen::of(report, may_read, bureau || seated);
     Ok(json!({
         "call": c,
         "phase": calls::phase_of(&app.db, &c, app.clock.now()).await?,
@@ -81,7 +67,8 @@ pub(crate) async fn panel_context(app: &App, u: &user::Model, id: i32) -> Result
         "min_panel": rules.min_panel(c.method),
         "seat": seat,
         "may_read": may_read,
-        "report": report_json,
+        "report": report,
+        "can": PanelCan::of(bureau, seat.as_ref(), &c),
         "criteria": criteria,
         "bidders": panel::bidders(&app.db, &c).await?,
         "contents": contents,

@@ -1,6 +1,6 @@
 //! The evaluation of a call in the JSON API: panel, declarations, scores, rulings, award,
 //! challenges and amendments, through the same domain calls as the pages.
-use crate::auth::{ApiMember, ApiOfficer, ApiViewer};
+use crate::auth::{ApiMember, ApiOfficer, ApiVisitor};
 use crate::domain::procurement::amendments::{self, AmendInput};
 use crate::domain::procurement::panel::{self, Declared};
 use crate::domain::procurement::score_sheets::{self, ScoreInput};
@@ -189,7 +189,7 @@ async fn award_call(
 
 /// The published award: winner, amount, ranking totals, the panel list. Public.
 #[get("/calls/<id>/award")]
-async fn award_view(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
+async fn award_view(v: ApiVisitor, id: i32, app: &State<App>) -> ApiResult {
     let c = calls::visible(&app.db, v.0.as_ref(), id).await?;
     match award::published(&app.db, &app.config.procurement, &c).await? {
         Some(p) => Ok(Json(json!(p))),

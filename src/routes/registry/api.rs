@@ -1,13 +1,14 @@
 //! The registry in the JSON API: organizations and their records.
-use crate::auth::{ApiOfficer, ApiViewer};
+use crate::auth::{ApiOfficer, ApiVisitor};
+use crate::domain::access::Viewer;
 use crate::domain::audit::Actor;
+use crate::domain::organization_view;
 use crate::domain::organizations::{self, OrganizationInput};
 use crate::domain::records;
 use crate::error::AppError;
 use crate::routes::errors::ApiError;
 use crate::routes::registry::pages::FilterForm;
 use crate::state::App;
-use crate::views;
 use entity::enums::OrgStatus;
 use rocket::serde::json::Json;
 use rocket::{State, get, post, put};
@@ -31,10 +32,10 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 #[get("/organizations?<f..>")]
-async fn list(v: ApiViewer, f: FilterForm, app: &State<App>) -> ApiResult {
+async fn list(v: ApiVisitor, f: FilterForm, app: &State<App>) -> ApiResult {
     let filter = f.to_filter();
     let page =
-        organizations::list(&app.reads, &filter, views::audience(v.0.as_ref()), app.clock.today_local(), &app.places)
+        organizations::list(&app.reads, &filter, Viewer::of_anyone(v.0.as_ref()), app.clock.today_local(), &app.places)
             .await?;
     Ok(Json(
         json!({"items": page.rows, "total": page.total, "total_capped": page.capped, "page": page.page, "pages": page.pages, "per_page": organizations::PER_PAGE}),
@@ -42,8 +43,8 @@ async fn list(v: ApiViewer, f: FilterForm, app: &State<App>) -> ApiResult {
 }
 
 #[get("/organizations/<id>")]
-async fn show(v: ApiViewer, id: i32, app: &State<App>) -> ApiResult {
-    let (view, _) = views::organization(&app.db, &app.places, v.0.as_ref(), id, app.clock.today_local()).await?;
+async fn show(v: ApiVisitor, id: i32, app: &State<App>) -> ApiResult {
+    let view = organization_view::organization(&app.db, &app.places, v.0.as_ref(), id, app.clock.today_local()).await?;
     Ok(Json(json!(view)))
 }
 
@@ -56,7 +57,8 @@ async fn create(
     let input = body(input)?;
     let org =
         organizations::create(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), &input).await?;
-    let (view, _) = views::organization(&app.db, &app.places, Some(&o.0), org.id, app.clock.today_local()).await?;
+    let view =
+        organization_view::organization(&app.db, &app.places, Some(&o.0), org.id, app.clock.today_local()).await?;
     Ok((rocket::http::Status::Created, Json(json!(view))))
 }
 
@@ -69,7 +71,7 @@ async fn update(
 ) -> ApiResult {
     let input = body(input)?;
     organizations::update(&app.db, &Actor::user(&o.0), app.clock.now(), app.clock.today_local(), id, &input).await?;
-    let (view, _) = views::organization(&app.db, &app.places, Some(&o.0), id, app.clock.today_local()).await?;
+    let view = organization_view::organization(&app.db, &app.places, Some(&o.0), id, app.clock.today_local()).await?;
     Ok(Json(json!(view)))
 }
 

@@ -3,13 +3,14 @@
 use crate::assets::Template;
 use crate::auth::Posted;
 use crate::auth::{Ngo, Officer};
+use crate::domain::access::Viewer;
 use crate::domain::audit::Actor;
+use crate::domain::organization_view;
 use crate::domain::organizations::{self, ContactInput, OrgFilter, OrganizationInput, Places};
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, done};
 use crate::state::App;
-use crate::views::{self, Access};
 use entity::enums::{AnnualResult, ListKind, OrgStatus, OrgType, ServiceCategory};
 use rocket::form::FromForm;
 use rocket::{State, get, post};
@@ -129,7 +130,7 @@ async fn list(
         return Ok(ListPage::Cached(rocket::response::content::RawHtml(html.to_string())));
     }
     let result =
-        organizations::list(&app.reads, &filter, views::audience(page.user.as_ref()), today, &app.places).await?;
+        organizations::list(&app.reads, &filter, Viewer::of_anyone(page.user.as_ref()), today, &app.places).await?;
     let ctx = json!({
         "rows": result.rows, "total": result.total, "capped": result.capped, "page": result.page, "pages": result.pages,
         "filter": filter, "choices": choices(&app.places),
@@ -231,18 +232,15 @@ async fn create(page: Page, o: Officer, form: Posted<OrgForm>, app: &State<App>)
     }
 }
 
-async fn detail_context(app: &App, page: &Page, id: i32) -> Result<(Value, Access), AppError> {
-    let (view, acc) =
-        views::organization(&app.db, &app.places, page.user.as_ref(), id, app.clock.today_local()).await?;
-    Ok((
-        json!({"org": view, "access": format!("{acc:?}"), "choices": choices(&app.places), "errors": {}, "values": {}}),
-        acc,
-    ))
+async fn detail_context(app: &App, page: &Page, id: i32) -> Result<Value, AppError> {
+    let view =
+        organization_view::organization(&app.db, &app.places, page.user.as_ref(), id, app.clock.today_local()).await?;
+    Ok(json!({"org": view, "choices": choices(&app.places), "errors": {}, "values": {}}))
 }
 
 #[get("/organizations/<id>")]
 async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageError> {
-    let (ctx, _) = detail_context(app, &page, id).await?;
+    let ctx = detail_context(app, &page, id).await?;
     Ok(page.render("organizations/show", ctx))
 }
 
@@ -278,7 +276,7 @@ pub(crate) async fn detail_refused(
     values: Value,
     e: AppError,
 ) -> Result<PageResponse, PageError> {
-    let (mut ctx, _) = detail_context(app, page, id).await?;
+    let mut ctx = detail_context(app, page, id).await?;
     ctx["failed_form"] = json!(form_name);
     ctx["values"] = values;
     page.refused("organizations/show", ctx, e)
@@ -343,7 +341,7 @@ async fn update_contacts(
     form: Posted<ContactForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    if views::access(Some(&me.0), id) != Access::Own {
+    if Viewer::of_organization(Some(&me.0), id) != Viewer::Member {
         return Err(PageError(AppError::NotFound));
     }
     let input = ContactInput {

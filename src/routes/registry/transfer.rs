@@ -1,7 +1,8 @@
 //! Import of organizations from CSV or XLSX, and export of the filtered list.
 use crate::assets::Template;
 use crate::auth::Posted;
-use crate::auth::{Lang, Officer, Viewer};
+use crate::auth::{Lang, Officer, Visitor};
+use crate::domain::access::Viewer;
 use crate::domain::audit::Actor;
 use crate::domain::import_export::{self, ImportOutcome};
 use crate::domain::import_jobs;
@@ -12,7 +13,6 @@ use crate::routes::page::{Page, PageResponse};
 use crate::routes::registry::pages::FilterForm;
 use crate::routes::shared::Download;
 use crate::state::App;
-use crate::views;
 use rocket::form::FromForm;
 use rocket::http::ContentType;
 use rocket::{State, get, post};
@@ -110,12 +110,10 @@ async fn import_job_page(page: Page, _o: Officer, public_ref: &str, app: &State<
 }
 
 #[get("/organizations/export.csv?<f..>")]
-async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
-    let audience = views::audience(viewer.0.as_ref());
+async fn export_csv(viewer: Visitor, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
+    let audience = Viewer::of_anyone(viewer.0.as_ref());
     let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body =
-        import_export::export_csv(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
-            .await?;
+    let body = import_export::export_csv(&app.reads, &app.places, &orgs, lang.0, audience.is_bureau()).await?;
     Ok(Download::new(
         body,
         ContentType::new("text", "csv").with_params(("charset", "utf-8")),
@@ -125,12 +123,10 @@ async fn export_csv(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>)
 }
 
 #[get("/organizations/export.xlsx?<f..>")]
-async fn export_xlsx(viewer: Viewer, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
-    let audience = views::audience(viewer.0.as_ref());
+async fn export_xlsx(viewer: Visitor, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
+    let audience = Viewer::of_anyone(viewer.0.as_ref());
     let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body =
-        import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience == organizations::Audience::Bureau)
-            .await?;
+    let body = import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience.is_bureau()).await?;
     let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     Ok(Download::new(body, xlsx, "organizations.xlsx", false))
 }

@@ -1,5 +1,8 @@
 //! Accounts: registration with email verification, login with throttling, server-side
 //! sessions, password reset, profiles, accounts made by an admin, API tokens.
+pub mod view;
+pub use view::UserView;
+
 pub use super::api_tokens::{api_tokens, create_api_token, revoke_api_token, user_by_api_token};
 use super::audit::{self, Actor};
 use super::outbox::{self, EmailTemplates};

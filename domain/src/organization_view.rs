@@ -1,38 +1,15 @@
-//! What templates and the API get: never raw rows, and only what the reader may see.
-use crate::domain::organizations::{self, Audience, Places};
-use crate::domain::records::{self, CreditSummary, OrgRecords};
+//! An organization as pages, the API and exports show it: never the raw row, and only what
+//! the reader may see (the bureau everything, its own members their contact details, the
+//! public the registry's public fields of active organizations), with what the reader may do.
+use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::organizations::{self, Places};
+use crate::records::{self, CreditSummary, OrgRecords};
 use chrono::NaiveDate;
-use entity::enums::{OrgStatus, OrgType, Role, ServiceCategory};
+use entity::enums::{OrgStatus, OrgType, ServiceCategory};
 use entity::{organization, user};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
-
-/// How the reader stands to an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Officers and admins: everything.
-    Bureau,
-    /// Its own linked NGO member: everything about itself.
-    Own,
-    /// Everyone else: public fields of active organizations.
-    Public,
-}
-
-pub fn access(viewer: Option<&user::Model>, org_id: i32) -> Access {
-    match viewer {
-        Some(u) if u.role.is_bureau() => Access::Bureau,
-        Some(u) if u.role == Role::NgoMember && u.organization_id == Some(org_id) => Access::Own,
-        _ => Access::Public,
-    }
-}
-
-pub fn audience(viewer: Option<&user::Model>) -> Audience {
-    match viewer {
-        Some(u) if u.role.is_bureau() => Audience::Bureau,
-        _ => Audience::Public,
-    }
-}
 
 #[derive(Debug, Serialize)]
 pub struct OrgPrivate {
@@ -66,6 +43,28 @@ pub struct OrgView {
     pub records: OrgRecords,
     /// Present only for the bureau and the organization itself.
     pub private: Option<OrgPrivate>,
+    pub can: OrgCan,
+}
+
+/// What the reader may do with the organization's record.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct OrgCan {
+    /// The bureau edits the registration, until the organization is deregistered or revoked.
+    pub edit: bool,
+    /// Its own members keep their contact details up to date.
+    pub edit_contacts: bool,
+    /// The bureau records grades, annual reports, list entries, penalties and status changes.
+    pub keep_records: bool,
+}
+
+impl OrgCan {
+    fn of(viewer: Viewer, status: OrgStatus) -> OrgCan {
+        OrgCan {
+            edit: viewer.is_bureau() && !organizations::is_closed(status),
+            edit_contacts: viewer == Viewer::Member,
+            keep_records: viewer.is_bureau(),
+        }
+    }
 }
 
 /// The organization as `viewer` may see it; a non-active one is "not found" to the public.
@@ -75,15 +74,15 @@ pub async fn organization(
     viewer: Option<&user::Model>,
     id: i32,
     today: NaiveDate,
-) -> AppResult<(OrgView, Access)> {
+) -> AppResult<OrgView> {
     let o = organizations::get(db, id).await?;
-    let acc = access(viewer, id);
-    if acc == Access::Public && o.status != OrgStatus::Active {
+    let acc = Viewer::of_organization(viewer, id);
+    if acc == Viewer::Public && o.status != OrgStatus::Active {
         return Err(AppError::NotFound);
     }
     let cats = organizations::categories(db, id).await?;
     let recs = records::load(db, id).await?;
-    Ok((build(o, cats, recs, places, acc, today), acc))
+    Ok(build(o, cats, recs, places, acc, today))
 }
 
 fn build(
@@ -91,16 +90,17 @@ fn build(
     categories: Vec<ServiceCategory>,
     recs: OrgRecords,
     places: &Places,
-    acc: Access,
+    acc: Viewer,
     today: NaiveDate,
 ) -> OrgView {
     let credit = records::credit_summary(&o, &recs, today);
     OrgView {
-        private: (acc != Access::Public).then(|| OrgPrivate {
+        can: OrgCan::of(acc, o.status),
+        private: (acc != Viewer::Public).then(|| OrgPrivate {
             contact_name: o.contact_name.clone(),
             contact_phone: o.contact_phone.clone(),
             contact_email: o.contact_email.clone(),
-            uscc_override_reason: if acc == Access::Bureau { o.uscc_override_reason.clone() } else { None },
+            uscc_override_reason: if acc.is_bureau() { o.uscc_override_reason.clone() } else { None },
         }),
         district: places.district_name(o.district_id).to_string(),
         community: places.community_name(o.community_id).to_string(),
@@ -123,39 +123,4 @@ fn build(
         credit,
         records: recs,
     }
-}
-
-#[derive(Debug, Serialize)]
-pub struct UserView {
-    pub id: i32,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub organization_id: Option<i32>,
-    pub locale: String,
-    pub email_verified: bool,
-    pub disabled: bool,
-}
-
-impl From<&user::Model> for UserView {
-    fn from(u: &user::Model) -> Self {
-        UserView {
-            id: u.id,
-            email: u.email.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role,
-            organization_id: u.organization_id,
-            locale: u.locale.clone(),
-            email_verified: u.email_verified_at.is_some(),
-            disabled: u.disabled,
-        }
-    }
-}
-
-/// A hub as pages and the API show it: its row and the names of its district and community.
-pub fn hub(places: &crate::domain::organizations::Places, h: &entity::hub::Model) -> serde_json::Value {
-    let mut v = serde_json::json!(h);
-    v["district"] = serde_json::json!(places.district_name(h.district_id));
-    v["community"] = serde_json::json!(places.community_name(h.community_id));
-    v
 }
