@@ -73,6 +73,8 @@ pub struct ClaimView {
     pub user_name: String,
     pub organization_name: String,
     pub organization_uscc: Option<String>,
+    /// Still awaiting the bureau's decision.
+    pub decidable: bool,
 }
 
 pub async fn list(db: &DatabaseConnection, status: Option<ClaimStatus>) -> AppResult<Vec<ClaimView>> {
@@ -95,6 +97,7 @@ pub async fn list(db: &DatabaseConnection, status: Option<ClaimStatus>) -> AppRe
                 user_name: u.map(|u| u.display_name.clone()).unwrap_or_default(),
                 organization_name: o.map(|o| o.name.clone()).unwrap_or_default(),
                 organization_uscc: o.and_then(|o| o.uscc.clone()),
+                decidable: c.status.transition(ClaimStatus::Approved).is_ok(),
                 claim: c,
             }
         })

@@ -118,8 +118,9 @@ pub fn format_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Fen as "¥1,234.56".
-pub fn format_money(fen: i64) -> String {
+/// Fen (or [`crate::money::Money`]) as "¥1,234.56".
+pub fn format_money(fen: impl Into<i64>) -> String {
+    let fen: i64 = fen.into();
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
     let yuan = (abs / 100).to_string();

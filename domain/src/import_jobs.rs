@@ -272,6 +272,8 @@ pub struct JobView {
     pub public_ref: String,
     pub status: &'static str,
     pub finished: bool,
+    /// Finished with every row imported.
+    pub succeeded: bool,
     pub file_name: String,
     pub total: i32,
     pub checked: i32,
@@ -302,6 +304,7 @@ pub fn view(j: &import_job::Model) -> JobView {
         public_ref: j.public_ref.clone(),
         status: j.status.code(),
         finished: j.status.finished(),
+        succeeded: j.status == JobStatus::Done,
         file_name: j.file_name.clone(),
         total: j.total_rows,
         checked: j.rows_checked,

@@ -1,8 +1,14 @@
 //! Money is integer fen. Input is yuan with up to two decimals; never a float.
 use crate::i18n::Msg;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Money(pub i64);
+
+impl From<Money> for i64 {
+    fn from(m: Money) -> i64 {
+        m.0
+    }
+}
 
 impl Money {
     pub fn fen(self) -> i64 {

@@ -3,6 +3,7 @@
 //! public the registry's public fields of active organizations), with what the reader may do.
 use crate::access::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::money::Money;
 use crate::organizations::{self, Places};
 use crate::records::{self, CreditSummary, OrgRecords};
 use chrono::NaiveDate;
@@ -35,7 +36,7 @@ pub struct OrgView {
     pub community_id: Option<i32>,
     pub community: String,
     pub business_scope: String,
-    pub registered_funds_fen: i64,
+    pub registered_funds_fen: Money,
     pub supervising_unit: Option<String>,
     pub certificate_valid_until: Option<NaiveDate>,
     pub categories: Vec<ServiceCategory>,
@@ -116,7 +117,7 @@ fn build(
         district_id: o.district_id,
         community_id: o.community_id,
         business_scope: o.business_scope,
-        registered_funds_fen: o.registered_funds_fen,
+        registered_funds_fen: Money(o.registered_funds_fen),
         supervising_unit: o.supervising_unit,
         certificate_valid_until: o.certificate_valid_until,
         categories,

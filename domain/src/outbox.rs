@@ -226,7 +226,7 @@ pub async fn list<C: ConnectionTrait>(
     db: &C,
     status: Option<OutboxStatus>,
     page: u64,
-) -> AppResult<(Vec<outbox::Model>, u64)> {
+) -> AppResult<(Vec<OutboxRow>, u64)> {
     // Notices to the bidders of a sealed call would tell who (and how many) bid: they are
     // delivered like any other message but never listed.
     let mut q = outbox::Entity::find()
@@ -239,7 +239,22 @@ pub async fn list<C: ConnectionTrait>(
     let total = p.num_items().await?;
     // A page past the last shows the last (and a huge number cannot overflow the offset).
     let last = total.div_ceil(50).saturating_sub(1);
-    Ok((p.fetch_page(page.min(last)).await?, total))
+    let rows = p.fetch_page(page.min(last)).await?;
+    Ok((
+        rows.into_iter()
+            .map(|m| OutboxRow { retryable: m.status.transition(OutboxStatus::Pending).is_ok(), message: m })
+            .collect(),
+        total,
+    ))
+}
+
+/// A message as the administrator's outbox page lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxRow {
+    #[serde(flatten)]
+    pub message: outbox::Model,
+    /// Given up on, and so may be queued again.
+    pub retryable: bool,
 }
 
 #[cfg(test)]

@@ -342,7 +342,7 @@ fn article_number(l: Locale, n: usize) -> String {
 }
 
 /// "1,234.56" (the table headers say 元).
-fn yuan(fen: i64) -> String {
+fn yuan(fen: impl Into<i64>) -> String {
     crate::i18n::format_money(fen).trim_start_matches('¥').to_string()
 }
 

@@ -80,7 +80,7 @@ async fn a_copy_of_the_database_before_opening_holds_no_bid() {
     let (status, opened) =
         opening::open(app.db(), &app.state().sealer, &officer, deadline(), id, None, "").await.expect("open");
     assert_eq!(status, CallStatus::Failed, "one bid is too few");
-    assert!(opened.len() == 1 && opened[0].digest_ok && opened[0].total_fen == 11_234_567, "{opened:?}");
+    assert!(opened.len() == 1 && opened[0].digest_ok && opened[0].total_fen.fen() == 11_234_567, "{opened:?}");
     let raw = app.raw_database().await;
     assert!(holds(&raw, PLAN_2.as_bytes()) && holds(&raw, TEAM.as_bytes()), "the opened version is in the clear");
     assert!(!holds(&raw, PLAN_1.as_bytes()), "a superseded version stays sealed");

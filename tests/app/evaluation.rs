@@ -179,11 +179,11 @@ async fn scores_are_independent_final_and_corrected_with_a_reason_and_the_award_
     let c = call_row(&app, id).await;
     let r = panel_report::report(app.db(), rules, &c).await.expect("report");
     assert!(r.complete, "{r:?}");
-    let totals: Vec<(i64, i64, Option<usize>)> = r.bids.iter().map(|b| (b.price_fen, b.total, b.rank)).collect();
+    let totals: Vec<(i64, i64, Option<usize>)> = r.bids.iter().map(|b| (b.price_fen.fen(), b.total, b.rank)).collect();
     assert_eq!(totals, vec![(12_000_000, 8367, Some(1)), (10_000_000, 8233, Some(2)), (9_000_000, 7700, Some(3))]);
     assert_eq!(r.bids[0].price_points, 1500);
     assert!(r.bids.iter().any(|b| b.criteria.iter().any(|c| c.corrected)));
-    assert_eq!(r.benchmark_fen, Some(9_000_000));
+    assert_eq!(r.benchmark_fen.map(|m| m.fen()), Some(9_000_000));
 
     // Choosing the second without a reason is refused; the recommended one is awarded.
     let (first, second) = (r.bids[0].bid_id, r.bids[1].bid_id);
@@ -245,7 +245,7 @@ async fn an_abnormally_low_bid_needs_an_explanation_and_the_panels_ruling() {
     let c = call_row(&app, id).await;
     let r = panel_report::report(app.db(), rules, &c).await.expect("r");
     let low = r.bids.iter().find(|b| b.low_price).expect("flagged");
-    assert_eq!(low.price_fen, 6_000_000);
+    assert_eq!(low.price_fen.fen(), 6_000_000);
     assert!(!r.complete && r.pending_rulings == 1);
     // It cannot stand unexplained; an unflagged bidder cannot explain; the flagged one can.
     let stands =
@@ -272,7 +272,7 @@ async fn an_abnormally_low_bid_needs_an_explanation_and_the_panels_ruling() {
         .expect("rule");
     let r = panel_report::report(app.db(), rules, &c).await.expect("r");
     assert!(r.complete);
-    assert_eq!(r.benchmark_fen, Some(10_000_000));
+    assert_eq!(r.benchmark_fen.map(|m| m.fen()), Some(10_000_000));
     let out = r.bids.iter().find(|b| b.bid_id == low.bid_id).expect("low");
     assert!(out.excluded && out.rank.is_none());
     // The two that stand share the benchmark price (20.00 points each): 80 → 64.00 + 20 = 84.00; 70 → 56.00 + 20 = 76.00.
@@ -302,7 +302,7 @@ async fn a_call_whose_bids_all_fall_is_failed_and_challenges_keep_to_their_windo
     }
     let r = panel_report::report(app.db(), rules, &call_row(&app, id).await).await.expect("r");
     // Equal technical scores: the lowest price wins.
-    assert_eq!(r.bids[0].price_fen, 9_800_000);
+    assert_eq!(r.bids[0].price_fen.fen(), 9_800_000);
     let a = award::award(app.db(), &app.state().emails, "o", &officer, after(), rules, id, r.bids[0].bid_id, "")
         .await
         .expect("award");

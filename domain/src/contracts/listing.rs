@@ -2,6 +2,7 @@
 //! provider's members their own organization's, once sent.
 use super::access::provider_may_see;
 use crate::error::AppResult;
+use crate::money::Money;
 use chrono::NaiveDate;
 use entity::enums::{ContractStatus, MilestoneStatus, Role};
 use entity::{call, contract, milestone, organization, user};
@@ -15,7 +16,7 @@ pub struct ContractRow {
     pub call_title: String,
     pub provider: String,
     pub status: ContractStatus,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub waiting: usize,
@@ -55,7 +56,7 @@ pub async fn list<C: ConnectionTrait>(
                 call_title: calls.iter().find(|c| c.id == k.call_id).map(|c| c.title.clone()).unwrap_or_default(),
                 provider: orgs.iter().find(|o| o.id == k.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
                 status: k.status,
-                amount_fen: k.amount_fen,
+                amount_fen: Money(k.amount_fen),
                 starts_on: k.starts_on,
                 ends_on: k.ends_on,
                 waiting: mine.iter().filter(|m| m.status == MilestoneStatus::Submitted).count(),

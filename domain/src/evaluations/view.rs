@@ -6,6 +6,7 @@ use super::grading::{self, points, suggestion_centi};
 use super::rules::EvaluationRules;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Msg, format_date, format_datetime};
+use crate::money::Money;
 use entity::enums::{
     Affiliation, ConflictKind, EvaluationGrade, EvaluationKind, EvaluationStatus, EvaluatorStatus, IndicatorLink,
 };
@@ -88,7 +89,7 @@ pub struct EvaluationView {
     pub provider: String,
     pub organization_id: i32,
     pub purchaser: String,
-    pub amount_fen: i64,
+    pub amount_fen: Money,
     pub starts_on: Option<String>,
     pub ends_on: Option<String>,
     pub kind: EvaluationKind,
@@ -220,7 +221,7 @@ pub async fn build_for<C: ConnectionTrait>(
         provider: org.name.clone(),
         organization_id: org.id,
         purchaser: k.purchaser_name.clone(),
-        amount_fen: k.amount_fen,
+        amount_fen: Money(k.amount_fen),
         starts_on: k.starts_on.map(format_date),
         ends_on: k.ends_on.map(format_date),
         kind: ev.kind,

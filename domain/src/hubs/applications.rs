@@ -306,7 +306,7 @@ impl ApplicationCan {
         let pending = matches!(a.status, S::Submitted | S::Waitlisted);
         ApplicationCan {
             see_team_steps: mine && row.is_team && !matches!(a.status, S::Rejected | S::Withdrawn),
-            decide: staff && pending && round.status != entity::enums::RoundStatus::Closed,
+            decide: staff && pending && round.status.takes_decisions(),
             waitlist: a.status != S::Waitlisted,
             withdraw: mine && pending,
         }

@@ -11,6 +11,7 @@ use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult};
 use crate::fields::field_error;
 use crate::i18n::{Locale, Msg};
+use crate::money::Money;
 use crate::outbox::{self, EmailTemplates};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use entity::enums::{CallStatus, ContractStatus, Role};
@@ -90,7 +91,7 @@ pub async fn award(
         call_id: Set(call_id),
         bid_id: Set(bid_id),
         organization_id: Set(chosen.organization_id),
-        amount_fen: Set(chosen.price_fen),
+        amount_fen: Set(chosen.price_fen.fen()),
         recommended_bid_id: Set(recommended),
         deviation_reason: Set(if bid_id != recommended { Some(reason.clone()) } else { None }),
         decided_by: Set(u.id),
@@ -400,7 +401,7 @@ pub struct Published {
     pub award: award::Model,
     pub organization: String,
     pub recommended_organization: String,
-    pub ranking: Vec<(usize, String, i64, i64)>,
+    pub ranking: Vec<(usize, String, Money, i64)>,
     pub panel: Vec<panel::Member>,
     pub contract_id: Option<i32>,
 }

@@ -32,6 +32,8 @@ pub struct CallCan {
     pub ask: bool,
     /// An NGO member, once published: see where the call stands for it.
     pub follow: bool,
+    /// Anyone, once published: read the questions asked and answered.
+    pub read_questions: bool,
 }
 
 impl CallCan {
@@ -48,6 +50,7 @@ impl CallCan {
             bid: ngo && matches!(phase, Phase::QuestionsOpen | Phase::QuestionsClosed),
             ask: ngo && phase == Phase::QuestionsOpen,
             follow: ngo && c.status != CallStatus::Draft,
+            read_questions: c.status != CallStatus::Draft,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::fields::field_error;
 use crate::i18n::Locale;
 use crate::i18n::Msg;
+use crate::money::Money;
 use chrono::{DateTime, Utc};
 use entity::enums::{BidStatus, CallStatus, ProcurementMethod};
 use entity::{bid, bid_version, call, organization, user};
@@ -35,7 +36,7 @@ pub struct OpenedBid {
     pub organization_id: i32,
     pub organization: String,
     pub version_no: i32,
-    pub total_fen: i64,
+    pub total_fen: Money,
     pub digest: String,
     pub submitted_at: DateTime<Utc>,
     /// The digest computed again from the stored content matches the receipt.
@@ -88,7 +89,7 @@ pub async fn opened_bids<C: ConnectionTrait>(db: &C, c: &call::Model) -> AppResu
             organization_id: b.organization_id,
             organization: orgs.iter().find(|o| o.id == b.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
             version_no: v.version_no,
-            total_fen: v.total_fen,
+            total_fen: Money(v.total_fen),
             digest_ok: bids::digest(&v.content) == v.digest && content.is_some_and(|c| c.total_fen == v.total_fen),
             digest: v.digest.clone(),
             submitted_at: v.submitted_at,

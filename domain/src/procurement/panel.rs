@@ -110,6 +110,8 @@ pub struct Member {
     pub recusal_reason: Option<String>,
     pub declared: bool,
     pub submitted: bool,
+    /// Seated: a column of the score sheets.
+    pub scores: bool,
 }
 
 pub async fn get_panel<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Option<panel::Model>> {
@@ -142,6 +144,7 @@ pub async fn members<C: ConnectionTrait>(db: &C, call_id: i32) -> AppResult<Vec<
                 .map(|p| p.affiliation.clone())
                 .unwrap_or_default(),
             seat: m.seat,
+            scores: m.status == PanelMemberStatus::Seated,
             status: m.status,
             recusal_reason: m.recusal_reason,
             declared: m.declared_at.is_some(),

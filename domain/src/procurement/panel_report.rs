@@ -7,6 +7,7 @@ use super::panel;
 use super::rules::ProcurementRules;
 use super::score_sheets::{low_flags, technical};
 use crate::error::AppResult;
+use crate::money::Money;
 use entity::enums::{CallStatus, PanelMemberStatus};
 use entity::{bid_ruling, call, score, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -34,7 +35,7 @@ pub struct ReportBid {
     pub bid_ref: String,
     pub organization_id: i32,
     pub organization: String,
-    pub price_fen: i64,
+    pub price_fen: Money,
     pub low_price: bool,
     /// For a low price: the explanation, and whether the bid stands (None: not ruled yet).
     pub explanation: Option<String>,
@@ -55,7 +56,7 @@ pub struct ReportBid {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub price_weight: i32,
-    pub benchmark_fen: Option<i64>,
+    pub benchmark_fen: Option<Money>,
     pub members: Vec<panel::Member>,
     pub bids: Vec<ReportBid>,
     /// Every seat taken by a seated member, each has submitted, every low price ruled.
@@ -174,7 +175,10 @@ pub async fn report<C: ConnectionTrait>(db: &C, rules: &ProcurementRules, c: &ca
     }
     // Price scores and ranks among the bids that stand; the benchmark is their lowest price.
     let ranked = formula::score(
-        &out.iter().filter(|b| !b.excluded).map(|b| (b.bid_id, b.price_fen, b.technical_exact)).collect::<Vec<_>>(),
+        &out.iter()
+            .filter(|b| !b.excluded)
+            .map(|b| (b.bid_id, b.price_fen.fen(), b.technical_exact))
+            .collect::<Vec<_>>(),
         price_weight,
     );
     for s in &ranked {

@@ -3,6 +3,7 @@
 //! who sits, for a member who has not declared; and what the reader may do now.
 use super::panel;
 use super::panel_report::{InvalidBid, Report};
+use crate::money::Money;
 use entity::enums::{CallStatus, PanelMemberStatus};
 use entity::{call, panel_member};
 use serde::Serialize;
@@ -12,7 +13,7 @@ use serde::Serialize;
 pub struct BidOutline {
     pub bid_ref: String,
     pub organization: String,
-    pub price_fen: i64,
+    pub price_fen: Money,
     pub low_price: bool,
     pub explanation: Option<String>,
     pub stands: Option<bool>,

@@ -295,8 +295,8 @@ pub async fn rule_low_price(
 pub fn low_flags(bids: &[OpenedBid], rules: &ProcurementRules) -> Vec<i32> {
     bids.iter()
         .filter(|b| {
-            let others: Vec<i64> = bids.iter().filter(|o| o.bid_id != b.bid_id).map(|o| o.total_fen).collect();
-            formula::abnormally_low(b.total_fen, &others, rules.abnormally_low_percent)
+            let others: Vec<i64> = bids.iter().filter(|o| o.bid_id != b.bid_id).map(|o| o.total_fen.fen()).collect();
+            formula::abnormally_low(b.total_fen.fen(), &others, rules.abnormally_low_percent)
         })
         .map(|b| b.bid_id)
         .collect()

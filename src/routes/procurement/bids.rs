@@ -50,9 +50,14 @@ async fn bid_context(
         Some(org) => Some(eligibility::summary(&app.db, &c, org, app.clock.now(), page.locale).await?),
         None => None,
     };
-    let (bid, latest, can_withdraw) = match own {
-        Some((b, latest)) => (json!(b), latest.map(|(v, _)| v), bids::may_withdraw(&b, &c, app.clock.now())),
-        None => (Value::Null, None, false),
+    let (bid, latest, can_withdraw, stands) = match own {
+        Some((b, latest)) => (
+            json!(b),
+            latest.map(|(v, _)| v),
+            bids::may_withdraw(&b, &c, app.clock.now()),
+            b.status == entity::enums::BidStatus::Submitted,
+        ),
+        None => (Value::Null, None, false, false),
     };
     let files: Vec<Value> = match u.organization_id {
         Some(org) => attachments::refs(&app.db, app.sealer.call_key(&c)?.as_ref(), id, org)
@@ -71,6 +76,8 @@ async fn bid_context(
         "bid": bid,
         "receipt": latest,
         "can_withdraw": can_withdraw,
+        // The bid stands (else it was withdrawn): its receipt is shown as the current one.
+        "bid_stands": stands,
         "eligibility": eligibility,
     }))
 }
