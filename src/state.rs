@@ -22,7 +22,7 @@ pub struct App {
     pub emails: Arc<EmailTemplates>,
     pub transport: Arc<Transport>,
     /// Draws contracts and reports (the PDF drawer, its CJK font parsed once).
-    pub documents: crate::domain::documents::Documents,
+    pub documents: crate::pdf::Documents,
     /// Reverse proxies trusted to name the client (FUHUA_TRUSTED_PROXIES).
     pub proxies: Arc<Vec<std::net::IpAddr>>,
     /// Signs the audit log's checkpoints.

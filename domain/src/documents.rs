@@ -1,29 +1,11 @@
-//! Documents the rules issue (a contract, its amendments, an evaluation report), asked for by
-//! what they say. How they are drawn is the application's business: it hands the rules a
-//! [`Renderer`] (the PDF drawer in `fuhua::pdf`), so this crate knows no PDF library.
-use crate::contracts::view::ContractView;
+//! Documents the rules issue, asked for by what they say: a contract or an amendment
+//! (`contracts::documents::ContractDocument`), an evaluation report
+//! (`evaluations::ReportDocument`). How they are drawn is the application's
+//! business: it hands the rules something that [`Draws`] them (the PDF drawer in
+//! `fuhua::pdf`), so this crate knows no PDF library, and this module knows no area.
 use crate::error::{AppError, AppResult};
-use crate::evaluations::rules::EvaluationRules;
-use crate::evaluations::view::EvaluationView;
-use crate::i18n::{Locale, Msg};
+use crate::i18n::Msg;
 use std::sync::Arc;
-
-/// What a document says.
-#[derive(Debug, Clone)]
-pub enum Request {
-    /// The contract text in `language`; a draft carries a watermark.
-    Contract { view: Box<ContractView>, language: Locale, draft: bool },
-    /// Amendment number `seq`, with its reason and each change as (field, before, after).
-    Amendment {
-        view: Box<ContractView>,
-        seq: i32,
-        reason: String,
-        changes: Vec<(String, String, String)>,
-        language: Locale,
-    },
-    /// An evaluation's report, in Chinese.
-    EvaluationReport { view: Box<EvaluationView>, rules: EvaluationRules },
-}
 
 /// A drawn document.
 #[derive(Debug, Clone)]
@@ -52,18 +34,20 @@ impl From<DrawError> for AppError {
     }
 }
 
-/// Draws documents. Called on a blocking thread: drawing is CPU-bound (a few milliseconds).
-pub trait Renderer: Send + Sync + 'static {
-    fn draw(&self, request: &Request) -> Result<Drawn, DrawError>;
+/// Draws documents of kind `R`. Called on a blocking thread: drawing is CPU-bound (a few
+/// milliseconds).
+pub trait Draws<R>: Send + Sync + 'static {
+    fn draw(&self, request: &R) -> Result<Drawn, DrawError>;
 }
 
-/// The renderer the application wired up.
-pub type Documents = Arc<dyn Renderer>;
-
 /// Draws `request` off the async workers.
-pub async fn render(documents: &Documents, request: Request) -> AppResult<Drawn> {
-    let renderer = documents.clone();
-    tokio::task::spawn_blocking(move || renderer.draw(&request))
+pub async fn render<R, D>(drawer: &Arc<D>, request: R) -> AppResult<Drawn>
+where
+    R: Send + 'static,
+    D: Draws<R> + ?Sized,
+{
+    let drawer = drawer.clone();
+    tokio::task::spawn_blocking(move || drawer.draw(&request))
         .await
         .map_err(|e| AppError::Internal(format!("document worker: {e}")))?
         .map_err(AppError::from)

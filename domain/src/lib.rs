@@ -1,7 +1,7 @@
 //! The rules of the platform. No Rocket, Tera, lettre or printpdf here (the crate does not
 //! depend on them): functions take a connection or a transaction and plain values, and
 //! return domain types or an AppError. A document or an email is asked for through
-//! [`contracts::documents::Renderer`] and [`outbox::EmailBodies`], which the application wires up.
+//! [`documents::Draws`] and [`outbox::EmailBodies`], which the application wires up.
 pub mod access;
 pub mod accounts;
 pub mod api_tokens;
@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod evaluations;
 pub mod fields;
+pub mod files;
 pub mod hubs;
 pub mod i18n;
 pub mod import_export;
@@ -28,6 +29,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod places;
 pub mod procurement;
+pub mod procurement_rules;
 pub mod records;
 pub mod sealing;
 pub mod secrets;

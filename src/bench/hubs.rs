@@ -7,7 +7,9 @@ use entity::enums::{
 };
 use entity::{hub, hub_application, hub_membership, hub_round, hub_seat, hub_service, organization, user};
 use fuhua::error::{AppError, AppResult};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 pub const ROUNDS: usize = 30;
 pub const APPLICATIONS_PER_ROUND: usize = 100;
@@ -18,6 +20,23 @@ pub const CURRENT_ROUNDS: usize = 5;
 /// Adds one hub with `ROUNDS` cohorts and `services` services over the last year. Returns the hub's id.
 pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) -> AppResult<i32> {
     let today = fuhua::i18n::to_local(now).date_naive();
+    let orgs = applicant_organizations(db).await?;
+    let applicant = applicant_account(db, now).await?;
+    let txn = db.begin().await?;
+    let h = insert_hub(&txn, now).await?;
+    let cx = Rounds { txn: &txn, hub: h, today, now, applicant, orgs: &orgs };
+    let mut member_ids = Vec::new();
+    for r in 0..ROUNDS {
+        insert_round(&cx, r, &mut member_ids).await?;
+    }
+    insert_seats(&txn, h, &member_ids).await?;
+    txn.commit().await?;
+    insert_services(db, h, today, now, services, &member_ids).await?;
+    Ok(h)
+}
+
+/// The organizations that apply, in id order; refuses a registry too small for every round.
+async fn applicant_organizations(db: &DatabaseConnection) -> AppResult<Vec<i32>> {
     let orgs: Vec<i32> = organization::Entity::find()
         .select_only()
         .column(organization::Column::Id)
@@ -32,8 +51,13 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) 
             ROUNDS * APPLICATIONS_PER_ROUND
         )));
     }
+    Ok(orgs)
+}
+
+/// The account every application is made from: the first user, or a new member account.
+async fn applicant_account(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<i32> {
     let applicant = user::Entity::find().order_by_asc(user::Column::Id).one(db).await?.map(|u| u.id);
-    let applicant = match applicant {
+    Ok(match applicant {
         Some(id) => id,
         None => {
             let txn = db.begin().await?;
@@ -51,10 +75,13 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) 
             txn.commit().await?;
             u.id
         }
-    };
+    })
+}
+
+/// Inserts the hub, full to its capacity of the current cohorts; returns its id.
+async fn insert_hub(txn: &DatabaseTransaction, now: DateTime<Utc>) -> AppResult<i32> {
     let capacity = (CURRENT_ROUNDS * ADMITTED_PER_ROUND) as i32;
-    let txn = db.begin().await?;
-    let h = hub::Entity::insert(hub::ActiveModel {
+    Ok(hub::Entity::insert(hub::ActiveModel {
         name: Set(format!("基准测试孵化基地 {}", now.timestamp())),
         hub_type: Set(HubType::ServiceCentre),
         district_id: Set(1),
@@ -70,88 +97,126 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) 
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(txn)
+    .await?
+    .last_insert_id)
+}
+
+/// What every round of the hub shares.
+struct Rounds<'a> {
+    txn: &'a DatabaseTransaction,
+    hub: i32,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    /// The account every application is made from.
+    applicant: i32,
+    /// The applying organizations, `APPLICATIONS_PER_ROUND` for each round in turn.
+    orgs: &'a [i32],
+}
+
+/// Inserts the `r`-th round (oldest first) with its applications and memberships; adds the
+/// memberships of a current round to `member_ids`.
+async fn insert_round(cx: &Rounds<'_>, r: usize, member_ids: &mut Vec<i32>) -> AppResult<()> {
+    // Oldest first; a round every two months.
+    let opens = cx.today - Duration::days(60 * (ROUNDS - r) as i64);
+    let current = r >= ROUNDS - CURRENT_ROUNDS;
+    let round = hub_round::Entity::insert(hub_round::ActiveModel {
+        hub_id: Set(cx.hub),
+        name: Set(format!("第 {} 批", r + 1)),
+        opens_on: Set(opens),
+        closes_on: Set(opens + Duration::days(20)),
+        starts_on: Set(opens + Duration::days(30)),
+        places: Set(ADMITTED_PER_ROUND as i32),
+        accepted: Set(ADMITTED_PER_ROUND as i32),
+        questions: Set("[\"使命\"]".into()),
+        status: Set(RoundStatus::Closed),
+        created_by: Set(None),
+        created_at: Set(cx.now),
+        ..Default::default()
+    })
+    .exec(cx.txn)
     .await?
     .last_insert_id;
-    let mut member_ids = Vec::new();
-    for r in 0..ROUNDS {
-        // Oldest first; a round every two months.
-        let opens = today - Duration::days(60 * (ROUNDS - r) as i64);
-        let current = r >= ROUNDS - CURRENT_ROUNDS;
-        let round = hub_round::Entity::insert(hub_round::ActiveModel {
-            hub_id: Set(h),
-            name: Set(format!("第 {} 批", r + 1)),
-            opens_on: Set(opens),
-            closes_on: Set(opens + Duration::days(20)),
-            starts_on: Set(opens + Duration::days(30)),
-            places: Set(ADMITTED_PER_ROUND as i32),
-            accepted: Set(ADMITTED_PER_ROUND as i32),
-            questions: Set("[\"使命\"]".into()),
-            status: Set(RoundStatus::Closed),
-            created_by: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?
-        .last_insert_id;
-        for a in 0..APPLICATIONS_PER_ROUND {
-            let org = orgs[r * APPLICATIONS_PER_ROUND + a];
-            let admitted = a < ADMITTED_PER_ROUND;
-            let app = hub_application::Entity::insert(hub_application::ActiveModel {
-                round_id: Set(round),
-                hub_id: Set(h),
-                organization_id: Set(Some(org)),
-                applicant_user_id: Set(applicant),
-                team_name: Set(None),
-                core_members: Set(String::new()),
-                plan: Set("发展计划".into()),
-                answers: Set("[\"服务社区\"]".into()),
-                status: Set(if admitted { ApplicationStatus::Accepted } else { ApplicationStatus::Rejected }),
-                open_key: Set(admitted.then(|| format!("org:{org}"))),
-                decision_note: Set(String::new()),
-                decided_by: Set(None),
-                decided_at: Set(Some(now)),
-                created_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?
-            .last_insert_id;
-            if !admitted {
-                continue;
-            }
-            let started = opens + Duration::days(30);
-            let stage = match (current, a % 4) {
-                (true, _) => MembershipStage::Incubating,
-                (false, 0) => MembershipStage::Exited,
-                (false, _) => MembershipStage::Graduated,
-            };
-            let end = started.checked_add_months(Months::new(24)).unwrap_or(started);
-            let m = hub_membership::Entity::insert(hub_membership::ActiveModel {
-                hub_id: Set(h),
-                round_id: Set(round),
-                application_id: Set(app),
-                organization_id: Set(Some(org)),
-                team_name: Set(None),
-                member_user_id: Set(applicant),
-                stage: Set(stage),
-                agreement_no: Set(format!("B{h}-R{round}-A{app}")),
-                started_on: Set(started),
-                planned_end_on: Set(end),
-                ended_on: Set((!current).then_some(end)),
-                reminder_sent_for: Set(None),
-                created_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?
-            .last_insert_id;
-            if current {
-                member_ids.push(m);
-            }
+    for a in 0..APPLICATIONS_PER_ROUND {
+        let org = cx.orgs[r * APPLICATIONS_PER_ROUND + a];
+        let admitted = a < ADMITTED_PER_ROUND;
+        let app = insert_application(cx, round, org, admitted).await?;
+        if !admitted {
+            continue;
+        }
+        let m = insert_membership(cx, round, opens, current, a, org, app).await?;
+        if current {
+            member_ids.push(m);
         }
     }
+    Ok(())
+}
+
+/// Inserts an organization's decided application to a round; returns its id.
+async fn insert_application(cx: &Rounds<'_>, round: i32, org: i32, admitted: bool) -> AppResult<i32> {
+    Ok(hub_application::Entity::insert(hub_application::ActiveModel {
+        round_id: Set(round),
+        hub_id: Set(cx.hub),
+        organization_id: Set(Some(org)),
+        applicant_user_id: Set(cx.applicant),
+        team_name: Set(None),
+        core_members: Set(String::new()),
+        plan: Set("发展计划".into()),
+        answers: Set("[\"服务社区\"]".into()),
+        status: Set(if admitted { ApplicationStatus::Accepted } else { ApplicationStatus::Rejected }),
+        open_key: Set(admitted.then(|| format!("org:{org}"))),
+        decision_note: Set(String::new()),
+        decided_by: Set(None),
+        decided_at: Set(Some(cx.now)),
+        created_at: Set(cx.now),
+        ..Default::default()
+    })
+    .exec(cx.txn)
+    .await?
+    .last_insert_id)
+}
+
+/// Inserts the membership of an admitted application (the `a`-th of its round): incubating
+/// in a current round, otherwise ended; returns its id.
+async fn insert_membership(
+    cx: &Rounds<'_>,
+    round: i32,
+    opens: NaiveDate,
+    current: bool,
+    a: usize,
+    org: i32,
+    app: i32,
+) -> AppResult<i32> {
+    let started = opens + Duration::days(30);
+    let stage = match (current, a % 4) {
+        (true, _) => MembershipStage::Incubating,
+        (false, 0) => MembershipStage::Exited,
+        (false, _) => MembershipStage::Graduated,
+    };
+    let end = started.checked_add_months(Months::new(24)).unwrap_or(started);
+    Ok(hub_membership::Entity::insert(hub_membership::ActiveModel {
+        hub_id: Set(cx.hub),
+        round_id: Set(round),
+        application_id: Set(app),
+        organization_id: Set(Some(org)),
+        team_name: Set(None),
+        member_user_id: Set(cx.applicant),
+        stage: Set(stage),
+        agreement_no: Set(format!("B{}-R{round}-A{app}", cx.hub)),
+        started_on: Set(started),
+        planned_end_on: Set(end),
+        ended_on: Set((!current).then_some(end)),
+        reminder_sent_for: Set(None),
+        created_at: Set(cx.now),
+        ..Default::default()
+    })
+    .exec(cx.txn)
+    .await?
+    .last_insert_id)
+}
+
+/// Inserts one seat for each current member, numbered from 001.
+async fn insert_seats(txn: &DatabaseTransaction, h: i32, member_ids: &[i32]) -> AppResult<()> {
     for (n, m) in member_ids.iter().enumerate() {
         hub_seat::Entity::insert(hub_seat::ActiveModel {
             hub_id: Set(h),
@@ -159,10 +224,21 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) 
             held_by: Set(Some(*m)),
             ..Default::default()
         })
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
-    txn.commit().await?;
+    Ok(())
+}
+
+/// Inserts `services` services to the current members over the last year, a thousand at a time.
+async fn insert_services(
+    db: &DatabaseConnection,
+    h: i32,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    services: usize,
+    member_ids: &[i32],
+) -> AppResult<()> {
     let kinds = HubServiceKind::ALL;
     let mut i = 0;
     while i < services {
@@ -188,5 +264,5 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, services: usize) 
         hub_service::Entity::insert_many(batch).exec(db).await?;
         i = end;
     }
-    Ok(h)
+    Ok(())
 }

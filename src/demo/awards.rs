@@ -116,6 +116,38 @@ pub(crate) async fn score_all(
     Ok(())
 }
 
+/// The losing bidder `loser` challenges the award of `call` three days ago; the officer answers it yesterday.
+async fn challenge_answered(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    now: DateTime<Utc>,
+    officer: &user::Model,
+    call: i32,
+    loser: i32,
+) -> AppResult<()> {
+    let who = member_of(db, now, loser).await?;
+    let ch = award::file_challenge(
+        db,
+        &who,
+        now - Duration::days(3),
+        call,
+        "我方服务方案的个案管理流程更完整，请复核“服务方案”一项的评分。",
+    )
+    .await?;
+    award::answer_challenge(
+        db,
+        emails,
+        ORIGIN,
+        officer,
+        now - Duration::days(1),
+        call,
+        ch.id,
+        "经评审小组复核，各专家评分理由充分、符合评分办法，维持原评审结果。",
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn load(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
@@ -141,26 +173,7 @@ pub async fn load(
     if let Some(first) = report.recommended_bid_id {
         let a = award::award(db, emails, ORIGIN, officer, now - Duration::days(4), &rules, awarded, first, "").await?;
         if let Some(loser) = a_orgs.iter().find(|o| **o != a.organization_id) {
-            let who = member_of(db, now, *loser).await?;
-            let ch = award::file_challenge(
-                db,
-                &who,
-                now - Duration::days(3),
-                awarded,
-                "我方服务方案的个案管理流程更完整，请复核“服务方案”一项的评分。",
-            )
-            .await?;
-            award::answer_challenge(
-                db,
-                emails,
-                ORIGIN,
-                officer,
-                now - Duration::days(1),
-                awarded,
-                ch.id,
-                "经评审小组复核，各专家评分理由充分、符合评分办法，维持原评审结果。",
-            )
-            .await?;
+            challenge_answered(db, emails, now, officer, awarded, *loser).await?;
         }
     }
 

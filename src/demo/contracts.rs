@@ -19,7 +19,7 @@ use crate::domain::procurement::rules::ProcurementRules;
 use crate::domain::procurement::{award, calls, opening, panel, panel_report};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
-use chrono::{DateTime, Duration, Months, Utc};
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use entity::enums::Role;
 use entity::{contract, contract_instalment, milestone, milestone_indicator, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -75,18 +75,7 @@ pub(crate) async fn signed_contract(
     let rules = ProcurementRules::default();
     let contract_rules = ContractRules::default();
     let documents = crate::pdf::Drawer::shared(crate::shared_fonts().map_err(AppError::Internal)?);
-    let i = input(places, spec.title, "elderly", spec.district, "240000");
-    let call = published(db, &rules, places, officer, now, spec.days_ago, i, 25).await?;
-    let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
-    let orgs = three_bids(db, emails, sealer, call, deadline, &spec.orgs, spec.prices).await?;
-    opening::open(db, sealer, officer, deadline, call, None, "").await?;
-    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, call, 3, &[]).await?;
-    score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
-    let report = panel_report::report(db, &rules, &calls::get(db, call).await?).await?;
-    let first = report.recommended_bid_id.ok_or(AppError::NotFound)?;
-    let a = award::award(db, emails, ORIGIN, officer, deadline + Duration::days(5), &rules, call, first, "").await?;
-    let k =
-        contract::Entity::find().filter(contract::Column::CallId.eq(call)).one(db).await?.ok_or(AppError::NotFound)?;
+    let (deadline, winner, k) = awarded_call(db, emails, sealer, places, now, officer, &rules, spec).await?;
 
     // The provider's account, printed with the other demo accounts.
     let txn = db.begin().await?;
@@ -97,13 +86,71 @@ pub(crate) async fn signed_contract(
         spec.provider_email,
         spec.provider_name,
         Role::NgoMember,
-        Some(a.organization_id),
+        Some(winner),
         None,
     )
     .await?;
     txn.commit().await?;
-    // Terms: the outputs add up to the awarded amount.
     let at = deadline + Duration::days(8);
+    let starts_on = save_terms(db, officer, at, &rules, &contract_rules, &k).await?;
+    let q1 = set_milestones(db, officer, at, k.id, starts_on).await?;
+    signing::approve(db, &documents, officer, at + Duration::hours(2), &contract_rules, &rules, k.id).await?;
+    signing::send(
+        db,
+        &documents,
+        emails,
+        ORIGIN,
+        officer,
+        at + Duration::hours(3),
+        &contract_rules,
+        k.id,
+        Locale::ZhCn,
+    )
+    .await?;
+    let signed = at + Duration::days(2);
+    signing::accept(db, &provider, signed, k.id).await?;
+    let contract = contract::Entity::find_by_id(k.id).one(db).await?.ok_or(AppError::NotFound)?;
+    let seeded = milestones::of_contract(db, k.id).await?.into_iter().filter(|m| m.id != q1.id).collect();
+    Ok(Signed { contract, provider, password: pw, q1, seeded, signed_at: signed })
+}
+
+/// The spec's call published, bid on, opened, scored by the panel and awarded; returns the
+/// bid deadline, the winning organization and the draft contract.
+async fn awarded_call(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
+    places: &Places,
+    now: DateTime<Utc>,
+    officer: &user::Model,
+    rules: &ProcurementRules,
+    spec: &Spec<'_>,
+) -> AppResult<(DateTime<Utc>, i32, contract::Model)> {
+    let i = input(places, spec.title, "elderly", spec.district, "240000");
+    let call = published(db, rules, places, officer, now, spec.days_ago, i, 25).await?;
+    let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
+    let orgs = three_bids(db, emails, sealer, call, deadline, &spec.orgs, spec.prices).await?;
+    opening::open(db, sealer, officer, deadline, call, None, "").await?;
+    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), rules, call, 3, &[]).await?;
+    score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
+    let report = panel_report::report(db, rules, &calls::get(db, call).await?).await?;
+    let first = report.recommended_bid_id.ok_or(AppError::NotFound)?;
+    let a = award::award(db, emails, ORIGIN, officer, deadline + Duration::days(5), rules, call, first, "").await?;
+    let k =
+        contract::Entity::find().filter(contract::Column::CallId.eq(call)).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok((deadline, a.organization_id, k))
+}
+
+/// Terms: the outputs add up to the awarded amount; the contract runs a year from its start,
+/// which is returned.
+async fn save_terms(
+    db: &DatabaseConnection,
+    officer: &user::Model,
+    at: DateTime<Utc>,
+    rules: &ProcurementRules,
+    contract_rules: &ContractRules,
+    k: &contract::Model,
+) -> AppResult<NaiveDate> {
     let starts_on = k.starts_on.ok_or(AppError::NotFound)?;
     let ends_on = starts_on.checked_add_months(Months::new(12)).map(|d| d - Duration::days(1)).unwrap_or(starts_on);
     let fixed = 1200 * 6_000 + 60 * 100_000 + 24 * 150_000;
@@ -126,13 +173,25 @@ pub(crate) async fn signed_contract(
         ],
         ..Default::default()
     };
-    terms::save(db, officer, at, &rules, contract_rules.max_bond_percent, k.id, &terms_input).await?;
-    let seeded = milestones::of_contract(db, k.id).await?;
+    terms::save(db, officer, at, rules, contract_rules.max_bond_percent, k.id, &terms_input).await?;
+    Ok(starts_on)
+}
+
+/// Adds the first-quarter milestone and fills in the two seeded for the mid-term and final
+/// instalments; returns the first-quarter one.
+async fn set_milestones(
+    db: &DatabaseConnection,
+    officer: &user::Model,
+    at: DateTime<Utc>,
+    contract_id: i32,
+    starts_on: NaiveDate,
+) -> AppResult<milestone::Model> {
+    let seeded = milestones::of_contract(db, contract_id).await?;
     let q1 = milestones::add(
         db,
         officer,
         at,
-        k.id,
+        contract_id,
         &MilestoneInput {
             title: "第一季度服务进展".into(),
             due_on: (starts_on + Duration::days(89)).to_string(),
@@ -171,24 +230,7 @@ pub(crate) async fn signed_contract(
         )
         .await?;
     }
-    signing::approve(db, &documents, officer, at + Duration::hours(2), &contract_rules, &rules, k.id).await?;
-    signing::send(
-        db,
-        &documents,
-        emails,
-        ORIGIN,
-        officer,
-        at + Duration::hours(3),
-        &contract_rules,
-        k.id,
-        Locale::ZhCn,
-    )
-    .await?;
-    let signed = at + Duration::days(2);
-    signing::accept(db, &provider, signed, k.id).await?;
-    let contract = contract::Entity::find_by_id(k.id).one(db).await?.ok_or(AppError::NotFound)?;
-    let seeded = milestones::of_contract(db, k.id).await?.into_iter().filter(|m| m.id != q1.id).collect();
-    Ok(Signed { contract, provider, password: pw, q1, seeded, signed_at: signed })
+    Ok(q1)
 }
 
 /// The demo's contract in force; returns the provider's demo account (email, role, one-time

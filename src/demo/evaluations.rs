@@ -8,7 +8,6 @@ use super::contracts::{Signed, Spec, report_on, signed_contract};
 use super::hubs::ORIGIN;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports;
-use crate::domain::documents::Documents;
 use crate::domain::evaluations::assessment::{self, FindingsInput, SurveyInput};
 use crate::domain::evaluations::conduct::{self, AchievedLine, ScoreLine, SelfInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
@@ -18,9 +17,10 @@ use crate::domain::money::Money;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
 use crate::error::{AppError, AppResult};
+use crate::pdf::Documents;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::{ConflictKind, EvaluationKind, Role};
-use entity::{contract, contract_instalment, evaluation_output, user};
+use entity::{contract, contract_instalment, evaluation_output, milestone, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 pub(crate) struct People<'a> {
@@ -222,28 +222,16 @@ pub async fn load(
     let template = templates::save(db, people.officer, now - Duration::days(600), None, &home_care_template()).await?;
 
     // The contract in force: its mid-term evaluation was released three days ago.
-    evaluate(
+    let in_force = Project {
         db,
         emails,
-        &documents,
+        documents: &documents,
         people,
-        people.provider,
-        current,
-        template.id,
-        &Round {
-            kind: EvaluationKind::Midterm,
-            release_on: local_date(now - Duration::days(3)),
-            self_scores: ["5", "5", "20", "9", "10", "5", "13", "12", "9.3"],
-            officer_scores: ["5", "4.5", "20", "8", "10", "4.5", "12", "11", "9.3"],
-            evaluator_scores: ["4.5", "4.5", "19.5", "7.5", "10", "4", "12.5", "11.5", "9.3"],
-            achieved: [612, 31, 13, 1],
-            survey: ("120", "93.3"),
-            summary: "上半年累计上门探访 612 人次、建立个案 31 个、开展社区小组活动 13 节，服务对象满意率 93.3%。个案结案进度略慢，下半年将加快。",
-            findings: "上门探访和小组活动达到中期目标；个案建档 31 个，结案进度落后于计划；服务记录个别缺少服务时长。",
-            recommendations: "下半年每月督导个案结案进度；服务记录增加时长必填项；继续扩大志愿者队伍。",
-        },
-    )
-    .await?;
+        provider: people.provider,
+        k: current,
+        template_id: template.id,
+    };
+    current_midterm(&in_force, now).await?;
 
     // Last year's project, from the call to the final payment.
     let spec = Spec {
@@ -263,18 +251,71 @@ pub async fn load(
     };
     pay(db, emails, people.officer, &k, 1, signed_at + Duration::days(12), "SYCZ-2025-0318").await?;
     let o = people.officer;
-    let due = |d: NaiveDate, days: i64| at_noon(d) + Duration::days(days);
     report_on(db, &provider, due(q1.due_on, -3), q1.id, "第一季度上门探访 305 人次，个案建档 32 个。", &[305, 32], 80)
         .await?;
     reports::decide(db, emails, ORIGIN, o, due(q1.due_on, 4), q1.id, true, "同意验收。").await?;
+    let last_year =
+        Project { db, emails, documents: &documents, people, provider: &provider, k: &k, template_id: template.id };
+    last_year_midterm(&last_year, &mid).await?;
+    last_year_final(&last_year, &last).await?;
+    Ok(vec![(provider.email, Role::NgoMember, password)])
+}
+
+/// `days` after noon of the day `d` (before it, if negative).
+fn due(d: NaiveDate, days: i64) -> DateTime<Utc> {
+    at_noon(d) + Duration::days(days)
+}
+
+/// A contract under evaluation, with what its evaluations need.
+struct Project<'a> {
+    db: &'a DatabaseConnection,
+    emails: &'a EmailTemplates,
+    documents: &'a Documents,
+    people: &'a People<'a>,
+    provider: &'a user::Model,
+    k: &'a contract::Model,
+    template_id: i32,
+}
+
+/// The contract in force: its mid-term evaluation, released three days before `now`.
+async fn current_midterm(p: &Project<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    evaluate(
+        p.db,
+        p.emails,
+        p.documents,
+        p.people,
+        p.provider,
+        p.k,
+        p.template_id,
+        &Round {
+            kind: EvaluationKind::Midterm,
+            release_on: local_date(now - Duration::days(3)),
+            self_scores: ["5", "5", "20", "9", "10", "5", "13", "12", "9.3"],
+            officer_scores: ["5", "4.5", "20", "8", "10", "4.5", "12", "11", "9.3"],
+            evaluator_scores: ["4.5", "4.5", "19.5", "7.5", "10", "4", "12.5", "11.5", "9.3"],
+            achieved: [612, 31, 13, 1],
+            survey: ("120", "93.3"),
+            summary: "上半年累计上门探访 612 人次、建立个案 31 个、开展社区小组活动 13 节，服务对象满意率 93.3%。个案结案进度略慢，下半年将加快。",
+            findings: "上门探访和小组活动达到中期目标；个案建档 31 个，结案进度落后于计划；服务记录个别缺少服务时长。",
+            recommendations: "下半年每月督导个案结案进度；服务记录增加时长必填项；继续扩大志愿者队伍。",
+        },
+    )
+    .await
+}
+
+/// Last year's mid-term: the evaluation released, then the report accepted and the second
+/// instalment paid.
+async fn last_year_midterm(p: &Project<'_>, mid: &milestone::Model) -> AppResult<()> {
+    let Project { db, emails, provider, k, .. } = *p;
+    let o = p.people.officer;
     evaluate(
         db,
         emails,
-        &documents,
-        people,
-        &provider,
-        &k,
-        template.id,
+        p.documents,
+        p.people,
+        provider,
+        k,
+        p.template_id,
         &Round {
             kind: EvaluationKind::Midterm,
             release_on: mid.due_on - Duration::days(3),
@@ -291,7 +332,7 @@ pub async fn load(
     .await?;
     report_on(
         db,
-        &provider,
+        provider,
         due(mid.due_on, -2),
         mid.id,
         "上半年累计上门探访 618 人次，小组活动 12 节。",
@@ -300,15 +341,22 @@ pub async fn load(
     )
     .await?;
     reports::decide(db, emails, ORIGIN, o, due(mid.due_on, 3), mid.id, true, "中期成果确认。").await?;
-    pay(db, emails, o, &k, 2, due(mid.due_on, 12), "SYCZ-2025-0736").await?;
+    pay(db, emails, o, k, 2, due(mid.due_on, 12), "SYCZ-2025-0736").await
+}
+
+/// Last year's end: the final evaluation released 优秀, then the final report accepted and the
+/// last instalment paid.
+async fn last_year_final(p: &Project<'_>, last: &milestone::Model) -> AppResult<()> {
+    let Project { db, emails, provider, k, .. } = *p;
+    let o = p.people.officer;
     evaluate(
         db,
         emails,
-        &documents,
-        people,
-        &provider,
-        &k,
-        template.id,
+        p.documents,
+        p.people,
+        provider,
+        k,
+        p.template_id,
         &Round {
             kind: EvaluationKind::Final,
             release_on: last.due_on - Duration::days(3),
@@ -325,7 +373,7 @@ pub async fn load(
     .await?;
     report_on(
         db,
-        &provider,
+        provider,
         due(last.due_on, -2),
         last.id,
         "全年累计上门探访 1236 人次，个案服务 60 个。",
@@ -334,6 +382,5 @@ pub async fn load(
     )
     .await?;
     reports::decide(db, emails, ORIGIN, o, due(last.due_on, 3), last.id, true, "同意结项。").await?;
-    pay(db, emails, o, &k, 3, due(last.due_on, 12), "SYCZ-2026-0105").await?;
-    Ok(vec![(provider.email, Role::NgoMember, password)])
+    pay(db, emails, o, k, 3, due(last.due_on, 12), "SYCZ-2026-0105").await
 }

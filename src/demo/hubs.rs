@@ -226,99 +226,148 @@ pub async fn load(
     let officer = Actor::system("demo");
     let mut pool = orgs.iter().copied();
     for (k, h) in HUBS.iter().enumerate() {
-        let district = places.district(h.district).map(|d| d.id.to_string()).unwrap_or_default();
-        let input = HubInput {
-            name: h.name.into(),
-            hub_type: h.hub_type.into(),
-            district_id: district,
-            address: h.address.into(),
-            capacity: h.capacity.to_string(),
-            mode: "physical".into(),
-            space_unit: h.space_unit.into(),
-            default_term_months: "12".into(),
-            description: "为初创期社会组织和社区社会组织提供办公场地、能力培训、导师辅导和资源对接。".into(),
-            managers: vec![manager.id.to_string()],
-            ..Default::default()
+        let hub = create_hub(db, &officer, places, now, manager, h).await?;
+        let cx = History { db, emails, manager, now, hub };
+        graduated_cohort(&cx, &mut pool).await?;
+        incubating_cohort(&cx, k, &mut pool).await?;
+        round_in_review(&cx, &mut pool).await?;
+        round_open_now(&cx, &officer, k, ngo, &mut pool).await?;
+    }
+    Ok(())
+}
+
+/// What every step of one hub's history needs: the hub, its manager and the clock.
+struct History<'a> {
+    db: &'a DatabaseConnection,
+    emails: &'a EmailTemplates,
+    manager: &'a user::Model,
+    now: DateTime<Utc>,
+    hub: i32,
+}
+
+/// Creates the hub, managed by `manager`, with its checklist for graduation; returns its id.
+async fn create_hub(
+    db: &DatabaseConnection,
+    officer: &Actor,
+    places: &Places,
+    now: DateTime<Utc>,
+    manager: &user::Model,
+    h: &DemoHub,
+) -> AppResult<i32> {
+    let district = places.district(h.district).map(|d| d.id.to_string()).unwrap_or_default();
+    let input = HubInput {
+        name: h.name.into(),
+        hub_type: h.hub_type.into(),
+        district_id: district,
+        address: h.address.into(),
+        capacity: h.capacity.to_string(),
+        mode: "physical".into(),
+        space_unit: h.space_unit.into(),
+        default_term_months: "12".into(),
+        description: "为初创期社会组织和社区社会组织提供办公场地、能力培训、导师辅导和资源对接。".into(),
+        managers: vec![manager.id.to_string()],
+        ..Default::default()
+    };
+    let hub = hubs::create(db, officer, at(now, 1000).0, places, &input).await?.id;
+    for (title, required) in h.checklist {
+        let item = ChecklistItemInput {
+            title: (*title).into(),
+            required: if *required { "on".into() } else { String::new() },
         };
-        let hub = hubs::create(db, &officer, at(now, 1000).0, places, &input).await?.id;
-        for (title, required) in h.checklist {
-            let item = ChecklistItemInput {
-                title: (*title).into(),
-                required: if *required { "on".into() } else { String::new() },
-            };
-            hubs::add_checklist_item(db, &officer, at(now, 1000).0, hub, &item).await?;
-        }
-        let mut take = |n: usize| pool.by_ref().take(n).collect::<Vec<i32>>();
+        hubs::add_checklist_item(db, officer, at(now, 1000).0, hub, &item).await?;
+    }
+    Ok(hub)
+}
 
-        // Graduated cohort: admitted ~2 years ago; two graduate, one exits.
-        let round = open_round(db, manager, now, hub, "2024 年第一批", 800, 3).await?;
-        let mut members = vec![];
-        for org in take(3) {
+/// Graduated cohort: admitted ~2 years ago; two graduate, one exits.
+async fn graduated_cohort(cx: &History<'_>, pool: &mut impl Iterator<Item = i32>) -> AppResult<()> {
+    let History { db, emails, manager, now, hub } = *cx;
+    let round = open_round(db, manager, now, hub, "2024 年第一批", 800, 3).await?;
+    let mut members = vec![];
+    for org in pool.take(3).collect::<Vec<i32>>() {
+        let who = member_account(db, now, org).await?;
+        let a = apply(db, &who, now, 795, hub, round).await?;
+        decide(db, emails, manager, now, 770, hub, a, "accept", "欢迎入驻。").await?;
+        members.push(membership_of(db, a).await?);
+    }
+    rounds::change_status(db, emails, ORIGIN, manager, at(now, 765).0, hub, round, "closed").await?;
+    for (i, m) in members.iter().enumerate() {
+        log_services(db, manager, now, hub, m, 755, if i == 2 { 505 } else { 420 }).await?;
+    }
+    assess(db, manager, now, 390, hub, members[0].id, "graduated").await?;
+    assess(db, manager, now, 388, hub, members[1].id, "graduated").await?;
+    assess(db, manager, now, 500, hub, members[2].id, "exited").await?;
+    Ok(())
+}
+
+/// Incubating cohort: admitted ~11 months ago; one ends within 30 days. `k` is the hub's place
+/// in `HUBS`.
+async fn incubating_cohort(cx: &History<'_>, k: usize, pool: &mut impl Iterator<Item = i32>) -> AppResult<()> {
+    let History { db, emails, manager, now, hub } = *cx;
+    let round = open_round(db, manager, now, hub, "2025 年第一批", 380, 4).await?;
+    let mut members = vec![];
+    for org in pool.take(3).collect::<Vec<i32>>() {
+        let who = member_account(db, now, org).await?;
+        let a = apply(db, &who, now, 375, hub, round).await?;
+        decide(db, emails, manager, now, 350 - 5 * k as i64, hub, a, "accept", "").await?;
+        members.push(membership_of(db, a).await?);
+    }
+    rounds::change_status(db, emails, ORIGIN, manager, at(now, 345).0, hub, round, "closed").await?;
+    for m in &members {
+        log_services(db, manager, now, hub, m, 335, 1).await?;
+    }
+    Ok(())
+}
+
+/// In review: applications closed, decisions under way.
+async fn round_in_review(cx: &History<'_>, pool: &mut impl Iterator<Item = i32>) -> AppResult<()> {
+    let History { db, emails, manager, now, hub } = *cx;
+    let round = open_round(db, manager, now, hub, "2026 年秋季批次", 45, 3).await?;
+    let mut apps = vec![];
+    for org in pool.take(3).collect::<Vec<i32>>() {
+        let who = member_account(db, now, org).await?;
+        apps.push(apply(db, &who, now, 40, hub, round).await?);
+    }
+    rounds::change_status(db, emails, ORIGIN, manager, at(now, 14).0, hub, round, "reviewing").await?;
+    decide(db, emails, manager, now, 10, hub, apps[1], "waitlist", "名额有限，列入候补。").await?;
+    decide(db, emails, manager, now, 9, hub, apps[2], "reject", "服务领域与基地定位不符。").await?;
+    Ok(())
+}
+
+/// Open for applications now: the demo NGO account's organization has applied to the first
+/// hub (`k` is 0), another organization to the second, and an unregistered team to the first.
+async fn round_open_now(
+    cx: &History<'_>,
+    officer: &Actor,
+    k: usize,
+    ngo: &user::Model,
+    pool: &mut impl Iterator<Item = i32>,
+) -> AppResult<()> {
+    let History { db, manager, now, hub, .. } = *cx;
+    let round = open_round(db, manager, now, hub, "2027 年春季批次", 5, 4).await?;
+    if k == 0 {
+        apply(db, ngo, now, 2, hub, round).await?;
+    } else {
+        for org in pool.take(1).collect::<Vec<i32>>() {
             let who = member_account(db, now, org).await?;
-            let a = apply(db, &who, now, 795, hub, round).await?;
-            decide(db, emails, manager, now, 770, hub, a, "accept", "欢迎入驻。").await?;
-            members.push(membership_of(db, a).await?);
+            apply(db, &who, now, 2, hub, round).await?;
         }
-        rounds::change_status(db, emails, ORIGIN, manager, at(now, 765).0, hub, round, "closed").await?;
-        for (i, m) in members.iter().enumerate() {
-            log_services(db, manager, now, hub, m, 755, if i == 2 { 505 } else { 420 }).await?;
-        }
-        assess(db, manager, now, 390, hub, members[0].id, "graduated").await?;
-        assess(db, manager, now, 388, hub, members[1].id, "graduated").await?;
-        assess(db, manager, now, 500, hub, members[2].id, "exited").await?;
-
-        // Incubating cohort: admitted ~11 months ago; one ends within 30 days.
-        let round = open_round(db, manager, now, hub, "2025 年第一批", 380, 4).await?;
-        let mut members = vec![];
-        for org in take(3) {
-            let who = member_account(db, now, org).await?;
-            let a = apply(db, &who, now, 375, hub, round).await?;
-            decide(db, emails, manager, now, 350 - 5 * k as i64, hub, a, "accept", "").await?;
-            members.push(membership_of(db, a).await?);
-        }
-        rounds::change_status(db, emails, ORIGIN, manager, at(now, 345).0, hub, round, "closed").await?;
-        for m in &members {
-            log_services(db, manager, now, hub, m, 335, 1).await?;
-        }
-
-        // In review: applications closed, decisions under way.
-        let round = open_round(db, manager, now, hub, "2026 年秋季批次", 45, 3).await?;
-        let mut apps = vec![];
-        for org in take(3) {
-            let who = member_account(db, now, org).await?;
-            apps.push(apply(db, &who, now, 40, hub, round).await?);
-        }
-        rounds::change_status(db, emails, ORIGIN, manager, at(now, 14).0, hub, round, "reviewing").await?;
-        decide(db, emails, manager, now, 10, hub, apps[1], "waitlist", "名额有限，列入候补。").await?;
-        decide(db, emails, manager, now, 9, hub, apps[2], "reject", "服务领域与基地定位不符。").await?;
-
-        // Open for applications now: the demo NGO account's organization has applied to the
-        // first hub, another organization to the second, and an unregistered team to the first.
-        let round = open_round(db, manager, now, hub, "2027 年春季批次", 5, 4).await?;
-        if k == 0 {
-            apply(db, ngo, now, 2, hub, round).await?;
-        } else {
-            for org in take(1) {
-                let who = member_account(db, now, org).await?;
-                apply(db, &who, now, 2, hub, round).await?;
-            }
-        }
-        if k == 0 {
-            let txn = db.begin().await?;
-            let (team, _) = accounts::create_account(
-                &txn,
-                &officer,
-                now,
-                "team@demo.fuhua.local",
-                "椰风青年志愿服务队 陈队长",
-                Role::NgoMember,
-                None,
-                None,
-            )
-            .await?;
-            txn.commit().await?;
-            apply(db, &team, now, 1, hub, round).await?;
-        }
+    }
+    if k == 0 {
+        let txn = db.begin().await?;
+        let (team, _) = accounts::create_account(
+            &txn,
+            officer,
+            now,
+            "team@demo.fuhua.local",
+            "椰风青年志愿服务队 陈队长",
+            Role::NgoMember,
+            None,
+            None,
+        )
+        .await?;
+        txn.commit().await?;
+        apply(db, &team, now, 1, hub, round).await?;
     }
     Ok(())
 }

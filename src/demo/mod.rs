@@ -69,162 +69,16 @@ pub async fn load(
     crate::domain::places::ensure(db).await?;
     let today = crate::i18n::to_local(now).date_naive();
     let actor = Actor::system("demo");
-    let txn = db.begin().await?;
-    let mut accounts_made = Vec::new();
-    for (email, name, role) in [
-        ("admin@fuhua.local", "系统管理员", Role::Admin),
-        ("officer@fuhua.local", "民政局 张科长", Role::Officer),
-        ("hub@fuhua.local", "孵化基地 刘经理", Role::HubManager),
-        ("expert@fuhua.local", "评审专家 赵教授", Role::Expert),
-        ("evaluator@fuhua.local", "第三方评估 孙老师", Role::Evaluator),
-    ] {
-        let (u, pw) = accounts::create_account(&txn, &actor, now, email, name, role, None, None).await?;
-        accounts_made.push((u.email, role, pw));
-    }
-    txn.commit().await?;
+    let mut accounts_made = staff_accounts(db, &actor, now).await?;
     let places = Places::load(db).await?;
     let mut ids = Vec::new();
-    for (i, (name, t, district, cats)) in DEMO_ORGS.iter().enumerate() {
-        let d = places.district(district).map(|d| d.id).unwrap_or(1);
-        let community = places
-            .communities
-            .iter()
-            .filter(|c| c.district_id == d)
-            .nth(i % 2)
-            .map(|c| c.id.to_string())
-            .unwrap_or_default();
-        let type_digit = match t {
-            OrgType::SocialGroup => '1',
-            OrgType::SocialServiceInstitution => '2',
-            OrgType::Foundation => '3',
-            OrgType::Filing => '9',
-        };
-        let input = OrganizationInput {
-            name: name.to_string(),
-            uscc: if *t == OrgType::Filing {
-                String::new()
-            } else {
-                uscc::make(type_digit, "460200", &format!("MJ{:07}", 1000 + i))
-            },
-            org_type: t.code().into(),
-            registration_date: NaiveDate::from_ymd_opt(
-                2012 + (i as i32 % 12),
-                1 + (i as u32 % 12),
-                1 + (i as u32 % 27),
-            )
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-            registration_authority: if *t == OrgType::Filing {
-                format!("{district}民政局")
-            } else {
-                "三亚市民政局".into()
-            },
-            legal_representative: REPRESENTATIVES[i % REPRESENTATIVES.len()].into(),
-            address: format!("海南省三亚市{district}{}号", 10 + i * 7),
-            district_id: d.to_string(),
-            community_id: community,
-            business_scope: "开展社区服务、专业培训、志愿服务、政策咨询等公益活动。".into(),
-            registered_funds: if *t == OrgType::Foundation {
-                "4000000".into()
-            } else {
-                format!("{}", 30000 + i * 10000)
-            },
-            supervising_unit: if *t == OrgType::SocialGroup { "三亚市民政局".into() } else { String::new() },
-            certificate_valid_until: "2030-12-31".into(),
-            categories: vec![cats.to_string()],
-            contact_name: REPRESENTATIVES[(i + 3) % REPRESENTATIVES.len()].into(),
-            contact_phone: format!("0898-88{:06}", 123456 + i * 111),
-            contact_email: format!("contact{i}@example.org"),
-            uscc_override_reason: String::new(),
-        };
-        let org = organizations::create(db, &actor, now, today, &input).await?;
+    for (i, entry) in DEMO_ORGS.iter().enumerate() {
+        let org = organizations::create(db, &actor, now, today, &organization_input(&places, i, entry)).await?;
         ids.push(org.id);
-        let year = chrono::Datelike::year(&today) - 1;
-        let result = match i % 10 {
-            7 => "failed",
-            4 => "basically_passed",
-            _ => "passed",
-        };
-        records::add_annual_report(
-            db,
-            &actor,
-            now,
-            today,
-            org.id,
-            &AnnualReportInput { year: year.to_string(), result: result.into(), note: String::new() },
-        )
-        .await?;
-        if i % 3 == 0 {
-            let from = today - chrono::Duration::days(400 + i as i64 * 10);
-            records::add_grade(
-                db,
-                &actor,
-                now,
-                today,
-                org.id,
-                &GradeInput { grade: format!("{}", 3 + i % 3), valid_from: from.to_string(), valid_to: String::new() },
-            )
-            .await?;
-        }
+        add_yearly_records(db, &actor, now, today, i, org.id).await?;
     }
-    let day = |days: i64| (today - chrono::Duration::days(days)).to_string();
-    if let Some(&id) = ids.get(7) {
-        records::add_list_entry(
-            db,
-            &actor,
-            now,
-            today,
-            id,
-            &ListEntryInput {
-                kind: "abnormal_list".into(),
-                entered_on: day(90),
-                reason: "未按规定报送年度工作报告".into(),
-            },
-        )
-        .await?;
-    }
-    if let Some(&id) = ids.get(12) {
-        records::add_list_entry(
-            db,
-            &actor,
-            now,
-            today,
-            id,
-            &ListEntryInput {
-                kind: "dishonesty_list".into(),
-                entered_on: day(30),
-                reason: "被列入活动异常名录满2年".into(),
-            },
-        )
-        .await?;
-    }
-    if let Some(&id) = ids.get(13) {
-        records::add_penalty(
-            db,
-            &actor,
-            now,
-            today,
-            id,
-            &PenaltyInput {
-                decided_on: day(200),
-                authority: "三亚市民政局".into(),
-                decision_number: "三民罚〔2026〕3号".into(),
-                description: "未按章程开展活动，给予警告".into(),
-                fine: String::new(),
-            },
-        )
-        .await?;
-    }
-    for (idx, to) in [
-        (20usize, OrgStatus::Suspended),
-        (21, OrgStatus::Suspended),
-        (22, OrgStatus::Deregistered),
-        (12, OrgStatus::Revoked),
-    ] {
-        if let Some(&id) = ids.get(idx) {
-            organizations::change_status(db, &actor, now, id, to, "演示数据").await?;
-        }
-    }
+    add_sanctions(db, &actor, now, today, &ids).await?;
+    change_statuses(db, &actor, now, &ids).await?;
     // The NGO account speaks for the first organization.
     let txn = db.begin().await?;
     let (u, pw) = accounts::create_account(
@@ -240,6 +94,210 @@ pub async fn load(
     .await?;
     txn.commit().await?;
     accounts_made.push((u.email.clone(), Role::NgoMember, pw));
+    accounts_made.extend(load_activity(db, emails, sealer, &places, now, &u, &ids).await?);
+    Ok(accounts_made)
+}
+
+/// One account for each staff role, made in one transaction; returns them with their passwords.
+async fn staff_accounts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(String, Role, String)>> {
+    let txn = db.begin().await?;
+    let mut accounts_made = Vec::new();
+    for (email, name, role) in [
+        ("admin@fuhua.local", "系统管理员", Role::Admin),
+        ("officer@fuhua.local", "民政局 张科长", Role::Officer),
+        ("hub@fuhua.local", "孵化基地 刘经理", Role::HubManager),
+        ("expert@fuhua.local", "评审专家 赵教授", Role::Expert),
+        ("evaluator@fuhua.local", "第三方评估 孙老师", Role::Evaluator),
+    ] {
+        let (u, pw) = accounts::create_account(&txn, actor, now, email, name, role, None, None).await?;
+        accounts_made.push((u.email, role, pw));
+    }
+    txn.commit().await?;
+    Ok(accounts_made)
+}
+
+/// The registration form of the `i`-th demo organization, its details varied with `i`.
+fn organization_input(
+    places: &Places,
+    i: usize,
+    (name, t, district, cats): &(&str, OrgType, &str, &str),
+) -> OrganizationInput {
+    let d = places.district(district).map(|d| d.id).unwrap_or(1);
+    let community = places
+        .communities
+        .iter()
+        .filter(|c| c.district_id == d)
+        .nth(i % 2)
+        .map(|c| c.id.to_string())
+        .unwrap_or_default();
+    let type_digit = match t {
+        OrgType::SocialGroup => '1',
+        OrgType::SocialServiceInstitution => '2',
+        OrgType::Foundation => '3',
+        OrgType::Filing => '9',
+    };
+    OrganizationInput {
+        name: name.to_string(),
+        uscc: if *t == OrgType::Filing {
+            String::new()
+        } else {
+            uscc::make(type_digit, "460200", &format!("MJ{:07}", 1000 + i))
+        },
+        org_type: t.code().into(),
+        registration_date: NaiveDate::from_ymd_opt(2012 + (i as i32 % 12), 1 + (i as u32 % 12), 1 + (i as u32 % 27))
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        registration_authority: if *t == OrgType::Filing {
+            format!("{district}民政局")
+        } else {
+            "三亚市民政局".into()
+        },
+        legal_representative: REPRESENTATIVES[i % REPRESENTATIVES.len()].into(),
+        address: format!("海南省三亚市{district}{}号", 10 + i * 7),
+        district_id: d.to_string(),
+        community_id: community,
+        business_scope: "开展社区服务、专业培训、志愿服务、政策咨询等公益活动。".into(),
+        registered_funds: if *t == OrgType::Foundation { "4000000".into() } else { format!("{}", 30000 + i * 10000) },
+        supervising_unit: if *t == OrgType::SocialGroup { "三亚市民政局".into() } else { String::new() },
+        certificate_valid_until: "2030-12-31".into(),
+        categories: vec![cats.to_string()],
+        contact_name: REPRESENTATIVES[(i + 3) % REPRESENTATIVES.len()].into(),
+        contact_phone: format!("0898-88{:06}", 123456 + i * 111),
+        contact_email: format!("contact{i}@example.org"),
+        uscc_override_reason: String::new(),
+    }
+}
+
+/// Last year's annual report of the `i`-th organization (every tenth failed) and, for every
+/// third, a grade.
+async fn add_yearly_records(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    i: usize,
+    org: i32,
+) -> AppResult<()> {
+    let year = chrono::Datelike::year(&today) - 1;
+    let result = match i % 10 {
+        7 => "failed",
+        4 => "basically_passed",
+        _ => "passed",
+    };
+    records::add_annual_report(
+        db,
+        actor,
+        now,
+        today,
+        org,
+        &AnnualReportInput { year: year.to_string(), result: result.into(), note: String::new() },
+    )
+    .await?;
+    if i.is_multiple_of(3) {
+        let from = today - chrono::Duration::days(400 + i as i64 * 10);
+        records::add_grade(
+            db,
+            actor,
+            now,
+            today,
+            org,
+            &GradeInput { grade: format!("{}", 3 + i % 3), valid_from: from.to_string(), valid_to: String::new() },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Puts two organizations on the abnormal and dishonesty lists and records a penalty on a third.
+async fn add_sanctions(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    ids: &[i32],
+) -> AppResult<()> {
+    let day = |days: i64| (today - chrono::Duration::days(days)).to_string();
+    if let Some(&id) = ids.get(7) {
+        records::add_list_entry(
+            db,
+            actor,
+            now,
+            today,
+            id,
+            &ListEntryInput {
+                kind: "abnormal_list".into(),
+                entered_on: day(90),
+                reason: "未按规定报送年度工作报告".into(),
+            },
+        )
+        .await?;
+    }
+    if let Some(&id) = ids.get(12) {
+        records::add_list_entry(
+            db,
+            actor,
+            now,
+            today,
+            id,
+            &ListEntryInput {
+                kind: "dishonesty_list".into(),
+                entered_on: day(30),
+                reason: "被列入活动异常名录满2年".into(),
+            },
+        )
+        .await?;
+    }
+    if let Some(&id) = ids.get(13) {
+        records::add_penalty(
+            db,
+            actor,
+            now,
+            today,
+            id,
+            &PenaltyInput {
+                decided_on: day(200),
+                authority: "三亚市民政局".into(),
+                decision_number: "三民罚〔2026〕3号".into(),
+                description: "未按章程开展活动，给予警告".into(),
+                fine: String::new(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Suspends two organizations, deregisters one and revokes another.
+async fn change_statuses(db: &DatabaseConnection, actor: &Actor, now: DateTime<Utc>, ids: &[i32]) -> AppResult<()> {
+    for (idx, to) in [
+        (20usize, OrgStatus::Suspended),
+        (21, OrgStatus::Suspended),
+        (22, OrgStatus::Deregistered),
+        (12, OrgStatus::Revoked),
+    ] {
+        if let Some(&id) = ids.get(idx) {
+            organizations::change_status(db, actor, now, id, to, "演示数据").await?;
+        }
+    }
+    Ok(())
+}
+
+/// Hubs, calls, awards, contracts and evaluations among the organizations `ids`; returns the
+/// providers' accounts made on the way.
+async fn load_activity(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    sealer: &crate::domain::sealing::Sealer,
+    places: &Places,
+    now: DateTime<Utc>,
+    ngo: &user::Model,
+    ids: &[i32],
+) -> AppResult<Vec<(String, Role, String)>> {
+    let mut accounts_made = Vec::new();
     // Incubation: organizations that are active and on no list enter the hubs.
     let inactive_or_listed = [0usize, 7, 12, 20, 21, 22];
     let pool: Vec<i32> =
@@ -249,7 +307,7 @@ pub async fn load(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    self::hubs::load(db, emails, &places, now, (&manager, &u), &pool).await?;
+    self::hubs::load(db, emails, places, now, (&manager, ngo), &pool).await?;
     let officer =
         user::Entity::find().filter(user::Column::Role.eq(Role::Officer)).one(db).await?.ok_or(AppError::NotFound)?;
     // Bidders: active, on no list, with a passed annual report (every tenth failed it).
@@ -259,13 +317,13 @@ pub async fn load(
         .filter(|(i, _)| !inactive_or_listed.contains(i) && i % 10 != 7)
         .map(|(_, id)| *id)
         .collect();
-    self::calls::load(db, emails, sealer, &places, now, (&officer, &u), &bidders).await?;
-    self::awards::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
-    let (made, current, provider) = self::contracts::load(db, emails, sealer, &places, now, &officer, &bidders).await?;
+    self::calls::load(db, emails, sealer, places, now, (&officer, ngo), &bidders).await?;
+    self::awards::load(db, emails, sealer, places, now, &officer, &bidders).await?;
+    let (made, current, provider) = self::contracts::load(db, emails, sealer, places, now, &officer, &bidders).await?;
     accounts_made.extend(made);
     let evaluator =
         user::Entity::find().filter(user::Column::Role.eq(Role::Evaluator)).one(db).await?.ok_or(AppError::NotFound)?;
     let people = self::evaluations::People { officer: &officer, evaluator: &evaluator, provider: &provider };
-    accounts_made.extend(self::evaluations::load(db, emails, sealer, &places, now, &people, &current, &bidders).await?);
+    accounts_made.extend(self::evaluations::load(db, emails, sealer, places, now, &people, &current, &bidders).await?);
     Ok(accounts_made)
 }

@@ -1,6 +1,6 @@
 //! Email on the wire: the transport (SMTP with lettre when an SMTP URL is configured,
 //! otherwise a folder of .eml files for development), the MIME message made from an outbox
-//! row, and the Tera templates of the bodies. The worker (`crate::worker`) delivers the outbox.
+//! row, and the Tera templates of the bodies. The worker module delivers the outbox.
 pub mod templates;
 
 use crate::config::AppConfig;

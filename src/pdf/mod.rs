@@ -4,7 +4,7 @@
 //!
 //! Build one [`FontBook`] at start-up and call [`render`] per document. Rendering is CPU-bound
 //! (a few milliseconds): call it from `spawn_blocking` in async handlers. [`Drawer`] is the
-//! renderer the rules ask for their documents through (`domain::documents::Renderer`).
+//! drawer the rules ask for their documents through (`domain::documents::Draws`).
 
 mod chart;
 pub mod contract;
@@ -16,7 +16,9 @@ pub mod readback;
 mod table;
 mod wrap;
 
-use domain::documents::{Documents, DrawError, Drawn, Renderer, Request};
+use domain::contracts::documents::ContractDocument;
+use domain::documents::{DrawError, Drawn, Draws};
+use domain::evaluations::ReportDocument;
 use std::io::Write as _;
 use std::sync::Arc;
 
@@ -139,19 +141,26 @@ impl Drawer {
         Drawer { fonts }
     }
 
-    /// What the rules take: `Arc<dyn Renderer>`.
+    /// What the rules take: one drawer, shared.
     pub fn shared(fonts: Arc<FontBook>) -> Documents {
         Arc::new(Drawer::new(fonts))
     }
 
-    /// The document `request` describes, laid out but not yet drawn.
-    pub fn document(request: &Request) -> Document {
-        match request {
-            Request::Contract { view, language, draft } => contract::document(view, *language, *draft),
-            Request::Amendment { view, seq, reason, changes, language } => {
-                contract::amendment(view, *seq, reason, changes, *language)
-            }
-            Request::EvaluationReport { view, rules } => evaluation_report::document(view, rules),
+    fn drawn(&self, doc: &Document) -> Result<Drawn, DrawError> {
+        let r = render(&self.fonts, doc)?;
+        Ok(Drawn { bytes: r.bytes, pages: r.pages })
+    }
+}
+
+/// The drawer the application hands the rules.
+pub type Documents = Arc<Drawer>;
+
+/// The contract or amendment `request` describes, laid out but not yet drawn.
+pub fn contract_document(request: &ContractDocument) -> Document {
+    match request {
+        ContractDocument::Contract { view, language, draft } => contract::document(view, *language, *draft),
+        ContractDocument::Amendment { view, seq, reason, changes, language } => {
+            contract::amendment(view, *seq, reason, changes, *language)
         }
     }
 }
@@ -171,10 +180,15 @@ impl From<PdfError> for domain::error::AppError {
     }
 }
 
-impl Renderer for Drawer {
-    fn draw(&self, request: &Request) -> Result<Drawn, DrawError> {
-        let r = render(&self.fonts, &Drawer::document(request))?;
-        Ok(Drawn { bytes: r.bytes, pages: r.pages })
+impl Draws<ContractDocument> for Drawer {
+    fn draw(&self, request: &ContractDocument) -> Result<Drawn, DrawError> {
+        self.drawn(&contract_document(request))
+    }
+}
+
+impl Draws<ReportDocument> for Drawer {
+    fn draw(&self, request: &ReportDocument) -> Result<Drawn, DrawError> {
+        self.drawn(&evaluation_report::document(&request.view, &request.rules))
     }
 }
 

@@ -597,8 +597,11 @@ async fn the_longest_terms_the_forms_allow_print_in_full() {
     )
     .await
     .expect("view");
-    let request =
-        fuhua::domain::documents::Request::Contract { view: Box::new(v), language: Locale::ZhCn, draft: false };
+    let request = fuhua::domain::contracts::documents::ContractDocument::Contract {
+        view: Box::new(v),
+        language: Locale::ZhCn,
+        draft: false,
+    };
     let pdf = fuhua::domain::documents::render(&s.documents, request).await.expect("pdf");
     let got = squeeze(&pdf_text(&pdf.bytes));
     // Every character typed comes back: count one that only the typed text uses.

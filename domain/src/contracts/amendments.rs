@@ -1,16 +1,17 @@
 //! Amendments (补充协议) to a signed contract: the only way it changes. Each is numbered,
 //! says why and what changed (before and after), gets its own PDF, stored with its digest
 //! and sent to the provider, and stays in the contract's history.
+use super::documents::ContractDocument;
 use super::terms::{max_term_months, parse_term_date};
 use super::view;
 use super::{ContractRules, access, documents};
 use crate::audit::{self, Actor};
-use crate::documents::{self as drawing, Documents};
+use crate::documents::{self as drawing, Draws};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::fields::field_error;
 use crate::i18n::{Locale, Msg};
 use crate::outbox::EmailTemplates;
-use crate::procurement::rules::ProcurementRules;
+use crate::procurement_rules::ProcurementRules;
 use chrono::{DateTime, Duration, Months, Utc};
 use entity::enums::{ContractStatus, DocumentKind};
 use entity::{call, contract, contract_amendment, milestone, user};
@@ -19,6 +20,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -152,9 +154,9 @@ fn amended(k: &contract::Model, p: &Proposed, now: DateTime<Utc>) -> contract::A
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn amend(
+pub async fn amend<D: Draws<ContractDocument> + ?Sized>(
     db: &DatabaseConnection,
-    renderer: &Documents,
+    renderer: &Arc<D>,
     emails: &EmailTemplates,
     origin: &str,
     u: &user::Model,
@@ -173,7 +175,7 @@ pub async fn amend(
     let seq = next_seq(db, k.id).await?;
     let today = crate::i18n::to_local(now).date_naive();
     let v = view::build(db, &k, access::Viewer::Bureau, rules, today).await?;
-    let request = drawing::Request::Amendment {
+    let request = ContractDocument::Amendment {
         view: Box::new(v.clone()),
         seq,
         reason: p.reason.clone(),

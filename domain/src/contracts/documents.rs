@@ -2,6 +2,7 @@
 //! byte for byte with their SHA-256 in that step's transaction, so a failed drawing leaves
 //! nothing behind, and anyone holding a copy can check it here.
 use super::access;
+use super::view::ContractView;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Utc};
@@ -10,6 +11,21 @@ use entity::{contract, contract_document, organization, user};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+/// What a contract document says.
+#[derive(Debug, Clone)]
+pub enum ContractDocument {
+    /// The contract text in `language`; a draft carries a watermark.
+    Contract { view: Box<ContractView>, language: Locale, draft: bool },
+    /// Amendment number `seq`, with its reason and each change as (field, before, after).
+    Amendment {
+        view: Box<ContractView>,
+        seq: i32,
+        reason: String,
+        changes: Vec<(String, String, String)>,
+        language: Locale,
+    },
+}
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

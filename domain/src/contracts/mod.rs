@@ -11,6 +11,7 @@ pub mod payments;
 pub mod reminders;
 pub mod reports;
 pub mod rules;
+pub mod settling;
 pub mod signing;
 pub mod terms;
 pub mod view;

@@ -6,9 +6,9 @@ use super::access;
 use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::fields::field_error;
+use crate::files::{MAX_FILES, checked_file};
 use crate::i18n::Msg;
 use crate::outbox::EmailTemplates;
-use crate::procurement::attachments::{MAX_FILES, checked_file};
 use chrono::{DateTime, Utc};
 use entity::enums::{ContractStatus, InstalmentStatus, MilestoneStatus, ReportDecision};
 use entity::{
@@ -241,7 +241,7 @@ pub async fn decide(
     if let (true, Some(iid)) = (accept, m.instalment_id) {
         // An instalment tied to an evaluation also waits for that evaluation's result.
         let i = contract_instalment::Entity::find_by_id(iid).one(&txn).await?.ok_or(AppError::NotFound)?;
-        crate::evaluations::release::settle(&txn, now, &i).await?;
+        super::settling::settle(&txn, now, &i).await?;
     }
     audit::append(
         &txn,

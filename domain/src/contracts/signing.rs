@@ -3,14 +3,15 @@
 //! the countersigned scan; the contract is then active and the instalments due on signing
 //! become payable. An approved contract can be reopened for changes until it is sent.
 use super::documents;
+use super::documents::ContractDocument;
 use super::view::{self, ContractView};
 use super::{ContractRules, access, terms};
 use crate::audit::{self, Actor};
-use crate::documents::{self as drawing, Documents};
+use crate::documents::{self as drawing, Draws};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, Msg};
 use crate::outbox::EmailTemplates;
-use crate::procurement::rules::ProcurementRules;
+use crate::procurement_rules::ProcurementRules;
 use chrono::{DateTime, Datelike, Utc};
 use entity::enums::{ContractStatus, DocumentKind, InstalmentStatus, PaymentCondition};
 use entity::{call, contract, contract_instalment, user};
@@ -19,6 +20,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
+use std::sync::Arc;
 
 /// What still keeps a draft from approval, each as a message naming the problem.
 pub fn blockers(v: &ContractView, max_term: i32, max_bond: i32) -> Vec<Msg> {
@@ -84,9 +86,9 @@ async fn move_state(
 /// particulars are fixed, and the PDF is drawn once to be sure it can be (every character
 /// in the font).
 #[allow(clippy::too_many_arguments)]
-pub async fn approve(
+pub async fn approve<D: Draws<ContractDocument> + ?Sized>(
     db: &DatabaseConnection,
-    renderer: &Documents,
+    renderer: &Arc<D>,
     u: &user::Model,
     now: DateTime<Utc>,
     rules: &ContractRules,
@@ -110,7 +112,7 @@ pub async fn approve(
     }
     drawing::render(
         renderer,
-        drawing::Request::Contract { view: Box::new(v.clone()), language: Locale::ZhCn, draft: false },
+        ContractDocument::Contract { view: Box::new(v.clone()), language: Locale::ZhCn, draft: false },
     )
     .await?;
     let txn = db.begin().await?;
@@ -161,9 +163,9 @@ pub async fn reopen(db: &DatabaseConnection, u: &user::Model, now: DateTime<Utc>
 /// Issues the contract PDF in `language`, stores it with its digest and emails it to the
 /// provider. Drawn before anything is written: a failure changes nothing.
 #[allow(clippy::too_many_arguments)]
-pub async fn send(
+pub async fn send<D: Draws<ContractDocument> + ?Sized>(
     db: &DatabaseConnection,
-    renderer: &Documents,
+    renderer: &Arc<D>,
     emails: &EmailTemplates,
     origin: &str,
     u: &user::Model,
@@ -177,7 +179,7 @@ pub async fn send(
     let today = crate::i18n::to_local(now).date_naive();
     let v = view::build(db, &k, access::Viewer::Bureau, rules, today).await?;
     let pdf =
-        drawing::render(renderer, drawing::Request::Contract { view: Box::new(v.clone()), language, draft: false })
+        drawing::render(renderer, ContractDocument::Contract { view: Box::new(v.clone()), language, draft: false })
             .await?;
     let number = k.number.clone().unwrap_or_default();
     let txn = db.begin().await?;
@@ -261,7 +263,7 @@ pub async fn countersign(
     name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<()> {
-    let (name, kind) = crate::procurement::attachments::checked_file(name, &bytes)?;
+    let (name, kind) = crate::files::checked_file(name, &bytes)?;
     if !matches!(kind, "pdf" | "png" | "jpeg") {
         return Err(crate::fields::field_error("file", Msg::new("contract.scan_kind")));
     }

@@ -7,7 +7,7 @@ use crate::audit::{self, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::money::Money;
-use crate::procurement::rules::ProcurementRules;
+use crate::procurement_rules::ProcurementRules;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use entity::enums::{ContractStatus, PaymentCondition};
 use entity::{call, contract, contract_instalment, contract_output, milestone, organization, user};

@@ -15,3 +15,10 @@ pub mod templates;
 pub mod view;
 
 pub use rules::EvaluationRules;
+
+/// What an evaluation report says (drawn in Chinese).
+#[derive(Debug, Clone)]
+pub struct ReportDocument {
+    pub view: Box<view::EvaluationView>,
+    pub rules: EvaluationRules,
+}

@@ -7,27 +7,29 @@
 //! - final 优秀/良好: the last instalment becomes payable in full; 合格: less the configured
 //!   deduction; 不合格: withheld, and calls published in the following months refuse the
 //!   organization (see the procurement eligibility check).
+use super::ReportDocument;
 use super::access::{self, Viewer};
 use super::rules::EvaluationRules;
 use super::view::{self, EvaluationView};
 use crate::audit::{self, Actor};
 use crate::contracts::access::notify_provider;
 use crate::contracts::documents;
-use crate::documents::{self as drawing, Documents};
+use crate::documents::{self as drawing, Draws};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, Msg, format_money};
 use crate::outbox::EmailTemplates;
 use chrono::{DateTime, Utc};
 use entity::enums::{
     ContractStatus, DocumentKind, EvaluationGrade, EvaluationKind, EvaluationStatus, EvaluatorStatus, InstalmentStatus,
-    MilestoneStatus, PaymentCondition,
+    PaymentCondition,
 };
-use entity::{contract, contract_instalment, evaluation, evaluation_evaluator, milestone, user};
+use entity::{contract, contract_instalment, evaluation, evaluation_evaluator, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, TransactionTrait,
 };
+use std::sync::Arc;
 
 /// What stands in the way of releasing, in the order an officer would mend it.
 pub fn blockers(v: &EvaluationView, seats: &[evaluation_evaluator::Model]) -> Vec<Msg> {
@@ -59,41 +61,6 @@ pub fn blockers(v: &EvaluationView, seats: &[evaluation_evaluator::Model]) -> Ve
         out.push(Msg::new("evaluation.findings_missing"));
     }
     out
-}
-
-/// Whether a pending instalment may be paid now, by its condition: the milestone carrying it
-/// (if any) accepted and, for an evaluation's instalment, that evaluation released and passed.
-pub async fn instalment_ready<C: ConnectionTrait>(db: &C, i: &contract_instalment::Model) -> AppResult<bool> {
-    let m = milestone::Entity::find().filter(milestone::Column::InstalmentId.eq(i.id)).one(db).await?;
-    let milestone_ok = m.is_none_or(|m| m.status == MilestoneStatus::Accepted);
-    let kind = match i.condition {
-        PaymentCondition::Signing | PaymentCondition::MilestoneAccepted => return Ok(milestone_ok),
-        PaymentCondition::MidtermPassed => EvaluationKind::Midterm,
-        PaymentCondition::FinalPassed => EvaluationKind::Final,
-    };
-    let ev = evaluation::Entity::find()
-        .filter(evaluation::Column::ContractId.eq(i.contract_id))
-        .filter(evaluation::Column::Kind.eq(kind))
-        .filter(evaluation::Column::Status.eq(EvaluationStatus::Released))
-        .one(db)
-        .await?;
-    Ok(milestone_ok && ev.and_then(|e| e.grade).is_some_and(|g| g.passed()))
-}
-
-/// Pending → payable when its conditions are met; returns whether it moved.
-pub async fn settle(txn: &DatabaseTransaction, now: DateTime<Utc>, i: &contract_instalment::Model) -> AppResult<bool> {
-    if i.status != InstalmentStatus::Pending || !instalment_ready(txn, i).await? {
-        return Ok(false);
-    }
-    let to = i.status.transition(InstalmentStatus::Payable)?;
-    let r = contract_instalment::Entity::update_many()
-        .col_expr(contract_instalment::Column::Status, Expr::value(to))
-        .col_expr(contract_instalment::Column::PayableAt, Expr::value(now))
-        .filter(contract_instalment::Column::Id.eq(i.id))
-        .filter(contract_instalment::Column::Status.eq(InstalmentStatus::Pending))
-        .exec(txn)
-        .await?;
-    Ok(r.rows_affected == 1)
 }
 
 /// Withholds an instalment the evaluation's grade does not earn.
@@ -165,7 +132,7 @@ async fn consequences(
             )
             .await?;
         }
-        if settle(txn, now, &i).await? {
+        if crate::contracts::settling::settle(txn, now, &i).await? {
             audit::append(
                 txn,
                 now,
@@ -229,10 +196,10 @@ async fn move_to_released(
 /// Releases the result: see the module comment. Refused, with nothing changed, while anything
 /// in [`blockers`] stands; a second release (or scores handed in meanwhile) finds it moved.
 #[allow(clippy::too_many_arguments)]
-pub async fn release(
+pub async fn release<D: Draws<ReportDocument> + ?Sized>(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
-    renderer: &Documents,
+    renderer: &Arc<D>,
     origin: &str,
     u: &user::Model,
     now: DateTime<Utc>,
@@ -254,7 +221,7 @@ pub async fn release(
     (v.status, v.grade, v.total_centi) = (EvaluationStatus::Released, Some(grade), Some(total));
     v.released_at = Some(crate::i18n::format_datetime(now));
     v.blockers.clear();
-    let request = drawing::Request::EvaluationReport { view: Box::new(v.clone()), rules: rules.clone() };
+    let request = ReportDocument { view: Box::new(v.clone()), rules: rules.clone() };
     let rendered = drawing::render(renderer, request).await?;
     let file_name =
         format!("{}-{}.pdf", k.number.clone().unwrap_or_else(|| format!("contract-{}", k.id)), ev.kind.code());

@@ -16,5 +16,5 @@ pub mod panel_report;
 pub mod panel_view;
 pub mod questions;
 pub mod receipts;
-pub mod rules;
+pub use crate::procurement_rules as rules;
 pub mod score_sheets;

@@ -477,7 +477,7 @@ async fn preview(o: Officer, id: i32, lang: Option<&str>, app: &State<App>) -> R
     let k = access::for_bureau(&app.db, &o.0, id).await?;
     let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
     let l = lang.and_then(Locale::from_tag).unwrap_or(Locale::ZhCn);
-    let request = drawing::Request::Contract { view: Box::new(v), language: l, draft: true };
+    let request = documents::ContractDocument::Contract { view: Box::new(v), language: l, draft: true };
     let pdf = drawing::render(&app.documents, request).await?;
     Ok(Download::file(pdf.bytes, "pdf", &format!("contract-{id}-draft.pdf"), true))
 }

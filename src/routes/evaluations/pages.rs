@@ -351,7 +351,7 @@ async fn report(m: Member, id: i32, app: &State<App>) -> Result<Download, PageEr
     match release::report(&app.db, &m.0, id, rules).await? {
         release::Report::Stored(d) => Ok(Download::file(d.data, "pdf", &d.file_name, false)),
         release::Report::Preview(v) => {
-            let request = drawing::Request::EvaluationReport { view: v, rules: rules.clone() };
+            let request = crate::domain::evaluations::ReportDocument { view: v, rules: rules.clone() };
             let pdf = drawing::render(&app.documents, request).await?;
             Ok(Download::file(pdf.bytes, "pdf", &format!("evaluation-{id}-preview.pdf"), true))
         }
