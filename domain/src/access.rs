@@ -20,7 +20,7 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    /// The bureau sees every organization, as the public sees none but active ones.
+    /// Where no organization is concerned (a list, an export): the bureau, or the public.
     pub fn of_anyone(u: Option<&user::Model>) -> Viewer {
         match u {
             Some(u) if u.role.is_bureau() => Viewer::Bureau,

@@ -535,6 +535,10 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
     let one = p.get(&app, &format!("/api/v1/contracts/{}", w.contract)).await.json();
     assert_eq!(one["number"], "SYHT-2027-001");
     assert_eq!(one["totals"]["remaining_fen"], 12_000_000);
+    // The reader is named by party, and told what it may do: nothing on an active contract.
+    assert_eq!(one["viewer"], "provider", "{one}");
+    assert_eq!(one["can"]["sign"], false, "{one}");
+    assert_eq!(one["can"]["manage"], false, "{one}");
     let mut o = token(w.other.clone()).await;
     assert_eq!(o.get(&app, "/api/v1/contracts").await.json()["contracts"], serde_json::json!([]));
     assert_eq!(o.get(&app, &format!("/api/v1/contracts/{}", w.contract)).await.status, Status::NotFound);

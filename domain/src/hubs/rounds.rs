@@ -44,6 +44,12 @@ pub fn accepts_applications(r: &hub_round::Model, today: NaiveDate) -> bool {
     r.status == RoundStatus::Open && r.opens_on <= today && today <= r.closes_on
 }
 
+/// Whether the hub's staff may still move the round on (to review, or closed): a closed
+/// round is final.
+pub fn may_move_on(r: &hub_round::Model) -> bool {
+    r.status.transition(RoundStatus::Closed).is_ok()
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     u: &user::Model,

@@ -16,7 +16,7 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 /// What the reader may do with the call now. Each step checks its state again when taken.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CallCan {
     /// The bureau, on a draft: edit and publish it.
     pub edit: bool,
@@ -41,12 +41,14 @@ impl CallCan {
         let bureau = Viewer::of_anyone(u).is_bureau();
         let ngo = u.is_some_and(|u| u.role == Role::NgoMember);
         let phase = calls::phase(c, now);
+        let published = c.status == CallStatus::Published;
         let before_deadline = c.bid_deadline.is_some_and(|d| now < d);
+        let deadline_passed = c.bid_deadline.is_some_and(|d| now >= d);
         CallCan {
             edit: bureau && c.status == CallStatus::Draft,
-            amend: bureau && c.status == CallStatus::Published && before_deadline,
+            amend: bureau && published && before_deadline,
             cancel: bureau && c.status != CallStatus::Cancelled,
-            open: bureau && c.status == CallStatus::Published && !before_deadline && c.bid_deadline.is_some(),
+            open: bureau && published && deadline_passed,
             bid: ngo && matches!(phase, Phase::QuestionsOpen | Phase::QuestionsClosed),
             ask: ngo && phase == Phase::QuestionsOpen,
             follow: ngo && c.status != CallStatus::Draft,

@@ -147,8 +147,11 @@ async fn edit_context(
     id: i32,
     values: Option<&TermsInput>,
 ) -> Result<Value, AppError> {
-    access::for_bureau(&app.db, u, id).await?;
     let page = ContractPage::load(app, page.locale, u, id).await?;
+    // The draft form is the bureau's; the provider, who may see the contract, may not edit it.
+    if !page.contract.bureau {
+        return Err(AppError::Forbidden);
+    }
     let mut values = values.cloned().unwrap_or_else(|| terms_values(&page.contract));
     let mut ctx = page.context();
     while values.outputs.len() < 3 {

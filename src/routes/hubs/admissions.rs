@@ -98,7 +98,7 @@ async fn round_context(app: &App, page: &Page, id: i32, rid: i32) -> Result<Valu
         "round": r,
         "questions": rounds::questions_of(&r),
         "accepting": rounds::accepts_applications(&r, app.clock.today_local()),
-        "can_change_status": staff && r.status.transition(entity::enums::RoundStatus::Closed).is_ok(),
+        "can_change_status": staff && rounds::may_move_on(&r),
         "staff": staff,
         "applications": apps,
         "free_seats": free_seats,

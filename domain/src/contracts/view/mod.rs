@@ -96,6 +96,8 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractView {
     pub id: i32,
+    /// Serialized as the party the reader stands for: "bureau" or "provider".
+    #[serde(serialize_with = "as_party")]
     pub viewer: Viewer,
     /// The viewer is the bureau (pages word their guidance for the bureau or the provider).
     pub bureau: bool,
@@ -148,6 +150,17 @@ pub struct ContractView {
     pub signed_at: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub overdue_count: usize,
+}
+
+/// The contract's API has always named its reader by party; the provider's members are
+/// `Viewer::Member` everywhere else.
+fn as_party<S: serde::Serializer>(v: &Viewer, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match v {
+        Viewer::Bureau => "bureau",
+        Viewer::Member => "provider",
+        Viewer::Evaluator => "evaluator",
+        Viewer::Public => "public",
+    })
 }
 
 /// Builds the view. `today` is the Beijing date that decides what is overdue.
