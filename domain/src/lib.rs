@@ -34,6 +34,7 @@ pub mod records;
 pub mod sealing;
 pub mod secrets;
 pub mod sessions;
+pub mod todo;
 pub mod uscc;
 pub mod xlsx_limits;
 

@@ -13,6 +13,7 @@ pub mod page;
 pub mod procurement;
 pub mod registry;
 pub mod shared;
+pub mod todo;
 pub mod uploads;
 
 /// Where the database gate sends requests while the database is away (`db::Gate`).
@@ -38,6 +39,7 @@ pub fn pages() -> Vec<rocket::Route> {
     r.extend(contracts::pages());
     r.extend(evaluations::pages());
     r.extend(admin::pages());
+    r.extend(todo::pages());
     r
 }
 
@@ -50,6 +52,7 @@ pub fn api() -> Vec<rocket::Route> {
     r.extend(procurement::api());
     r.extend(contracts::api());
     r.extend(evaluations::api());
+    r.extend(todo::api());
     r
 }
 

@@ -21,6 +21,8 @@ pub struct Page {
     pub csrf: String,
     flash: Option<(String, String)>,
     path: String,
+    /// Steps waiting for the account (the navigation's 待办 number).
+    waiting: Option<u64>,
 }
 
 fn user_json(u: &Option<user::Model>) -> Value {
@@ -61,12 +63,19 @@ impl<'r> FromRequest<'r> for Page {
         } else {
             req.cookies().get_private(auth::CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default()
         };
+        // The number beside 待办: read live, so a step taken is gone from it at once. A
+        // failure to count costs the number, not the page.
+        let waiting = match (&viewer, req.rocket().state::<App>()) {
+            (Some(u), Some(app)) => crate::domain::todo::count(&app.reads, u, app.clock.now()).await.ok(),
+            _ => None,
+        };
         Outcome::Success(Page {
             locale: auth::locale_of(req),
             user: viewer,
             csrf,
             flash,
             path: req.uri().path().to_string(),
+            waiting,
         })
     }
 }
@@ -104,6 +113,7 @@ impl Page {
 
     pub fn context(&self, extra: Value) -> Value {
         let mut m = base_context(self.locale, &self.user, &self.csrf, &self.path);
+        m.insert("waiting".into(), json!(self.waiting));
         if let Some((kind, key)) = &self.flash {
             // Flash messages carry a catalogue key and optional "key|arg" text.
             let (key, arg) = key.split_once('|').unwrap_or((key.as_str(), ""));

@@ -28,3 +28,4 @@ mod races;
 mod route_table;
 mod sealing;
 mod security;
+mod todo;

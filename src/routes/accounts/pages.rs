@@ -44,13 +44,13 @@ fn safe_next(next: &str) -> String {
     if plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
         next.to_string()
     } else {
-        "/".to_string()
+        "/todo".to_string()
     }
 }
 
 #[get("/login?<next>")]
 fn login_page(page: Page, csrf: Csrf, next: Option<&str>) -> Template {
-    page.with_csrf(csrf).render("account/login", json!({"next": next.unwrap_or("/"), "values": {}}))
+    page.with_csrf(csrf).render("account/login", json!({"next": next.unwrap_or("/todo"), "values": {}}))
 }
 
 #[derive(FromForm)]
