@@ -1,6 +1,6 @@
 //! The `fuhua` command: `serve` (the default; `--demo` loads the Sanya demo into an empty
 //! database), `migrate`, `create-admin`, `audit-verify`, `pdf-text`, and the benchmarks'
-//! `bench-seed`, `bench-seed-hubs`, `bench-seed-bids`, `bench-contract-pdf` and
+//! `bench-seed`, `bench-seed-hubs`, `bench-seed-bids`, `bench-seed-todo`, `bench-contract-pdf` and
 //! `bench-evaluation-report` (their code is in `bench/`, part of this binary only).
 mod bench;
 
@@ -69,6 +69,13 @@ enum Command {
         #[arg(long)]
         password: String,
     },
+    /// Add a bureau's work for the to-do page benchmark (300 calls, 500 contracts with their
+    /// milestones, instalments, payments and evaluations, claims and challenges) on a database
+    /// holding `bench-seed` organizations and `bench-seed-bids --orgs 1` accounts.
+    BenchSeedTodo {
+        #[arg(long)]
+        password: String,
+    },
     /// Draw the demo's contract in force --docs times and print the time per document, the
     /// file size and the peak memory; write it as PDF and as an HTML page into --out.
     BenchContractPdf {
@@ -127,6 +134,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 s.organizations.len(),
                 s.deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchSeedTodo { password } => {
+            let db = connect(&config).await?;
+            bench::todo::seed(&db, chrono::Utc::now(), &password).await.map_err(|e| e.to_string())?;
+            println!("Added {} calls and {} contracts.", bench::todo::CALLS, bench::todo::CONTRACTS);
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchContractPdf { docs, out } => {

@@ -17,6 +17,7 @@ mod m20261202_000012_public_refs;
 mod m20261202_000013_sealed_events;
 mod m20261202_000014_sealed_at_rest;
 mod m20261202_000015_jobs_and_quotas;
+mod m20261204_000016_payment_reversals;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_sealed_events::Migration),
             Box::new(m20261202_000014_sealed_at_rest::Migration),
             Box::new(m20261202_000015_jobs_and_quotas::Migration),
+            Box::new(m20261204_000016_payment_reversals::Migration),
         ]
     }
 }

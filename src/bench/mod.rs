@@ -6,3 +6,4 @@ pub mod contracts;
 pub mod evaluations;
 pub mod hubs;
 pub mod registry;
+pub mod todo;

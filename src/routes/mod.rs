@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod contracts;
+pub mod confirm;
 pub mod errors;
 pub mod evaluations;
 pub mod home;

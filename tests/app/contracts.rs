@@ -353,18 +353,16 @@ async fn milestones_are_reported_returned_accepted_and_instalments_paid_never_be
         )
         .await;
     assert_eq!(r.status, Status::UnprocessableEntity, "{}", r.body);
-    let r = officer2
-        .post(
-            &app,
-            &format!("/contracts/{}/payments", w.contract),
-            &[
-                ("instalment_id", &inst[1].id.to_string()),
-                ("amount", "48000"),
-                ("paid_on", "2027-02-01"),
-                ("voucher_no", "PZ-9"),
-            ],
-        )
-        .await;
+    let iid = inst[1].id.to_string();
+    let typed = [("instalment_id", iid.as_str()), ("amount", "48000"), ("paid_on", "2027-02-01"), ("voucher_no", "PZ-9")];
+    // A valid payment is first shown for confirmation, and nothing is recorded yet.
+    let r = officer2.post(&app, &format!("/contracts/{}/payments", w.contract), &typed).await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    assert!(r.body.contains("确认登记付款") && r.body.contains("¥48,000.00") && r.body.contains("PZ-9"), "{}", r.body);
+    assert!(r.body.contains("name=\"confirmed\" value=\"1\""));
+    assert_eq!(payments::of_contract(app.db(), w.contract).await.expect("q").len(), 2, "not recorded before confirmation");
+    let confirmed = [&typed[..], &[("confirmed", "1")]].concat();
+    let r = officer2.post(&app, &format!("/contracts/{}/payments", w.contract), &confirmed).await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     assert_eq!(
         entity::contract_instalment::Entity::find_by_id(inst[1].id).one(app.db()).await.expect("q").expect("i").status,
@@ -372,6 +370,47 @@ async fn milestones_are_reported_returned_accepted_and_instalments_paid_never_be
     );
     let page = officer2.get(&app, &format!("/contracts/{}", w.contract)).await;
     assert!(page.body.contains("¥84,000.00") && page.body.contains("¥36,000.00"), "paid and remaining shown");
+
+    // Recorded by mistake: reversed with a reason, by an entry; nothing deleted.
+    let paid = payments::of_contract(app.db(), w.contract).await.expect("q");
+    let wrong = paid.iter().find(|p| p.voucher_no == "PZ-9").expect("PZ-9").clone();
+    let at = format!("/contracts/{}/payments/{}/reverse", w.contract, wrong.id);
+    let form = officer2.get(&app, &at).await;
+    assert_eq!(form.status, Status::Ok);
+    assert!(form.body.contains("冲销付款记录") && form.body.contains("PZ-9"));
+    let r = officer2.post(&app, &at, &[("text", "")]).await;
+    assert_eq!(r.status, Status::UnprocessableEntity, "a reason is required");
+    assert!(r.body.contains("请填写冲销理由"), "{}", r.body);
+    assert_eq!(payments::of_contract(app.db(), w.contract).await.expect("q").len(), 3, "nothing changed");
+    let mut provider = app.relogin(&w.provider.email).await;
+    assert_ne!(provider.post(&app, &at, &[("text", "试图冲销")]).await.status, Status::SeeOther, "officers only");
+    let r = officer2.post(&app, &at, &[("text", "金额录入错误，应为第三期")]).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let after = payments::of_contract(app.db(), w.contract).await.expect("q");
+    assert_eq!(after.len(), 4, "the payment stays, a reversal entry is added");
+    let entry = after.iter().find(|p| p.reverses_id == Some(wrong.id)).expect("reversal entry");
+    assert_eq!(entry.amount_fen, -wrong.amount_fen);
+    assert_eq!(entry.reason.as_deref(), Some("金额录入错误，应为第三期"));
+    assert_eq!(
+        entity::contract_instalment::Entity::find_by_id(inst[1].id).one(app.db()).await.expect("q").expect("i").status,
+        InstalmentStatus::Payable,
+        "the instalment is payable again"
+    );
+    let page = officer2.get(&app, &format!("/contracts/{}", w.contract)).await;
+    assert!(page.body.contains("已冲销") && page.body.contains("冲销 PZ-9"), "the entry and its mark are shown");
+    assert!(page.body.contains("¥36,000.00"), "paid is back to what it was");
+    // Once only: neither the payment again nor the reversal entry.
+    assert_eq!(officer2.post(&app, &at, &[("text", "再次冲销")]).await.status, Status::NotFound);
+    let again = format!("/contracts/{}/payments/{}/reverse", w.contract, entry.id);
+    assert_eq!(officer2.post(&app, &again, &[("text", "冲销冲销记录")]).await.status, Status::NotFound);
+    assert!(matches!(
+        payments::reverse(app.db(), &s.emails, ORIGIN, &w.officer, when, w.contract, wrong.id, "再次").await,
+        Err(AppError::Conflict(_))
+    ));
+    let mail = app.outbox().await;
+    assert!(mail.iter().any(|m| m.kind == "payment_reversed" && m.body_text.contains("金额录入错误")));
+    let audit = entity::audit_log::Entity::find().all(app.db()).await.expect("q");
+    assert!(audit.iter().any(|a| a.action == "contract.payment_reversed"));
     // The status of the final milestone is unchanged by all this.
     let last = milestones::of_contract(app.db(), w.contract).await.expect("q").pop().expect("m");
     assert_eq!(last.status, MilestoneStatus::Scheduled);

@@ -136,6 +136,12 @@ fn parse(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<Parsed> {
     }
 }
 
+/// Checks a payment as typed (every field in error named at once), before the officer is
+/// asked to confirm it.
+pub fn check(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<()> {
+    parse(input, today).map(|_| ())
+}
+
 /// The instalment to pay, if it is the contract's and payable now. The contract's row and
 /// the instalment's are touched first: on PostgreSQL this holds them until commit, so
 /// payments on one contract are counted one after the other (and the last one completes it).
@@ -237,6 +243,93 @@ pub async fn record(
     access::notify_provider(&txn, emails, now, &k, "payment_recorded", None, ctx).await?;
     txn.commit().await?;
     Ok(p)
+}
+
+/// Reverses a payment recorded by mistake: an entry of the opposite amount that names the
+/// payment and the officer's reason, dated today; the instalment it paid is payable again
+/// and a contract it completed is in force again. Nothing is deleted. Refused: a reversal
+/// entry, a payment already reversed (once, however many officers try at the same moment:
+/// the entry's `reverses_id` is unique), a reason left empty.
+#[allow(clippy::too_many_arguments)]
+pub async fn reverse(
+    db: &DatabaseConnection,
+    emails: &EmailTemplates,
+    origin: &str,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    contract_id: i32,
+    payment_id: i32,
+    reason: &str,
+) -> AppResult<payment::Model> {
+    let reason = crate::fields::bounded("reason", reason, 1000)?;
+    if reason.chars().count() < 2 {
+        return Err(field_error("reason", Msg::new("payment.reason_required")));
+    }
+    let txn = db.begin().await?;
+    let k = access::for_bureau(&txn, u, contract_id).await?;
+    let p = payment::Entity::find_by_id(payment_id)
+        .filter(payment::Column::ContractId.eq(contract_id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if p.reverses_id.is_some() || p.amount_fen <= 0 {
+        return Err(AppError::Conflict(Msg::new("payment.reversal_of_reversal")));
+    }
+    if payment::Entity::find().filter(payment::Column::ReversesId.eq(p.id)).one(&txn).await?.is_some() {
+        return Err(AppError::Conflict(Msg::new("payment.already_reversed")));
+    }
+    let reversal = payment::ActiveModel {
+        contract_id: Set(contract_id),
+        instalment_id: Set(p.instalment_id),
+        amount_fen: Set(-p.amount_fen),
+        paid_on: Set(crate::i18n::to_local(now).date_naive()),
+        voucher_no: Set(format!("{}-R{}", p.voucher_no, p.id)),
+        recorded_by: Set(u.id),
+        recorded_at: Set(now),
+        reverses_id: Set(Some(p.id)),
+        reason: Set(Some(reason.clone())),
+        ..Default::default()
+    };
+    // The unique reverses_id decides a race: the second officer's insert fails (409).
+    let reversal = reversal.insert(&txn).await?;
+    let inst = contract_instalment::Entity::find_by_id(p.instalment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if inst.status == InstalmentStatus::Paid {
+        move_instalment(&txn, &inst, InstalmentStatus::Payable, now).await?;
+    }
+    if k.status == ContractStatus::Completed {
+        reopen(&txn, now, &k).await?;
+    }
+    audit::append(
+        &txn,
+        now,
+        &Actor::user(u),
+        "contract.payment_reversed",
+        "contract",
+        contract_id,
+        serde_json::json!({"voucher_no": p.voucher_no, "amount_fen": p.amount_fen, "reason": reason}),
+    )
+    .await?;
+    let ctx = serde_json::json!({
+        "instalment": inst.position, "amount": crate::i18n::format_money(p.amount_fen),
+        "voucher_no": p.voucher_no, "reason": reason,
+        "url": format!("{origin}/contracts/{contract_id}#payments"),
+    });
+    access::notify_provider(&txn, emails, now, &k, "payment_reversed", None, ctx).await?;
+    txn.commit().await?;
+    Ok(reversal)
+}
+
+/// A contract completed by a payment since reversed is in force again.
+async fn reopen(txn: &sea_orm::DatabaseTransaction, now: DateTime<Utc>, k: &contract::Model) -> AppResult<()> {
+    let to = k.status.transition(ContractStatus::Active)?;
+    crate::move_once::<contract::Entity, _, _>(txn, (contract::Column::Id, k.id), contract::Column::Status, k.status, to)
+        .await?;
+    contract::Entity::update_many()
+        .col_expr(contract::Column::UpdatedAt, Expr::value(now))
+        .filter(contract::Column::Id.eq(k.id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// A contract whose instalments are all paid (or withheld after a failed evaluation) is

@@ -43,6 +43,10 @@ pub(super) async fn sections<C: ConnectionTrait>(db: &C, org: i32, at: When, wan
         out.push(open_calls(db, org, at).await?);
         out.push(payments(db, &p, &all, at).await?);
     }
+    // The member's own organization is every item's provider: not worth a line each.
+    for i in out.iter_mut().flat_map(|s| s.items.iter_mut()) {
+        i.party = None;
+    }
     Ok(out)
 }
 

@@ -18,6 +18,8 @@ impl ContractStatus {
         use ContractStatus::*;
         match (self, to) {
             (Draft, Approved) | (Approved, Draft | Sent) | (Sent, Active) | (Active, Completed | Terminated) => Ok(to),
+            // The payment that completed it reversed: in force again.
+            (Completed, Active) => Ok(to),
             _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
         }
     }
@@ -55,6 +57,8 @@ impl InstalmentStatus {
         match (self, to) {
             // 不合格 withholds an instalment tied to an evaluation for good.
             (Pending, Payable) | (Payable, Paid) | (Pending, Withheld) => Ok(to),
+            // A payment reversed: what it paid is payable again.
+            (Paid, Payable) => Ok(to),
             _ => Err(IllegalTransition { from: self.code(), to: to.code() }),
         }
     }

@@ -8,6 +8,11 @@ use crate::domain::contracts::documents;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports::{self, AchievedInput, ReportInput};
 use crate::i18n::Locale;
+use crate::domain::contracts::view;
+use crate::error::AppError;
+use crate::domain::money::Money;
+use crate::i18n::format_money;
+use crate::routes::confirm;
 use crate::routes::contracts::pages::contract_again;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, done};
@@ -15,12 +20,23 @@ use crate::routes::shared::Download;
 use crate::routes::uploads::{FileForm, read_upload};
 use crate::state::App;
 use rocket::form::FromForm;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use rocket::fs::TempFile;
 use rocket::{State, get, post};
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![submit_report, decide, record_payment, amend, evidence, verify_page, verify_file]
+    rocket::routes![
+        submit_report,
+        decide,
+        record_payment,
+        reverse_page,
+        reverse_payment,
+        amend,
+        evidence,
+        verify_page,
+        verify_file
+    ]
 }
 
 #[derive(FromForm)]
@@ -139,9 +155,50 @@ struct PaymentForm {
     paid_on: String,
     #[field(default = String::new())]
     voucher_no: String,
+    #[field(default = String::new())]
+    confirmed: String,
 }
 
 crate::csrf_field!(PaymentForm);
+
+/// What the officer confirms before a payment is recorded: the instalment, the amount, the
+/// day and the voucher, as they will be kept.
+async fn confirm_payment(page: &Page, app: &App, id: i32, input: PaymentInput) -> Result<PageResponse, PageError> {
+    let l = page.locale;
+    let instalment = match input.instalment_id.trim().parse::<i32>() {
+        Ok(iid) => entity::contract_instalment::Entity::find_by_id(iid)
+            .filter(entity::contract_instalment::Column::ContractId.eq(id))
+            .one(&app.db)
+            .await
+            .map_err(AppError::from)?
+            .map(|i| l.tf("pdf.contract.instalment_n", &[("n", i.position.to_string())]))
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let amount = Money::parse_yuan(&input.amount).map(|m| format_money(m.fen())).unwrap_or_default();
+    Ok(confirm::ask(
+        page,
+        confirm::Ask {
+            step: "payment",
+            action: format!("/contracts/{id}/payments"),
+            back: format!("/contracts/{id}#payments"),
+            facts: vec![
+                (l.t("contract.instalment").into(), instalment),
+                (l.t("field.amount").into(), amount),
+                (l.t("field.paid_on").into(), input.paid_on.clone()),
+                (l.t("field.voucher_no").into(), input.voucher_no.clone()),
+            ],
+            fields: vec![
+                ("instalment_id", input.instalment_id),
+                ("amount", input.amount),
+                ("paid_on", input.paid_on),
+                ("voucher_no", input.voucher_no),
+            ],
+            acknowledge: false,
+        },
+        false,
+    ))
+}
 
 #[post("/contracts/<id>/payments", data = "<form>")]
 async fn record_payment(
@@ -157,10 +214,62 @@ async fn record_payment(
         paid_on: form.paid_on.clone(),
         voucher_no: form.voucher_no.clone(),
     };
+    if !confirm::confirmed(&form.confirmed) {
+        return match payments::check(&input, app.clock.today_local()) {
+            Ok(()) => confirm_payment(&page, app, id, input).await,
+            Err(e) => contract_again(&page, app, &o.0, id, e, json!({"payment": input})).await,
+        };
+    }
     let r = payments::record(&app.db, &app.emails, &app.config.public_origin, &o.0, app.clock.now(), id, &input).await;
     match r {
         Ok(_) => Ok(done(format!("/contracts/{id}#payments"), "flash.payment_recorded")),
         Err(e) => contract_again(&page, app, &o.0, id, e, json!({"payment": input})).await,
+    }
+}
+
+/// The payment to reverse, the contract's and not itself a reversal or reversed.
+async fn reversible(app: &App, o: &Officer, id: i32, pid: i32) -> Result<view::PaymentView, PageError> {
+    let (k, viewer) = crate::domain::contracts::access::load(&app.db, &o.0, id).await?;
+    let v = view::build(&app.db, &k, viewer, &app.config.contracts, app.clock.today_local()).await?;
+    v.payments
+        .into_iter()
+        .find(|p| p.id == pid && p.reverses.is_none() && !p.reversed)
+        .ok_or(PageError(AppError::NotFound))
+}
+
+fn reverse_context(id: i32, p: &view::PaymentView, reason: &str) -> Value {
+    json!({"contract_id": id, "payment": p, "values": {"reason": reason}})
+}
+
+/// The page that reverses a payment: what it was, and the reason to give.
+#[get("/contracts/<id>/payments/<pid>/reverse")]
+async fn reverse_page(
+    page: Page,
+    o: Officer,
+    id: i32,
+    pid: i32,
+    app: &State<App>,
+) -> Result<Template, PageError> {
+    let p = reversible(app, &o, id, pid).await?;
+    Ok(page.render("contracts/reverse", reverse_context(id, &p, "")))
+}
+
+#[post("/contracts/<id>/payments/<pid>/reverse", data = "<form>")]
+async fn reverse_payment(
+    page: Page,
+    o: Officer,
+    id: i32,
+    pid: i32,
+    form: Posted<crate::routes::shared::TextForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let origin = &app.config.public_origin;
+    match payments::reverse(&app.db, &app.emails, origin, &o.0, app.clock.now(), id, pid, &form.text).await {
+        Ok(_) => Ok(done(format!("/contracts/{id}#payments"), "flash.payment_reversed")),
+        Err(e) => {
+            let p = reversible(app, &o, id, pid).await?;
+            page.refused("contracts/reverse", reverse_context(id, &p, &form.text), e)
+        }
     }
 }
 

@@ -58,12 +58,18 @@ pub struct InstalmentView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PaymentView {
+    pub id: i32,
     pub instalment: i32,
     pub amount: String,
     pub amount_fen: Money,
     pub paid_on: String,
     pub voucher_no: String,
     pub recorded_at: String,
+    /// A reversal entry: the voucher of the payment it reverses, and why.
+    pub reverses: Option<String>,
+    pub reason: Option<String>,
+    /// This payment has been reversed (by a later entry).
+    pub reversed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -309,6 +315,13 @@ fn payment_views(
     payment_rows
         .iter()
         .map(|p| PaymentView {
+            id: p.id,
+            reverses: p
+                .reverses_id
+                .and_then(|r| payment_rows.iter().find(|o| o.id == r))
+                .map(|o| o.voucher_no.clone()),
+            reason: p.reason.clone(),
+            reversed: payment_rows.iter().any(|o| o.reverses_id == Some(p.id)),
             instalment: instalment_rows.iter().find(|i| i.id == p.instalment_id).map(|i| i.position).unwrap_or(0),
             amount: format_money(p.amount_fen),
             amount_fen: Money(p.amount_fen),
