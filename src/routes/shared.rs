@@ -15,6 +15,19 @@ pub(crate) struct CsrfForm {
 }
 crate::csrf_field!(CsrfForm);
 
+/// An irreversible step's form: its CSRF token, whether the confirmation page was seen
+/// (`confirmed=1`) and, where a box must be ticked, whether it was (`acknowledged=1`).
+#[derive(FromForm)]
+pub(crate) struct ConfirmForm {
+    #[field(default = String::new())]
+    pub(crate) csrf: String,
+    #[field(default = String::new())]
+    pub(crate) confirmed: String,
+    #[field(default = String::new())]
+    pub(crate) acknowledged: String,
+}
+crate::csrf_field!(ConfirmForm);
+
 /// A form with its CSRF token and one text: a reason, an answer, an explanation.
 #[derive(FromForm)]
 pub(crate) struct TextForm {

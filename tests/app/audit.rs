@@ -186,7 +186,7 @@ async fn opening_and_award_are_checkpointed_and_a_day_never_passes_without_one()
     }
     app.clock.set(crate::support::bids::deadline());
     let mut officer = app.officer_again().await;
-    assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[]).await.status, Status::SeeOther);
+    assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[("confirmed", "1")]).await.status, Status::SeeOther);
     let list = fuhua::domain::checkpoints::list(app.db()).await.expect("list");
     let head = audit::latest_seq(app.db()).await.expect("seq");
     assert_eq!(list.first().map(|c| c.seq), Some(head), "the opening's entry is signed");

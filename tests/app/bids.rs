@@ -219,7 +219,7 @@ async fn bids_are_sealed_on_every_route_and_for_every_role_until_opening() {
     // Opened: the bureau and the bidders see who bid and at what price.
     app.clock.set(deadline());
     let mut officer = app.officer_again().await;
-    let r = officer.post(&app, &format!("/calls/{id}/open"), &[]).await;
+    let r = officer.post(&app, &format!("/calls/{id}/open"), &[("confirmed", "1")]).await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     let page = officer.get(&app, &format!("/calls/{id}")).await;
     for s in &secrets[..6] {
@@ -445,7 +445,7 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
         .expect("bid");
     }
     let mut officer = app.officer_again().await;
-    assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[]).await.status, Status::SeeOther);
+    assert_eq!(officer.post(&app, &format!("/calls/{id}/open"), &[("confirmed", "1")]).await.status, Status::SeeOther);
     assert_eq!(officer.get(&app, &path).await.status, Status::Ok);
     assert!(
         officer.get(&app, &format!("/calls/{id}")).await.body.contains("团队.docx"),

@@ -197,7 +197,16 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
     let r = provider.post_multipart(&app, &format!("/contracts/{}/countersign", k.id), "scan.pdf", b"not a pdf").await;
     assert_eq!(r.status, Status::UnprocessableEntity);
     assert_eq!(contract(&app, k.id).await.status, ContractStatus::Sent);
-    let r = provider.post(&app, &format!("/contracts/{}/accept", k.id), &[]).await;
+    // Signing asks first, and asks for the box "I have read the contract" to be ticked.
+    let at = format!("/contracts/{}/accept", k.id);
+    let r = provider.post(&app, &at, &[]).await;
+    assert_eq!(r.status, Status::Ok);
+    assert!(r.body.contains("我已阅读合同全文，同意合同条款") && r.body.contains("SYHT-2027-001"), "{}", r.body);
+    let r = provider.post(&app, &at, &[("confirmed", "1")]).await;
+    assert_eq!(r.status, Status::UnprocessableEntity, "the box left empty");
+    assert!(r.body.contains("请先勾选确认"));
+    assert_eq!(contract(&app, k.id).await.status, ContractStatus::Sent, "not signed yet");
+    let r = provider.post(&app, &at, &[("confirmed", "1"), ("acknowledged", "1")]).await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     let k = contract(&app, k.id).await;
     assert_eq!((k.status, k.signed_via.as_deref()), (ContractStatus::Active, Some("platform")));

@@ -184,16 +184,20 @@ async fn admin_stops_and_restores_an_account() {
             .id
     };
     assert_eq!(
-        officer.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await.status,
+        officer.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status,
         Status::Forbidden,
         "admins only"
     );
-    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await.status, Status::SeeOther);
+    let ask = admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await;
+    assert_eq!(ask.status, Status::Ok, "stopping an account asks first");
+    assert!(ask.body.contains("确认停用账号") && ask.body.contains("officer@test.cn"), "{}", ask.body);
+    assert_eq!(officer.get(&app, "/account").await.status, Status::Ok, "not stopped by the question");
+    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status, Status::SeeOther);
     assert_eq!(officer.get(&app, "/account").await.status, Status::SeeOther, "its session ended");
     let r = app.agent().post(&app, "/login", &[("email", "officer@test.cn"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, Status::BadRequest);
     assert!(r.body.contains("该账号已停用"));
-    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[]).await.status, Status::Conflict);
+    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status, Status::Conflict);
     let admin_id = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         entity::user::Entity::find()
@@ -206,7 +210,7 @@ async fn admin_stops_and_restores_an_account() {
             .id
     };
     assert_eq!(
-        admin.post(&app, &format!("/admin/users/{admin_id}/disable"), &[]).await.status,
+        admin.post(&app, &format!("/admin/users/{admin_id}/disable"), &[("confirmed", "1")]).await.status,
         Status::Conflict,
         "not yourself"
     );

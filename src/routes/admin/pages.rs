@@ -146,12 +146,13 @@ async fn create_user(
     }
 }
 
-#[post("/admin/users/<id>/<action>", data = "<_form>", rank = 2)]
+#[post("/admin/users/<id>/<action>", data = "<form>", rank = 2)]
 async fn set_disabled(
+    page: Page,
     a: Admin,
     id: i32,
     action: &str,
-    _form: Posted<CsrfForm>,
+    form: Posted<crate::routes::shared::ConfirmForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     let disabled = match action {
@@ -159,6 +160,20 @@ async fn set_disabled(
         "enable" => false,
         _ => return Err(PageError(crate::error::AppError::NotFound)),
     };
+    if disabled && !crate::routes::confirm::confirmed(&form.confirmed) {
+        use sea_orm::EntityTrait;
+        let u = entity::user::Entity::find_by_id(id).one(&app.db).await.map_err(crate::error::AppError::from)?;
+        let u = u.ok_or(PageError(crate::error::AppError::NotFound))?;
+        let ask = crate::routes::confirm::Ask {
+            step: "disable",
+            action: format!("/admin/users/{id}/disable"),
+            back: "/admin/users".into(),
+            facts: vec![(page.locale.t("confirm.facts.account").into(), format!("{} <{}>", u.display_name, u.email))],
+            fields: vec![],
+            acknowledge: false,
+        };
+        return Ok(crate::routes::confirm::ask(&page, ask, false));
+    }
     accounts::set_disabled(&app.db, &a.0, app.clock.now(), id, disabled).await?;
     Ok(done("/admin/users".into(), if disabled { "flash.account_disabled" } else { "flash.account_enabled" }))
 }

@@ -443,14 +443,32 @@ async fn send(
     }
 }
 
-#[post("/contracts/<id>/accept", data = "<_form>")]
+#[post("/contracts/<id>/accept", data = "<form>")]
 async fn accept(
     page: Page,
     n: Ngo,
     id: i32,
-    _form: Posted<CsrfForm>,
+    form: Posted<crate::routes::shared::ConfirmForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
+    let ticked = form.acknowledged == "1";
+    if !crate::routes::confirm::confirmed(&form.confirmed) || !ticked {
+        let (k, _) = access::load(&app.db, &n.0, id).await?;
+        let l = page.locale;
+        let ask = crate::routes::confirm::Ask {
+            step: "accept",
+            action: format!("/contracts/{id}/accept"),
+            back: format!("/contracts/{id}#h-sign"),
+            facts: vec![
+                (l.t("confirm.facts.contract").into(), k.number.unwrap_or_default()),
+                (l.t("field.amount").into(), crate::i18n::format_money(k.amount_fen)),
+            ],
+            fields: vec![],
+            acknowledge: true,
+        };
+        let missed = crate::routes::confirm::confirmed(&form.confirmed) && !ticked;
+        return Ok(crate::routes::confirm::ask(&page, ask, missed));
+    }
     match signing::accept(&app.db, &n.0, app.clock.now(), id).await {
         Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),
         Err(e) => contract_again(&page, app, &n.0, id, e, json!({})).await,

@@ -327,14 +327,34 @@ async fn scores(
     }
 }
 
-#[post("/evaluations/<id>/release", data = "<_form>")]
+#[post("/evaluations/<id>/release", data = "<form>")]
 async fn release_result(
     page: Page,
     o: Officer,
     id: i32,
-    _form: Posted<CsrfForm>,
+    form: Posted<crate::routes::shared::ConfirmForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
+    if !crate::routes::confirm::confirmed(&form.confirmed) {
+        use sea_orm::EntityTrait;
+        let e = entity::evaluation::Entity::find_by_id(id).one(&app.db).await.map_err(AppError::from)?;
+        let e = e.ok_or(PageError(AppError::NotFound))?;
+        let k = entity::contract::Entity::find_by_id(e.contract_id).one(&app.db).await.map_err(AppError::from)?;
+        let l = page.locale;
+        let kind = l.t(&format!("evaluation_kind.{}", e.kind.code())).to_string();
+        let ask = crate::routes::confirm::Ask {
+            step: "release",
+            action: format!("/evaluations/{id}/release"),
+            back: format!("/evaluations/{id}#h-release"),
+            facts: vec![
+                (l.t("confirm.facts.contract").into(), k.and_then(|k| k.number).unwrap_or_default()),
+                (l.t("confirm.facts.project").into(), kind),
+            ],
+            fields: vec![],
+            acknowledge: false,
+        };
+        return Ok(crate::routes::confirm::ask(&page, ask, false));
+    }
     let origin = &app.config.public_origin;
     let rules = &app.config.evaluations;
     match release::release(&app.db, &app.emails, &app.documents, origin, &o.0, app.clock.now(), rules, id).await {

@@ -24,6 +24,8 @@ struct AwardForm {
     bid: String,
     #[field(default = String::new())]
     deviation_reason: String,
+    #[field(default = String::new())]
+    confirmed: String,
 }
 
 crate::csrf_field!(AwardForm);
@@ -37,6 +39,7 @@ async fn award_call(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     let r = match crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await {
+        Ok(bid) if !crate::routes::confirm::confirmed(&form.confirmed) => return ask_award(&page, app, id, bid, &form).await,
         Ok(bid) => {
             award::award(
                 &app.db,
@@ -64,6 +67,32 @@ async fn award_call(
             page.refused("calls/panel", ctx, e)
         }
     }
+}
+
+/// The award's confirmation: the call, the organization chosen (its bid is one of this
+/// call's opened bids) and the reason given for not following the panel, if any.
+async fn ask_award(page: &Page, app: &App, id: i32, bid: i32, form: &AwardForm) -> Result<PageResponse, PageError> {
+    use sea_orm::EntityTrait;
+    let c = calls::get(&app.db, id).await?;
+    let b = entity::bid::Entity::find_by_id(bid).one(&app.db).await.map_err(crate::error::AppError::from)?;
+    let provider = match b {
+        Some(b) => crate::domain::organizations::get(&app.db, b.organization_id).await?.name,
+        None => form.bid.clone(),
+    };
+    let l = page.locale;
+    let mut facts = vec![(l.t("confirm.facts.call").into(), c.title), (l.t("award.provider").into(), provider)];
+    if !form.deviation_reason.trim().is_empty() {
+        facts.push((l.t("award.deviation_reason").into(), form.deviation_reason.clone()));
+    }
+    let ask = crate::routes::confirm::Ask {
+        step: "award",
+        action: format!("/calls/{id}/award"),
+        back: format!("/calls/{id}/panel"),
+        facts,
+        fields: vec![("bid", form.bid.clone()), ("deviation_reason", form.deviation_reason.clone())],
+        acknowledge: false,
+    };
+    Ok(crate::routes::confirm::ask(page, ask, false))
 }
 
 #[post("/calls/<id>/fail", data = "<form>")]

@@ -182,6 +182,8 @@ struct NoteForm {
     with_two: String,
     #[field(default = String::new())]
     note: String,
+    #[field(default = String::new())]
+    confirmed: String,
 }
 
 crate::csrf_field!(NoteForm);
@@ -208,6 +210,20 @@ async fn open(
     form: Posted<NoteForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
+    if !crate::routes::confirm::confirmed(&form.confirmed) {
+        let c = calls::get(&app.db, id).await?;
+        let l = page.locale;
+        let deadline = c.bid_deadline.map(crate::i18n::format_datetime).unwrap_or_default();
+        let ask = crate::routes::confirm::Ask {
+            step: "open",
+            action: format!("/calls/{id}/open"),
+            back: format!("/calls/{id}#bids"),
+            facts: vec![(l.t("confirm.facts.call").into(), c.title), (l.t("field.bid_deadline").into(), deadline)],
+            fields: vec![("with_two", form.with_two.clone()), ("note", form.note.clone())],
+            acknowledge: false,
+        };
+        return Ok(crate::routes::confirm::ask(&page, ask, false));
+    }
     let with_two = match form.with_two.as_str() {
         "continue" => Some(WithTwo::Continue),
         "fail" => Some(WithTwo::Fail),

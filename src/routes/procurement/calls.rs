@@ -11,6 +11,7 @@ use crate::domain::procurement::calls::{
 };
 use crate::domain::procurement::questions;
 use crate::error::AppError;
+use crate::routes::confirm;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, codes, done};
 use crate::routes::shared::TextForm;
@@ -288,14 +289,33 @@ async fn show(page: Page, id: i32, app: &State<App>) -> Result<Template, PageErr
     Ok(page.render("calls/show", call_context(app, &page, id).await?))
 }
 
-#[post("/calls/<id>/publish", data = "<_form>")]
+#[post("/calls/<id>/publish", data = "<form>")]
 async fn publish(
     page: Page,
     o: Officer,
     id: i32,
-    _form: Posted<TextForm>,
+    form: Posted<crate::routes::shared::ConfirmForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
+    if !confirm::confirmed(&form.confirmed) {
+        let c = crate::domain::procurement::calls::get(&app.db, id).await?;
+        let l = page.locale;
+        let deadline = c.bid_deadline.map(crate::i18n::format_datetime).unwrap_or_default();
+        let facts = vec![
+            (l.t("confirm.facts.call").into(), c.title),
+            (l.t("field.reference").into(), c.reference.unwrap_or_default()),
+            (l.t("field.bid_deadline").into(), deadline),
+        ];
+        let ask = confirm::Ask {
+            step: "publish",
+            action: format!("/calls/{id}/publish"),
+            back: format!("/calls/{id}"),
+            facts,
+            fields: vec![],
+            acknowledge: false,
+        };
+        return Ok(confirm::ask(&page, ask, false));
+    }
     match calls::publish(&app.db, &o.0, app.clock.now(), &app.config.procurement, id).await {
         Ok(_) => Ok(done(format!("/calls/{id}"), "flash.call_published")),
         Err(e) => page.refused("calls/show", call_context(app, &page, id).await?, e),

@@ -15,7 +15,7 @@ pub async fn published_call(app: &TestApp, method: &str) -> i32 {
     let f = with(with(fields(d), "require_annual_report", ""), "method", method);
     let f = if method == "open_tender" { with(f, "bid_deadline", "2026-12-20T09:30") } else { f };
     let id = draft(app, &mut officer, &f).await;
-    let r = officer.post(app, &format!("/calls/{id}/publish"), &[]).await;
+    let r = officer.post(app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     id
 }
