@@ -33,12 +33,26 @@ impl EmailTemplates {
     /// Subject, text and HTML of one email.
     pub fn render(&self, kind: &str, locale: Locale, ctx: &serde_json::Value) -> AppResult<(String, String, String)> {
         let subject = locale.tf(&format!("email.{kind}.subject"), &[]);
+        let subject = match filing_reference(ctx) {
+            Some(r) => format!("[{r}] {subject}"),
+            None => subject,
+        };
         let (text, html) = self
             .bodies
             .bodies(kind, locale.tag(), ctx)
             .map_err(|e| AppError::Internal(format!("email {kind}: {e}")))?;
         Ok((subject, text, html))
     }
+}
+
+/// What a message is filed under, for its subject: the contract's number, else the call's
+/// reference ("[SYHT-2026-001] 合同款项已支付"), when the message is about one.
+fn filing_reference(ctx: &serde_json::Value) -> Option<String> {
+    ["number", "reference"]
+        .iter()
+        .filter_map(|k| ctx.get(*k).and_then(|v| v.as_str()))
+        .map(crate::clean_line)
+        .find(|s| !s.is_empty())
 }
 
 /// Kinds starting with this are notices to bidders while bids are sealed.
@@ -260,6 +274,17 @@ pub struct OutboxRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subject_is_filed_under_the_contract_else_the_call() {
+        use serde_json::json;
+        let both = json!({"number": "SYHT-2026-001", "reference": "SYMZ-2026-003"});
+        assert_eq!(filing_reference(&both).as_deref(), Some("SYHT-2026-001"));
+        let call = json!({"number": null, "reference": "SYMZ-2026-003"});
+        assert_eq!(filing_reference(&call).as_deref(), Some("SYMZ-2026-003"));
+        assert_eq!(filing_reference(&json!({"number": " \n", "name": "王"})), None);
+        assert_eq!(filing_reference(&json!({"reference": "A\r\nBcc: x"})).as_deref(), Some("A Bcc: x"), "one line");
+    }
 
     #[test]
     fn backoff_grows_and_caps() {

@@ -173,7 +173,7 @@ async fn a_draft_is_completed_approved_sent_as_a_pdf_over_smtp_and_signed() {
     app.clock.set(now());
     fuhua::worker::deliver_due(s).await.expect("deliver");
     let sent = smtp.messages();
-    let mail = sent.iter().find(|m| subject(&m.data) == "请签署政府购买服务合同").expect("contract mail");
+    let mail = sent.iter().find(|m| subject(&m.data) == "[SYHT-2027-001] 请签署政府购买服务合同").expect("contract mail");
     assert_eq!(mail.to, vec![w.provider.email.clone()]);
     assert_eq!(attachment(&mail.data, "application/pdf"), doc.data, "the attachment is the stored PDF, byte for byte");
 
@@ -362,6 +362,12 @@ async fn milestones_are_reported_returned_accepted_and_instalments_paid_never_be
         )
         .await;
     assert_eq!(r.status, Status::UnprocessableEntity, "{}", r.body);
+    // Every field in error is listed at the top, each linking to its field, with focus there.
+    let summary = &r.body[r.body.find("class=\"error-summary\"").expect("a summary")..];
+    let summary = &summary[..summary.find("</div>").expect("end")];
+    assert!(summary.contains("autofocus") && summary.contains("有 2 处需要修改"), "{summary}");
+    assert!(summary.contains("href=\"#f-amount\"") && summary.contains("href=\"#f-paid_on\""), "{summary}");
+    assert!(r.body.contains("id=\"f-amount\"") && r.body.contains("id=\"f-paid_on\""), "the links lead to fields");
     let iid = inst[1].id.to_string();
     let typed = [("instalment_id", iid.as_str()), ("amount", "48000"), ("paid_on", "2027-02-01"), ("voucher_no", "PZ-9")];
     // A valid payment is first shown for confirmation, and nothing is recorded yet.
@@ -418,6 +424,12 @@ async fn milestones_are_reported_returned_accepted_and_instalments_paid_never_be
     ));
     let mail = app.outbox().await;
     assert!(mail.iter().any(|m| m.kind == "payment_reversed" && m.body_text.contains("金额录入错误")));
+    // Mail people can file: the subject names the contract.
+    assert!(
+        mail.iter().filter(|m| m.kind.starts_with("payment_")).all(|m| m.subject.starts_with("[SYHT-")),
+        "{:?}",
+        mail.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
     let audit = entity::audit_log::Entity::find().all(app.db()).await.expect("q");
     assert!(audit.iter().any(|a| a.action == "contract.payment_reversed"));
     // The status of the final milestone is unchanged by all this.

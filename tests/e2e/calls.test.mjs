@@ -65,6 +65,7 @@ test('an NGO submits a bid on a phone and gets its receipt; the officer opens a 
   await h.login(officer.page, 'officer', '/calls');
   await officer.page.click('a:has-text("天涯区社区矫正对象帮扶项目")');
   await officer.page.click('button:has-text("开启响应文件")');
+  await officer.page.click('button:has-text("确认开启")');
   await officer.page.waitForSelector('.flash-success');
   const bids = await officer.page.textContent('#bids');
   assert.ok(bids.includes('¥129,800.00') && bids.includes('¥142,500.00'), 'bidders and prices after opening');
@@ -97,6 +98,8 @@ test('an expert declares no ties and scores every bid on a phone; the officer aw
   await officer.page.click('a:has-text("评审小组与评审报告")');
   await checkPhoneLayout(officer.page);
   await officer.page.click('button:has-text("确定并公告成交结果")');
+  assert.ok((await officer.page.textContent('main')).includes('确认成交结果'), 'the award asks first');
+  await officer.page.click('button:has-text("确认并公告成交结果")');
   await officer.page.waitForSelector('#award');
   const award = await officer.page.textContent('#award');
   assert.ok(award.includes('成交金额') && award.includes('评审专家 赵教授'), 'the award with the panel list');

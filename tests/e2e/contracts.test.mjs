@@ -52,6 +52,10 @@ test('the officer accepts the mid-term report on a phone, then records the payme
   assert.equal(await page.inputValue('#f-voucher_no'), 'E2E-0001', 'values kept');
   await page.fill('#f-amount', open);
   await page.click('button:has-text("登记付款")');
+  // A confirmation page says what will happen; the payment is recorded only then.
+  assert.ok((await page.textContent('main')).includes('确认登记付款'));
+  await checkPhoneLayout(page);
+  await page.click('button:has-text("确认登记付款")');
   await page.waitForSelector('.flash-success');
   assert.ok((await page.textContent('#payments')).includes('E2E-0001'));
   await context.close();

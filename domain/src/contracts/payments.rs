@@ -136,10 +136,32 @@ fn parse(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<Parsed> {
     }
 }
 
-/// Checks a payment as typed (every field in error named at once), before the officer is
-/// asked to confirm it.
-pub fn check(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<()> {
-    parse(input, today).map(|_| ())
+/// Checks a payment as typed before the officer is asked to confirm it: every field in
+/// error named at once, then the instalment (the contract's), the amount against what is
+/// still open on it, and the voucher number. `record` checks all again, under its locks.
+pub async fn check<C: ConnectionTrait>(
+    db: &C,
+    contract_id: i32,
+    input: &PaymentInput,
+    today: chrono::NaiveDate,
+) -> AppResult<()> {
+    let p = parse(input, today)?;
+    let inst = contract_instalment::Entity::find_by_id(p.instalment_id)
+        .filter(contract_instalment::Column::ContractId.eq(contract_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| field_error("instalment_id", Msg::new("field.choose")))?;
+    let paid_here: i64 =
+        of_contract(db, contract_id).await?.iter().filter(|x| x.instalment_id == inst.id).map(|x| x.amount_fen).sum();
+    let open = due_fen(&inst) - paid_here;
+    if inst.status == InstalmentStatus::Payable && p.amount > open {
+        let payable = crate::i18n::format_money(open);
+        return Err(field_error("amount", Msg::new("payment.over_payable").arg("payable", payable)));
+    }
+    if payment::Entity::find().filter(payment::Column::VoucherNo.eq(&p.voucher)).one(db).await?.is_some() {
+        return Err(field_error("voucher_no", Msg::new("payment.voucher_used")));
+    }
+    Ok(())
 }
 
 /// The instalment to pay, if it is the contract's and payable now. The contract's row and

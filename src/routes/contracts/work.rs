@@ -215,7 +215,7 @@ async fn record_payment(
         voucher_no: form.voucher_no.clone(),
     };
     if !confirm::confirmed(&form.confirmed) {
-        return match payments::check(&input, app.clock.today_local()) {
+        return match payments::check(&app.db, id, &input, app.clock.today_local()).await {
             Ok(()) => confirm_payment(&page, app, id, input).await,
             Err(e) => contract_again(&page, app, &o.0, id, e, json!({"payment": input})).await,
         };
