@@ -436,3 +436,17 @@ impl Agent {
         self
     }
 }
+
+/// The page without the cells' `data-label` attributes (their column's name for phones), so
+/// a test can read a table row as `<td>…</td><td>…</td>`.
+pub fn without_labels(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(" data-label=\"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " data-label=\"".len()..];
+        rest = after.find('"').map(|end| &after[end + 1..]).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
