@@ -20,7 +20,7 @@ pub fn api() -> Vec<rocket::Route> {
 #[get("/todo")]
 async fn todo_page(page: Page, me: Member, app: &State<App>) -> Result<Template, PageError> {
     let list = todo::for_user(&app.reads, &me.0, app.clock.now()).await?;
-    Ok(page.render("todo", json!({"todo": list})))
+    Ok(page.with_waiting(list.waiting).render("todo", json!({"todo": list})))
 }
 
 #[get("/todo")]

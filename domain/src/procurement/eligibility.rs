@@ -16,20 +16,27 @@ use serde::Serialize;
 pub struct Check {
     pub passed: bool,
     pub message: Msg,
+    /// Information, not a rule: a preference the organization does not meet, which does
+    /// not decide eligibility (shown without a tick or a cross).
+    pub note: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckView {
     pub passed: bool,
     pub message: String,
+    pub note: bool,
 }
 
 impl Check {
     fn new(passed: bool, message: Msg) -> Check {
-        Check { passed, message }
+        Check { passed, message, note: false }
+    }
+    fn note(message: Msg) -> Check {
+        Check { passed: true, message, note: true }
     }
     pub fn view(&self, l: Locale) -> CheckView {
-        CheckView { passed: self.passed, message: l.msg(&self.message) }
+        CheckView { passed: self.passed, message: l.msg(&self.message), note: self.note }
     }
 }
 
@@ -113,14 +120,10 @@ pub fn checks(c: &call::Model, org: &organization::Model, credit: &CreditSummary
     }
     match c.hub_rule {
         HubRule::None => {}
-        HubRule::Preferred => out.push(Check::new(
-            true,
-            Msg::new(if credit.hub_former_member {
-                "eligibility.hub_preferred_yes"
-            } else {
-                "eligibility.hub_preferred_no"
-            }),
-        )),
+        HubRule::Preferred if credit.hub_former_member => {
+            out.push(Check::new(true, Msg::new("eligibility.hub_preferred_yes")))
+        }
+        HubRule::Preferred => out.push(Check::note(Msg::new("eligibility.hub_preferred_no"))),
         HubRule::MemberRequired => out.push(Check::new(credit.hub_former_member, Msg::new("eligibility.hub_member"))),
         HubRule::GraduateRequired => out.push(Check::new(credit.hub_graduated, Msg::new("eligibility.hub_graduate"))),
     }

@@ -17,20 +17,20 @@ use sea_orm::{
 };
 use std::collections::{HashMap, HashSet};
 
+/// The bureau's sections, read at the same time (each on its own connection of the pool).
 pub(super) async fn sections<C: ConnectionTrait>(db: &C, at: When, want: Want) -> AppResult<Vec<Section>> {
-    let (to_form, to_award) = opened_calls(db, want).await?;
-    Ok(vec![
-        claims(db, want).await?,
-        calls_to_open(db, at, want).await?,
-        to_form,
-        to_award,
-        challenges(db, want).await?,
-        reports(db, at, want).await?,
-        payable(db, want).await?,
-        evaluations_ready(db, want).await?,
-        call_drafts(db, want).await?,
-        contract_drafts(db, want).await?,
-    ])
+    let (claims, to_open, (to_form, to_award), challenges, reports, payable, ready, call_drafts, contract_drafts) = tokio::try_join!(
+        claims(db, want),
+        calls_to_open(db, at, want),
+        opened_calls(db, want),
+        challenges(db, want),
+        reports(db, at, want),
+        payable(db, want),
+        evaluations_ready(db, want),
+        call_drafts(db, want),
+        contract_drafts(db, want),
+    )?;
+    Ok(vec![claims, to_open, to_form, to_award, challenges, reports, payable, ready, call_drafts, contract_drafts])
 }
 
 async fn claims<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section> {

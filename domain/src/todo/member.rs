@@ -31,18 +31,24 @@ pub(super) async fn sections<C: ConnectionTrait>(db: &C, org: i32, at: When, wan
         .filter(|k| k.status == ContractStatus::Sent)
         .map(|k| Item { amount: Some(Money(k.amount_fen)), ..p.item(k.id, format!("/contracts/{}#h-sign", k.id)) })
         .collect();
-    let mut out = vec![
-        Section::new("to_sign", true, to_sign.len() as u64, to_sign),
-        milestones(db, &p, &active, at, want, Part::Returned).await?,
-        milestones(db, &p, &active, at, want, Part::Overdue).await?,
-        milestones(db, &p, &active, at, want, Part::DueSoon).await?,
-        self_evaluations(db, &p, &all, at, want).await?,
-    ];
-    if want.items() {
-        out.push(bids(db, org, at).await?);
-        out.push(open_calls(db, org, at).await?);
-        out.push(payments(db, &p, &all, at).await?);
-    }
+    // Read at the same time, each on its own connection of the pool; the information
+    // sections only for the page.
+    let info = async {
+        if !want.items() {
+            return Ok(Vec::new());
+        }
+        let (b, c, pay) = tokio::try_join!(bids(db, org, at), open_calls(db, org, at), payments(db, &p, &all, at))?;
+        Ok::<_, crate::error::AppError>(vec![b, c, pay])
+    };
+    let (returned, overdue, due_soon, selves, info) = tokio::try_join!(
+        milestones(db, &p, &active, at, want, Part::Returned),
+        milestones(db, &p, &active, at, want, Part::Overdue),
+        milestones(db, &p, &active, at, want, Part::DueSoon),
+        self_evaluations(db, &p, &all, at, want),
+        info,
+    )?;
+    let mut out = vec![Section::new("to_sign", true, to_sign.len() as u64, to_sign), returned, overdue, due_soon, selves];
+    out.extend(info);
     // The member's own organization is every item's provider: not worth a line each.
     for i in out.iter_mut().flat_map(|s| s.items.iter_mut()) {
         i.party = None;

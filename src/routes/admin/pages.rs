@@ -12,7 +12,7 @@ use crate::state::App;
 use entity::enums::{ClaimStatus, OutboxStatus, Role};
 use rocket::form::FromForm;
 use rocket::{State, get, post};
-use serde_json::json;
+use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
@@ -103,10 +103,30 @@ fn roles() -> Vec<&'static str> {
     Role::ALL.iter().map(|r| r.code()).collect()
 }
 
+/// The accounts, each with its organization's name (not its number).
+async fn users_with_organizations(app: &App) -> Result<Vec<Value>, crate::error::AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let users = accounts::list_users(&app.db).await?;
+    let orgs: std::collections::HashMap<i32, String> = entity::organization::Entity::find()
+        .filter(entity::organization::Column::Id.is_in(users.iter().filter_map(|u| u.organization_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok(users
+        .iter()
+        .map(|u| {
+            let mut v = json!(crate::domain::accounts::UserView::from(u));
+            v["organization_name"] = json!(u.organization_id.and_then(|id| orgs.get(&id)));
+            v
+        })
+        .collect())
+}
+
 #[get("/admin/users")]
 async fn users_page(page: Page, _a: Admin, app: &State<App>) -> Result<Template, PageError> {
-    let users: Vec<crate::domain::accounts::UserView> =
-        accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
+    let users = users_with_organizations(app).await?;
     Ok(page.render("admin/users", json!({"users": users, "roles": roles(), "values": {}})))
 }
 
@@ -133,8 +153,7 @@ async fn create_user(
 ) -> Result<PageResponse, PageError> {
     let result =
         accounts::create_by_admin(&app.db, &a.0, app.clock.now(), &form.email, &form.display_name, &form.role).await;
-    let users: Vec<crate::domain::accounts::UserView> =
-        accounts::list_users(&app.db).await?.iter().map(Into::into).collect();
+    let users = users_with_organizations(app).await?;
     let mut ctx = json!({"users": users, "roles": roles(), "values": {"email": form.email, "display_name": form.display_name, "role": form.role}});
     match result {
         Ok((u, password)) => {
