@@ -495,7 +495,8 @@ pub async fn export_xlsx(
 
 /// Column widths of the export (characters), in `COLUMNS` order: names, addresses and the
 /// business scope wide, codes as wide as an 18-character USCC.
-const COLUMN_WIDTHS: &[f64] = &[36.0, 22.0, 14.0, 12.0, 18.0, 12.0, 36.0, 12.0, 16.0, 40.0, 16.0, 18.0, 14.0, 24.0, 10.0, 16.0, 26.0];
+const COLUMN_WIDTHS: &[f64] =
+    &[36.0, 22.0, 14.0, 12.0, 18.0, 12.0, 36.0, 12.0, 16.0, 40.0, 16.0, 18.0, 14.0, 24.0, 10.0, 16.0, 26.0];
 
 /// A background import's progress: rows checked or applied so far (see `import_jobs`).
 pub(crate) async fn progress<C: sea_orm::ConnectionTrait>(

@@ -344,8 +344,14 @@ pub async fn reverse(
 /// A contract completed by a payment since reversed is in force again.
 async fn reopen(txn: &sea_orm::DatabaseTransaction, now: DateTime<Utc>, k: &contract::Model) -> AppResult<()> {
     let to = k.status.transition(ContractStatus::Active)?;
-    crate::move_once::<contract::Entity, _, _>(txn, (contract::Column::Id, k.id), contract::Column::Status, k.status, to)
-        .await?;
+    crate::move_once::<contract::Entity, _, _>(
+        txn,
+        (contract::Column::Id, k.id),
+        contract::Column::Status,
+        k.status,
+        to,
+    )
+    .await?;
     contract::Entity::update_many()
         .col_expr(contract::Column::UpdatedAt, Expr::value(now))
         .filter(contract::Column::Id.eq(k.id))

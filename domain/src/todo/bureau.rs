@@ -1,7 +1,7 @@
 //! What waits for the bureau's officers: claims to decide, calls to open, panels to form,
 //! awards to confirm, challenges to answer, drafts to complete, reports to review,
 //! instalments to pay and evaluations to release.
-use super::{Item, Projects, SHOWN, Section, Want, When, call_item, calls_by_id, names_by_id};
+use super::{Item, Projects, SHOWN, Section, Want, When, call_item, calls_by_id, count_and_first, names_by_id};
 use crate::error::AppResult;
 use crate::money::Money;
 use entity::enums::{
@@ -12,9 +12,7 @@ use entity::{
     call, challenge, claim, contract, contract_instalment, evaluation, evaluation_evaluator, milestone, panel,
     panel_member, user,
 };
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use std::collections::{HashMap, HashSet};
 
 /// The bureau's sections, read at the same time (each on its own connection of the pool).
@@ -35,10 +33,9 @@ pub(super) async fn sections<C: ConnectionTrait>(db: &C, at: When, want: Want) -
 
 async fn claims<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section> {
     let q = claim::Entity::find().filter(claim::Column::Status.eq(ClaimStatus::Pending));
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(claim::Column::CreatedAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(claim::Column::CreatedAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let orgs = names_by_id(db, rows.iter().map(|c| c.organization_id)).await?;
         let users: HashMap<i32, String> = user::Entity::find()
             .filter(user::Column::Id.is_in(rows.iter().map(|c| c.user_id)))
@@ -65,14 +62,10 @@ async fn calls_to_open<C: ConnectionTrait>(db: &C, at: When, want: Want) -> AppR
     let q = call::Entity::find()
         .filter(call::Column::Status.eq(CallStatus::Published))
         .filter(call::Column::BidDeadline.lte(at.now));
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(call::Column::BidDeadline), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        items = q
-            .order_by_asc(call::Column::BidDeadline)
-            .limit(SHOWN)
-            .all(db)
-            .await?
+    if !rows.is_empty() {
+        items = rows
             .iter()
             .map(|c| Item {
                 on: c.bid_deadline.map(|d| crate::i18n::to_local(d).date_naive()),
@@ -133,20 +126,17 @@ async fn opened_calls<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<(Sect
         Section::new(key, true, all.len() as u64, items)
     };
     let to_form = pick("panels_to_form", &|c| !with_panel.contains(&c.id), &|id| format!("/calls/{id}/panel"));
-    let to_award = pick(
-        "awards_to_confirm",
-        &|c| with_panel.contains(&c.id) && !unfinished.contains(&c.id),
-        &|id| format!("/calls/{id}/award"),
-    );
+    let to_award = pick("awards_to_confirm", &|c| with_panel.contains(&c.id) && !unfinished.contains(&c.id), &|id| {
+        format!("/calls/{id}/award")
+    });
     Ok((to_form, to_award))
 }
 
 async fn challenges<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section> {
     let q = challenge::Entity::find().filter(challenge::Column::Answer.is_null());
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(challenge::Column::FiledAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(challenge::Column::FiledAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let calls = calls_by_id(db, rows.iter().map(|c| c.call_id)).await?;
         let orgs = names_by_id(db, rows.iter().map(|c| c.organization_id)).await?;
         items = rows
@@ -163,10 +153,9 @@ async fn challenges<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section
 
 async fn reports<C: ConnectionTrait>(db: &C, at: When, want: Want) -> AppResult<Section> {
     let q = milestone::Entity::find().filter(milestone::Column::Status.eq(MilestoneStatus::Submitted));
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(milestone::Column::UpdatedAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(milestone::Column::UpdatedAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let p = Projects::load(db, rows.iter().map(|m| m.contract_id)).await?;
         items = rows
             .iter()
@@ -182,12 +171,12 @@ async fn reports<C: ConnectionTrait>(db: &C, at: When, want: Want) -> AppResult<
 }
 
 async fn payable<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section> {
-    let q = contract_instalment::Entity::find()
-        .filter(contract_instalment::Column::Status.eq(InstalmentStatus::Payable));
-    let count = q.clone().count(db).await?;
+    let q =
+        contract_instalment::Entity::find().filter(contract_instalment::Column::Status.eq(InstalmentStatus::Payable));
+    let (count, rows) =
+        count_and_first(db, q.clone(), q.order_by_asc(contract_instalment::Column::PayableAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(contract_instalment::Column::PayableAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let p = Projects::load(db, rows.iter().map(|i| i.contract_id)).await?;
         items = rows
             .iter()
@@ -246,14 +235,10 @@ async fn evaluations_ready<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<
 
 async fn call_drafts<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section> {
     let q = call::Entity::find().filter(call::Column::Status.eq(CallStatus::Draft));
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_desc(call::Column::UpdatedAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        items = q
-            .order_by_desc(call::Column::UpdatedAt)
-            .limit(SHOWN)
-            .all(db)
-            .await?
+    if !rows.is_empty() {
+        items = rows
             .iter()
             .map(|c| Item {
                 on: Some(crate::i18n::to_local(c.updated_at).date_naive()),
@@ -269,10 +254,9 @@ async fn call_drafts<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Sectio
 async fn contract_drafts<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<Section> {
     let q = contract::Entity::find()
         .filter(contract::Column::Status.is_in([ContractStatus::Draft, ContractStatus::Approved]));
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(contract::Column::CreatedAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(contract::Column::CreatedAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let p = Projects::load(db, rows.iter().map(|k| k.id)).await?;
         items = rows
             .iter()

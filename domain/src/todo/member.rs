@@ -1,7 +1,7 @@
 //! What waits for an NGO member: the contract to sign, milestone reports returned, overdue
 //! and coming due, self-evaluations due; and, for information, its bids with their
 //! receipts, the open calls it may bid on, and the payments received.
-use super::{Item, Projects, SHOWN, Section, Want, When, call_item, calls_by_id};
+use super::{Item, Projects, SHOWN, Section, Want, When, call_item, calls_by_id, count_and_first};
 use crate::error::AppResult;
 use crate::money::Money;
 use crate::procurement::eligibility;
@@ -47,7 +47,8 @@ pub(super) async fn sections<C: ConnectionTrait>(db: &C, org: i32, at: When, wan
         self_evaluations(db, &p, &all, at, want),
         info,
     )?;
-    let mut out = vec![Section::new("to_sign", true, to_sign.len() as u64, to_sign), returned, overdue, due_soon, selves];
+    let mut out =
+        vec![Section::new("to_sign", true, to_sign.len() as u64, to_sign), returned, overdue, due_soon, selves];
     out.extend(info);
     // The member's own organization is every item's provider: not worth a line each.
     for i in out.iter_mut().flat_map(|s| s.items.iter_mut()) {
@@ -106,14 +107,10 @@ async fn milestones<C: ConnectionTrait>(
     if active.is_empty() {
         return Ok(Section::new(key, true, 0, Vec::new()));
     }
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(milestone::Column::DueOn), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        items = q
-            .order_by_asc(milestone::Column::DueOn)
-            .limit(SHOWN)
-            .all(db)
-            .await?
+    if !rows.is_empty() {
+        items = rows
             .iter()
             .map(|m| Item {
                 detail: Some(m.title.clone()),
@@ -140,14 +137,10 @@ async fn self_evaluations<C: ConnectionTrait>(
         .filter(evaluation::Column::ContractId.is_in(contracts.iter().copied()))
         .filter(evaluation::Column::Status.eq(EvaluationStatus::Scheduled))
         .filter(evaluation::Column::SelfSubmittedAt.is_null());
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(evaluation::Column::SelfDueOn), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        items = q
-            .order_by_asc(evaluation::Column::SelfDueOn)
-            .limit(SHOWN)
-            .all(db)
-            .await?
+    if !rows.is_empty() {
+        items = rows
             .iter()
             .map(|e| Item {
                 step: Some(if e.kind == entity::enums::EvaluationKind::Final { "todo.final" } else { "todo.midterm" }),
@@ -236,12 +229,8 @@ async fn payments<C: ConnectionTrait>(db: &C, p: &Projects, contracts: &[i32], a
     let q = payment::Entity::find()
         .filter(payment::Column::ContractId.is_in(contracts.iter().copied()))
         .filter(payment::Column::PaidOn.gte(at.today - Duration::days(PAYMENTS_DAYS)));
-    let count = q.clone().count(db).await?;
-    let items = q
-        .order_by_desc(payment::Column::PaidOn)
-        .limit(SHOWN)
-        .all(db)
-        .await?
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_desc(payment::Column::PaidOn), Want::Items).await?;
+    let items = rows
         .iter()
         .map(|x| Item {
             amount: Some(Money(x.amount_fen)),

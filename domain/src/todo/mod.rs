@@ -130,6 +130,28 @@ async fn build<C: ConnectionTrait>(db: &C, u: &user::Model, at: When, want: Want
     Ok(Todo { role, sections, waiting })
 }
 
+/// How many rows `q` matches and, for the page, the first `SHOWN` of `ordered` (the same
+/// query in the section's order): read at the same time, each on its own connection. The
+/// count is taken without the order, so the database does not sort what it only counts.
+async fn count_and_first<E, C>(
+    db: &C,
+    q: sea_orm::Select<E>,
+    ordered: sea_orm::Select<E>,
+    want: Want,
+) -> AppResult<(u64, Vec<E::Model>)>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    if !want.items() {
+        return Ok((q.count(db).await?, Vec::new()));
+    }
+    let (n, rows) = tokio::try_join!(q.count(db), ordered.limit(SHOWN).all(db))?;
+    Ok((n, rows))
+}
+
 /// Calls by id, for the titles and references of items.
 async fn calls_by_id<C: ConnectionTrait>(
     db: &C,
@@ -185,8 +207,10 @@ impl Projects {
                 .map(|k| (k.id, k))
                 .collect()
         };
-        let calls = calls_by_id(db, contracts.values().map(|k| k.call_id)).await?;
-        let providers = names_by_id(db, contracts.values().map(|k| k.organization_id)).await?;
+        let (calls, providers) = tokio::try_join!(
+            calls_by_id(db, contracts.values().map(|k| k.call_id)),
+            names_by_id(db, contracts.values().map(|k| k.organization_id)),
+        )?;
         Ok(Projects { contracts, calls, providers })
     }
 

@@ -1,17 +1,14 @@
 //! What waits for a hub manager (applications to decide, members whose term ends soon), an
 //! expert (panels to declare for and score) and an evaluator (evaluations to declare for
 //! and score).
-use super::{Item, Projects, SHOWN, Section, Want, When, call_item, calls_by_id, names_by_id};
+use super::{Item, Projects, Section, Want, When, call_item, calls_by_id, count_and_first, names_by_id};
 use crate::error::AppResult;
 use chrono::Duration;
 use entity::enums::{
     ApplicationStatus, CallStatus, EvaluationStatus, EvaluatorStatus, MembershipStage, PanelMemberStatus,
 };
 use entity::{call, evaluation, evaluation_evaluator, hub, hub_application, hub_manager, hub_membership, panel_member};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use std::collections::HashMap;
 
 pub(super) async fn hub_manager<C: ConnectionTrait>(
@@ -53,10 +50,10 @@ async fn applications<C: ConnectionTrait>(
     let q = hub_application::Entity::find()
         .filter(hub_application::Column::HubId.is_in(hubs.iter().copied()))
         .filter(hub_application::Column::Status.eq(ApplicationStatus::Submitted));
-    let count = q.clone().count(db).await?;
+    let (count, rows) =
+        count_and_first(db, q.clone(), q.order_by_asc(hub_application::Column::CreatedAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(hub_application::Column::CreatedAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let orgs = names_by_id(db, rows.iter().filter_map(|a| a.organization_id)).await?;
         items = rows
             .iter()
@@ -89,10 +86,10 @@ async fn ending<C: ConnectionTrait>(
         .filter(hub_membership::Column::HubId.is_in(hubs.iter().copied()))
         .filter(hub_membership::Column::Stage.is_in([MembershipStage::Incubating, MembershipStage::Extended]))
         .filter(hub_membership::Column::PlannedEndOn.lte(horizon));
-    let count = q.clone().count(db).await?;
+    let (count, rows) =
+        count_and_first(db, q.clone(), q.order_by_asc(hub_membership::Column::PlannedEndOn), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(hub_membership::Column::PlannedEndOn).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let orgs = names_by_id(db, rows.iter().filter_map(|m| m.organization_id)).await?;
         items = rows
             .iter()
@@ -128,10 +125,9 @@ pub(super) async fn expert<C: ConnectionTrait>(db: &C, user_id: i32, want: Want)
                     .add(panel_member::Column::SubmittedAt.is_null()),
             ),
         );
-    let count = q.clone().count(db).await?;
+    let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(panel_member::Column::DrawnAt), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let rows = q.order_by_asc(panel_member::Column::DrawnAt).limit(SHOWN).all(db).await?;
+    if !rows.is_empty() {
         let calls = calls_by_id(db, rows.iter().map(|m| m.call_id)).await?;
         items = rows
             .iter()
@@ -174,10 +170,9 @@ pub(super) async fn evaluator<C: ConnectionTrait>(
                     .add(evaluation_evaluator::Column::EvaluationId.in_subquery(scoring.into_query())),
             ),
     );
-    let count = q.clone().count(db).await?;
+    let (count, seats) = count_and_first(db, q.clone(), q.order_by_asc(evaluation_evaluator::Column::Id), want).await?;
     let mut items = Vec::new();
-    if want.items() && count > 0 {
-        let seats = q.order_by_asc(evaluation_evaluator::Column::Id).limit(SHOWN).all(db).await?;
+    if !seats.is_empty() {
         let evs: HashMap<i32, evaluation::Model> = evaluation::Entity::find()
             .filter(evaluation::Column::Id.is_in(seats.iter().map(|s| s.evaluation_id)))
             .all(db)

@@ -316,10 +316,7 @@ fn payment_views(
         .iter()
         .map(|p| PaymentView {
             id: p.id,
-            reverses: p
-                .reverses_id
-                .and_then(|r| payment_rows.iter().find(|o| o.id == r))
-                .map(|o| o.voucher_no.clone()),
+            reverses: p.reverses_id.and_then(|r| payment_rows.iter().find(|o| o.id == r)).map(|o| o.voucher_no.clone()),
             reason: p.reason.clone(),
             reversed: payment_rows.iter().any(|o| o.reverses_id == Some(p.id)),
             instalment: instalment_rows.iter().find(|i| i.id == p.instalment_id).map(|i| i.position).unwrap_or(0),
