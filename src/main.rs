@@ -95,6 +95,13 @@ enum Command {
     },
 }
 
+async fn bench_seed_todo(config: &AppConfig, password: &str) -> Result<ExitCode, String> {
+    let db = connect(config).await?;
+    bench::todo::seed(&db, chrono::Utc::now(), password).await.map_err(|e| e.to_string())?;
+    println!("Added {} calls and {} contracts.", bench::todo::CALLS, bench::todo::CONTRACTS);
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn connect(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, String> {
     fuhua::db::connect(config).await.map_err(|e| format!("database: {e}"))
 }
@@ -136,12 +143,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::BenchSeedTodo { password } => {
-            let db = connect(&config).await?;
-            bench::todo::seed(&db, chrono::Utc::now(), &password).await.map_err(|e| e.to_string())?;
-            println!("Added {} calls and {} contracts.", bench::todo::CALLS, bench::todo::CONTRACTS);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::BenchSeedTodo { password } => bench_seed_todo(&config, &password).await,
         Command::BenchContractPdf { docs, out } => {
             let db = connect(&config).await?;
             let f = bench::contracts::run(&db, docs, &out).await.map_err(|e| e.to_string())?;

@@ -76,7 +76,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>, password: &str) -
 
 fn call_row(cx: &Cx, n: usize, status: CallStatus) -> call::ActiveModel {
     let deadline = match status {
-        CallStatus::Published if n % 2 == 0 => cx.now + Duration::days(10 + n as i64 % 20),
+        CallStatus::Published if n.is_multiple_of(2) => cx.now + Duration::days(10 + n as i64 % 20),
         CallStatus::Draft => cx.now + Duration::days(30),
         _ => cx.now - Duration::days(1 + n as i64 % 200),
     };
@@ -342,7 +342,11 @@ async fn insert_evaluations(
 }
 
 /// Twenty claims waiting for the bureau (each by its own new account) and ten challenges.
-async fn insert_claims_and_challenges(txn: &DatabaseTransaction, cx: &Cx, awarded: &[(i32, i32, i32)]) -> AppResult<()> {
+async fn insert_claims_and_challenges(
+    txn: &DatabaseTransaction,
+    cx: &Cx,
+    awarded: &[(i32, i32, i32)],
+) -> AppResult<()> {
     for n in 0..20usize {
         let u = user::Entity::insert(user::ActiveModel {
             email: Set(format!("bench-claimant-{n}@fuhua.local")),

@@ -4,8 +4,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod api;
-pub mod contracts;
 pub mod confirm;
+pub mod contracts;
 pub mod errors;
 pub mod evaluations;
 pub mod home;

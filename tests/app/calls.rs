@@ -45,7 +45,10 @@ async fn an_officer_drafts_and_publishes_a_call_that_then_is_public() {
     assert!(public.get(&app, "/calls").await.body.contains("居家养老上门"));
     // Published: not edited as a draft, not published twice.
     assert_eq!(officer.post(&app, &format!("/calls/{id}"), &refs(&fields(d))).await.status, Status::Conflict);
-    assert_eq!(officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status, Status::Conflict);
+    assert_eq!(
+        officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status,
+        Status::Conflict
+    );
 
     // Cancelling needs a reason; a cancelled call stays public with it.
     assert_eq!(
@@ -91,7 +94,10 @@ async fn publication_is_refused_until_every_rule_is_met_and_changes_nothing() {
     assert!(officer.get(&app, &format!("/calls/{id}")).await.body.contains("权重合计为 90"));
     // With three years allowed, 24 months is fine.
     let id = draft(&app, &mut officer, &with(with(fields(d), "term_months", "24"), "multi_year", "on")).await;
-    assert_eq!(officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status, Status::SeeOther);
+    assert_eq!(
+        officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status,
+        Status::SeeOther
+    );
 }
 
 #[rocket::async_test]
@@ -125,7 +131,10 @@ async fn questions_are_answered_in_public_without_the_askers_name() {
         ngo.post(&app, &format!("/calls/{id}/questions"), &[("text", "草稿可以提问吗")]).await.status,
         Status::NotFound
     );
-    assert_eq!(officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status, Status::SeeOther);
+    assert_eq!(
+        officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status,
+        Status::SeeOther
+    );
 
     let r = ngo.post(&app, &format!("/calls/{id}/questions"), &[("text", "独居老人名单由谁提供？")]).await;
     assert_eq!(r.status, Status::SeeOther);
@@ -157,7 +166,10 @@ async fn an_ngo_sees_whether_its_organization_is_eligible_and_why() {
     let d = app.district_id("吉阳区").await;
     let f = with(with(fields(d), "min_years_registered", "3"), "hub_rule", "graduate_required");
     let id = draft(&app, &mut officer, &f).await;
-    assert_eq!(officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status, Status::SeeOther);
+    assert_eq!(
+        officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await.status,
+        Status::SeeOther
+    );
     let (mut ngo, org) = crate::support::hubs::ngo(&app, 1).await;
     let page = ngo.get(&app, &format!("/calls/{id}")).await;
     assert!(page.body.contains("目前不符合本公告的资格条件"), "{}", page.body);

@@ -192,12 +192,18 @@ async fn admin_stops_and_restores_an_account() {
     assert_eq!(ask.status, Status::Ok, "stopping an account asks first");
     assert!(ask.body.contains("确认停用账号") && ask.body.contains("officer@test.cn"), "{}", ask.body);
     assert_eq!(officer.get(&app, "/account").await.status, Status::Ok, "not stopped by the question");
-    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status, Status::SeeOther);
+    assert_eq!(
+        admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status,
+        Status::SeeOther
+    );
     assert_eq!(officer.get(&app, "/account").await.status, Status::SeeOther, "its session ended");
     let r = app.agent().post(&app, "/login", &[("email", "officer@test.cn"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, Status::BadRequest);
     assert!(r.body.contains("该账号已停用"));
-    assert_eq!(admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status, Status::Conflict);
+    assert_eq!(
+        admin.post(&app, &format!("/admin/users/{officer_id}/disable"), &[("confirmed", "1")]).await.status,
+        Status::Conflict
+    );
     let admin_id = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         entity::user::Entity::find()

@@ -90,6 +90,10 @@ async fn an_organization_applies_once_per_round_and_only_it_and_the_hub_see_it()
     assert_eq!(again.status, Status::Conflict);
     assert!(again.body.contains("已有一份进行中的申请"));
     assert_eq!(w.app.count("hub_applications").await, 1);
+    // The round no longer offers the form to the organization that applied.
+    let round = a.get(&w.app, &format!("/hubs/{}/rounds/{}", w.hub, w.round)).await;
+    assert!(round.body.contains("您已在本批次提交入驻申请"), "{}", round.body);
+    assert!(!round.body.contains(&format!("/rounds/{}/apply\"", w.round)), "no second form");
 
     // The applicant and the hub see it; another organization, another hub's manager and the public do not.
     let path = format!("/hubs/{}/applications/{app_a}", w.hub);

@@ -170,11 +170,16 @@ async fn export_follows_the_filter_and_opens_in_excel() {
         let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
         let row = range.rows().nth(1).expect("a row");
         assert!(matches!(row[col("登记日期")], Data::DateTime(_)), "a date: {:?}", row[col("登记日期")]);
-        assert!(matches!(row[col("注册资金（元）")], Data::Float(f) if f == 30000.0), "{:?}", row[col("注册资金（元）")]);
+        assert!(
+            matches!(row[col("注册资金（元）")], Data::Float(f) if f == 30000.0),
+            "{:?}",
+            row[col("注册资金（元）")]
+        );
         assert!(matches!(row[col("统一社会信用代码")], Data::String(_)), "a code stays text");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.bytes.clone())).expect("zip");
         let mut xml = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"), &mut xml).expect("read");
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"), &mut xml)
+            .expect("read");
         assert!(xml.contains("state=\"frozen\"") && xml.contains("<autoFilter"), "header frozen, filters on");
         let mut styles = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").expect("styles"), &mut styles).expect("read");

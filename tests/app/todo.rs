@@ -70,7 +70,9 @@ async fn an_officer_sees_the_bureaus_decisions_and_each_leaves_once_taken() {
 
     // The award taken: it leaves the list and the contract draft it made arrives.
     let rules = &app.state().config.procurement;
-    award::award(app.db(), &app.state().emails, ORIGIN, &officer, after(), rules, call, winner, "").await.expect("award");
+    award::award(app.db(), &app.state().emails, ORIGIN, &officer, after(), rules, call, winner, "")
+        .await
+        .expect("award");
     let page = todo(&app, &mut o).await;
     assert!(!page.contains(&format!("href=\"/calls/{call}/award\"")), "an award is confirmed once");
     let k = entity::contract::Entity::find().all(app.db()).await.expect("q");
@@ -85,7 +87,8 @@ async fn an_officer_sees_the_bureaus_decisions_and_each_leaves_once_taken() {
     let v = api.get(&app, "/api/v1/todo").await.json();
     assert_eq!(v["role"], "bureau");
     assert_eq!(v["waiting"].as_u64(), Some(before));
-    let keys: Vec<&str> = v["sections"].as_array().expect("sections").iter().filter_map(|s| s["key"].as_str()).collect();
+    let keys: Vec<&str> =
+        v["sections"].as_array().expect("sections").iter().filter_map(|s| s["key"].as_str()).collect();
     assert!(keys.contains(&"calls_to_open") && keys.contains(&"contract_drafts"), "{keys:?}");
 }
 

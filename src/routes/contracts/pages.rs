@@ -5,14 +5,12 @@ use crate::auth::Posted;
 use crate::auth::{Member, Ngo, Officer};
 use crate::domain::contracts::milestones::{self, MilestoneInput};
 use crate::domain::contracts::terms::{self, OutputInput, TermsInput};
-use crate::domain::contracts::{access, documents, listing, signing, view};
-use crate::domain::documents as drawing;
+use crate::domain::contracts::{access, listing, signing, view};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, done};
 use crate::routes::shared::CsrfForm;
-use crate::routes::shared::Download;
 use crate::routes::uploads::{FileForm, chosen, read_upload};
 use crate::state::App;
 use entity::user;
@@ -33,9 +31,7 @@ pub fn routes() -> Vec<rocket::Route> {
         reopen,
         send,
         accept,
-        countersign,
-        preview,
-        document
+        countersign
     ]
 }
 
@@ -489,24 +485,4 @@ async fn countersign(
         Ok(()) => Ok(done(format!("/contracts/{id}"), "flash.contract_signed")),
         Err(e) => contract_again(&page, app, &n.0, id, e, json!({})).await,
     }
-}
-
-/// The contract as it stands, drawn now and marked as a draft; not stored. The issued
-/// PDFs are under documents.
-#[get("/contracts/<id>/preview.pdf?<lang>")]
-async fn preview(o: Officer, id: i32, lang: Option<&str>, app: &State<App>) -> Result<Download, PageError> {
-    let k = access::for_bureau(&app.db, &o.0, id).await?;
-    let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
-    let l = lang.and_then(Locale::from_tag).unwrap_or(Locale::ZhCn);
-    let request = documents::ContractDocument::Contract { view: Box::new(v), language: l, draft: true };
-    let pdf = drawing::render(&app.documents, request).await?;
-    Ok(Download::file(pdf.bytes, "pdf", &format!("contract-{id}-draft.pdf"), true))
-}
-
-#[get("/contracts/<id>/documents/<doc_id>")]
-async fn document(m: Member, id: i32, doc_id: i32, app: &State<App>) -> Result<Download, PageError> {
-    let d = documents::fetch(&app.db, &m.0, id, doc_id).await?;
-    // A countersigned scan may be a photo; issued documents are PDFs.
-    let kind = crate::domain::procurement::attachments::sniff(&d.data).unwrap_or("pdf");
-    Ok(Download::file(d.data, kind, &d.file_name, false))
 }

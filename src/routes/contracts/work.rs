@@ -4,13 +4,14 @@ use crate::assets::Template;
 use crate::auth::Posted;
 use crate::auth::{Csrf, Member, Ngo, Officer};
 use crate::domain::contracts::amendments::{self, AmendmentInput};
-use crate::domain::contracts::documents;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports::{self, AchievedInput, ReportInput};
-use crate::i18n::Locale;
 use crate::domain::contracts::view;
-use crate::error::AppError;
+use crate::domain::contracts::{access, documents};
+use crate::domain::documents as drawing;
 use crate::domain::money::Money;
+use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::i18n::format_money;
 use crate::routes::confirm;
 use crate::routes::contracts::pages::contract_again;
@@ -20,9 +21,9 @@ use crate::routes::shared::Download;
 use crate::routes::uploads::{FileForm, read_upload};
 use crate::state::App;
 use rocket::form::FromForm;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use rocket::fs::TempFile;
 use rocket::{State, get, post};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -34,6 +35,8 @@ pub fn routes() -> Vec<rocket::Route> {
         reverse_payment,
         amend,
         evidence,
+        document,
+        preview,
         verify_page,
         verify_file
     ]
@@ -243,13 +246,7 @@ fn reverse_context(id: i32, p: &view::PaymentView, reason: &str) -> Value {
 
 /// The page that reverses a payment: what it was, and the reason to give.
 #[get("/contracts/<id>/payments/<pid>/reverse")]
-async fn reverse_page(
-    page: Page,
-    o: Officer,
-    id: i32,
-    pid: i32,
-    app: &State<App>,
-) -> Result<Template, PageError> {
+async fn reverse_page(page: Page, o: Officer, id: i32, pid: i32, app: &State<App>) -> Result<Template, PageError> {
     let p = reversible(app, &o, id, pid).await?;
     Ok(page.render("contracts/reverse", reverse_context(id, &p, "")))
 }
@@ -367,4 +364,24 @@ async fn verify_file(
     Ok(page
         .with_csrf(csrf)
         .render("contracts/verify", json!({"asked": digest, "found": found, "checked": !bytes.is_empty()})))
+}
+
+#[get("/contracts/<id>/documents/<doc_id>")]
+async fn document(m: Member, id: i32, doc_id: i32, app: &State<App>) -> Result<Download, PageError> {
+    let d = documents::fetch(&app.db, &m.0, id, doc_id).await?;
+    // A countersigned scan may be a photo; issued documents are PDFs.
+    let kind = crate::domain::procurement::attachments::sniff(&d.data).unwrap_or("pdf");
+    Ok(Download::file(d.data, kind, &d.file_name, false))
+}
+
+/// The contract as it stands, drawn now and marked as a draft; not stored. The issued
+/// PDFs are under documents.
+#[get("/contracts/<id>/preview.pdf?<lang>")]
+async fn preview(o: Officer, id: i32, lang: Option<&str>, app: &State<App>) -> Result<Download, PageError> {
+    let k = access::for_bureau(&app.db, &o.0, id).await?;
+    let v = view::build(&app.db, &k, access::Viewer::Bureau, &app.config.contracts, app.clock.today_local()).await?;
+    let l = lang.and_then(Locale::from_tag).unwrap_or(Locale::ZhCn);
+    let request = documents::ContractDocument::Contract { view: Box::new(v), language: l, draft: true };
+    let pdf = drawing::render(&app.documents, request).await?;
+    Ok(Download::file(pdf.bytes, "pdf", &format!("contract-{id}-draft.pdf"), true))
 }

@@ -93,7 +93,10 @@ async fn round_context(app: &App, page: &Page, id: i32, rid: i32) -> Result<Valu
         None => vec![],
     };
     let free_seats: Vec<_> = hubs::seats(&app.db, id).await?.into_iter().filter(|s| s.held_by.is_none()).collect();
+    // An applicant whose application stands is shown it, not the form again.
+    let applied = !staff && apps.iter().any(|a| a.application.status != entity::enums::ApplicationStatus::Withdrawn);
     Ok(json!({
+        "applied": applied,
         "hub": HubView::of(&app.places, &h),
         "round": r,
         "questions": rounds::questions_of(&r),

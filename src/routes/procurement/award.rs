@@ -39,7 +39,9 @@ async fn award_call(
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
     let r = match crate::domain::procurement::opening::bid_id_of(&app.db, id, &form.bid).await {
-        Ok(bid) if !crate::routes::confirm::confirmed(&form.confirmed) => return ask_award(&page, app, id, bid, &form).await,
+        Ok(bid) if !crate::routes::confirm::confirmed(&form.confirmed) => {
+            return ask_award(&page, app, id, bid, &form).await;
+        }
         Ok(bid) => {
             award::award(
                 &app.db,
