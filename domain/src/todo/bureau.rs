@@ -157,15 +157,7 @@ async fn reports<C: ConnectionTrait>(db: &C, at: When, want: Want) -> AppResult<
     let mut items = Vec::new();
     if !rows.is_empty() {
         let p = Projects::load(db, rows.iter().map(|m| m.contract_id)).await?;
-        items = rows
-            .iter()
-            .map(|m| Item {
-                detail: Some(m.title.clone()),
-                on: Some(m.due_on),
-                late: m.due_on < at.today,
-                ..p.item(m.contract_id, format!("/contracts/{}#milestone-{}", m.contract_id, m.id))
-            })
-            .collect();
+        items = rows.iter().map(|m| p.milestone(m, at.today)).collect();
     }
     Ok(Section::new("reports_to_review", true, count, items).all("/contracts?waiting=true"))
 }
@@ -224,7 +216,7 @@ async fn evaluations_ready<C: ConnectionTrait>(db: &C, want: Want) -> AppResult<
         items = evs
             .iter()
             .map(|e| Item {
-                step: Some(if e.kind == entity::enums::EvaluationKind::Final { "todo.final" } else { "todo.midterm" }),
+                step: Some(super::kind_step(e.kind)),
                 on: Some(e.visit_on),
                 ..p.item(e.contract_id, format!("/evaluations/{}#h-release", e.id))
             })

@@ -110,15 +110,7 @@ async fn milestones<C: ConnectionTrait>(
     let (count, rows) = count_and_first(db, q.clone(), q.order_by_asc(milestone::Column::DueOn), want).await?;
     let mut items = Vec::new();
     if !rows.is_empty() {
-        items = rows
-            .iter()
-            .map(|m| Item {
-                detail: Some(m.title.clone()),
-                on: Some(m.due_on),
-                late: m.due_on < at.today,
-                ..p.item(m.contract_id, format!("/contracts/{}#milestone-{}", m.contract_id, m.id))
-            })
-            .collect();
+        items = rows.iter().map(|m| p.milestone(m, at.today)).collect();
     }
     Ok(Section::new(key, true, count, items))
 }
@@ -143,7 +135,7 @@ async fn self_evaluations<C: ConnectionTrait>(
         items = rows
             .iter()
             .map(|e| Item {
-                step: Some(if e.kind == entity::enums::EvaluationKind::Final { "todo.final" } else { "todo.midterm" }),
+                step: Some(super::kind_step(e.kind)),
                 on: Some(e.self_due_on),
                 late: e.self_due_on < at.today,
                 ..p.item(e.contract_id, format!("/evaluations/{}#self", e.id))

@@ -67,11 +67,23 @@ impl Section {
     }
 }
 
+/// Whose page it is: each has its own sections and its own sentence when nothing waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TodoFor {
+    Bureau,
+    Member,
+    /// An NGO member whose account is not linked to an organization yet.
+    MemberUnlinked,
+    HubManager,
+    Expert,
+    Evaluator,
+}
+
 /// Everything waiting for one account.
 #[derive(Debug, Clone, Serialize)]
 pub struct Todo {
-    /// Which page this is: `bureau`, `member`, `member_unlinked`, `hub_manager`, `expert`, `evaluator`.
-    pub role: &'static str,
+    pub role: TodoFor,
     /// Sections with something in them, action sections first.
     pub sections: Vec<Section>,
     /// Steps waiting across the action sections: the navigation's number.
@@ -116,13 +128,12 @@ pub async fn count<C: ConnectionTrait>(db: &C, u: &user::Model, now: DateTime<Ut
 
 async fn build<C: ConnectionTrait>(db: &C, u: &user::Model, at: When, want: Want) -> AppResult<Todo> {
     let (role, sections) = match (u.role, u.organization_id) {
-        (r, _) if r.is_bureau() => ("bureau", bureau::sections(db, at, want).await?),
-        (Role::NgoMember, Some(org)) => ("member", member::sections(db, org, at, want).await?),
-        (Role::NgoMember, None) => ("member_unlinked", member::unlinked(db, u, want).await?),
-        (Role::HubManager, _) => ("hub_manager", others::hub_manager(db, u.id, at, want).await?),
-        (Role::Expert, _) => ("expert", others::expert(db, u.id, want).await?),
-        (Role::Evaluator, _) => ("evaluator", others::evaluator(db, u.id, at, want).await?),
-        _ => ("member_unlinked", Vec::new()),
+        (Role::Admin | Role::Officer, _) => (TodoFor::Bureau, bureau::sections(db, at, want).await?),
+        (Role::NgoMember, Some(org)) => (TodoFor::Member, member::sections(db, org, at, want).await?),
+        (Role::NgoMember, None) => (TodoFor::MemberUnlinked, member::unlinked(db, u, want).await?),
+        (Role::HubManager, _) => (TodoFor::HubManager, others::hub_manager(db, u.id, at, want).await?),
+        (Role::Expert, _) => (TodoFor::Expert, others::expert(db, u.id, want).await?),
+        (Role::Evaluator, _) => (TodoFor::Evaluator, others::evaluator(db, u.id, at, want).await?),
     };
     let waiting = sections.iter().filter(|s| s.action).map(|s| s.count).sum();
     let mut sections: Vec<Section> = sections.into_iter().filter(|s| s.count > 0).collect();
@@ -224,6 +235,24 @@ impl Projects {
             href,
             ..Item::default()
         }
+    }
+
+    /// An item about a milestone: its project, its title and due date, linked to its card.
+    fn milestone(&self, m: &entity::milestone::Model, today: NaiveDate) -> Item {
+        Item {
+            detail: Some(m.title.clone()),
+            on: Some(m.due_on),
+            late: m.due_on < today,
+            ..self.item(m.contract_id, format!("/contracts/{}#milestone-{}", m.contract_id, m.id))
+        }
+    }
+}
+
+/// The step's name for an evaluation of this kind.
+fn kind_step(kind: entity::enums::EvaluationKind) -> &'static str {
+    match kind {
+        entity::enums::EvaluationKind::Final => "todo.final",
+        entity::enums::EvaluationKind::Midterm => "todo.midterm",
     }
 }
 
