@@ -136,6 +136,20 @@ fn parse(input: &PaymentInput, today: chrono::NaiveDate) -> AppResult<Parsed> {
     }
 }
 
+/// What is still to pay on an instalment: its amount due less what its payments (and
+/// reversals) add up to.
+fn open_on(i: &contract_instalment::Model, payments: &[payment::Model]) -> i64 {
+    due_fen(i) - payments.iter().filter(|p| p.instalment_id == i.id).map(|p| p.amount_fen).sum::<i64>()
+}
+
+/// A voucher number is used once.
+async fn refuse_used_voucher<C: ConnectionTrait>(db: &C, voucher: &str) -> AppResult<()> {
+    if payment::Entity::find().filter(payment::Column::VoucherNo.eq(voucher)).one(db).await?.is_some() {
+        return Err(field_error("voucher_no", Msg::new("payment.voucher_used")));
+    }
+    Ok(())
+}
+
 /// Checks a payment as typed before the officer is asked to confirm it: every field in
 /// error named at once, then the instalment (the contract's), the amount against what is
 /// still open on it, and the voucher number. `record` checks all again, under its locks.
@@ -151,16 +165,12 @@ pub async fn check<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| field_error("instalment_id", Msg::new("field.choose")))?;
-    let paid_here: i64 =
-        of_contract(db, contract_id).await?.iter().filter(|x| x.instalment_id == inst.id).map(|x| x.amount_fen).sum();
-    let open = due_fen(&inst) - paid_here;
+    let open = open_on(&inst, &of_contract(db, contract_id).await?);
     if inst.status == InstalmentStatus::Payable && p.amount > open {
         let payable = crate::i18n::format_money(open);
         return Err(field_error("amount", Msg::new("payment.over_payable").arg("payable", payable)));
     }
-    if payment::Entity::find().filter(payment::Column::VoucherNo.eq(&p.voucher)).one(db).await?.is_some() {
-        return Err(field_error("voucher_no", Msg::new("payment.voucher_used")));
-    }
+    refuse_used_voucher(db, &p.voucher).await?;
     Ok(())
 }
 
@@ -219,8 +229,7 @@ pub async fn record(
     }
     let inst = lock_payable(&txn, contract_id, instalment_id).await?;
     let payments = of_contract(&txn, contract_id).await?;
-    let paid_here: i64 = payments.iter().filter(|p| p.instalment_id == inst.id).map(|p| p.amount_fen).sum();
-    let open = due_fen(&inst) - paid_here;
+    let open = open_on(&inst, &payments);
     let paid_all: i64 = payments.iter().map(|p| p.amount_fen).sum();
     if amount > open || paid_all + amount > k.amount_fen {
         return Err(field_error(
@@ -229,9 +238,7 @@ pub async fn record(
                 .arg("payable", crate::i18n::format_money(open.min(k.amount_fen - paid_all))),
         ));
     }
-    if payment::Entity::find().filter(payment::Column::VoucherNo.eq(&voucher)).one(&txn).await?.is_some() {
-        return Err(field_error("voucher_no", Msg::new("payment.voucher_used")));
-    }
+    refuse_used_voucher(&txn, &voucher).await?;
     let p = payment::ActiveModel {
         contract_id: Set(contract_id),
         instalment_id: Set(inst.id),
