@@ -193,7 +193,7 @@ async fn serve(config: AppConfig, demo: bool) -> Result<ExitCode, String> {
     if demo {
         let emails = fuhua::mail::templates::load(config.template_dir.as_deref())?;
         let sealer = fuhua::domain::sealing::Sealer::load(&config.data_dir)?;
-        match fuhua::demo::load(&db, &emails, &sealer, chrono::Utc::now()).await {
+        match fuhua::demo::load(&db, &emails, &sealer, &config.public_origin, chrono::Utc::now()).await {
             Ok(accounts) => {
                 println!("\nDemo data loaded. Accounts (passwords are shown only now):");
                 for (email, role, pw) in accounts {

@@ -65,6 +65,11 @@ impl Locale {
     /// The message for `key`: from the locale's catalogue, else the Chinese one, else empty
     /// (and a warning in the log). `tf` and `msg` show the key itself instead; the test
     /// `every_key_used_in_code_and_templates_is_in_both_catalogues` keeps this from happening.
+    /// The message for `key` if the catalogue has one (no warning when it does not).
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        CATALOGUES[self as usize].get(key).or_else(|| CATALOGUES[0].get(key)).copied()
+    }
+
     pub fn t(self, key: &str) -> &'static str {
         CATALOGUES[self as usize].get(key).or_else(|| CATALOGUES[0].get(key)).copied().unwrap_or_else(|| {
             log::warn!("missing message key {key}");

@@ -141,8 +141,11 @@ pub enum SearchPlan {
 
 /// Above this many candidates a search walks the sorted list instead of fetching each.
 const LOOKUP_LIMIT: u64 = 2000;
-/// Searches count matches up to this many; beyond it the page says "more than".
+/// Searches count matches up to this many beyond the page asked for; beyond it the page
+/// says "more than".
 pub const SEARCH_COUNT_CAP: u64 = 1000;
+/// The furthest page a search counts to (10 million rows).
+const MAX_PAGE: u64 = 500_000;
 
 fn is_indexed(needle: &str) -> bool {
     needle.chars().count() >= 2 && !needle.chars().any(char::is_whitespace) && !needle.is_ascii()
@@ -240,12 +243,14 @@ pub async fn list(
     let plan = plan_search(db, &needle).await?;
     let q = filtered(f, viewer, today, plan);
     // Counted without ORDER BY (a sorted subquery would sort every match); a search counts
-    // only up to the cap, since nobody pages through thousands of hits.
+    // only up to the cap beyond the page asked for, so the count stays cheap and yet every
+    // match can be reached: each page further on counts that much further.
     let (total, capped) = if needle.is_empty() {
         (q.clone().count(db).await?, false)
     } else {
-        let n = q.clone().select_only().column(organization::Column::Id).limit(SEARCH_COUNT_CAP + 1).count(db).await?;
-        (Ord::min(n, SEARCH_COUNT_CAP), n > SEARCH_COUNT_CAP)
+        let cap = SEARCH_COUNT_CAP + Ord::min(f.page.saturating_sub(1), MAX_PAGE) * PER_PAGE;
+        let n = q.clone().select_only().column(organization::Column::Id).limit(cap + 1).count(db).await?;
+        (Ord::min(n, cap), n > cap)
     };
     let pages = Ord::max(total.div_ceil(PER_PAGE), 1);
     let page = f.page.clamp(1, pages);

@@ -42,6 +42,10 @@ pub struct Model {
     pub preferred_until: Option<Date>,
     /// Bumped by every step; a release goes through only if nothing moved since it read.
     pub version: i32,
+    /// The provider's self-evaluation as typed and saved before submitting (JSON); only its
+    /// own members see it, and submitting clears it.
+    #[serde(skip_serializing)]
+    pub self_draft: Option<String>,
     /// A staff or member account id: kept out of every JSON the platform gives.
     #[serde(skip_serializing)]
     pub created_by: i32,

@@ -18,6 +18,7 @@ mod m20261202_000013_sealed_events;
 mod m20261202_000014_sealed_at_rest;
 mod m20261202_000015_jobs_and_quotas;
 mod m20261204_000016_payment_reversals;
+mod m20261204_000017_self_evaluation_drafts;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_sealed_at_rest::Migration),
             Box::new(m20261202_000015_jobs_and_quotas::Migration),
             Box::new(m20261204_000016_payment_reversals::Migration),
+            Box::new(m20261204_000017_self_evaluation_drafts::Migration),
         ]
     }
 }

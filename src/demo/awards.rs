@@ -4,7 +4,7 @@
 //! Played through the domain calls at their own dates, so the records and the audit chain
 //! are what the platform writes.
 use super::calls::{demo_bid, input, member_of, published};
-use super::hubs::ORIGIN;
+use super::hubs::origin;
 use crate::domain::organization_input::Places;
 use crate::domain::outbox::EmailTemplates;
 use crate::domain::procurement::panel::{self, Declared};
@@ -66,7 +66,7 @@ pub(crate) async fn three_bids(
         let who = member_of(db, deadline, *org).await?;
         bids::submit(
             db,
-            ((emails, ORIGIN), sealer),
+            ((emails, &origin()), sealer),
             &who,
             deadline - Duration::days(3 - n as i64),
             call,
@@ -137,7 +137,7 @@ async fn challenge_answered(
     award::answer_challenge(
         db,
         emails,
-        ORIGIN,
+        &origin(),
         officer,
         now - Duration::days(1),
         call,
@@ -167,11 +167,12 @@ pub async fn load(
     let deadline = calls::get(db, awarded).await?.bid_deadline.unwrap_or(now);
     let a_orgs = three_bids(db, emails, sealer, awarded, deadline, &orgs(4), ["168000", "159000", "175500"]).await?;
     opening::open(db, sealer, officer, deadline, awarded, None, "").await?;
-    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
+    panel::form(db, (emails, &origin()), officer, deadline + Duration::days(1), &rules, awarded, 3, &[]).await?;
     score_all(db, awarded, &a_orgs, deadline + Duration::days(2), None).await?;
     let report = panel_report::report(db, &rules, &calls::get(db, awarded).await?).await?;
     if let Some(first) = report.recommended_bid_id {
-        let a = award::award(db, emails, ORIGIN, officer, now - Duration::days(4), &rules, awarded, first, "").await?;
+        let a =
+            award::award(db, emails, &origin(), officer, now - Duration::days(4), &rules, awarded, first, "").await?;
         if let Some(loser) = a_orgs.iter().find(|o| **o != a.organization_id) {
             challenge_answered(db, emails, now, officer, awarded, *loser).await?;
         }
@@ -183,7 +184,7 @@ pub async fn load(
     let deadline = calls::get(db, evaluating).await?.bid_deadline.unwrap_or(now);
     let e_orgs = three_bids(db, emails, sealer, evaluating, deadline, &orgs(7), ["148000", "152000", "139900"]).await?;
     opening::open(db, sealer, officer, deadline, evaluating, None, "").await?;
-    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::hours(20), &rules, evaluating, 3, &[]).await?;
+    panel::form(db, (emails, &origin()), officer, deadline + Duration::hours(20), &rules, evaluating, 3, &[]).await?;
     score_all(db, evaluating, &e_orgs, deadline + Duration::days(1), pool.first().map(|u| u.id)).await?;
 
     // Opened, waiting for its panel.
@@ -201,7 +202,7 @@ pub async fn load(
     let who = member_of(db, deadline, orgs(13).first().copied().unwrap_or_default()).await?;
     bids::submit(
         db,
-        ((emails, ORIGIN), sealer),
+        ((emails, &origin()), sealer),
         &who,
         deadline - Duration::days(2),
         failed,

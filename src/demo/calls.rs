@@ -146,7 +146,7 @@ pub async fn load(
         let total = ["138000", "142500", "129800"][n % 3];
         bids::submit(
             db,
-            ((emails, super::hubs::ORIGIN), sealer),
+            ((emails, &super::hubs::origin()), sealer),
             &who,
             now - Duration::days(8 - n as i64),
             closed,
@@ -177,7 +177,7 @@ pub async fn load(
         let who = member_of(db, now, *org).await?;
         bids::submit(
             db,
-            ((emails, super::hubs::ORIGIN), sealer),
+            ((emails, &super::hubs::origin()), sealer),
             &who,
             now - Duration::hours(5),
             id,

@@ -4,7 +4,7 @@
 //! officer. Played through the domain calls at their own dates, like the rest of the demo.
 use super::awards::{score_all, three_bids};
 use super::calls::{input, published};
-use super::hubs::ORIGIN;
+use super::hubs::origin;
 use crate::domain::accounts;
 use crate::domain::audit::Actor;
 use crate::domain::contracts::milestones::{self, IndicatorInput, MilestoneInput};
@@ -99,7 +99,7 @@ pub(crate) async fn signed_contract(
         db,
         &documents,
         emails,
-        ORIGIN,
+        &origin(),
         officer,
         at + Duration::hours(3),
         &contract_rules,
@@ -131,11 +131,11 @@ async fn awarded_call(
     let deadline = calls::get(db, call).await?.bid_deadline.unwrap_or(now);
     let orgs = three_bids(db, emails, sealer, call, deadline, &spec.orgs, spec.prices).await?;
     opening::open(db, sealer, officer, deadline, call, None, "").await?;
-    panel::form(db, (emails, ORIGIN), officer, deadline + Duration::days(1), rules, call, 3, &[]).await?;
+    panel::form(db, (emails, &origin()), officer, deadline + Duration::days(1), rules, call, 3, &[]).await?;
     score_all(db, call, &orgs, deadline + Duration::days(2), None).await?;
     let report = panel_report::report(db, rules, &calls::get(db, call).await?).await?;
     let first = report.recommended_bid_id.ok_or(AppError::NotFound)?;
-    let a = award::award(db, emails, ORIGIN, officer, deadline + Duration::days(5), rules, call, first, "").await?;
+    let a = award::award(db, emails, &origin(), officer, deadline + Duration::days(5), rules, call, first, "").await?;
     let k =
         contract::Entity::find().filter(contract::Column::CallId.eq(call)).one(db).await?.ok_or(AppError::NotFound)?;
     Ok((deadline, a.organization_id, k))
@@ -266,7 +266,7 @@ pub async fn load(
     payments::record(
         db,
         emails,
-        ORIGIN,
+        &origin(),
         officer,
         paid_at,
         k.id,
@@ -289,7 +289,7 @@ pub async fn load(
         86,
     )
     .await?;
-    reports::decide(db, emails, ORIGIN, officer, q1_due + Duration::days(4), q1.id, true, "资料齐全，同意验收。")
+    reports::decide(db, emails, &origin(), officer, q1_due + Duration::days(4), q1.id, true, "资料齐全，同意验收。")
         .await?;
     // The mid-term report is in and waits for the officer.
     if let Some(mid) = seeded.first() {

@@ -5,7 +5,7 @@
 //! completed and its results public on the project page. Played through the domain calls at
 //! their own dates, like the rest of the demo.
 use super::contracts::{Signed, Spec, report_on, signed_contract};
-use super::hubs::ORIGIN;
+use super::hubs::origin;
 use crate::domain::contracts::payments::{self, PaymentInput};
 use crate::domain::contracts::reports;
 use crate::domain::evaluations::assessment::{self, FindingsInput, SurveyInput};
@@ -106,7 +106,7 @@ async fn evaluate(
         evaluators: vec![people.officer.id, people.evaluator.id],
     };
     let ev =
-        schedule::schedule(db, emails, ORIGIN, people.officer, scheduled_at, local_date(scheduled_at), k.id, &input)
+        schedule::schedule(db, emails, &origin(), people.officer, scheduled_at, local_date(scheduled_at), k.id, &input)
             .await?;
     let ids: Vec<i32> = conduct::indicators(db, ev.id).await?.into_iter().map(|i| i.id).collect();
     let lines = |scores: &[&str; 9], comments: &[&str; 9]| -> Vec<ScoreLine> {
@@ -132,7 +132,7 @@ async fn evaluate(
             .map(|(o, n)| AchievedLine { output_id: *o, achieved: n.to_string() })
             .collect(),
     };
-    conduct::submit_self(db, emails, ORIGIN, provider, release_at - Duration::days(8), ev.id, &own).await?;
+    conduct::submit_self(db, emails, &origin(), provider, release_at - Duration::days(8), ev.id, &own).await?;
     let scored_at = release_at - Duration::days(1);
     for (who, scores, comments) in [
         (people.officer, &r.officer_scores, &OFFICER_COMMENTS),
@@ -154,7 +154,7 @@ async fn evaluate(
     };
     assessment::findings(db, people.officer, scored_at, ev.id, &findings).await?;
     let rules = EvaluationRules::default();
-    release::release(db, emails, documents, ORIGIN, people.officer, release_at, &rules, ev.id).await?;
+    release::release(db, emails, documents, &origin(), people.officer, release_at, &rules, ev.id).await?;
     Ok(())
 }
 
@@ -203,7 +203,7 @@ async fn pay(
         paid_on: local_date(at).to_string(),
         voucher_no: voucher.into(),
     };
-    payments::record(db, emails, ORIGIN, officer, at, k.id, &input).await?;
+    payments::record(db, emails, &origin(), officer, at, k.id, &input).await?;
     Ok(())
 }
 
@@ -253,7 +253,7 @@ pub async fn load(
     let o = people.officer;
     report_on(db, &provider, due(q1.due_on, -3), q1.id, "第一季度上门探访 305 人次，个案建档 32 个。", &[305, 32], 80)
         .await?;
-    reports::decide(db, emails, ORIGIN, o, due(q1.due_on, 4), q1.id, true, "同意验收。").await?;
+    reports::decide(db, emails, &origin(), o, due(q1.due_on, 4), q1.id, true, "同意验收。").await?;
     let last_year =
         Project { db, emails, documents: &documents, people, provider: &provider, k: &k, template_id: template.id };
     last_year_midterm(&last_year, &mid).await?;
@@ -340,7 +340,7 @@ async fn last_year_midterm(p: &Project<'_>, mid: &milestone::Model) -> AppResult
         150,
     )
     .await?;
-    reports::decide(db, emails, ORIGIN, o, due(mid.due_on, 3), mid.id, true, "中期成果确认。").await?;
+    reports::decide(db, emails, &origin(), o, due(mid.due_on, 3), mid.id, true, "中期成果确认。").await?;
     pay(db, emails, o, k, 2, due(mid.due_on, 12), "SYCZ-2025-0736").await
 }
 
@@ -381,6 +381,6 @@ async fn last_year_final(p: &Project<'_>, last: &milestone::Model) -> AppResult<
         210,
     )
     .await?;
-    reports::decide(db, emails, ORIGIN, o, due(last.due_on, 3), last.id, true, "同意结项。").await?;
+    reports::decide(db, emails, &origin(), o, due(last.due_on, 3), last.id, true, "同意结项。").await?;
     pay(db, emails, o, k, 3, due(last.due_on, 12), "SYCZ-2026-0105").await
 }

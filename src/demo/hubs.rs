@@ -16,7 +16,20 @@ use entity::enums::Role;
 use entity::{hub_membership, hub_seat, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
-pub(crate) const ORIGIN: &str = "http://127.0.0.1:8000";
+tokio::task_local! {
+    /// The public origin the demo's mail links to (the server's configured one).
+    static ORIGIN: String;
+}
+
+/// The origin for links in the demo's mail, while the demo loads.
+pub(crate) fn origin() -> String {
+    ORIGIN.try_with(|o| o.clone()).unwrap_or_else(|_| "http://127.0.0.1:8000".into())
+}
+
+/// Runs `f` with mail links pointing at `origin`.
+pub(crate) async fn with_origin<F: std::future::Future>(origin: &str, f: F) -> F::Output {
+    ORIGIN.scope(origin.trim_end_matches('/').to_string(), f).await
+}
 
 struct DemoHub {
     name: &'static str,
@@ -135,7 +148,7 @@ async fn decide(
         seat_id: if decision == "accept" { seat } else { String::new() },
         ..Default::default()
     };
-    applications::decide(db, emails, ORIGIN, manager, at(now, days_ago).0, hub, application, &input).await?;
+    applications::decide(db, emails, &origin(), manager, at(now, days_ago).0, hub, application, &input).await?;
     Ok(())
 }
 
@@ -290,7 +303,7 @@ async fn graduated_cohort(cx: &History<'_>, pool: &mut impl Iterator<Item = i32>
         decide(db, emails, manager, now, 770, hub, a, "accept", "欢迎入驻。").await?;
         members.push(membership_of(db, a).await?);
     }
-    rounds::change_status(db, emails, ORIGIN, manager, at(now, 765).0, hub, round, "closed").await?;
+    rounds::change_status(db, emails, &origin(), manager, at(now, 765).0, hub, round, "closed").await?;
     for (i, m) in members.iter().enumerate() {
         log_services(db, manager, now, hub, m, 755, if i == 2 { 505 } else { 420 }).await?;
     }
@@ -312,7 +325,7 @@ async fn incubating_cohort(cx: &History<'_>, k: usize, pool: &mut impl Iterator<
         decide(db, emails, manager, now, 350 - 5 * k as i64, hub, a, "accept", "").await?;
         members.push(membership_of(db, a).await?);
     }
-    rounds::change_status(db, emails, ORIGIN, manager, at(now, 345).0, hub, round, "closed").await?;
+    rounds::change_status(db, emails, &origin(), manager, at(now, 345).0, hub, round, "closed").await?;
     for m in &members {
         log_services(db, manager, now, hub, m, 335, 1).await?;
     }
@@ -328,7 +341,7 @@ async fn round_in_review(cx: &History<'_>, pool: &mut impl Iterator<Item = i32>)
         let who = member_account(db, now, org).await?;
         apps.push(apply(db, &who, now, 40, hub, round).await?);
     }
-    rounds::change_status(db, emails, ORIGIN, manager, at(now, 14).0, hub, round, "reviewing").await?;
+    rounds::change_status(db, emails, &origin(), manager, at(now, 14).0, hub, round, "reviewing").await?;
     decide(db, emails, manager, now, 10, hub, apps[1], "waitlist", "名额有限，列入候补。").await?;
     decide(db, emails, manager, now, 9, hub, apps[2], "reject", "服务领域与基地定位不符。").await?;
     Ok(())

@@ -61,6 +61,7 @@ pub async fn load(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
     sealer: &crate::domain::sealing::Sealer,
+    origin: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(String, Role, String)>> {
     if user::Entity::find().count(db).await? > 0 || organization::Entity::find().count(db).await? > 0 {
@@ -94,7 +95,8 @@ pub async fn load(
     .await?;
     txn.commit().await?;
     accounts_made.push((u.email.clone(), Role::NgoMember, pw));
-    accounts_made.extend(load_activity(db, emails, sealer, &places, now, &u, &ids).await?);
+    // The demo's mail links to where this server is reached, as real mail would.
+    accounts_made.extend(hubs::with_origin(origin, load_activity(db, emails, sealer, &places, now, &u, &ids)).await?);
     Ok(accounts_made)
 }
 

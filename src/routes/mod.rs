@@ -10,6 +10,7 @@ pub mod errors;
 pub mod evaluations;
 pub mod home;
 pub mod hubs;
+pub mod lists;
 pub mod page;
 pub mod procurement;
 pub mod registry;
@@ -33,6 +34,7 @@ fn api_unavailable() -> crate::routes::errors::ApiError {
 pub fn pages() -> Vec<rocket::Route> {
     let mut r = rocket::routes![page_unavailable];
     r.extend(home::routes());
+    r.extend(lists::routes());
     r.extend(accounts::pages());
     r.extend(registry::pages());
     r.extend(hubs::pages());

@@ -71,6 +71,12 @@ impl Download {
         };
         Download::new(bytes, kind, name, inline)
     }
+
+    /// An Excel workbook to save.
+    pub(crate) fn xlsx(bytes: Vec<u8>, name: &str) -> Download {
+        let kind = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        Download::new(bytes, kind, name, false)
+    }
 }
 
 /// The bytes of an uploaded file.

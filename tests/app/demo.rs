@@ -6,7 +6,7 @@ use rocket::http::Status;
 #[rocket::async_test]
 async fn demo_loads_once_with_every_type_status_and_role() {
     let app = TestApp::new().await;
-    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now())
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, ORIGIN, app.clock.now())
         .await
         .expect("demo loads");
     let roles: Vec<Role> = accounts.iter().map(|a| a.1).collect();
@@ -25,11 +25,17 @@ async fn demo_loads_once_with_every_type_status_and_role() {
     assert!(own.body.contains("三亚市阳光社会工作服务中心"), "the NGO account speaks for its organization");
     assert!(
         matches!(
-            fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now()).await,
+            fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, ORIGIN, app.clock.now()).await,
             Err(fuhua::error::AppError::Conflict(_))
         ),
         "never over real data"
     );
+    // The demo's mail links to this server's configured origin, never to another address.
+    let mail = <entity::outbox::Entity as sea_orm::EntityTrait>::find().all(app.db()).await.expect("outbox");
+    assert!(mail.iter().any(|m| m.body_text.contains(ORIGIN)), "the demo's mail links here");
+    for m in &mail {
+        assert!(!m.body_text.contains("127.0.0.1:8000"), "{}: {}", m.subject, m.body_text);
+    }
     assert_eq!(
         fuhua::domain::audit::verify(app.db()).await.expect("verify"),
         fuhua::domain::audit::VerifyOutcome::Intact { entries: app.count("audit_log").await as u64 }
@@ -41,7 +47,7 @@ async fn demo_has_hubs_and_calls_at_every_stage() {
     use entity::enums::{MembershipStage, RoundStatus};
     use sea_orm::EntityTrait;
     let app = TestApp::new().await;
-    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now())
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, ORIGIN, app.clock.now())
         .await
         .expect("demo loads");
     let hubs = entity::hub::Entity::find().all(app.db()).await.expect("hubs");

@@ -35,7 +35,7 @@ where
 }
 
 async fn owner(app: &TestApp) -> Owner {
-    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, app.clock.now())
+    let accounts = fuhua::demo::load(app.db(), &app.state().emails, &app.state().sealer, ORIGIN, app.clock.now())
         .await
         .expect("demo loads");
     let (email, _, password) = accounts.iter().find(|a| a.0 == "provider@fuhua.local").expect("provider").clone();

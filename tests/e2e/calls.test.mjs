@@ -80,6 +80,11 @@ test('an expert declares no ties and scores every bid on a phone; the officer aw
   await checkPhoneLayout(page);
   assert.ok((await page.textContent('main')).includes('回避声明'), 'the declaration comes first');
   assert.equal(await page.$('input[name$=".score"]'), null, 'no score sheet before the declaration');
+  // Each bidder starts unanswered and must be answered one by one.
+  const ties = await page.$$('select[name$=".conflict"]');
+  assert.equal(ties.length, 3, 'one question per bidder');
+  for (const s of ties) assert.equal(await s.inputValue(), '', 'nothing is declared for the expert');
+  for (const s of ties) await s.selectOption('none');
   await page.click('button:has-text("提交声明")');
   await page.waitForSelector('.flash-success');
   const inputs = await page.$$('input[name$=".score"]');

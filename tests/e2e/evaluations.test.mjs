@@ -60,10 +60,20 @@ test('the officer schedules the final evaluation, the provider self-evaluates, t
   await h.login(provider.page, 'provider@fuhua.local', '/evaluations');
   await provider.page.click('tr:has-text("末期评估") a');
   await checkPhoneLayout(provider.page);
+  // Half done, saved as a draft: still there when the page is opened again.
   await provider.page.fill('#f-summary', '全年完成上门探访 1,180 人次，个案 58 个。');
+  await provider.page.click('button:has-text("保存草稿")');
+  await provider.page.waitForSelector('.flash-success');
+  await provider.page.goto(provider.page.url().replace(/#.*$/, ''));
+  assert.equal(await provider.page.inputValue('#f-summary'), '全年完成上门探访 1,180 人次，个案 58 个。', 'the draft is kept');
   for (const input of await provider.page.$$('#self input[name$=".score"]')) await input.fill('4');
   await provider.page.click('button:has-text("提交自评")');
+  // Submitting asks first, and says what will happen.
+  assert.ok((await provider.page.textContent('main')).includes('提交后自评不能再修改'));
+  await checkPhoneLayout(provider.page);
+  await provider.page.click('button:has-text("确认提交自评")');
   await provider.page.waitForSelector('.flash-success');
+  assert.ok((await provider.page.textContent('main')).includes('自评已提交'));
   await provider.context.close();
 
   // The evaluator scores: one score above its indicator's points is refused, values kept.

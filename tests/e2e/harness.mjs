@@ -2,7 +2,8 @@
 // Chromium, with the demo accounts' one-time passwords read from the server's output.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -46,14 +47,18 @@ export async function start() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const accessibility = await checkEveryPage(browser);
   return {
     base,
     browser,
     passwords,
+    accessibility,
     async stop() {
+      await accessibility.settled();
       await browser.close();
       server.kill();
       rmSync(work, { recursive: true, force: true });
+      accessibility.assertClean();
     },
     /** A phone with JavaScript off. */
     async phone() {
@@ -84,4 +89,90 @@ export async function checkPhoneLayout(page) {
   const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea',
     (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.name));
   assert.deepEqual(unlabelled, [], `every field has a label at ${page.url()}`);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core on every page the suite visits: each page, once loaded, is checked before the test
+ * may act on it again (every action that could navigate waits for the check), so no state is
+ * skipped, whether it was reached by a link, a form or a refusal. Serious and critical
+ * violations are collected and fail the file when its server stops.
+ */
+async function checkEveryPage(browser) {
+  const found = [];
+  const checked = new Set();
+  const pending = new WeakMap();
+  const all = new Set();
+  const run = async (page) => {
+    const url = page.url();
+    try {
+      await evaluate.call(page, axeSource);
+      const result = await evaluate.call(page, () => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+      checked.add(url);
+      for (const v of result.violations) {
+        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+        const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
+        found.push(`${url}: ${v.id} (${v.impact}) ${v.help} at ${where}`);
+      }
+    } catch (e) {
+      // The page went away (closed) before it could be checked; a page the test still
+      // holds cannot go away, as every action on it waits for this check.
+      if (!/closed|destroyed|Target/.test(String(e))) throw e;
+    }
+  };
+  const watch = (page) => {
+    page.on('load', () => {
+      const p = run(page);
+      pending.set(page, p);
+      all.add(p);
+    });
+  };
+  const probe = await browser.newContext();
+  const sample = await probe.newPage();
+  const pageProto = Object.getPrototypeOf(sample);
+  const contextProto = Object.getPrototypeOf(probe);
+  const locatorProto = Object.getPrototypeOf(sample.locator('body'));
+  const keyboardProto = Object.getPrototypeOf(sample.keyboard);
+  await probe.close();
+  // The check itself must not wait for itself.
+  const evaluate = pageProto.evaluate;
+  const ownerOf = new WeakMap();
+  const wrap = (proto, names, pageOf) => {
+    for (const name of names) {
+      const original = proto[name];
+      if (typeof original !== 'function' || original.axeWrapped) continue;
+      const wrapped = async function (...args) {
+        const page = pageOf(this);
+        if (page && pending.has(page)) await pending.get(page);
+        return original.apply(this, args);
+      };
+      wrapped.axeWrapped = true;
+      proto[name] = wrapped;
+    }
+  };
+  const actions = ['click', 'fill', 'press', 'check', 'uncheck', 'selectOption', 'setInputFiles', 'goto',
+    'textContent', 'inputValue', 'isVisible', 'isChecked', 'isDisabled', 'getAttribute', 'waitForSelector',
+    'evaluate', '$$eval', '$eval', 'screenshot', 'content', 'close', 'reload', 'goBack', 'dblclick', 'type'];
+  wrap(pageProto, actions, (p) => p);
+  wrap(locatorProto, actions, (l) => l.page());
+  wrap(keyboardProto, ['press', 'type', 'down', 'up', 'insertText'], (k) => ownerOf.get(k));
+  const newPage = contextProto.newPage;
+  contextProto.newPage = async function (...args) {
+    const page = await newPage.apply(this, args);
+    ownerOf.set(page.keyboard, page);
+    watch(page);
+    return page;
+  };
+  // browser.newPage() goes through a context of its own, so it is watched too.
+  return {
+    checked,
+    async settled() {
+      await Promise.allSettled([...all]);
+    },
+    assertClean() {
+      assert.ok(checked.size > 0, 'axe-core checked at least one page');
+      assert.deepEqual(found, [], `axe-core found serious or critical violations on ${checked.size} pages checked`);
+    },
+  };
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 pub struct ContractRow {
     pub id: i32,
     pub number: Option<String>,
+    pub call_reference: Option<String>,
     pub call_title: String,
     pub provider: String,
     pub status: ContractStatus,
@@ -22,6 +23,12 @@ pub struct ContractRow {
     pub waiting: usize,
     pub overdue: usize,
     pub next_due: Option<NaiveDate>,
+    pub signed_on: Option<NaiveDate>,
+    /// For the list's filters: the call's category and districts, the year it was signed
+    /// (or drafted, until it is signed).
+    pub category: entity::enums::ServiceCategory,
+    pub district_ids: Vec<i32>,
+    pub year: i32,
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -48,12 +55,15 @@ pub async fn list<C: ConnectionTrait>(
     let ms = milestone::Entity::find().filter(milestone::Column::ContractId.is_in(ids)).all(db).await?;
     let out = rows
         .into_iter()
-        .map(|k| {
+        .filter_map(|k| {
             let mine: Vec<&milestone::Model> = ms.iter().filter(|m| m.contract_id == k.id).collect();
-            ContractRow {
+            let c = calls.iter().find(|c| c.id == k.call_id)?;
+            let signed_on = k.signed_at.map(|t| crate::i18n::to_local(t).date_naive());
+            Some(ContractRow {
                 id: k.id,
                 number: k.number.clone(),
-                call_title: calls.iter().find(|c| c.id == k.call_id).map(|c| c.title.clone()).unwrap_or_default(),
+                call_reference: c.reference.clone(),
+                call_title: c.title.clone(),
                 provider: orgs.iter().find(|o| o.id == k.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
                 status: k.status,
                 amount_fen: Money(k.amount_fen),
@@ -66,7 +76,11 @@ pub async fn list<C: ConnectionTrait>(
                     0
                 },
                 next_due: mine.iter().filter(|m| m.status != MilestoneStatus::Accepted).map(|m| m.due_on).min(),
-            }
+                signed_on,
+                category: c.category,
+                district_ids: crate::lists::call_districts(c),
+                year: chrono::Datelike::year(&signed_on.unwrap_or(crate::i18n::to_local(k.created_at).date_naive())),
+            })
         })
         .filter(|r| !waiting_only || r.waiting > 0)
         .collect();

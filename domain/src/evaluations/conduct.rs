@@ -192,6 +192,41 @@ async fn replace_scores(
 }
 
 /// The provider's self-evaluation, once; it opens the scoring.
+/// A self-evaluation read and checked, every problem at once.
+pub(super) struct Checked {
+    summary: String,
+    sheet: Vec<(i32, i32, String)>,
+    achieved: Vec<(i32, i64)>,
+}
+
+/// Checks a self-evaluation against the evaluation's indicators and outputs without
+/// changing anything.
+pub(super) async fn check_self<C: ConnectionTrait>(db: &C, id: i32, input: &SelfInput) -> AppResult<Checked> {
+    let inds = indicators(db, id).await?;
+    let mut e = FieldErrors::default();
+    let summary = crate::fields::text_field(&mut e, "summary", &input.summary, 8000);
+    let sheet = match parse_sheet(&inds, &input.scores) {
+        Ok(s) => s,
+        Err(AppError::Invalid(mut more)) => {
+            e.0.append(&mut more.0);
+            vec![]
+        }
+        Err(other) => return Err(other),
+    };
+    let outputs =
+        evaluation_output::Entity::find().filter(evaluation_output::Column::EvaluationId.eq(id)).all(db).await?;
+    let mut achieved = Vec::new();
+    for o in &outputs {
+        let typed = input.achieved.iter().find(|a| a.output_id == o.output_id).map(|a| a.achieved.trim()).unwrap_or("");
+        match typed.parse::<i64>() {
+            Ok(n) if (0..=100_000_000).contains(&n) => achieved.push((o.id, n)),
+            _ => e.add("achieved", Msg::new("evaluation.achieved_invalid")),
+        }
+    }
+    e.into_result()?;
+    Ok(Checked { summary, sheet, achieved })
+}
+
 pub async fn submit_self(
     db: &DatabaseConnection,
     emails: &EmailTemplates,
@@ -209,33 +244,13 @@ pub async fn submit_self(
     if ev.status != EvaluationStatus::Scheduled {
         return Err(not_open(&ev));
     }
-    let inds = indicators(&txn, id).await?;
-    let mut e = FieldErrors::default();
-    let summary = crate::fields::text_field(&mut e, "summary", &input.summary, 8000);
-    let sheet = match parse_sheet(&inds, &input.scores) {
-        Ok(s) => s,
-        Err(AppError::Invalid(mut more)) => {
-            e.0.append(&mut more.0);
-            vec![]
-        }
-        Err(other) => return Err(other),
-    };
-    let outputs =
-        evaluation_output::Entity::find().filter(evaluation_output::Column::EvaluationId.eq(id)).all(&txn).await?;
-    let mut achieved = Vec::new();
-    for o in &outputs {
-        let typed = input.achieved.iter().find(|a| a.output_id == o.output_id).map(|a| a.achieved.trim()).unwrap_or("");
-        match typed.parse::<i64>() {
-            Ok(n) if (0..=100_000_000).contains(&n) => achieved.push((o.id, n)),
-            _ => e.add("achieved", Msg::new("evaluation.achieved_invalid")),
-        }
-    }
-    e.into_result()?;
+    let Checked { summary, sheet, achieved } = check_self(&txn, id, input).await?;
     let moved = evaluation::Entity::update_many()
         .col_expr(evaluation::Column::Status, Expr::value(ev.status.transition(EvaluationStatus::Scoring)?))
         .col_expr(evaluation::Column::SelfSummary, Expr::value(summary))
         .col_expr(evaluation::Column::SelfSubmittedBy, Expr::value(u.id))
         .col_expr(evaluation::Column::SelfSubmittedAt, Expr::value(now))
+        .col_expr(evaluation::Column::SelfDraft, Expr::value(Option::<String>::None))
         .col_expr(evaluation::Column::UpdatedAt, Expr::value(now))
         .filter(evaluation::Column::Id.eq(id))
         .filter(evaluation::Column::Status.eq(EvaluationStatus::Scheduled))

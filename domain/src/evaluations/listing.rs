@@ -18,10 +18,15 @@ pub struct EvaluationRow {
     pub provider: String,
     pub kind: EvaluationKind,
     pub status: EvaluationStatus,
-    pub visit_on: String,
-    pub self_due_on: String,
+    pub visit_on: NaiveDate,
+    pub self_due_on: NaiveDate,
     pub total: Option<String>,
+    pub total_centi: Option<i32>,
     pub grade: Option<EvaluationGrade>,
+    /// For the list's filters: the call's category and districts, the visit's year.
+    pub category: entity::enums::ServiceCategory,
+    pub district_ids: Vec<i32>,
+    pub year: i32,
 }
 
 async fn rows<C: ConnectionTrait>(db: &C, evs: Vec<evaluation::Model>) -> AppResult<Vec<EvaluationRow>> {
@@ -36,18 +41,23 @@ async fn rows<C: ConnectionTrait>(db: &C, evs: Vec<evaluation::Model>) -> AppRes
         .into_iter()
         .filter_map(|e| {
             let k = ks.iter().find(|k| k.id == e.contract_id)?;
+            let c = calls.iter().find(|c| c.id == k.call_id)?;
             Some(EvaluationRow {
                 id: e.id,
                 contract_id: k.id,
                 number: k.number.clone(),
-                project: calls.iter().find(|c| c.id == k.call_id).map(|c| c.title.clone()).unwrap_or_default(),
+                project: c.title.clone(),
                 provider: orgs.iter().find(|o| o.id == k.organization_id).map(|o| o.name.clone()).unwrap_or_default(),
                 kind: e.kind,
                 status: e.status,
-                visit_on: e.visit_on.to_string(),
-                self_due_on: e.self_due_on.to_string(),
+                visit_on: e.visit_on,
+                self_due_on: e.self_due_on,
                 total: e.total_centi.map(points),
+                total_centi: e.total_centi,
                 grade: e.grade,
+                category: c.category,
+                district_ids: crate::lists::call_districts(c),
+                year: chrono::Datelike::year(&e.visit_on),
             })
         })
         .collect())

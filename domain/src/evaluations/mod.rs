@@ -11,6 +11,7 @@ pub mod release;
 pub mod reminders;
 pub mod rules;
 pub mod schedule;
+pub mod self_draft;
 pub mod templates;
 pub mod view;
 

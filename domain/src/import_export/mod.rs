@@ -10,7 +10,9 @@ use entity::organization;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use std::collections::HashMap;
 
+mod template;
 mod xlsx;
+pub use template::template_xlsx;
 pub use xlsx::export_xlsx;
 
 /// Columns in file order for export, and the names accepted on import (code, zh, en).

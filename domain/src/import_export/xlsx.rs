@@ -1,13 +1,42 @@
 //! The registry's export as an Excel workbook: a named sheet, typed cells (dates as dates,
 //! registered funds as a number shown in yuan, codes and names as text), the header row
-//! frozen with a filter on every column, and widths by column.
-use super::{COLUMNS, categories_of, export_rows, headers, visible_columns};
-use crate::error::{AppError, AppResult};
+//! frozen with a filter on every column, widths by column, and the organization's status
+//! and current assessment grade after the columns an import reads.
+use super::{COLUMNS, categories_of, export_rows, visible_columns};
+use crate::error::AppResult;
 use crate::i18n::Locale;
 use crate::organizations::Places;
-use chrono::Datelike;
-use entity::organization;
-use sea_orm::DatabaseConnection;
+use crate::sheets::{Cell, Column, Sheet, col, workbook};
+use chrono::NaiveDate;
+use entity::{assessment_grade, organization};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// Current grades (the highest valid today) of the organizations.
+async fn grades_of(
+    db: &DatabaseConnection,
+    orgs: &[organization::Model],
+    today: NaiveDate,
+) -> AppResult<HashMap<i32, i32>> {
+    let mut map: HashMap<i32, i32> = HashMap::new();
+    let ids: Vec<i32> = orgs.iter().map(|o| o.id).collect();
+    for chunk in ids.chunks(1000) {
+        for g in assessment_grade::Entity::find()
+            .filter(assessment_grade::Column::OrganizationId.is_in(chunk.to_vec()))
+            .filter(assessment_grade::Column::ValidFrom.lte(today))
+            .filter(assessment_grade::Column::ValidTo.gte(today))
+            .all(db)
+            .await?
+        {
+            let e = map.entry(g.organization_id).or_insert(g.grade);
+            *e = (*e).max(g.grade);
+        }
+    }
+    Ok(map)
+}
+
+/// Status and grade: shown, not read by an import.
+const EXTRA: [Column; 2] = [col("状态", "Status", 12.0), col("评估等级", "Assessment grade", 12.0)];
 
 pub async fn export_xlsx(
     db: &DatabaseConnection,
@@ -15,49 +44,43 @@ pub async fn export_xlsx(
     orgs: &[organization::Model],
     locale: Locale,
     include_contacts: bool,
+    today: NaiveDate,
 ) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let cats = categories_of(db, orgs).await?;
+    let grades = grades_of(db, orgs, today).await?;
     let n = visible_columns(include_contacts);
-    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let yuan = Format::new().set_num_format("¥#,##0.00");
-    let ws = wb.add_worksheet();
-    ws.set_name(if locale == Locale::En { "Organizations" } else { "社会组织" }).map_err(x)?;
-    for (c, h) in headers(locale, n).iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold).map_err(x)?;
-        ws.set_column_width(c as u16, COLUMN_WIDTHS.get(c).copied().unwrap_or(16.0)).map_err(x)?;
-    }
-    // Typed cells: dates as dates, money as numbers shown in yuan, codes and names as text.
-    let as_date = |d: chrono::NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
-    for (r, (o, row)) in orgs.iter().zip(export_rows(orgs, &cats, places, locale)).enumerate() {
-        let r = r as u32 + 1;
-        for (c, v) in row.iter().take(n).enumerate() {
-            let c16 = c as u16;
-            let day = match COLUMNS[c].0 {
-                "registration_date" => Some(o.registration_date),
-                "certificate_valid_until" => o.certificate_valid_until,
-                _ => None,
-            };
-            match (day, COLUMNS[c].0) {
-                (Some(d), _) => ws.write_datetime_with_format(r, c16, as_date(d).map_err(x)?, &date),
-                (None, "registered_funds") => {
-                    ws.write_number_with_format(r, c16, o.registered_funds_fen as f64 / 100.0, &yuan)
-                }
-                _ => ws.write_string(r, c16, v),
-            }
-            .map_err(x)?;
-        }
-    }
-    // The header stays in view, with a filter on every column.
-    ws.set_freeze_panes(1, 0).map_err(x)?;
-    ws.autofilter(0, 0, orgs.len() as u32, n as u16 - 1).map_err(x)?;
-    wb.save_to_buffer().map_err(x)
+    let mut columns: Vec<Column> = COLUMNS
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, (_, zh, en))| col(zh, en, COLUMN_WIDTHS.get(i).copied().unwrap_or(16.0)))
+        .collect();
+    columns.extend(EXTRA);
+    let rows = orgs
+        .iter()
+        .zip(export_rows(orgs, &cats, places, locale))
+        .map(|(o, row)| {
+            let mut cells: Vec<Cell> = row
+                .into_iter()
+                .take(n)
+                .enumerate()
+                .map(|(c, v)| match COLUMNS[c].0 {
+                    "registration_date" => Cell::Date(o.registration_date),
+                    "certificate_valid_until" => Cell::date(o.certificate_valid_until),
+                    "registered_funds" => Cell::Fen(o.registered_funds_fen),
+                    _ => Cell::Text(v),
+                })
+                .collect();
+            cells.push(Cell::text(locale.t(&format!("status.{}", o.status.code()))));
+            cells.push(grades.get(&o.id).map_or(Cell::Empty, |g| Cell::text(format!("{g}A"))));
+            cells
+        })
+        .collect();
+    let sheet = Sheet { name_zh: "社会组织", name_en: "Organizations", columns, rows };
+    workbook(&[sheet], locale)
 }
 
 /// Column widths of the export (characters), in `COLUMNS` order: names, addresses and the
 /// business scope wide, codes as wide as an 18-character USCC.
-const COLUMN_WIDTHS: &[f64] =
+pub(crate) const COLUMN_WIDTHS: &[f64] =
     &[36.0, 22.0, 14.0, 12.0, 18.0, 12.0, 36.0, 12.0, 16.0, 40.0, 16.0, 18.0, 14.0, 24.0, 10.0, 16.0, 26.0];

@@ -292,6 +292,34 @@ pub enum Phase {
     Cancelled,
 }
 
+impl Phase {
+    pub const ALL: &'static [Phase] = &[
+        Phase::Draft,
+        Phase::QuestionsOpen,
+        Phase::QuestionsClosed,
+        Phase::BiddingClosed,
+        Phase::Opened,
+        Phase::Evaluating,
+        Phase::Awarded,
+        Phase::Failed,
+        Phase::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Draft => "draft",
+            Phase::QuestionsOpen => "questions_open",
+            Phase::QuestionsClosed => "questions_closed",
+            Phase::BiddingClosed => "bidding_closed",
+            Phase::Opened => "opened",
+            Phase::Evaluating => "evaluating",
+            Phase::Awarded => "awarded",
+            Phase::Failed => "failed",
+            Phase::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// The phase, telling an opened call under evaluation (its panel formed) from one waiting for it.
 pub async fn phase_of<C: ConnectionTrait>(db: &C, c: &call::Model, now: DateTime<Utc>) -> AppResult<Phase> {
     let p = phase(c, now);

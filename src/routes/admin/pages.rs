@@ -64,7 +64,25 @@ async fn decide_claim(
 async fn audit_page(page: Page, _a: Admin, before: Option<i64>, app: &State<App>) -> Result<Template, PageError> {
     let entries = audit::page(&app.db, before, 50).await?;
     let next = if entries.len() == 50 { entries.last().map(|e| e.seq) } else { None };
-    Ok(page.render("admin/audit", json!({"entries": entries, "next_before": next})))
+    // In words: the action's name where the catalogue has one, the payload as its fields;
+    // the raw code and JSON stay on request.
+    let shown: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let mut v = json!(e);
+            v["label"] = json!(page.locale.lookup(&format!("audit_action.{}", e.action)).unwrap_or(&e.action));
+            let fields: Vec<(String, String)> = match serde_json::from_str::<Value>(&e.payload) {
+                Ok(Value::Object(m)) => m
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                    .collect(),
+                _ => vec![],
+            };
+            v["fields"] = json!(fields);
+            v
+        })
+        .collect();
+    Ok(page.render("admin/audit", json!({"entries": shown, "next_before": next})))
 }
 
 #[get("/admin/outbox?<status>&<page_no>")]
@@ -124,10 +142,36 @@ async fn users_with_organizations(app: &App) -> Result<Vec<Value>, crate::error:
         .collect())
 }
 
-#[get("/admin/users")]
-async fn users_page(page: Page, _a: Admin, app: &State<App>) -> Result<Template, PageError> {
-    let users = users_with_organizations(app).await?;
-    Ok(page.render("admin/users", json!({"users": users, "roles": roles(), "values": {}})))
+/// The accounts list's filters: a search of address, name and organization, the role, and
+/// whether the account is active, stopped or not yet verified.
+#[get("/admin/users?<q>&<role>&<state>")]
+async fn users_page(
+    page: Page,
+    _a: Admin,
+    q: Option<&str>,
+    role: Option<&str>,
+    state: Option<&str>,
+    app: &State<App>,
+) -> Result<Template, PageError> {
+    let (q, role, state) = (q.unwrap_or("").trim(), role.unwrap_or("").trim(), state.unwrap_or("").trim());
+    let text = |u: &Value, k: &str| u[k].as_str().unwrap_or("").to_string();
+    let users: Vec<Value> = users_with_organizations(app)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            let texts = [text(u, "email"), text(u, "display_name"), text(u, "organization_name")];
+            crate::domain::sheets::matches_search(q, &texts.iter().map(String::as_str).collect::<Vec<_>>())
+                && (role.is_empty() || u["role"] == role)
+                && match state {
+                    "active" => u["disabled"] == false,
+                    "disabled" => u["disabled"] == true,
+                    "unverified" => u["email_verified"] == false,
+                    _ => true,
+                }
+        })
+        .collect();
+    let filter = json!({"q": q, "role": role, "state": state, "narrowed": !(q.is_empty() && role.is_empty() && state.is_empty())});
+    Ok(page.render("admin/users", json!({"users": users, "roles": roles(), "values": {}, "filter": filter})))
 }
 
 #[derive(FromForm)]

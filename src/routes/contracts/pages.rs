@@ -5,7 +5,7 @@ use crate::auth::Posted;
 use crate::auth::{Member, Ngo, Officer};
 use crate::domain::contracts::milestones::{self, MilestoneInput};
 use crate::domain::contracts::terms::{self, OutputInput, TermsInput};
-use crate::domain::contracts::{access, listing, signing, view};
+use crate::domain::contracts::{access, signing, view};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::errors::PageError;
@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
-        list,
         show,
         edit,
         save_terms,
@@ -87,15 +86,6 @@ pub(crate) async fn contract_again(
 ) -> Result<PageResponse, PageError> {
     let ctx = ContractPage::load(app, page.locale, u, id).await?.context();
     page.refused_keeping("contracts/show", ctx, values, err)
-}
-
-#[get("/contracts?<waiting>")]
-async fn list(page: Page, m: Member, waiting: Option<bool>, app: &State<App>) -> Result<Template, PageError> {
-    let rows = listing::list(&app.reads, &m.0, app.clock.today_local(), waiting.unwrap_or(false)).await?;
-    Ok(page.render(
-        "contracts/list",
-        json!({"contracts": rows, "waiting": waiting.unwrap_or(false), "bureau": m.0.role.is_bureau()}),
-    ))
 }
 
 #[get("/contracts/<id>", rank = 2)]

@@ -8,9 +8,10 @@ use crate::domain::documents as drawing;
 use crate::domain::evaluations::access::{self, Viewer};
 use crate::domain::evaluations::conduct::{self, AchievedLine, ScoreLine, SelfInput};
 use crate::domain::evaluations::schedule::{self, ScheduleInput};
-use crate::domain::evaluations::{listing, release, templates, view};
+use crate::domain::evaluations::{release, self_draft, templates, view};
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
+use crate::routes::confirm;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, done};
 use crate::routes::shared::CsrfForm;
@@ -23,7 +24,7 @@ use rocket::{State, get, post};
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, new, create, show, submit_self, open_scoring, declare, scores, release_result, report]
+    rocket::routes![new, create, show, submit_self, open_scoring, declare, scores, release_result, report]
 }
 
 fn localize(l: Locale, msgs: &[Msg]) -> Vec<String> {
@@ -65,15 +66,30 @@ async fn context(app: &App, l: Locale, u: &user::Model, id: i32) -> Result<Value
     }
     let achieved: serde_json::Map<String, Value> =
         v.outputs.iter().map(|o| (format!("o{}", o.output_id), json!(o.achieved.to_string()))).collect();
-    let values = json!({
+    let mut values = json!({
         "summary": v.self_summary.clone().unwrap_or_default(), "sheet": sheet, "achieved": achieved,
-        "note": "", "conflict": "none",
+        // The declaration starts unanswered: nothing is declared for the evaluator.
+        "note": "", "conflict": "",
         "survey": {"surveyed": v.surveyed.map(|n| n.to_string()).unwrap_or_default(),
             "satisfied_percent": v.satisfied.clone().unwrap_or_default(), "survey_method": v.survey_method},
         "findings": {"method": v.method, "findings": v.findings, "recommendations": v.recommendations},
     });
+    // The provider's saved draft, where there is one, is what its form shows.
+    let draft = if viewer == Viewer::Member { self_draft::of(&ev) } else { None };
+    if let Some(d) = &draft {
+        // Merged over what the form would show, so an indicator the draft left out still
+        // has its field.
+        let typed = typed_of(d);
+        values["summary"] = typed["summary"].clone();
+        for k in ["sheet", "achieved"] {
+            if let (Some(base), Some(t)) = (values[k].as_object_mut(), typed[k].as_object()) {
+                base.extend(t.clone());
+            }
+        }
+    }
     Ok(json!({
         "values": values,
+        "self_draft_saved": draft.is_some(),
         "ev": v,
         "can": access::EvaluationCan::of(viewer, &ev, me.as_ref(), app.clock.today_local()),
         "me": me,
@@ -95,12 +111,6 @@ pub(crate) async fn evaluation_again(
 ) -> Result<PageResponse, PageError> {
     let ctx = context(app, page.locale, u, id).await?;
     page.refused_keeping("evaluations/show", ctx, values, err)
-}
-
-#[get("/evaluations")]
-async fn list(page: Page, m: Member, app: &State<App>) -> Result<Template, PageError> {
-    let rows = listing::for_user(&app.db, &m.0).await?;
-    Ok(page.render("evaluations/list", json!({"evaluations": rows, "bureau": m.0.role.is_bureau()})))
 }
 
 #[get("/evaluations/<id>")]
@@ -199,10 +209,27 @@ struct AchievedForm {
     achieved: String,
 }
 
+/// A self-evaluation as the form shows it: keyed "i<indicator id>" / "o<output id>".
+fn typed_of(input: &SelfInput) -> Value {
+    let sheet: serde_json::Map<String, Value> = input
+        .scores
+        .iter()
+        .map(|s| (format!("i{}", s.indicator_id), json!({"score": s.score, "comment": s.comment})))
+        .collect();
+    let achieved: serde_json::Map<String, Value> =
+        input.achieved.iter().map(|a| (format!("o{}", a.output_id), json!(a.achieved))).collect();
+    json!({"summary": input.summary, "sheet": sheet, "achieved": achieved})
+}
+
 #[derive(FromForm)]
 struct SheetForm {
     #[field(default = String::new())]
     csrf: String,
+    /// "draft" saves what was typed; anything else submits (after confirmation).
+    #[field(default = String::new())]
+    action: String,
+    #[field(default = String::new())]
+    confirmed: String,
     #[field(default = String::new())]
     summary: String,
     #[field(default = Vec::new())]
@@ -220,19 +247,26 @@ impl SheetForm {
             .map(|s| ScoreLine { indicator_id: s.indicator_id, score: s.score.clone(), comment: s.comment.clone() })
             .collect()
     }
-    /// What was typed, keyed "i<indicator id>" / "o<output id>" as the form reads it.
-    fn typed(&self) -> Value {
-        let sheet: serde_json::Map<String, Value> = self
-            .scores
-            .iter()
-            .map(|s| (format!("i{}", s.indicator_id), json!({"score": s.score, "comment": s.comment})))
-            .collect();
-        let achieved: serde_json::Map<String, Value> =
-            self.achieved.iter().map(|a| (format!("o{}", a.output_id), json!(a.achieved))).collect();
-        json!({"summary": self.summary, "sheet": sheet, "achieved": achieved})
+    fn input(&self) -> SelfInput {
+        SelfInput {
+            summary: self.summary.clone(),
+            scores: self.lines(),
+            achieved: self
+                .achieved
+                .iter()
+                .map(|a| AchievedLine { output_id: a.output_id, achieved: a.achieved.clone() })
+                .collect(),
+        }
+    }
+    /// Whether anything was posted besides the buttons (a confirmation posts nothing else).
+    fn is_blank(&self) -> bool {
+        self.summary.trim().is_empty() && self.scores.is_empty() && self.achieved.is_empty()
     }
 }
 
+/// The self-evaluation: "save as draft" keeps what was typed; "submit" keeps it too, checks
+/// it (every problem at once) and asks for confirmation; the confirmed post submits what was
+/// posted, or the saved draft when the confirmation carries nothing else.
 #[post("/evaluations/<id>/self", data = "<form>")]
 async fn submit_self(
     page: Page,
@@ -241,19 +275,37 @@ async fn submit_self(
     form: Posted<SheetForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
-    let input = SelfInput {
-        summary: form.summary.clone(),
-        scores: form.lines(),
-        achieved: form
-            .achieved
-            .iter()
-            .map(|a| AchievedLine { output_id: a.output_id, achieved: a.achieved.clone() })
-            .collect(),
-    };
-    match conduct::submit_self(&app.db, &app.emails, &app.config.public_origin, &n.0, app.clock.now(), id, &input).await
-    {
+    let now = app.clock.now();
+    let typed = form.input();
+    if form.action == "draft" {
+        return match self_draft::save(&app.db, &n.0, now, id, &typed).await {
+            Ok(()) => Ok(done(format!("/evaluations/{id}#self"), "flash.self_draft_saved")),
+            Err(e) => evaluation_again(&page, app, &n.0, id, e, typed_of(&typed)).await,
+        };
+    }
+    if !confirm::confirmed(&form.confirmed) {
+        let checked = match self_draft::save(&app.db, &n.0, now, id, &typed).await {
+            Ok(()) => self_draft::check(&app.db, &n.0, id, &typed).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = checked {
+            return evaluation_again(&page, app, &n.0, id, e, typed_of(&typed)).await;
+        }
+        let facts = vec![(page.locale.t("evaluation.self_indicators").to_string(), typed.scores.len().to_string())];
+        let ask = confirm::Ask {
+            step: "self_submit",
+            action: format!("/evaluations/{id}/self"),
+            back: format!("/evaluations/{id}#self"),
+            facts,
+            fields: vec![("action", "submit".into())],
+            acknowledge: false,
+        };
+        return Ok(confirm::ask(&page, ask, false));
+    }
+    let input = if form.is_blank() { self_draft::saved(&app.db, &n.0, id).await?.unwrap_or(typed) } else { typed };
+    match conduct::submit_self(&app.db, &app.emails, &app.config.public_origin, &n.0, now, id, &input).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.self_submitted")),
-        Err(e) => evaluation_again(&page, app, &n.0, id, e, form.typed()).await,
+        Err(e) => evaluation_again(&page, app, &n.0, id, e, typed_of(&input)).await,
     }
 }
 
@@ -323,7 +375,7 @@ async fn scores(
 ) -> Result<PageResponse, PageError> {
     match conduct::score(&app.db, &m.0, app.clock.now(), id, &form.lines()).await {
         Ok(()) => Ok(done(format!("/evaluations/{id}"), "flash.scores_saved")),
-        Err(e) => evaluation_again(&page, app, &m.0, id, e, form.typed()).await,
+        Err(e) => evaluation_again(&page, app, &m.0, id, e, typed_of(&form.input())).await,
     }
 }
 

@@ -22,7 +22,7 @@ use rocket::{State, get, post};
 use serde_json::{Value, json};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, new_page, create, show, edit_page, update, publish, cancel, ask, answer]
+    rocket::routes![new_page, create, show, edit_page, update, publish, cancel, ask, answer]
 }
 
 fn choices(app: &App) -> Value {
@@ -37,21 +37,6 @@ fn choices(app: &App) -> Value {
         "communities": app.places.communities,
         "rules": app.config.procurement,
     })
-}
-
-#[get("/calls")]
-async fn list(page: Page, app: &State<App>) -> Result<Template, PageError> {
-    let now = app.clock.now();
-    let rows: Vec<Value> = calls::list(&app.db, page.user.as_ref())
-        .await?
-        .iter()
-        .map(|c| {
-            let mut v = json!(c);
-            v["phase"] = json!(calls::phase(c, now));
-            v
-        })
-        .collect();
-    Ok(page.render("calls/list", json!({"calls": rows})))
 }
 
 #[derive(FromForm, Default)]
@@ -259,7 +244,15 @@ pub(crate) async fn call_context(app: &App, page: &Page, id: i32) -> Result<Valu
         Some(u) => crate::domain::procurement::panel::seat_of(&app.db, u, id).await?.is_some(),
         None => false,
     };
+    // What became of the award's contract: a draft still, or signed, in force, completed.
+    let contract_status = match published_award.as_ref().and_then(|p| p.contract_id) {
+        Some(k) => {
+            <entity::contract::Entity as sea_orm::EntityTrait>::find_by_id(k).one(&app.db).await?.map(|k| k.status)
+        }
+        None => None,
+    };
     Ok(json!({
+        "contract_status": contract_status,
         "award": published_award,
         "evaluations": crate::domain::evaluations::listing::public_for_call(&app.db, id).await?,
         "challenge_open": challenge_open,

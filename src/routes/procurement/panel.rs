@@ -10,6 +10,7 @@ use crate::domain::procurement::score_sheets::ScoreInput;
 use crate::domain::procurement::{bids, calls};
 use crate::domain::procurement::{panel_report, score_sheets};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, done};
 use crate::routes::shared::CsrfForm;
@@ -181,6 +182,16 @@ async fn declare(
     form: Posted<DeclareForm>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
+    // Each bidder must be answered: the choice starts empty, so a quick click never declares
+    // "no tie" for a bidder the expert did not look at.
+    let unanswered: Vec<i32> =
+        form.lines.iter().filter(|l| l.conflict.trim().is_empty()).map(|l| l.organization_id).collect();
+    if !unanswered.is_empty() {
+        let e =
+            crate::domain::fields::field_error("conflict", Msg::new("panel.tie_unanswered").arg("n", unanswered.len()));
+        let values = json!({"lines": form.lines, "unanswered": unanswered});
+        return after(&page, app, &me.0, id, Err(e), "", values).await;
+    }
     let lines: Vec<Declared> = form
         .lines
         .iter()

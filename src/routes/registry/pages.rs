@@ -137,6 +137,7 @@ async fn list(
         "query": query_string(&filter, None),
         "prev_query": (result.page > 1).then(|| query_string(&filter, Some(result.page - 1))),
         "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
+        "kept": url::form_urlencoded::parse(query_string(&filter, None).as_bytes()).into_owned().collect::<Vec<_>>(),
     });
     let Some(key) = cache_key else { return Ok(ListPage::Rendered(Box::new(page.render("organizations/list", ctx)))) };
     let html = templates.render("organizations/list", &page.context(ctx)).map_err(AppError::Internal)?;

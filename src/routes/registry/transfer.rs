@@ -19,7 +19,7 @@ use rocket::{State, get, post};
 use serde_json::json;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![import_page, import, import_job_page, export_csv, export_xlsx]
+    rocket::routes![import_page, import, import_job_page, import_template, export_csv, export_xlsx]
 }
 
 #[get("/organizations/import")]
@@ -126,7 +126,19 @@ async fn export_csv(viewer: Visitor, lang: Lang, f: FilterForm, app: &State<App>
 async fn export_xlsx(viewer: Visitor, lang: Lang, f: FilterForm, app: &State<App>) -> Result<Download, PageError> {
     let audience = Viewer::of_anyone(viewer.0.as_ref());
     let orgs = organizations::list_all(&app.reads, &f.to_filter(), audience, app.clock.today_local()).await?;
-    let body = import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience.is_bureau()).await?;
-    let xlsx = ContentType::new("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    Ok(Download::new(body, xlsx, "organizations.xlsx", false))
+    let today = app.clock.today_local();
+    let body = import_export::export_xlsx(&app.reads, &app.places, &orgs, lang.0, audience.is_bureau(), today).await?;
+    Ok(Download::xlsx(body, "organizations.xlsx"))
+}
+
+/// An empty workbook to fill in, with the allowed values as drop-down lists and a sheet
+/// explaining each column.
+#[get("/organizations/import/template.xlsx")]
+fn import_template(_o: Officer, lang: Lang, app: &State<App>) -> Result<Download, PageError> {
+    let name = if lang.0 == crate::i18n::Locale::En {
+        "organizations-import-template.xlsx"
+    } else {
+        "社会组织导入模板.xlsx"
+    };
+    Ok(Download::xlsx(import_export::template_xlsx(&app.places, lang.0)?, name))
 }

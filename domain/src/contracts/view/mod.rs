@@ -392,6 +392,9 @@ async fn timeline<C: ConnectionTrait>(db: &C, contract_id: i32, viewer: Viewer) 
     Ok(audit_log::Entity::find()
         .filter(audit_log::Column::ObjectType.eq("contract"))
         .filter(audit_log::Column::ObjectId.eq(contract_id.to_string()))
+        // In the order things happened (a step recorded later with an earlier date, as a
+        // payment entered after the fact, takes its place), then as written.
+        .order_by_asc(audit_log::Column::At)
         .order_by_asc(audit_log::Column::Seq)
         .all(db)
         .await?
