@@ -142,7 +142,9 @@ fn milestones_table(v: &ContractView, l: Locale) -> Option<Block> {
                     if !d.is_empty() {
                         d.push('\n');
                     }
-                    d.push_str(&format!("{}：{} {}", ind.name, ind.target, ind.unit));
+                    // The colon of the document's language: full-width in Chinese only.
+                    let colon = if l == Locale::En { ": " } else { "：" };
+                    d.push_str(&format!("{}{colon}{} {}", ind.name, ind.target, ind.unit));
                 }
                 vec![(i + 1).to_string(), m.title.clone(), m.due_on.clone(), if d.is_empty() { "—".into() } else { d }]
             })
@@ -172,8 +174,15 @@ fn bond_text(v: &ContractView, l: Locale) -> String {
 /// Both parties' signature and seal blocks.
 fn signatures(v: &ContractView, l: Locale) -> Block {
     let t = |k: &str| l.t(k).to_string();
+    // The party on one line and its name on the next, so a long name wraps within its own
+    // line rather than after the label.
     let sign = |party: &str, name: &str| {
-        vec![format!("{party}{name}"), t("pdf.contract.sign_representative"), t("pdf.contract.sign_date")]
+        vec![
+            party.trim_end().to_string(),
+            name.to_string(),
+            t("pdf.contract.sign_representative"),
+            t("pdf.contract.sign_date"),
+        ]
     };
     Block::Signatures {
         left: sign(&t("pdf.contract.sign_purchaser"), &v.purchaser_name),
@@ -272,7 +281,12 @@ pub fn amendment(
     let tf = |k: &str, args: &[(&str, String)]| l.tf(k, args);
     let number = v.number.clone().unwrap_or_default();
     let sign = |party: &str, name: &str| {
-        vec![format!("{party}{name}"), t("pdf.contract.sign_representative"), t("pdf.contract.sign_date")]
+        vec![
+            party.trim_end().to_string(),
+            name.to_string(),
+            t("pdf.contract.sign_representative"),
+            t("pdf.contract.sign_date"),
+        ]
     };
     let blocks = vec![
         Block::Title(t("pdf.amendment.title")),

@@ -21,7 +21,7 @@ pub(super) const TABLE_SIZE: f32 = 10.0;
 pub(super) const CELL_PAD: f32 = 4.0;
 const FOOTER_SIZE: f32 = 9.0;
 pub(super) const FOOTER_BASELINE: f32 = 36.0;
-const SEAL_R: f32 = 36.0;
+const SEAL_R: f32 = 24.0;
 
 /// Something drawn on a page; coordinates in pt from the bottom left, y of text = baseline.
 #[derive(Debug, Clone)]
@@ -241,10 +241,31 @@ impl<M: Measure> Flow<'_, M> {
         let lh = BODY * 2.4; // room to sign
         let gutter = 2.0 * BODY;
         let col_w = (CONTENT_W - gutter) / 2.0;
-        let wrap_col = |lines: &[String]| -> Vec<String> {
-            lines.iter().flat_map(|l| wrap(self.m, l, BODY, col_w)).map(|(l, _)| l).collect()
-        };
-        let (left, right) = (wrap_col(left), wrap_col(right));
+        // Text keeps clear of where the seals are pressed, and the two columns stay in step:
+        // each line pair takes the rows of the longer of the two once wrapped, so a long name
+        // on one side never pushes that side's lines below the other's.
+        // The seal's place is the top right of each column, beside the first rows.
+        let seal_rows = if seals { ((2.0 * SEAL_R + 4.0) / lh).ceil() as usize } else { 0 };
+        let narrow = col_w - 2.0 * SEAL_R - 10.0;
+        let wrap_one =
+            |l: &String, w: f32| -> Vec<String> { wrap(self.m, l, BODY, w).into_iter().map(|(l, _)| l).collect() };
+        let (mut left_rows, mut right_rows) = (Vec::new(), Vec::new());
+        for i in 0..left.len().max(right.len()) {
+            let w = if left_rows.len() < seal_rows { narrow } else { col_w };
+            let mut a = left.get(i).map(|l| wrap_one(l, w)).unwrap_or_default();
+            let mut b = right.get(i).map(|l| wrap_one(l, w)).unwrap_or_default();
+            let n = a.len().max(b.len());
+            a.resize(n, String::new());
+            b.resize(n, String::new());
+            left_rows.extend(a);
+            right_rows.extend(b);
+        }
+        let (left, right) = (left_rows, right_rows);
+        // Never alone on its page: the last lines before the block go with it.
+        let n = self.units.len();
+        for u in &mut self.units[n.saturating_sub(2)..] {
+            u.keep_with_next = true;
+        }
         let rows = left.len().max(right.len());
         let seal_h = if seals { 2.0 * SEAL_R + 4.0 } else { 0.0 };
         // Kept on one page; only a block taller than a page (never seen with real parties)

@@ -66,9 +66,14 @@ fn fields_and_signatures_taller_than_a_page_break() {
 
 #[test]
 fn signatures_stay_together() {
-    let left =
-        vec!["甲方（盖章）：某市某区民政局".into(), "代表人（签字）：".into(), "日期：　　年　　月　　日".into()];
-    let right = vec!["乙方（盖章）：某市福华社会工作服务中心".into(), "代表人（签字）：".into(), "日期：".into()];
+    let left: Vec<String> = vec![
+        "甲方（盖章）：".into(),
+        "某市某区民政局".into(),
+        "代表人（签字）：".into(),
+        "日期：　　年　　月　　日".into(),
+    ];
+    let right: Vec<String> =
+        vec!["乙方（盖章）：".into(), "某市福华社会工作服务中心".into(), "代表人（签字）：".into(), "日期：".into()];
     for n in 10..40 {
         let mut blocks: Vec<Block> = (0..n).map(para).collect();
         blocks.push(Block::Signatures { left: left.clone(), right: right.clone(), seals: true });
@@ -79,6 +84,49 @@ fn signatures_stay_together() {
         for it in &last.items {
             if let Item::Text { y, .. } = it {
                 assert!(*y >= FOOTER_BASELINE - EPS && *y < PAGE_H - MARGIN, "{y}");
+            }
+        }
+    }
+}
+
+#[test]
+fn signature_columns_stay_in_step_clear_of_the_seals_and_never_alone_on_a_page() {
+    let left: Vec<String> =
+        vec!["甲方（盖章）：".into(), "三亚市民政局".into(), "法定代表人或授权代表（签字）：".into(), "日期：".into()];
+    let right: Vec<String> = vec![
+        "乙方（盖章）：".into(),
+        "三亚市吉阳区阳光社会工作服务中心附属社区服务站".into(),
+        "法定代表人或授权代表（签字）：".into(),
+        "日期：".into(),
+    ];
+    for n in 10..40 {
+        let mut blocks: Vec<Block> = (0..n).map(para).collect();
+        blocks.push(Block::Signatures { left: left.clone(), right: right.clone(), seals: true });
+        let pages = layout(fonts(), &doc(blocks));
+        let last = pages.last().expect("a page");
+        assert!(last.lines.iter().any(|l| l.contains('段')), "{n}: the block is not alone: {:?}", last.lines);
+        let texts: Vec<(f32, f32, &str)> = last
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { x, y, text, .. } => Some((*x, *y, text.as_str())),
+                _ => None,
+            })
+            .collect();
+        // Both dates on one line: the long name did not push the provider's side down.
+        let dates: Vec<f32> = texts.iter().filter(|t| t.2 == "日期：").map(|t| t.1).collect();
+        assert_eq!(dates.len(), 2, "{n}");
+        assert!((dates[0] - dates[1]).abs() < EPS, "{n}: {dates:?}");
+        // No text reaches into a seal's square.
+        let m = fonts();
+        for it in &last.items {
+            if let Item::Seal { x, y, r } = it {
+                for (tx, ty, text) in &texts {
+                    let w = super::width(m, text, BODY);
+                    let overlaps_x = *tx < x + r && tx + w > x - r;
+                    let overlaps_y = *ty < y + r && *ty + BODY > y - r;
+                    assert!(!(overlaps_x && overlaps_y), "{n}: {text} at ({tx}, {ty}) under the seal at ({x}, {y})");
+                }
             }
         }
     }

@@ -452,3 +452,75 @@ async fn attachments_are_checked_by_content_sealed_and_part_of_the_digest() {
         "the version's files are listed"
     );
 }
+
+#[rocket::async_test]
+async fn an_attachment_uploaded_from_the_bid_form_keeps_the_text_typed_and_stores_none_of_it() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let (mut a, _) = ngo(&app, 1).await;
+    let up = format!("/calls/{id}/bid/attachments");
+    let typed = [("service_plan", "方案-KEEP-71"), ("team", "团队-KEEP-72"), ("budget[0].amount", "88000")];
+    let r = a.post_multipart_with(&app, &up, &typed, "方案.pdf", b"%PDF-1.7 ...").await;
+    assert_eq!(r.status, Status::Ok, "{}", r.body);
+    assert!(r.body.contains("方案-KEEP-71") && r.body.contains("团队-KEEP-72") && r.body.contains("88000"), "kept");
+    assert!(r.body.contains("方案.pdf"), "the file is listed");
+    assert_eq!(app.count("bids").await, 0, "nothing typed is stored before the bid is submitted");
+    // A file refused keeps the text too.
+    let r = a.post_multipart_with(&app, &up, &typed, "setup.exe", b"MZ\x90\x00").await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("方案-KEEP-71") && r.body.contains("error-summary"), "{}", r.body);
+}
+
+#[rocket::async_test]
+async fn a_refused_row_is_named_by_row_column_and_value_and_no_typed_row_is_dropped() {
+    let app = TestApp::new().await;
+    let id = published_call(&app, "competitive_consultation").await;
+    let (mut a, _) = ngo(&app, 1).await;
+    let path = format!("/calls/{id}/bid");
+    let base = [
+        ("service_plan", "方案"),
+        ("team", "团队"),
+        ("outputs[0].indicator", "上门探访"),
+        ("outputs[0].quantity", "200"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+        base.iter().chain(extra.iter()).copied().collect()
+    };
+    let r = a
+        .post(
+            &app,
+            &path,
+            &with(&[
+                ("budget[0].category", "人员"),
+                ("budget[0].amount", "1000"),
+                ("budget[1].category", "交通"),
+                ("budget[1].amount", "12,5x"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("预算明细第 2 行「金额」：“12,5x”无效"), "{}", r.body);
+    // A row with only its explanation typed is not dropped from the total unseen.
+    let r = a
+        .post(
+            &app,
+            &path,
+            &with(&[
+                ("budget[0].category", "人员"),
+                ("budget[0].amount", "1000"),
+                ("budget[1].description", "车辆租赁 3 个月"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert!(r.body.contains("预算明细第 2 行「科目」"), "{}", r.body);
+    let r = a
+        .post(
+            &app,
+            &path,
+            &with(&[("outputs[1].unit", "次"), ("budget[0].category", "人员"), ("budget[0].amount", "1000")]),
+        )
+        .await;
+    assert!(r.body.contains("服务产出第 2 行「指标」"), "{}", r.body);
+    assert_eq!(app.count("bids").await, 0, "nothing refused is stored");
+}

@@ -586,9 +586,13 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
         "Contract No.: SYHT-2027-001",
         "Article 1. Service content.",
         "Page 1 of",
+        "(in Chinese capital",
     ] {
         assert!(text.contains(expected), "missing {expected}: {text}");
     }
+    // English punctuation in the English document: no 人民币, no full-width colon or brackets
+    // of Fuhua's own making (names typed in Chinese keep theirs).
+    assert!(!text.contains("人民币") && !text.contains("Party A)：") && !text.contains("：2"), "{text}");
     let mut provider = app.relogin(&w.provider.email).await;
     assert_eq!(provider.get(&app, &format!("/contracts/{}/preview.pdf", w.contract)).await.status, Status::Forbidden);
 

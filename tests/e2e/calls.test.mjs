@@ -50,8 +50,22 @@ test('an NGO submits a bid on a phone and gets its receipt; the officer opens a 
   await page.fill('#f-oq-0', '2000');
   await page.fill('#f-bc-0', '人员经费');
   await page.fill('#f-ba-0', '150000');
+  // An attachment uploaded midway: the text typed so far comes back with the file listed.
+  await page.setInputFiles('#f-file', { name: '服务方案.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n') });
+  await page.click('button:has-text("上传附件")');
+  assert.ok((await page.textContent('.flash')).includes('附件已上传'), 'the file is taken');
+  assert.ok((await page.textContent('#files')).includes('服务方案.pdf'), 'and listed');
+  assert.equal(await page.inputValue('#f-service_plan'), '每周两次上门探访，建立个案档案。', 'the plan typed is kept');
+  assert.equal(await page.inputValue('#f-team'), '社工 3 名。', 'the team typed is kept');
+  assert.equal(await page.inputValue('#f-ba-0'), '150000', 'the budget typed is kept');
+  await checkPhoneLayout(page);
   await page.click('button:has-text("提交响应文件")');
   assert.ok((await page.textContent('main')).includes('超过了预算上限'), 'over the ceiling is refused');
+  // The refusal's summary is at the top, has the focus, and each entry leads to its field.
+  assert.ok(await page.isVisible('.error-summary'), 'an error summary');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'error-summary', 'focus moved to it');
+  const target = await page.getAttribute('.error-summary a', 'href');
+  assert.ok(target.startsWith('#') && (await page.$(target)) !== null, `the entry ${target} leads to its field`);
   assert.equal(await page.inputValue('#f-oi-0'), '上门探访', 'values kept');
   await page.fill('#f-ba-0', '118000');
   await page.click('button:has-text("提交响应文件")');

@@ -58,6 +58,19 @@ test('the officer accepts the mid-term report on a phone, then records the payme
   await page.click('button:has-text("确认登记付款")');
   await page.waitForSelector('.flash-success');
   assert.ok((await page.textContent('#payments')).includes('E2E-0001'));
+  // Recorded by mistake: reversed with a reason, both entries kept, the instalment payable again.
+  await page.click('#payments tr:has-text("E2E-0001") a:has-text("冲销")');
+  assert.ok((await page.textContent('main')).includes('原记录保留'), 'the reversal says what it does');
+  await checkPhoneLayout(page);
+  await page.fill('#f-text', '   ');
+  await page.click('button:has-text("冲销这笔付款")');
+  assert.ok(await page.isVisible('.error-summary'), 'a reason is required');
+  await page.fill('#f-text', '凭证号录入错误，应为 E2E-0002');
+  await page.click('button:has-text("冲销这笔付款")');
+  await page.waitForSelector('.flash-success');
+  const payments = await page.textContent('#payments');
+  assert.ok(payments.includes('已冲销') && payments.includes('凭证号录入错误'), 'both entries, the reason shown');
+  assert.ok((await page.textContent('#f-instalment_id')).includes(open.replace(/\B(?=(\d{3})+(?!\d))/g, ',')), 'payable again');
   await context.close();
 });
 

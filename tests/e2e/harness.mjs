@@ -94,40 +94,20 @@ export async function checkPhoneLayout(page) {
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * axe-core on every page the suite visits: each page, once loaded, is checked before the test
- * may act on it again (every action that could navigate waits for the check), so no state is
- * skipped, whether it was reached by a link, a form or a refusal. Serious and critical
- * violations are collected and fail the file when its server stops.
+ * axe-core on every page the suite visits. Each page, once loaded, is copied (its HTML as
+ * served, before the test may act on it again: every action that could navigate waits for
+ * the copy) so no state is skipped, whether reached by a link, a form or a refusal. The copy
+ * is checked in a scratch page of the same size with the same stylesheets — the suite's
+ * pages run with JavaScript off, and axe needs it. Serious and critical violations fail the
+ * file when its server stops.
  */
 async function checkEveryPage(browser) {
   const found = [];
   const checked = new Set();
   const pending = new WeakMap();
   const all = new Set();
-  const run = async (page) => {
-    const url = page.url();
-    try {
-      await evaluate.call(page, axeSource);
-      const result = await evaluate.call(page, () => globalThis.axe.run(document, { resultTypes: ['violations'] }));
-      checked.add(url);
-      for (const v of result.violations) {
-        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
-        found.push(`${url}: ${v.id} (${v.impact}) ${v.help} at ${where}`);
-      }
-    } catch (e) {
-      // The page went away (closed) before it could be checked; a page the test still
-      // holds cannot go away, as every action on it waits for this check.
-      if (!/closed|destroyed|Target/.test(String(e))) throw e;
-    }
-  };
-  const watch = (page) => {
-    page.on('load', () => {
-      const p = run(page);
-      pending.set(page, p);
-      all.add(p);
-    });
-  };
+  const scratch = new Map();
+  let queue = Promise.resolve();
   const probe = await browser.newContext();
   const sample = await probe.newPage();
   const pageProto = Object.getPrototypeOf(sample);
@@ -136,7 +116,49 @@ async function checkEveryPage(browser) {
   const keyboardProto = Object.getPrototypeOf(sample.keyboard);
   await probe.close();
   // The check itself must not wait for itself.
-  const evaluate = pageProto.evaluate;
+  const { content, evaluate, setContent } = pageProto;
+  const newPage = contextProto.newPage;
+  const scratchFor = async ({ width, height }) => {
+    const key = `${width}x${height}`;
+    if (!scratch.has(key)) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      scratch.set(key, await newPage.call(context));
+    }
+    return scratch.get(key);
+  };
+  const check = async (url, html, viewport) => {
+    const page = await scratchFor(viewport);
+    const base = `<base href="${url.replace(/"/g, '&quot;')}">`;
+    await setContent.call(page, html.replace(/<head([^>]*)>/i, (m) => m + base), { waitUntil: 'load' });
+    await evaluate.call(page, axeSource);
+    const result = await evaluate.call(page, () => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+    checked.add(url);
+    for (const v of result.violations) {
+      if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+      const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
+      found.push(`${url}: ${v.id} (${v.impact}) ${v.help} at ${where}`);
+    }
+  };
+  const copy = async (page) => {
+    const url = page.url();
+    let html;
+    try {
+      html = await content.call(page);
+    } catch (e) {
+      // Closed or navigated on before it could be copied (a page the test still holds
+      // cannot: every action on it waits for the copy).
+      if (/closed|destroyed|navigat|Target/.test(String(e))) return;
+      throw e;
+    }
+    // A download or a PDF is not a page.
+    if (!/<html/i.test(html) || url.startsWith('about:')) return;
+    const viewport = page.viewportSize() || { width: 1280, height: 720 };
+    queue = queue.then(() => check(url, html, viewport)).catch((e) => { found.push(`${url}: not checked: ${e.message}`); });
+    all.add(queue);
+  };
+  const watch = (page) => {
+    page.on('load', () => pending.set(page, copy(page)));
+  };
   const ownerOf = new WeakMap();
   const wrap = (proto, names, pageOf) => {
     for (const name of names) {
@@ -153,11 +175,10 @@ async function checkEveryPage(browser) {
   };
   const actions = ['click', 'fill', 'press', 'check', 'uncheck', 'selectOption', 'setInputFiles', 'goto',
     'textContent', 'inputValue', 'isVisible', 'isChecked', 'isDisabled', 'getAttribute', 'waitForSelector',
-    'evaluate', '$$eval', '$eval', 'screenshot', 'content', 'close', 'reload', 'goBack', 'dblclick', 'type'];
+    'evaluate', '$$eval', '$eval', '$', '$$', 'screenshot', 'content', 'close', 'reload', 'goBack', 'dblclick', 'type'];
   wrap(pageProto, actions, (p) => p);
   wrap(locatorProto, actions, (l) => l.page());
   wrap(keyboardProto, ['press', 'type', 'down', 'up', 'insertText'], (k) => ownerOf.get(k));
-  const newPage = contextProto.newPage;
   contextProto.newPage = async function (...args) {
     const page = await newPage.apply(this, args);
     ownerOf.set(page.keyboard, page);
@@ -169,8 +190,10 @@ async function checkEveryPage(browser) {
     checked,
     async settled() {
       await Promise.allSettled([...all]);
+      await queue;
     },
     assertClean() {
+      console.log(`# axe-core: ${checked.size} page states checked, ${found.length} serious or critical violations`);
       assert.ok(checked.size > 0, 'axe-core checked at least one page');
       assert.deepEqual(found, [], `axe-core found serious or critical violations on ${checked.size} pages checked`);
     },

@@ -92,21 +92,26 @@ fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
     let mut e = FieldErrors::default();
     let service_plan = text_field(&mut e, "service_plan", &i.service_plan, crate::fields::SERVICE_PLAN);
     let team = text_field(&mut e, "team", &i.team, crate::fields::LONG_TEXT);
+    // A row is skipped only when nothing at all was typed in it; otherwise its first bad
+    // cell is named (row, column and the value refused), so nothing typed is dropped unseen.
     let mut outputs = Vec::new();
-    for o in i.outputs.iter().take(MAX_OUTPUTS) {
+    for (row, o) in i.outputs.iter().take(MAX_OUTPUTS).enumerate() {
         let indicator = crate::clean(&o.indicator);
-        if indicator.is_empty() && o.quantity.trim().is_empty() {
+        if indicator.is_empty() && o.quantity.trim().is_empty() && o.unit.trim().is_empty() {
             continue;
         }
-        match o.quantity.trim().replace(',', "").parse::<i64>() {
-            Ok(q)
-                if crate::fields::OUTPUT_QUANTITY.contains(&q)
-                    && (1..=crate::fields::SHORT_TEXT).contains(&indicator.chars().count()) =>
-            {
+        let quantity = o.quantity.trim().replace(',', "").parse::<i64>().ok();
+        if !(1..=crate::fields::SHORT_TEXT).contains(&indicator.chars().count()) {
+            e.add("outputs", Msg::new("bid.output_indicator_cell").arg("row", row + 1));
+            break;
+        }
+        match quantity.filter(|q| crate::fields::OUTPUT_QUANTITY.contains(q)) {
+            Some(q) => {
                 outputs.push(Output { indicator, quantity: q, unit: crate::clean(&o.unit).chars().take(20).collect() })
             }
-            _ => {
-                e.add("outputs", Msg::new("bid.output_invalid"));
+            None => {
+                let value: String = o.quantity.trim().chars().take(30).collect();
+                e.add("outputs", Msg::new("bid.output_quantity_cell").arg("row", row + 1).arg("value", value));
                 break;
             }
         }
@@ -115,19 +120,24 @@ fn parse(i: &BidInput, ceiling_fen: i64) -> Result<BidContent, AppError> {
         e.add("outputs", Msg::new("bid.outputs_required"));
     }
     let mut budget = Vec::new();
-    for b in i.budget.iter().take(MAX_BUDGET_LINES) {
+    for (row, b) in i.budget.iter().take(MAX_BUDGET_LINES).enumerate() {
         let category = crate::clean(&b.category);
-        if category.is_empty() && b.amount.trim().is_empty() {
+        if category.is_empty() && b.amount.trim().is_empty() && b.description.trim().is_empty() {
             continue;
         }
+        if !(1..=100).contains(&category.chars().count()) {
+            e.add("budget", Msg::new("bid.budget_category_cell").arg("row", row + 1));
+            break;
+        }
         match Money::parse_yuan(&b.amount) {
-            Ok(m) if m.fen() > 0 && (1..=100).contains(&category.chars().count()) => budget.push(BudgetLine {
+            Ok(m) if m.fen() > 0 => budget.push(BudgetLine {
                 category,
                 description: crate::clean(&b.description).chars().take(500).collect(),
                 amount_fen: m.fen(),
             }),
             _ => {
-                e.add("budget", Msg::new("bid.budget_line_invalid"));
+                let value: String = b.amount.trim().chars().take(30).collect();
+                e.add("budget", Msg::new("bid.budget_amount_cell").arg("row", row + 1).arg("value", value));
                 break;
             }
         }

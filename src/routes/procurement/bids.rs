@@ -87,7 +87,7 @@ async fn bid_page(page: Page, me: Ngo, id: i32, app: &State<App>) -> Result<Temp
     Ok(page.render("calls/bid", bid_context(app, &page, &me.0, id, None).await?))
 }
 
-#[derive(FromForm, Default)]
+#[derive(FromForm, Default, Clone)]
 struct OutputForm {
     #[field(default = String::new())]
     indicator: String,
@@ -97,7 +97,7 @@ struct OutputForm {
     unit: String,
 }
 
-#[derive(FromForm, Default)]
+#[derive(FromForm, Default, Clone)]
 struct BudgetForm {
     #[field(default = String::new())]
     category: String,
@@ -242,11 +242,41 @@ async fn open(
     }
 }
 
+/// An attachment, posted with the bid as typed so far (the upload button belongs to the bid's
+/// form), so nothing typed is lost: the page comes back with the file listed and the text as
+/// it was. The text is not stored until the bid is submitted, sealed.
 #[derive(FromForm)]
 struct UploadForm<'r> {
     #[field(default = String::new())]
     csrf: String,
     file: crate::routes::uploads::UploadField<'r>,
+    #[field(default = String::new())]
+    service_plan: String,
+    #[field(default = String::new())]
+    team: String,
+    #[field(default = Vec::new())]
+    outputs: Vec<OutputForm>,
+    #[field(default = Vec::new())]
+    budget: Vec<BudgetForm>,
+}
+
+impl UploadForm<'_> {
+    /// The bid as typed, when the upload came from the bid's form.
+    fn typed(&self) -> Option<BidInput> {
+        let b = BidForm {
+            csrf: String::new(),
+            service_plan: self.service_plan.clone(),
+            team: self.team.clone(),
+            outputs: self.outputs.clone(),
+            budget: self.budget.clone(),
+        };
+        let typed = b.input();
+        let any = !typed.service_plan.trim().is_empty()
+            || !typed.team.trim().is_empty()
+            || typed.outputs.iter().any(|o| !o.indicator.trim().is_empty() || !o.quantity.trim().is_empty())
+            || typed.budget.iter().any(|l| !l.category.trim().is_empty() || !l.amount.trim().is_empty());
+        any.then_some(typed)
+    }
 }
 
 crate::csrf_field!(UploadForm<'_>);
@@ -259,17 +289,24 @@ async fn upload(
     form: Posted<UploadForm<'_>>,
     app: &State<App>,
 ) -> Result<PageResponse, PageError> {
+    let typed = form.typed();
     let file = match crate::routes::uploads::chosen(&form.file) {
         Ok(f) => f,
-        Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
+        Err(e) => return page.refused("calls/bid", bid_context(app, &page, &me.0, id, typed).await?, e),
     };
     let _slot = crate::routes::uploads::slot().await;
     let (name, bytes) = crate::routes::uploads::read_upload(file).await?;
     match attachments::add(&app.db, (&app.sealer, &app.config.procurement), &me.0, app.clock.now(), id, &name, &bytes)
         .await
     {
+        // From the bid's form: the page again with the text as typed (never stored unsealed).
+        Ok(_) if typed.is_some() => {
+            let mut ctx = bid_context(app, &page, &me.0, id, typed).await?;
+            ctx["flash"] = json!({"kind": "success", "message": page.locale.t("flash.attachment_added_kept")});
+            Ok(PageResponse::Html((rocket::http::Status::Ok, page.render("calls/bid", ctx))))
+        }
         Ok(_) => Ok(done(format!("/calls/{id}/bid#files"), "flash.attachment_added")),
-        Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, None).await?, e),
+        Err(e) => page.refused("calls/bid", bid_context(app, &page, &me.0, id, typed).await?, e),
     }
 }
 

@@ -389,6 +389,18 @@ impl Agent {
     }
 
     pub async fn post_multipart(&mut self, app: &TestApp, path: &str, filename: &str, bytes: &[u8]) -> Page {
+        self.post_multipart_with(app, path, &[], filename, bytes).await
+    }
+
+    /// A file posted with other fields of its form.
+    pub async fn post_multipart_with(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        bytes: &[u8],
+    ) -> Page {
         if self.csrf.is_none() {
             self.get(app, "/login").await;
         }
@@ -401,6 +413,11 @@ impl Agent {
             )
             .as_bytes(),
         );
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
