@@ -30,6 +30,41 @@ fn api_unavailable() -> crate::routes::errors::ApiError {
     crate::routes::errors::ApiError(crate::error::AppError::Unavailable("database gate closed".into()))
 }
 
+/// The addresses forms post to (`/contracts/<id>/payments`, ...), as path patterns. A browser
+/// shows such an address after a refused form; reloading it, or coming back to it later,
+/// should lead to the form's page rather than to "not found".
+pub struct PostPaths(Vec<Vec<String>>);
+
+impl PostPaths {
+    pub fn of(routes: &[rocket::Route]) -> PostPaths {
+        let paths = routes
+            .iter()
+            .filter(|r| r.method == rocket::http::Method::Post)
+            .map(|r| r.uri.path().to_string().split('/').filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .collect();
+        PostPaths(paths)
+    }
+
+    fn matches(&self, segs: &[&str]) -> bool {
+        self.0
+            .iter()
+            .any(|p| p.len() == segs.len() && p.iter().zip(segs).all(|(pat, seg)| pat.starts_with('<') || pat == seg))
+    }
+}
+
+/// A GET of an address only a form posts to: the page the form is on (the address without
+/// its last step, with that step as the place on the page). Anything else stays not found.
+#[rocket::get("/<path..>", rank = 100)]
+pub fn form_page(path: std::path::PathBuf, posts: &rocket::State<PostPaths>) -> Option<rocket::response::Redirect> {
+    let segs: Vec<&str> = path.iter().filter_map(|s| s.to_str()).collect();
+    let (last, parent) = segs.split_last()?;
+    if parent.is_empty() || !posts.matches(&segs) {
+        return None;
+    }
+    let place: String = last.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    Some(rocket::response::Redirect::to(format!("/{}#{place}", parent.join("/"))))
+}
+
 /// Every HTML page, mounted at /.
 pub fn pages() -> Vec<rocket::Route> {
     let mut r = rocket::routes![page_unavailable];

@@ -346,3 +346,24 @@ async fn the_accounts_list_filters_by_role_state_and_search() {
     let stopped = admin.get(&app, "/admin/users?state=disabled").await;
     assert!(!stopped.body.contains("expert-a@lists.cn"));
 }
+
+#[rocket::async_test]
+async fn an_address_a_form_posts_to_leads_back_to_the_forms_page_when_reloaded() {
+    let app = TestApp::new().await;
+    let mut a = app.agent();
+    for (from, to) in [
+        ("/contracts/7/payments", "/contracts/7#payments"),
+        ("/calls/5/panel/declaration", "/calls/5/panel#declaration"),
+        ("/organizations/3/status", "/organizations/3#status"),
+        ("/evaluations/2/self", "/evaluations/2#self"),
+    ] {
+        let r = a.get(&app, from).await;
+        assert_eq!(r.status, Status::SeeOther, "{from}");
+        assert_eq!(r.location.as_deref(), Some(to), "{from}");
+    }
+    for missing in ["/no/such/page", "/contracts/7/nothing"] {
+        let r = a.get(&app, missing).await;
+        assert_ne!(r.status, Status::SeeOther, "{missing}");
+    }
+    assert_eq!(a.get(&app, "/no/such/page").await.status, Status::NotFound);
+}
