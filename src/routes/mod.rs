@@ -40,7 +40,7 @@ impl PostPaths {
         let paths = routes
             .iter()
             .filter(|r| r.method == rocket::http::Method::Post)
-            .map(|r| r.uri.path().to_string().split('/').filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .map(|r| r.uri.path().split('/').filter(|s| !s.is_empty()).map(str::to_string).collect())
             .collect();
         PostPaths(paths)
     }
