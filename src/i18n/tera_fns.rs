@@ -18,6 +18,23 @@ pub fn register(tera: &mut Tera) {
             .collect();
         Ok(Value::String(locale.tf(key, &extra)))
     });
+    // The punctuation of the page's language around Fuhua's own words: full-width in
+    // Chinese, ASCII with its spaces in English. `punct(k="open"|"close"|"colon"|"comma", l=lang)`.
+    tera.register_function("punct", |args: &HashMap<String, Value>| {
+        let zh = locale_arg(args) != Locale::En;
+        let mark = match (args.get("k").and_then(Value::as_str).unwrap_or_default(), zh) {
+            ("open", true) => "（",
+            ("open", false) => " (",
+            ("close", true) => "）",
+            ("close", false) => ")",
+            ("colon", true) => "：",
+            ("colon", false) => ": ",
+            ("comma", true) => "，",
+            ("comma", false) => ", ",
+            (other, _) => return Err(tera::Error::msg(format!("punct() knows no {other:?}"))),
+        };
+        Ok(Value::String(mark.to_string()))
+    });
     tera.register_filter("money", |v: &Value, _: &HashMap<String, Value>| {
         Ok(Value::String(v.as_i64().map(format_money).unwrap_or_default()))
     });

@@ -45,10 +45,15 @@ impl PostPaths {
         PostPaths(paths)
     }
 
+    /// Whether a form posts to `segs`: an address whose last step is a word (`payments`,
+    /// `declaration`), not an id, so `/organizations/abc` stays not found.
     fn matches(&self, segs: &[&str]) -> bool {
-        self.0
-            .iter()
-            .any(|p| p.len() == segs.len() && p.iter().zip(segs).all(|(pat, seg)| pat.starts_with('<') || pat == seg))
+        let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        self.0.iter().any(|p| {
+            p.len() == segs.len()
+                && p.last().is_some_and(|last| !last.starts_with('<'))
+                && p.iter().zip(segs).all(|(pat, seg)| if pat.starts_with('<') { plain(seg) } else { pat == seg })
+        })
     }
 }
 
@@ -61,8 +66,7 @@ pub fn form_page(path: std::path::PathBuf, posts: &rocket::State<PostPaths>) -> 
     if parent.is_empty() || !posts.matches(&segs) {
         return None;
     }
-    let place: String = last.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    Some(rocket::response::Redirect::to(format!("/{}#{place}", parent.join("/"))))
+    Some(rocket::response::Redirect::to(format!("/{}#{last}", parent.join("/"))))
 }
 
 /// Every HTML page, mounted at /.

@@ -593,6 +593,14 @@ async fn a_signed_contract_changes_only_by_amendment_with_its_own_pdf_and_the_ap
     // English punctuation in the English document: no 人民币, no full-width colon or brackets
     // of Fuhua's own making (names typed in Chinese keep theirs).
     assert!(!text.contains("人民币") && !text.contains("Party A)：") && !text.contains("：2"), "{text}");
+    // The English page too: its own punctuation, not the Chinese page's.
+    let mut english = officer.clone().with_header("Accept-Language", "en");
+    let page = english.get(&app, &format!("/contracts/{}", w.contract)).await;
+    let main = &page.body[page.body.find("<main").unwrap_or(0)..];
+    for mark in ["人民币", "（", "）", "："] {
+        assert!(!main.contains(mark), "{mark} on the English page: {main}");
+    }
+    assert!(main.contains("(in Chinese capital numerals: "), "{main}");
     let mut provider = app.relogin(&w.provider.email).await;
     assert_eq!(provider.get(&app, &format!("/contracts/{}/preview.pdf", w.contract)).await.status, Status::Forbidden);
 

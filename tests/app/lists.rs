@@ -128,8 +128,11 @@ async fn calls_and_evaluations_filter_and_export_with_types() {
     assert!(awarded_only.body.contains("已成交"));
     let cancelled = app.agent().get(&app, "/calls/export.xlsx?status=cancelled").await;
     assert_eq!(sheets(&cancelled.bytes)[0].1.len(), 1);
-    let english = app.agent().get(&app, "/calls/export.xlsx?lang=en").await;
+    let english = app.agent().with_header("Accept-Language", "en").get(&app, "/calls/export.xlsx").await;
     assert_eq!(english.status, Status::Ok);
+    let book = sheets(&english.bytes);
+    assert_eq!(book[0].0, "Calls");
+    assert_eq!(book[0].1[0][0], Data::String("Reference".into()));
 
     let page = officer.get(&app, "/evaluations?status=scheduled").await;
     assert!(page.body.contains("末期评估") || page.body.contains("/evaluations/"), "{}", page.body);
@@ -361,7 +364,7 @@ async fn an_address_a_form_posts_to_leads_back_to_the_forms_page_when_reloaded()
         assert_eq!(r.status, Status::SeeOther, "{from}");
         assert_eq!(r.location.as_deref(), Some(to), "{from}");
     }
-    for missing in ["/no/such/page", "/contracts/7/nothing"] {
+    for missing in ["/no/such/page", "/contracts/7/nothing", "/organizations/abc", "/contracts/7/milestones/3"] {
         let r = a.get(&app, missing).await;
         assert_ne!(r.status, Status::SeeOther, "{missing}");
     }
