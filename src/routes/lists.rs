@@ -34,6 +34,27 @@ pub struct ListForm {
     district: String,
     #[field(default = String::new())]
     category: String,
+    #[field(default = String::new())]
+    page: String,
+}
+
+/// Rows on one page of a working list (the Excel download has them all).
+const PER_PAGE: usize = 50;
+
+/// One page of `rows`, and what the pager shows: where we are, the neighbours' addresses and
+/// the filters a page jump keeps. A page past the end shows the last.
+fn paged<T>(rows: Vec<T>, page: &str, f: &ListFilter) -> (Vec<T>, Value) {
+    let pages = rows.len().div_ceil(PER_PAGE).max(1);
+    let page = page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
+    let base = query(f);
+    let at = |p: usize| if base.is_empty() { format!("page={p}") } else { format!("{base}&page={p}") };
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(base.as_bytes()).into_owned().collect();
+    let paging = json!({
+        "page": page, "pages": pages, "kept": kept, "total": rows.len(),
+        "prev": (page > 1).then(|| at(page - 1)), "next": (page < pages).then(|| at(page + 1)),
+    });
+    let shown = rows.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+    (shown, paging)
 }
 
 impl ListForm {
@@ -88,14 +109,15 @@ async fn calls_of(app: &App, viewer: Option<&user::Model>) -> Result<Vec<(call::
         .collect())
 }
 
-#[get("/calls?<f..>")]
-async fn calls_page(page: Page, f: ListForm, app: &State<App>) -> Result<Template, PageError> {
-    let f = f.filter();
+#[get("/calls?<form..>")]
+async fn calls_page(page: Page, form: ListForm, app: &State<App>) -> Result<Template, PageError> {
+    let f = form.filter();
     let all = calls_of(app, page.user.as_ref()).await?;
     let years = all.iter().map(|(c, _)| lists::call_year(c)).collect();
     let bureau = page.user.as_ref().is_some_and(|u| u.role.is_bureau());
     let phases = Phase::ALL.iter().filter(|p| bureau || **p != Phase::Draft).map(|p| p.code()).collect();
-    let rows: Vec<Value> = lists::filter_calls(&f, all)
+    let (rows, paging) = paged(lists::filter_calls(&f, all), &form.page, &f);
+    let rows: Vec<Value> = rows
         .into_iter()
         .map(|(c, p)| {
             let mut v = json!(c);
@@ -105,6 +127,7 @@ async fn calls_page(page: Page, f: ListForm, app: &State<App>) -> Result<Templat
         .collect();
     let mut ctx = filter_context(app, &f, phases, "phase", years);
     ctx["calls"] = json!(rows);
+    ctx["paging"] = paging;
     Ok(page.render("calls/list", ctx))
 }
 
@@ -115,21 +138,23 @@ async fn calls_xlsx(viewer: Visitor, lang: Lang, f: ListForm, app: &State<App>) 
     Ok(Download::xlsx(body, "calls.xlsx"))
 }
 
-#[get("/contracts?<waiting>&<f..>")]
+#[get("/contracts?<waiting>&<form..>")]
 async fn contracts_page(
     page: Page,
     m: Member,
     waiting: Option<bool>,
-    f: ListForm,
+    form: ListForm,
     app: &State<App>,
 ) -> Result<Template, PageError> {
-    let f = f.filter();
+    let f = form.filter();
     let waiting = waiting.unwrap_or(false);
     let all = contract_listing::list(&app.reads, &m.0, app.clock.today_local(), waiting).await?;
     let years = all.iter().map(|k| k.year).collect();
     let statuses = ContractStatus::ALL.iter().map(|s| s.code()).collect();
     let mut ctx = filter_context(app, &f, statuses, "contract_status", years);
-    ctx["contracts"] = json!(lists::filter_contracts(&f, all));
+    let (rows, paging) = paged(lists::filter_contracts(&f, all), &form.page, &f);
+    ctx["contracts"] = json!(rows);
+    ctx["paging"] = paging;
     ctx["waiting"] = json!(waiting);
     ctx["bureau"] = json!(m.0.role.is_bureau());
     Ok(page.render("contracts/list", ctx))
@@ -143,14 +168,16 @@ async fn contracts_xlsx(m: Member, lang: Lang, f: ListForm, app: &State<App>) ->
     Ok(Download::xlsx(body, "contracts.xlsx"))
 }
 
-#[get("/evaluations?<f..>")]
-async fn evaluations_page(page: Page, m: Member, f: ListForm, app: &State<App>) -> Result<Template, PageError> {
-    let f = f.filter();
+#[get("/evaluations?<form..>")]
+async fn evaluations_page(page: Page, m: Member, form: ListForm, app: &State<App>) -> Result<Template, PageError> {
+    let f = form.filter();
     let all = evaluation_listing::for_user(&app.db, &m.0).await?;
     let years = all.iter().map(|e| e.year).collect();
     let statuses = EvaluationStatus::ALL.iter().map(|s| s.code()).collect();
     let mut ctx = filter_context(app, &f, statuses, "evaluation_status", years);
-    ctx["evaluations"] = json!(lists::filter_evaluations(&f, all));
+    let (rows, paging) = paged(lists::filter_evaluations(&f, all), &form.page, &f);
+    ctx["evaluations"] = json!(rows);
+    ctx["paging"] = paging;
     ctx["bureau"] = json!(m.0.role.is_bureau());
     Ok(page.render("evaluations/list", ctx))
 }
@@ -160,4 +187,28 @@ async fn evaluations_xlsx(m: Member, lang: Lang, f: ListForm, app: &State<App>) 
     let rows = lists::filter_evaluations(&f.filter(), evaluation_listing::for_user(&app.db, &m.0).await?);
     let body = sheets::workbook(&[lists::evaluations_sheet(&rows, &app.places, lang.0)], lang.0)?;
     Ok(Download::xlsx(body, "evaluations.xlsx"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_is_paged_with_its_filters_kept_and_a_page_past_the_end_shows_the_last() {
+        let f = ListFilter { status: "active".into(), ..ListFilter::default() };
+        let rows: Vec<usize> = (0..120).collect();
+        let (shown, paging) = paged(rows.clone(), "3", &f);
+        assert_eq!(shown, (100..120).collect::<Vec<_>>());
+        assert_eq!(paging["pages"], 3);
+        assert_eq!(paging["total"], 120);
+        assert_eq!(paging["prev"], "status=active&page=2");
+        assert!(paging["next"].is_null());
+        assert_eq!(paging["kept"], json!([["status", "active"]]));
+        let (shown, paging) = paged(rows.clone(), "999", &f);
+        assert_eq!((shown.len(), paging["page"].as_u64()), (20, Some(3)));
+        let (shown, paging) = paged(rows, "x", &ListFilter::default());
+        assert_eq!((shown.len(), paging["next"].as_str()), (50, Some("page=2")));
+        let (shown, paging) = paged(Vec::<usize>::new(), "1", &f);
+        assert!(shown.is_empty() && paging["pages"] == 1);
+    }
 }
