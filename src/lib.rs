@@ -113,7 +113,6 @@ pub async fn build(config: AppConfig, clock: Clock) -> Result<Rocket<Build>, Str
         }))
         .manage(routes::PostPaths::of(&routes::pages()))
         .mount("/", routes::pages())
-        .mount("/", rocket::routes![routes::form_page])
         .mount("/api/v1", routes::api())
         .mount("/static", assets::static_routes())
         .register("/", routes::catchers())

@@ -71,7 +71,7 @@ pub fn form_page(path: std::path::PathBuf, posts: &rocket::State<PostPaths>) -> 
 
 /// Every HTML page, mounted at /.
 pub fn pages() -> Vec<rocket::Route> {
-    let mut r = rocket::routes![page_unavailable];
+    let mut r = rocket::routes![page_unavailable, form_page];
     r.extend(home::routes());
     r.extend(lists::routes());
     r.extend(accounts::pages());
