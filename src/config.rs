@@ -49,6 +49,8 @@ pub struct AppConfig {
     /// Contract numbering, the purchaser's particulars, reminders (FUHUA_CONTRACTS__*).
     pub contracts: crate::domain::contracts::ContractRules,
     pub evaluations: crate::domain::evaluations::EvaluationRules,
+    /// The open data's ocid prefix, publisher, identifier scheme and licence (FUHUA_OPEN_DATA__*).
+    pub open_data: crate::domain::open_data::OpenDataRules,
 }
 
 impl Default for AppConfig {
@@ -75,6 +77,7 @@ impl Default for AppConfig {
             procurement: Default::default(),
             contracts: Default::default(),
             evaluations: Default::default(),
+            open_data: Default::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod listing;
 pub mod lists;
 pub mod memory;
 pub mod money;
+pub mod open_data;
 pub mod organization_input;
 pub mod organization_view;
 pub mod organizations;

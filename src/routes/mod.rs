@@ -11,6 +11,7 @@ pub mod evaluations;
 pub mod home;
 pub mod hubs;
 pub mod lists;
+pub mod open_data;
 pub mod page;
 pub mod procurement;
 pub mod registry;
@@ -95,6 +96,7 @@ pub fn api() -> Vec<rocket::Route> {
     r.extend(contracts::api());
     r.extend(evaluations::api());
     r.extend(todo::api());
+    r.extend(open_data::api());
     r
 }
 

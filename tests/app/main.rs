@@ -23,6 +23,7 @@ mod hygiene;
 mod import_export;
 mod lists;
 mod mail;
+mod open_data;
 mod organizations;
 mod performance;
 mod races;
