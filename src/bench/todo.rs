@@ -252,7 +252,7 @@ async fn insert_delivery(txn: &DatabaseTransaction, cx: &Cx, contracts: &[(i32, 
                     instalment_id: Set(inst),
                     amount_fen: Set(180_000 * percent as i64),
                     paid_on: Set(cx.today - Duration::days((c % 120) as i64)),
-                    voucher_no: Set(format!("PZ-{c:04}")),
+                    voucher_no: Set(format!("PZ-B{}-{c:04}", cx.stamp)),
                     recorded_by: Set(cx.officer),
                     recorded_at: Set(cx.now),
                     ..Default::default()
@@ -265,16 +265,8 @@ async fn insert_delivery(txn: &DatabaseTransaction, cx: &Cx, contracts: &[(i32, 
     Ok(())
 }
 
-/// One midterm evaluation for every fifth contract in force: half scheduled, half in
-/// scoring with the bench evaluator (and, for half of those, scores submitted).
-async fn insert_evaluations(
-    txn: &DatabaseTransaction,
-    cx: &Cx,
-    contracts: &[(i32, ContractStatus)],
-    password: &str,
-) -> AppResult<()> {
-    let hash = secrets::hash_password(password).map_err(AppError::Internal)?;
-    let evaluator = user::Entity::insert(user::ActiveModel {
+async fn new_evaluator(txn: &DatabaseTransaction, cx: &Cx, hash: String) -> AppResult<i32> {
+    Ok(user::Entity::insert(user::ActiveModel {
         email: Set(EVALUATOR_EMAIL.into()),
         password_hash: Set(hash),
         display_name: Set("基准测试 评价人".into()),
@@ -287,7 +279,24 @@ async fn insert_evaluations(
     })
     .exec(txn)
     .await?
-    .last_insert_id;
+    .last_insert_id)
+}
+
+/// One midterm evaluation for every fifth contract in force: half scheduled, half in
+/// scoring with the bench evaluator (and, for half of those, scores submitted).
+async fn insert_evaluations(
+    txn: &DatabaseTransaction,
+    cx: &Cx,
+    contracts: &[(i32, ContractStatus)],
+    password: &str,
+) -> AppResult<()> {
+    let hash = secrets::hash_password(password).map_err(AppError::Internal)?;
+    // Seeded again on top (a bureau twice the size), the evaluator is the same account.
+    let existing = user::Entity::find().filter(user::Column::Email.eq(EVALUATOR_EMAIL)).one(txn).await?.map(|u| u.id);
+    let evaluator = match existing {
+        Some(id) => id,
+        None => new_evaluator(txn, cx, hash).await?,
+    };
     let template = indicator_template::Entity::insert(indicator_template::ActiveModel {
         name: Set("基准测试评价模板".into()),
         category: Set(ServiceCategory::Elderly),
@@ -349,7 +358,7 @@ async fn insert_claims_and_challenges(
 ) -> AppResult<()> {
     for n in 0..20usize {
         let u = user::Entity::insert(user::ActiveModel {
-            email: Set(format!("bench-claimant-{n}@fuhua.local")),
+            email: Set(format!("bench-claimant-{}-{n}@fuhua.local", cx.stamp)),
             password_hash: Set(String::new()),
             display_name: Set(format!("基准测试 认领人 {n}")),
             role: Set(Role::NgoMember),
