@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod contracts;
 pub mod errors;
 pub mod evaluations;
+pub mod feeds;
 pub mod home;
 pub mod hubs;
 pub mod lists;
@@ -75,6 +76,7 @@ pub fn pages() -> Vec<rocket::Route> {
     let mut r = rocket::routes![page_unavailable, form_page];
     r.extend(home::routes());
     r.extend(lists::routes());
+    r.extend(feeds::routes());
     r.extend(accounts::pages());
     r.extend(registry::pages());
     r.extend(hubs::pages());

@@ -217,3 +217,28 @@ async fn the_bulk_download_streams_every_release_of_a_range_and_refuses_bad_rang
     assert!(a.get(&app, "/api/v1/open-data/releases.json").await.status.code < 500);
     assert_eq!(a.get(&app, "/api/v1/open-data/99999/releases.json").await.status, Status::NotFound);
 }
+
+#[rocket::async_test]
+async fn the_calls_feed_lists_published_calls_escaped_and_never_a_draft() {
+    use crate::support::calls::{draft, fields, with};
+    let app = TestApp::new().await;
+    let mut officer = app.officer().await;
+    let d = app.district_id("吉阳区").await;
+    let f = with(with(fields(d), "require_annual_report", ""), "title", "上门 & <探访> 服务");
+    let id = draft(&app, &mut officer, &f).await;
+    let r = officer.post(&app, &format!("/calls/{id}/publish"), &[("confirmed", "1")]).await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let hidden = draft(&app, &mut officer, &with(fields(d), "title", "尚未发布的草稿项目")).await;
+    let feed = app.agent().get(&app, "/calls.atom").await;
+    assert_eq!(feed.status, Status::Ok);
+    assert!(feed.header("Content-Type").unwrap_or_default().starts_with("application/atom+xml"));
+    let body = &feed.body;
+    assert!(body.starts_with("<?xml") && body.trim_end().ends_with("</feed>"));
+    assert!(body.contains("<title>上门 &amp; &lt;探访&gt; 服务</title>"), "{body}");
+    assert!(body.contains(&format!("<id>{ORIGIN}/calls/{id}</id>")), "{body}");
+    assert!(!body.contains("尚未发布的草稿项目") && !body.contains(&format!("/calls/{hidden}<")), "{body}");
+    assert_eq!(body.matches("<entry>").count(), body.matches("</entry>").count());
+    assert_eq!(body.matches("<entry>").count(), 1);
+    let list = app.agent().get(&app, "/calls").await;
+    assert!(list.body.contains("href=\"/calls.atom\""), "the list offers the feed");
+}
