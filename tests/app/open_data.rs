@@ -83,6 +83,8 @@ async fn every_published_call_of_the_demo_is_valid_open_contracting_data() {
         assert_eq!(r.status, Status::Ok, "{}", r.body);
         let package: Value = serde_json::from_str(&r.body).expect("json");
         assert_valid(&releases, &package, &format!("the release package of call {}", c.id));
+        // The package's address is where it is served.
+        assert_eq!(package["uri"], json!(format!("{ORIGIN}/api/v1/open-data/calls/{}/releases.json", c.id)));
         let ocid = format!("ocds-fuhua1-{}", c.reference.clone().expect("reference"));
         assert!(package["releases"].as_array().expect("releases").iter().all(|r| r["ocid"] == json!(ocid)));
         let record: Value =

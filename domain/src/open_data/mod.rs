@@ -140,7 +140,7 @@ pub async fn release_package(
     now: DateTime<Utc>,
 ) -> AppResult<Value> {
     let releases = releases_of(db, p, id).await?;
-    let mut m = p.package_shell(&format!("/open-data/calls/{id}/releases.json"), now);
+    let mut m = p.package_shell(&format!("/api/v1/open-data/calls/{id}/releases.json"), now);
     m.insert("releases".into(), Value::Array(releases));
     Ok(Value::Object(m))
 }
@@ -155,7 +155,7 @@ pub async fn record_package(
     let releases = releases_of(db, p, id).await?;
     let ocid = releases.first().and_then(|r| r["ocid"].as_str()).unwrap_or_default().to_string();
     let compiled = compile(&releases);
-    let mut m = p.package_shell(&format!("/open-data/calls/{id}/record.json"), now);
+    let mut m = p.package_shell(&format!("/api/v1/open-data/calls/{id}/record.json"), now);
     m.insert("records".into(), json!([{"ocid": ocid, "releases": releases, "compiledRelease": compiled}]));
     Ok(Value::Object(m))
 }
