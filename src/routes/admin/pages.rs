@@ -3,6 +3,7 @@
 use crate::assets::Template;
 use crate::auth::Posted;
 use crate::auth::{Admin, Officer};
+use crate::domain::accounts::view::{ListedUser, UserFilter, UserState};
 use crate::domain::audit::{self, Actor};
 use crate::domain::{accounts, claims, outbox};
 use crate::routes::errors::PageError;
@@ -122,24 +123,8 @@ fn roles() -> Vec<&'static str> {
 }
 
 /// The accounts, each with its organization's name (not its number).
-async fn users_with_organizations(app: &App) -> Result<Vec<Value>, crate::error::AppError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let users = accounts::list_users(&app.db).await?;
-    let orgs: std::collections::HashMap<i32, String> = entity::organization::Entity::find()
-        .filter(entity::organization::Column::Id.is_in(users.iter().filter_map(|u| u.organization_id)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    Ok(users
-        .iter()
-        .map(|u| {
-            let mut v = json!(crate::domain::accounts::UserView::from(u));
-            v["organization_name"] = json!(u.organization_id.and_then(|id| orgs.get(&id)));
-            v
-        })
-        .collect())
+async fn users_with_organizations(app: &App) -> Result<Vec<ListedUser>, crate::error::AppError> {
+    accounts::view::listed(&app.db, &UserFilter::default()).await
 }
 
 /// The accounts list's filters: a search of address, name and organization, the role, and
@@ -154,23 +139,12 @@ async fn users_page(
     app: &State<App>,
 ) -> Result<Template, PageError> {
     let (q, role, state) = (q.unwrap_or("").trim(), role.unwrap_or("").trim(), state.unwrap_or("").trim());
-    let text = |u: &Value, k: &str| u[k].as_str().unwrap_or("").to_string();
-    let users: Vec<Value> = users_with_organizations(app)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            let texts = [text(u, "email"), text(u, "display_name"), text(u, "organization_name")];
-            crate::domain::sheets::matches_search(q, &texts.iter().map(String::as_str).collect::<Vec<_>>())
-                && (role.is_empty() || u["role"] == role)
-                && match state {
-                    "active" => u["disabled"] == false,
-                    "disabled" => u["disabled"] == true,
-                    "unverified" => u["email_verified"] == false,
-                    _ => true,
-                }
-        })
-        .collect();
-    let filter = json!({"q": q, "role": role, "state": state, "narrowed": !(q.is_empty() && role.is_empty() && state.is_empty())});
+    let f = UserFilter { q: q.to_string(), role: Role::from_code(role), state: UserState::from_code(state) };
+    let users = accounts::view::listed(&app.db, &f).await?;
+    let filter = json!({
+        "q": q, "role": f.role.map(|r| r.code()), "state": f.state.map(|s| s.code()),
+        "narrowed": !(q.is_empty() && f.role.is_none() && f.state.is_none()),
+    });
     Ok(page.render("admin/users", json!({"users": users, "roles": roles(), "values": {}, "filter": filter})))
 }
 
