@@ -7,7 +7,7 @@
 //! change of state appends to, is re-read at most once per `recheck` so changes made by
 //! another server or the command line show within that time. The local date is part of
 //! the key because grades expire by date.
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,8 @@ struct State {
 struct Entry {
     generation: u64,
     day: NaiveDate,
+    /// A page that changes with the clock alone (a deadline passing) is good until then.
+    until: Option<DateTime<Utc>>,
     html: Arc<str>,
 }
 
@@ -69,20 +71,24 @@ impl PageCache {
         s.checked_at = Some(Instant::now());
     }
 
-    pub fn get(&self, key: &str, day: NaiveDate) -> Option<Arc<str>> {
+    pub fn get(&self, key: &str, day: NaiveDate, now: DateTime<Utc>) -> Option<Arc<str>> {
         let generation = self.generation.load(Ordering::SeqCst);
         let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        s.entries.get(key).filter(|e| e.generation == generation && e.day == day).map(|e| e.html.clone())
+        s.entries
+            .get(key)
+            .filter(|e| e.generation == generation && e.day == day && e.until.is_none_or(|u| now < u))
+            .map(|e| e.html.clone())
     }
 
-    /// Keeps a page rendered from data read at `generation` (taken before reading).
-    pub fn put(&self, key: String, generation: u64, day: NaiveDate, html: Arc<str>) {
+    /// Keeps a page rendered from data read at `generation` (taken before reading), good on
+    /// `day` and, when the page shows a deadline, until it passes.
+    pub fn put(&self, key: String, generation: u64, day: NaiveDate, until: Option<DateTime<Utc>>, html: Arc<str>) {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         // Bounded: when full, start over rather than track recency.
         if s.entries.len() >= self.capacity && !s.entries.contains_key(&key) {
             s.entries.clear();
         }
-        s.entries.insert(key, Entry { generation, day, html });
+        s.entries.insert(key, Entry { generation, day, until, html });
     }
 
     pub fn generation(&self) -> u64 {
@@ -114,24 +120,36 @@ mod tests {
     #[test]
     fn a_change_or_a_new_day_misses() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let now = DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap_or_default();
         let c = PageCache::new(true, 2, Duration::from_secs(3600));
         c.observe_audit_seq(7);
         assert!(!c.needs_recheck());
-        c.put("a".into(), c.generation(), day, Arc::from("x"));
-        assert_eq!(c.get("a", day).as_deref(), Some("x"));
-        assert!(c.get("a", day.succ_opt().unwrap_or(day)).is_none(), "a new day");
+        c.put("a".into(), c.generation(), day, None, Arc::from("x"));
+        assert_eq!(c.get("a", day, now).as_deref(), Some("x"));
+        assert!(c.get("a", day.succ_opt().unwrap_or(day), now).is_none(), "a new day");
         c.observe_audit_seq(7);
-        assert_eq!(c.get("a", day).as_deref(), Some("x"), "nothing changed");
+        assert_eq!(c.get("a", day, now).as_deref(), Some("x"), "nothing changed");
         c.observe_audit_seq(8);
-        assert!(c.get("a", day).is_none(), "the audit log moved");
-        c.put("a".into(), c.generation(), day, Arc::from("x2"));
+        assert!(c.get("a", day, now).is_none(), "the audit log moved");
+        c.put("a".into(), c.generation(), day, None, Arc::from("x2"));
         c.invalidate();
-        assert!(c.get("a", day).is_none(), "a local write");
+        assert!(c.get("a", day, now).is_none(), "a local write");
         let g = c.generation();
         for k in ["b", "c", "d"] {
-            c.put(k.into(), g, day, Arc::from(k));
+            c.put(k.into(), g, day, None, Arc::from(k));
         }
-        assert!(c.get("b", day).is_none(), "bounded");
-        assert_eq!(c.get("d", day).as_deref(), Some("d"));
+        assert!(c.get("b", day, now).is_none(), "bounded");
+        assert_eq!(c.get("d", day, now).as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn a_page_with_a_deadline_is_good_until_it_passes() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
+        let now = DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+        let deadline = now + chrono::Duration::minutes(5);
+        let c = PageCache::new(true, 4, Duration::from_secs(3600));
+        c.put("home".into(), c.generation(), day, Some(deadline), Arc::from("open"));
+        assert_eq!(c.get("home", day, now).as_deref(), Some("open"));
+        assert!(c.get("home", day, deadline).is_none(), "the call it listed as open has closed");
     }
 }

@@ -30,6 +30,7 @@ pub mod organization_view;
 pub mod organizations;
 pub mod outbox;
 pub mod places;
+pub mod portal;
 pub mod procurement;
 pub mod procurement_rules;
 pub mod records;

@@ -143,9 +143,14 @@ pub fn workbook(sheets: &[Sheet], locale: Locale) -> AppResult<Vec<u8>> {
 }
 
 /// Whether a free-text search matches any of the texts (case-insensitive, blank matches all).
+/// Whether a search matches any of the texts: as written, or (for a query of Latin letters)
+/// by the pinyin initials of the Chinese in them, so "sylr" finds 三亚老人….
 pub fn matches_search(q: &str, texts: &[&str]) -> bool {
     let q = q.trim().to_lowercase();
-    q.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&q))
+    if q.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&q)) {
+        return true;
+    }
+    q.chars().all(|c| c.is_ascii_alphanumeric()) && texts.iter().any(|t| crate::organizations::initials(t).contains(&q))
 }
 
 #[cfg(test)]

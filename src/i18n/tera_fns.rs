@@ -31,6 +31,8 @@ pub fn register(tera: &mut Tera) {
             ("colon", false) => ": ",
             ("comma", true) => "，",
             ("comma", false) => ", ",
+            ("list_sep", true) => "、",
+            ("list_sep", false) => ", ",
             (other, _) => return Err(tera::Error::msg(format!("punct() knows no {other:?}"))),
         };
         Ok(Value::String(mark.to_string()))

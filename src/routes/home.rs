@@ -1,27 +1,12 @@
-//! The front page and the language switch.
-use crate::assets::Template;
+//! The language switch and the liveness route (the portal's front page is in `portal`).
 use crate::auth::LANG_COOKIE;
 use crate::i18n::Locale;
-use crate::routes::errors::PageError;
-use crate::routes::page::Page;
-use crate::state::App;
-use entity::enums::OrgStatus;
+use rocket::get;
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
-use rocket::{State, get};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![index, set_lang, health]
-}
-
-#[get("/")]
-async fn index(page: Page, app: &State<App>) -> Result<Template, PageError> {
-    let active = entity::organization::Entity::find()
-        .filter(entity::organization::Column::Status.eq(OrgStatus::Active))
-        .count(&app.db)
-        .await?;
-    Ok(page.render("index", serde_json::json!({"active_organizations": active})))
+    rocket::routes![set_lang, health]
 }
 
 /// Switch language and go back where the reader was (only to a local path).

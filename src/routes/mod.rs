@@ -14,7 +14,9 @@ pub mod hubs;
 pub mod lists;
 pub mod open_data;
 pub mod page;
+pub mod portal;
 pub mod procurement;
+pub mod public_cache;
 pub mod registry;
 pub mod shared;
 pub mod todo;
@@ -75,6 +77,7 @@ pub fn form_page(path: std::path::PathBuf, posts: &rocket::State<PostPaths>) -> 
 pub fn pages() -> Vec<rocket::Route> {
     let mut r = rocket::routes![page_unavailable, form_page];
     r.extend(home::routes());
+    r.extend(portal::routes());
     r.extend(lists::routes());
     r.extend(feeds::routes());
     r.extend(accounts::pages());
@@ -99,6 +102,7 @@ pub fn api() -> Vec<rocket::Route> {
     r.extend(evaluations::api());
     r.extend(todo::api());
     r.extend(open_data::api());
+    r.extend(portal::api());
     r
 }
 

@@ -26,6 +26,7 @@ mod mail;
 mod open_data;
 mod organizations;
 mod performance;
+mod portal;
 mod races;
 mod route_table;
 mod sealing;

@@ -10,6 +10,7 @@ use crate::domain::organizations::{self, ContactInput, OrgFilter, OrganizationIn
 use crate::error::AppError;
 use crate::routes::errors::PageError;
 use crate::routes::page::{Page, PageResponse, done};
+use crate::routes::public_cache::{Cacheable, PublicPage};
 use crate::state::App;
 use entity::enums::{AnnualResult, ListKind, OrgStatus, OrgType, ServiceCategory};
 use rocket::form::FromForm;
@@ -101,12 +102,6 @@ fn query_string(f: &OrgFilter, page: Option<u64>) -> String {
     s.finish()
 }
 
-#[derive(rocket::Responder)]
-enum ListPage {
-    Rendered(Box<Template>),
-    Cached(rocket::response::content::RawHtml<String>),
-}
-
 #[get("/organizations?<f..>")]
 async fn list(
     page: Page,
@@ -114,21 +109,14 @@ async fn list(
     app: &State<App>,
     templates: &State<crate::assets::Pages>,
     uri: &rocket::http::uri::Origin<'_>,
-) -> Result<ListPage, PageError> {
+) -> Result<PublicPage, PageError> {
     let filter = f.to_filter();
+    let what = format!("organizations|{}", uri.query().map(|q| q.as_str()).unwrap_or(""));
+    let (cacheable, kept) = Cacheable::begin(&page, app, &what).await?;
+    if let Some(kept) = kept {
+        return Ok(kept);
+    }
     let today = app.clock.today_local();
-    // Visitors without an account all see the same page: serve it from the cache while
-    // the registry has not changed.
-    let cache_key = (app.pages.enabled() && page.is_public_view())
-        .then(|| format!("{}|{}", page.locale.tag(), uri.query().map(|q| q.as_str()).unwrap_or("")));
-    if cache_key.is_some() && app.pages.needs_recheck() {
-        app.pages.observe_audit_seq(crate::domain::audit::latest_seq(&app.reads).await?);
-    }
-    // Taken before reading, so a write racing this render leaves the page marked stale.
-    let generation = app.pages.generation();
-    if let Some(html) = cache_key.as_deref().and_then(|key| app.pages.get(key, today)) {
-        return Ok(ListPage::Cached(rocket::response::content::RawHtml(html.to_string())));
-    }
     let result =
         organizations::list(&app.reads, &filter, Viewer::of_anyone(page.user.as_ref()), today, &app.places).await?;
     let ctx = json!({
@@ -139,10 +127,7 @@ async fn list(
         "next_query": (result.page < result.pages).then(|| query_string(&filter, Some(result.page + 1))),
         "kept": url::form_urlencoded::parse(query_string(&filter, None).as_bytes()).into_owned().collect::<Vec<_>>(),
     });
-    let Some(key) = cache_key else { return Ok(ListPage::Rendered(Box::new(page.render("organizations/list", ctx)))) };
-    let html = templates.render("organizations/list", &page.context(ctx)).map_err(AppError::Internal)?;
-    app.pages.put(key, generation, today, std::sync::Arc::from(html.as_str()));
-    Ok(ListPage::Cached(rocket::response::content::RawHtml(html)))
+    cacheable.finish(&page, app, templates, "organizations/list", ctx, None)
 }
 
 #[derive(FromForm)]
