@@ -51,6 +51,8 @@ pub struct AppConfig {
     pub evaluations: crate::domain::evaluations::EvaluationRules,
     /// The open data's ocid prefix, publisher, identifier scheme and licence (FUHUA_OPEN_DATA__*).
     pub open_data: crate::domain::open_data::OpenDataRules,
+    /// The red flags' thresholds (FUHUA_INTEGRITY__<FIELD>).
+    pub integrity: crate::domain::integrity::IntegrityRules,
 }
 
 impl Default for AppConfig {
@@ -78,6 +80,7 @@ impl Default for AppConfig {
             contracts: Default::default(),
             evaluations: Default::default(),
             open_data: Default::default(),
+            integrity: Default::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod hubs;
 pub mod i18n;
 pub mod import_export;
 pub mod import_jobs;
+pub mod integrity;
 pub mod listing;
 pub mod lists;
 pub mod memory;

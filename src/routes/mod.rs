@@ -11,6 +11,7 @@ pub mod evaluations;
 pub mod feeds;
 pub mod home;
 pub mod hubs;
+pub mod integrity;
 pub mod lists;
 pub mod open_data;
 pub mod page;
@@ -78,6 +79,7 @@ pub fn pages() -> Vec<rocket::Route> {
     let mut r = rocket::routes![page_unavailable, form_page];
     r.extend(home::routes());
     r.extend(portal::routes());
+    r.extend(integrity::routes());
     r.extend(lists::routes());
     r.extend(feeds::routes());
     r.extend(accounts::pages());
@@ -103,6 +105,7 @@ pub fn api() -> Vec<rocket::Route> {
     r.extend(todo::api());
     r.extend(open_data::api());
     r.extend(portal::api());
+    r.extend(integrity::api());
     r
 }
 

@@ -21,6 +21,7 @@ mod hub_members;
 mod hubs;
 mod hygiene;
 mod import_export;
+mod integrity;
 mod lists;
 mod mail;
 mod open_data;

@@ -1,0 +1,98 @@
+//! The integrity red flags: a page anyone may read (the public flags; the bureau sees every
+//! flag, the internal ones marked), its Excel download and /api/v1/integrity.
+use crate::auth::{ApiVisitor, Lang, Visitor};
+use crate::domain::integrity::{self, FlagRow, RedFlag, Rule};
+use crate::routes::errors::{ApiError, PageError};
+use crate::routes::page::Page;
+use crate::routes::shared::Download;
+use crate::state::App;
+use rocket::serde::json::Json;
+use rocket::{State, get};
+use serde_json::{Value, json};
+
+pub const PER_PAGE: usize = 100;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![page, export]
+}
+
+pub fn api() -> Vec<rocket::Route> {
+    rocket::routes![api_list]
+}
+
+fn is_bureau(u: &Option<entity::user::Model>) -> bool {
+    u.as_ref().is_some_and(|u| u.role.is_bureau())
+}
+
+async fn flags(app: &App, bureau: bool) -> Result<Vec<RedFlag>, crate::error::AppError> {
+    integrity::flags(&app.reads, &app.config.integrity, &app.places, app.clock.now(), bureau).await
+}
+
+/// The flags of one rule (an unknown code narrows nothing), and a page of them.
+fn narrowed(all: &[RedFlag], rule: Option<&str>) -> (Option<Rule>, Vec<RedFlag>) {
+    let rule = rule.and_then(Rule::from_code);
+    (rule, all.iter().filter(|f| rule.is_none_or(|r| f.rule == r)).cloned().collect())
+}
+
+fn paged(rows: Vec<FlagRow>, page: Option<&str>) -> (Vec<FlagRow>, usize, usize) {
+    let pages = rows.len().div_ceil(PER_PAGE).max(1);
+    let n = page.and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    (rows.into_iter().skip((n - 1) * PER_PAGE).take(PER_PAGE).collect(), n, pages)
+}
+
+#[get("/integrity?<rule>&<page>")]
+async fn page(
+    reader: Page,
+    rule: Option<&str>,
+    page: Option<&str>,
+    app: &State<App>,
+) -> Result<crate::assets::Template, PageError> {
+    let bureau = is_bureau(&reader.user);
+    let all = flags(app, bureau).await?;
+    let summaries = integrity::summaries(&all, &app.config.integrity, reader.locale, bureau);
+    let (chosen, shown) = narrowed(&all, rule);
+    let total = shown.len();
+    let (rows, n, pages) = paged(integrity::rows(&shown, reader.locale), page);
+    let query = |p: usize| match chosen {
+        Some(r) => format!("rule={}&page={p}", r.code()),
+        None => format!("page={p}"),
+    };
+    let ctx = json!({
+        "bureau": bureau, "rules": summaries, "rows": rows, "total": total,
+        "chosen": chosen.map(Rule::code),
+        "paging": {
+            "page": n, "pages": pages,
+            "prev": (n > 1).then(|| query(n - 1)), "next": (n < pages).then(|| query(n + 1)),
+            "kept": chosen.map(|r| vec![("rule", r.code())]).unwrap_or_default(),
+        },
+    });
+    Ok(reader.render("integrity", ctx))
+}
+
+#[get("/integrity/export.xlsx?<rule>")]
+async fn export(v: Visitor, rule: Option<&str>, lang: Lang, app: &State<App>) -> Result<Download, PageError> {
+    let locale = lang.0;
+    let all = flags(app, is_bureau(&v.0)).await?;
+    let (_, shown) = narrowed(&all, rule);
+    let sheet = integrity::sheet(&integrity::rows(&shown, locale), locale);
+    let bytes = crate::domain::sheets::workbook(&[sheet], locale)?;
+    Ok(Download::xlsx(bytes, "integrity-flags.xlsx"))
+}
+
+#[get("/integrity?<rule>&<page>")]
+async fn api_list(
+    v: ApiVisitor,
+    rule: Option<&str>,
+    page: Option<&str>,
+    lang: Lang,
+    app: &State<App>,
+) -> Result<Json<Value>, ApiError> {
+    let locale = lang.0;
+    let bureau = is_bureau(&v.0);
+    let all = flags(app, bureau).await?;
+    let rules = integrity::summaries(&all, &app.config.integrity, locale, bureau);
+    let (_, shown) = narrowed(&all, rule);
+    let total = shown.len();
+    let (items, n, pages) = paged(integrity::rows(&shown, locale), page);
+    Ok(Json(json!({"rules": rules, "items": items, "total": total, "page": n, "pages": pages, "per_page": PER_PAGE})))
+}
