@@ -19,6 +19,7 @@ mod m20261202_000014_sealed_at_rest;
 mod m20261202_000015_jobs_and_quotas;
 mod m20261204_000016_payment_reversals;
 mod m20261204_000017_self_evaluation_drafts;
+mod m20261205_000018_bureau_reports;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_jobs_and_quotas::Migration),
             Box::new(m20261204_000016_payment_reversals::Migration),
             Box::new(m20261204_000017_self_evaluation_drafts::Migration),
+            Box::new(m20261205_000018_bureau_reports::Migration),
         ]
     }
 }

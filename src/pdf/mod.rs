@@ -6,10 +6,12 @@
 //! (a few milliseconds): call it from `spawn_blocking` in async handlers. [`Drawer`] is the
 //! drawer the rules ask for their documents through (`domain::documents::Draws`).
 
+pub mod bureau_report;
 mod chart;
 pub mod contract;
 mod draw;
 pub mod evaluation_report;
+pub mod figures;
 mod font;
 mod layout;
 pub mod readback;
@@ -146,6 +148,11 @@ impl Drawer {
         Arc::new(Drawer::new(fonts))
     }
 
+    /// A chart as SVG for a page, measured with the documents' font.
+    pub fn svg(&self, c: &Chart) -> String {
+        chart::svg(&*self.fonts, c, 560.0)
+    }
+
     fn drawn(&self, doc: &Document) -> Result<Drawn, DrawError> {
         let r = render(&self.fonts, doc)?;
         Ok(Drawn { bytes: r.bytes, pages: r.pages })
@@ -183,6 +190,12 @@ impl From<PdfError> for domain::error::AppError {
 impl Draws<ContractDocument> for Drawer {
     fn draw(&self, request: &ContractDocument) -> Result<Drawn, DrawError> {
         self.drawn(&contract_document(request))
+    }
+}
+
+impl Draws<domain::bureau_report::AnnualReport> for Drawer {
+    fn draw(&self, request: &domain::bureau_report::AnnualReport) -> Result<Drawn, DrawError> {
+        self.drawn(&bureau_report::document(request))
     }
 }
 

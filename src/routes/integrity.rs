@@ -1,19 +1,21 @@
 //! The integrity red flags: a page anyone may read (the public flags; the bureau sees every
 //! flag, the internal ones marked), its Excel download and /api/v1/integrity.
-use crate::auth::{ApiVisitor, Lang, Visitor};
+use crate::auth::{ApiVisitor, Lang, Officer, Posted, Visitor};
+use crate::domain::integrity::reviews;
 use crate::domain::integrity::{self, FlagRow, RedFlag, Rule};
+use crate::error::AppError;
 use crate::routes::errors::{ApiError, PageError};
-use crate::routes::page::Page;
+use crate::routes::page::{Page, PageResponse, done};
 use crate::routes::shared::Download;
 use crate::state::App;
 use rocket::serde::json::Json;
-use rocket::{State, get};
+use rocket::{State, get, post};
 use serde_json::{Value, json};
 
 pub const PER_PAGE: usize = 100;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![page, export]
+    rocket::routes![page, export, review]
 }
 
 pub fn api() -> Vec<rocket::Route> {
@@ -40,13 +42,13 @@ fn paged(rows: Vec<FlagRow>, page: Option<&str>) -> (Vec<FlagRow>, usize, usize)
     (rows.into_iter().skip((n - 1) * PER_PAGE).take(PER_PAGE).collect(), n, pages)
 }
 
-#[get("/integrity?<rule>&<page>")]
-async fn page(
-    reader: Page,
+/// The page's context: the rules with their counts, a page of the flags (of one rule).
+async fn context(
+    reader: &Page,
+    app: &App,
     rule: Option<&str>,
     page: Option<&str>,
-    app: &State<App>,
-) -> Result<crate::assets::Template, PageError> {
+) -> Result<Value, crate::error::AppError> {
     let bureau = is_bureau(&reader.user);
     let all = flags(app, bureau).await?;
     let summaries = integrity::summaries(&all, &app.config.integrity, reader.locale, bureau);
@@ -57,7 +59,7 @@ async fn page(
         Some(r) => format!("rule={}&page={p}", r.code()),
         None => format!("page={p}"),
     };
-    let ctx = json!({
+    Ok(json!({
         "bureau": bureau, "rules": summaries, "rows": rows, "total": total,
         "chosen": chosen.map(Rule::code),
         "paging": {
@@ -65,8 +67,63 @@ async fn page(
             "prev": (n > 1).then(|| query(n - 1)), "next": (n < pages).then(|| query(n + 1)),
             "kept": chosen.map(|r| vec![("rule", r.code())]).unwrap_or_default(),
         },
-    });
+    }))
+}
+
+#[get("/integrity?<rule>&<page>")]
+async fn page(
+    reader: Page,
+    rule: Option<&str>,
+    page: Option<&str>,
+    app: &State<App>,
+) -> Result<crate::assets::Template, PageError> {
+    let ctx = context(&reader, app, rule, page).await?;
     Ok(reader.render("integrity", ctx))
+}
+
+#[derive(rocket::FromForm)]
+struct ReviewForm {
+    #[field(default = String::new())]
+    csrf: String,
+    #[field(default = String::new())]
+    rule: String,
+    #[field(default = String::new())]
+    subject: String,
+    #[field(default = String::new())]
+    subject_id: String,
+    #[field(default = String::new())]
+    note: String,
+    /// Where the officer was: the rule shown and the page.
+    #[field(default = String::new())]
+    shown_rule: String,
+    #[field(default = String::new())]
+    shown_page: String,
+}
+crate::csrf_field!(ReviewForm);
+
+/// The bureau's note on a flag; refused, the page comes back with the note kept.
+#[post("/integrity/review", data = "<form>")]
+async fn review(
+    o: Officer,
+    reader: Page,
+    form: Posted<ReviewForm>,
+    app: &State<App>,
+) -> Result<PageResponse, PageError> {
+    let f = form.0;
+    let id = f.subject_id.trim().parse::<i32>().map_err(|_| AppError::NotFound)?;
+    let key = format!("{}-{}-{}", f.rule, f.subject, id);
+    match reviews::record(&app.db, &o.0, app.clock.now(), (&f.rule, &f.subject, id), &f.note).await {
+        Ok(()) => {
+            let rule = Rule::from_code(&f.shown_rule).map(|r| format!("rule={}&", r.code())).unwrap_or_default();
+            let page = f.shown_page.trim().parse::<usize>().unwrap_or(1);
+            Ok(done(format!("/integrity?{rule}page={page}#flag-{key}"), "flag.reviewed"))
+        }
+        Err(e) => {
+            let mut ctx = context(&reader, app, Some(&f.shown_rule), Some(&f.shown_page)).await?;
+            ctx["values"] = json!({"note": f.note, "key": key});
+            reader.refused("integrity", ctx, e)
+        }
+    }
 }
 
 #[get("/integrity/export.xlsx?<rule>")]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod confirm;
 pub mod contracts;
+pub mod dashboard;
 pub mod errors;
 pub mod evaluations;
 pub mod feeds;
@@ -80,6 +81,7 @@ pub fn pages() -> Vec<rocket::Route> {
     r.extend(home::routes());
     r.extend(portal::routes());
     r.extend(integrity::routes());
+    r.extend(dashboard::routes());
     r.extend(lists::routes());
     r.extend(feeds::routes());
     r.extend(accounts::pages());
@@ -106,6 +108,7 @@ pub fn api() -> Vec<rocket::Route> {
     r.extend(open_data::api());
     r.extend(portal::api());
     r.extend(integrity::api());
+    r.extend(dashboard::api());
     r
 }
 

@@ -12,6 +12,7 @@ mod audit;
 mod bids;
 mod calls;
 mod contracts;
+mod dashboard;
 mod demo;
 mod evaluation;
 mod faults;

@@ -85,7 +85,10 @@ pub struct Verified {
     pub provider: String,
     pub issued_at: String,
     pub language: String,
-    pub contract_status: entity::enums::ContractStatus,
+    /// For a contract's document: its status now; none for the bureau's annual report.
+    pub contract_status: Option<entity::enums::ContractStatus>,
+    /// For the bureau's annual report: its year.
+    pub year: Option<i32>,
 }
 
 /// Looks a digest up (64 hex digits, any case). Anyone may ask: a contract's number,
@@ -103,7 +106,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C, sha256: &str) -> AppResult<Optio
         .one(db)
         .await?
     else {
-        return Ok(None);
+        return bureau_report(db, &digest).await;
     };
     let k = contract::Entity::find_by_id(d.contract_id).one(db).await?.ok_or(AppError::NotFound)?;
     let org = organization::Entity::find_by_id(k.organization_id).one(db).await?.ok_or(AppError::NotFound)?;
@@ -114,6 +117,26 @@ pub async fn verify<C: ConnectionTrait>(db: &C, sha256: &str) -> AppResult<Optio
         provider: org.name,
         issued_at: crate::i18n::format_datetime(d.issued_at),
         language: d.language,
-        contract_status: k.status,
+        contract_status: Some(k.status),
+        year: None,
+    }))
+}
+
+/// An annual report the bureau issued, by its digest.
+async fn bureau_report<C: ConnectionTrait>(db: &C, digest: &str) -> AppResult<Option<Verified>> {
+    let found = entity::bureau_report::Entity::find()
+        .filter(entity::bureau_report::Column::Sha256.eq(digest))
+        .order_by_asc(entity::bureau_report::Column::Id)
+        .one(db)
+        .await?;
+    Ok(found.map(|r| Verified {
+        sha256: digest.to_string(),
+        kind: DocumentKind::BureauReport,
+        number: None,
+        provider: String::new(),
+        issued_at: crate::i18n::format_datetime(r.issued_at),
+        language: "zh-CN".into(),
+        contract_status: None,
+        year: Some(r.year),
     }))
 }

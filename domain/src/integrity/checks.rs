@@ -34,6 +34,7 @@ fn on_call(rule: Rule, c: &CallFacts, on: NaiveDate, detail: Msg) -> RedFlag {
         title: c.title.clone(),
         on,
         detail,
+        review: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn on_contract(rule: Rule, f: &Facts, k: &ContractFacts, on: NaiveDate, detail: 
         title: f.calls.get(&k.call_id).map(|c| c.title.clone()).unwrap_or_default(),
         on,
         detail,
+        review: None,
     }
 }
 

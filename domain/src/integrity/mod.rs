@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 mod checks;
 mod facts;
+pub mod reviews;
 
 pub use checks::evaluate;
 pub use facts::Facts;
@@ -134,6 +135,9 @@ pub struct RedFlag {
     /// The facts, in words (a catalogue key and its values).
     #[serde(skip)]
     pub detail: Msg,
+    /// What the bureau did about it, and when (read for the bureau only).
+    #[serde(skip)]
+    pub review: Option<(String, DateTime<Utc>)>,
 }
 
 /// Every flag in the records, newest first; the public ones only unless `bureau`.
@@ -147,6 +151,9 @@ pub async fn flags<C: ConnectionTrait>(
     let facts = Facts::load(db, bureau).await?;
     let mut out = evaluate(&facts, rules, now);
     out.retain(|f| bureau || f.rule.public());
+    if bureau {
+        reviews::attach(db, &mut out).await?;
+    }
     // Names for the repeat winners (a handful of organizations, read once).
     let winners =
         out.iter().filter(|f| f.rule == Rule::RepeatWinner).filter_map(|f| arg(&f.detail, "org")?.parse().ok());
@@ -243,6 +250,8 @@ pub struct FlagRow {
     pub on: NaiveDate,
     pub facts: String,
     pub public: bool,
+    pub note: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
 }
 
 pub fn rows(flags: &[RedFlag], locale: Locale) -> Vec<FlagRow> {
@@ -258,6 +267,8 @@ pub fn rows(flags: &[RedFlag], locale: Locale) -> Vec<FlagRow> {
             on: f.on,
             facts: describe(f, locale),
             public: f.rule.public(),
+            note: f.review.as_ref().map(|r| r.0.clone()),
+            reviewed_at: f.review.as_ref().map(|r| r.1),
         })
         .collect()
 }
@@ -269,6 +280,7 @@ const COLUMNS: &[crate::sheets::Column] = &[
     crate::sheets::col("项目", "Project", 40.0),
     crate::sheets::col("事实", "Facts", 60.0),
     crate::sheets::col("公开", "Public", 8.0),
+    crate::sheets::col("处理情况", "What was done", 40.0),
 ];
 
 /// The flags as a worksheet: the same rows the page lists for the reader.
@@ -289,6 +301,7 @@ pub fn sheet(rows: &[FlagRow], locale: Locale) -> crate::sheets::Sheet {
                     Cell::Text(r.title.clone()),
                     Cell::Text(r.facts.clone()),
                     Cell::Text(yes_no(r.public)),
+                    Cell::Text(r.note.clone().unwrap_or_default()),
                 ]
             })
             .collect(),

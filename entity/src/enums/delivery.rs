@@ -66,7 +66,10 @@ impl InstalmentStatus {
 
 code_enum!(
     /// What a stored contract document is.
-    DocumentKind { Contract = "contract", Amendment = "amendment", Countersigned = "countersigned", EvaluationReport = "evaluation_report" }
+    DocumentKind {
+        Contract = "contract", Amendment = "amendment", Countersigned = "countersigned",
+        EvaluationReport = "evaluation_report", BureauReport = "bureau_report",
+    }
 );
 
 code_enum!(

@@ -1,0 +1,94 @@
+//! What the bureau did about a red flag: an officer's note on the flag (checked and found
+//! in order, explained, referred to discipline inspection…), shown beside the flag and in
+//! the annual report. One note a flag; writing it again replaces it, and the audit log
+//! keeps every version.
+use super::{RedFlag, Rule, Subject};
+use crate::audit::{self, Actor};
+use crate::error::{AppError, AppResult};
+use crate::fields::field_error;
+use crate::i18n::Msg;
+use chrono::{DateTime, Utc};
+use entity::{call, contract, flag_review, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+
+pub const NOTE_MAX_CHARS: usize = 2000;
+
+fn subject_code(s: Subject) -> &'static str {
+    match s {
+        Subject::Call => "call",
+        Subject::Contract => "contract",
+    }
+}
+
+/// Puts each flag's note, if any, beside it.
+pub async fn attach<C: ConnectionTrait>(db: &C, flags: &mut [RedFlag]) -> AppResult<()> {
+    let notes = flag_review::Entity::find().all(db).await?;
+    for f in flags.iter_mut() {
+        f.review = notes
+            .iter()
+            .find(|n| n.rule == f.rule.code() && n.subject == subject_code(f.subject) && n.subject_id == f.subject_id)
+            .map(|n| (n.note.clone(), n.reviewed_at));
+    }
+    Ok(())
+}
+
+/// Records the bureau's note on a flag. The rule and the subject must name something that
+/// exists; an empty or overlong note is refused on the `note` field.
+pub async fn record(
+    db: &DatabaseConnection,
+    u: &user::Model,
+    now: DateTime<Utc>,
+    (rule, subject, subject_id): (&str, &str, i32),
+    note: &str,
+) -> AppResult<()> {
+    if !u.role.is_bureau() {
+        return Err(AppError::Forbidden);
+    }
+    let rule = Rule::from_code(rule).ok_or(AppError::NotFound)?;
+    let exists = match subject {
+        "call" => call::Entity::find_by_id(subject_id).one(db).await?.is_some(),
+        "contract" => contract::Entity::find_by_id(subject_id).one(db).await?.is_some(),
+        _ => false,
+    };
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(field_error("note", Msg::new("flag.note_required")));
+    }
+    if note.chars().count() > NOTE_MAX_CHARS {
+        return Err(field_error("note", Msg::new("flag.note_too_long").arg("max", NOTE_MAX_CHARS)));
+    }
+    let txn = db.begin().await?;
+    let updated = flag_review::Entity::update_many()
+        .col_expr(flag_review::Column::Note, Expr::value(note))
+        .col_expr(flag_review::Column::ReviewedBy, Expr::value(u.id))
+        .col_expr(flag_review::Column::ReviewedAt, Expr::value(now))
+        .filter(flag_review::Column::Rule.eq(rule.code()))
+        .filter(flag_review::Column::Subject.eq(subject))
+        .filter(flag_review::Column::SubjectId.eq(subject_id))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        flag_review::Entity::insert(flag_review::ActiveModel {
+            rule: Set(rule.code().into()),
+            subject: Set(subject.into()),
+            subject_id: Set(subject_id),
+            note: Set(note.into()),
+            reviewed_by: Set(u.id),
+            reviewed_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+    }
+    let payload = json!({"rule": rule.code(), "subject": subject, "subject_id": subject_id, "note": note});
+    audit::append(&txn, now, &Actor::user(u), "integrity.flag_reviewed", subject, subject_id, payload).await?;
+    txn.commit().await?;
+    Ok(())
+}
