@@ -23,8 +23,17 @@ pub struct PageCache {
 
 struct State {
     entries: HashMap<String, Entry>,
+    /// Computed values (the red flags, the dashboard's figures), kept on the same terms as
+    /// the pages: until something changes, and for the day.
+    memos: HashMap<String, Memo>,
     audit_seq: i64,
     checked_at: Option<Instant>,
+}
+
+struct Memo {
+    generation: u64,
+    day: NaiveDate,
+    value: Arc<dyn std::any::Any + Send + Sync>,
 }
 
 struct Entry {
@@ -42,7 +51,12 @@ impl PageCache {
             capacity,
             recheck,
             generation: AtomicU64::new(0),
-            state: Mutex::new(State { entries: HashMap::new(), audit_seq: -1, checked_at: None }),
+            state: Mutex::new(State {
+                entries: HashMap::new(),
+                memos: HashMap::new(),
+                audit_seq: -1,
+                checked_at: None,
+            }),
         }
     }
 
@@ -89,6 +103,26 @@ impl PageCache {
             s.entries.clear();
         }
         s.entries.insert(key, Entry { generation, day, until, html });
+    }
+
+    /// A value computed from data read at the present generation, on `day`.
+    pub fn memo<T: std::any::Any + Send + Sync>(&self, key: &str, day: NaiveDate) -> Option<Arc<T>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let m = s.memos.get(key).filter(|m| m.generation == generation && m.day == day)?;
+        m.value.clone().downcast::<T>().ok()
+    }
+
+    /// Keeps a value computed from data read at `generation` (taken before reading).
+    pub fn keep<T: std::any::Any + Send + Sync>(&self, key: String, generation: u64, day: NaiveDate, value: Arc<T>) {
+        if !self.enabled {
+            return;
+        }
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.memos.len() >= self.capacity && !s.memos.contains_key(&key) {
+            s.memos.clear();
+        }
+        s.memos.insert(key, Memo { generation, day, value });
     }
 
     pub fn generation(&self) -> u64 {
@@ -140,6 +174,17 @@ mod tests {
         }
         assert!(c.get("b", day, now).is_none(), "bounded");
         assert_eq!(c.get("d", day, now).as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn a_kept_value_lasts_until_a_change() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
+        let c = PageCache::new(true, 4, Duration::from_secs(3600));
+        c.keep("flags".into(), c.generation(), day, Arc::new(vec![1, 2, 3]));
+        assert_eq!(c.memo::<Vec<i32>>("flags", day).as_deref(), Some(&vec![1, 2, 3]));
+        assert!(c.memo::<String>("flags", day).is_none(), "asked as another type");
+        c.invalidate();
+        assert!(c.memo::<Vec<i32>>("flags", day).is_none());
     }
 
     #[test]

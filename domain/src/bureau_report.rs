@@ -155,3 +155,29 @@ pub async fn issue<D: Draws<AnnualReport> + ?Sized>(
     txn.commit().await?;
     Ok(row)
 }
+
+/// An issued report of the year, as the dashboard lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Issued {
+    pub id: i32,
+    pub issued_at: DateTime<Utc>,
+    pub sha256: String,
+}
+
+/// The reports issued for `year`, newest first.
+pub async fn issued<C: ConnectionTrait>(db: &C, year: i32) -> AppResult<Vec<Issued>> {
+    use sea_orm::QueryOrder;
+    let rows: Vec<(i32, DateTime<Utc>, String)> = bureau_report::Entity::find()
+        .select_only()
+        .columns([bureau_report::Column::Id, bureau_report::Column::IssuedAt, bureau_report::Column::Sha256])
+        .filter(bureau_report::Column::Year.eq(year))
+        .order_by_desc(bureau_report::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, issued_at, sha256)| Issued { id, issued_at, sha256 }).collect())
+}
+
+pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<bureau_report::Model> {
+    bureau_report::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}

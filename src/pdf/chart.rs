@@ -59,7 +59,7 @@ pub(crate) fn plot(m: &impl Measure, c: &Chart, total_w: f32) -> Plot {
     let scale_max = (top_max / step).ceil() * step;
     let scale = bar_w / scale_max;
     let mut y = 0.0;
-    for (line, _) in wrap(m, &c.caption, BODY, total_w) {
+    for (line, _) in wrap(m, &c.caption, BODY, total_w).into_iter().filter(|(l, _)| !l.is_empty()) {
         let x = (total_w - width(m, &line, BODY)) / 2.0;
         p.text(x, y + baseline(BODY * 1.6, BODY), BODY, &line);
         y += BODY * 1.6;

@@ -6,6 +6,7 @@ use crate::domain::integrity::{self, FlagRow, RedFlag, Rule};
 use crate::error::AppError;
 use crate::routes::errors::{ApiError, PageError};
 use crate::routes::page::{Page, PageResponse, done};
+use crate::routes::public_cache::memoized;
 use crate::routes::shared::Download;
 use crate::state::App;
 use rocket::serde::json::Json;
@@ -26,8 +27,11 @@ fn is_bureau(u: &Option<entity::user::Model>) -> bool {
     u.as_ref().is_some_and(|u| u.role.is_bureau())
 }
 
-async fn flags(app: &App, bureau: bool) -> Result<Vec<RedFlag>, crate::error::AppError> {
-    integrity::flags(&app.reads, &app.config.integrity, &app.places, app.clock.now(), bureau).await
+/// The flags the reader may see, kept until the records change (or the day does).
+async fn flags(app: &App, bureau: bool) -> Result<std::sync::Arc<Vec<RedFlag>>, crate::error::AppError> {
+    let key = if bureau { "integrity|bureau" } else { "integrity|public" };
+    memoized(app, key, || integrity::flags(&app.reads, &app.config.integrity, &app.places, app.clock.now(), bureau))
+        .await
 }
 
 /// The flags of one rule (an unknown code narrows nothing), and a page of them.

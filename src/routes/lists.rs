@@ -10,6 +10,7 @@ use crate::domain::procurement::calls::{self, Phase};
 use crate::domain::sheets;
 use crate::routes::errors::PageError;
 use crate::routes::page::Page;
+use crate::routes::public_cache::{Cacheable, PublicPage};
 use crate::routes::shared::Download;
 use crate::state::App;
 use entity::enums::{ContractStatus, EvaluationStatus, ServiceCategory};
@@ -101,7 +102,7 @@ fn filter_context(app: &App, f: &ListFilter, statuses: Vec<&'static str>, prefix
 
 async fn calls_of(app: &App, viewer: Option<&user::Model>) -> Result<Vec<(call::Model, Phase)>, PageError> {
     let now = app.clock.now();
-    Ok(calls::list(&app.db, viewer)
+    Ok(calls::list(&app.reads, viewer)
         .await?
         .into_iter()
         .map(|c| (calls::phase(&c, now), c))
@@ -109,10 +110,26 @@ async fn calls_of(app: &App, viewer: Option<&user::Model>) -> Result<Vec<(call::
         .collect())
 }
 
+/// The calls list; a visitor's copy is kept (as the registry's is) until the data changes or
+/// the next question or bid deadline turns a call's phase.
 #[get("/calls?<form..>")]
-async fn calls_page(page: Page, form: ListForm, app: &State<App>) -> Result<Template, PageError> {
+async fn calls_page(
+    page: Page,
+    form: ListForm,
+    app: &State<App>,
+    templates: &State<crate::assets::Pages>,
+    uri: &rocket::http::uri::Origin<'_>,
+) -> Result<PublicPage, PageError> {
+    let what = format!("calls|{}", uri.query().map(|q| q.as_str()).unwrap_or(""));
+    let (cacheable, kept) = Cacheable::begin(&page, app, &what).await?;
+    if let Some(kept) = kept {
+        return Ok(kept);
+    }
     let f = form.filter();
     let all = calls_of(app, page.user.as_ref()).await?;
+    let now = app.clock.now();
+    let until =
+        all.iter().flat_map(|(c, _)| [c.question_deadline, c.bid_deadline]).flatten().filter(|t| *t > now).min();
     let years = all.iter().map(|(c, _)| lists::call_year(c)).collect();
     let bureau = page.user.as_ref().is_some_and(|u| u.role.is_bureau());
     let phases = Phase::ALL.iter().filter(|p| bureau || **p != Phase::Draft).map(|p| p.code()).collect();
@@ -128,7 +145,7 @@ async fn calls_page(page: Page, form: ListForm, app: &State<App>) -> Result<Temp
     let mut ctx = filter_context(app, &f, phases, "phase", years);
     ctx["calls"] = json!(rows);
     ctx["paging"] = paging;
-    Ok(page.render("calls/list", ctx))
+    cacheable.finish(&page, app, templates, "calls/list", ctx, until)
 }
 
 #[get("/calls/export.xlsx?<f..>")]

@@ -15,6 +15,24 @@ use serde_json::Value;
 pub enum PublicPage {
     Rendered(Box<Template>),
     Cached(RawHtml<String>),
+    /// A kept page, served from the cache's copy without copying it.
+    Kept(RawHtml<KeptHtml>),
+}
+
+/// A kept page's text as a response body.
+pub struct KeptHtml(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for KeptHtml {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for KeptHtml {
+    fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        let len = self.0.len();
+        rocket::Response::build().sized_body(len, std::io::Cursor::new(self)).ok()
+    }
 }
 
 /// A page that may be served from the cache: its key (none for a reader with an account
@@ -36,7 +54,7 @@ impl Cacheable {
         let kept = key
             .as_deref()
             .and_then(|k| app.pages.get(k, app.clock.today_local(), app.clock.now()))
-            .map(|html| PublicPage::Cached(RawHtml(html.to_string())));
+            .map(|html| PublicPage::Kept(RawHtml(KeptHtml(html))));
         Ok((Cacheable { key, generation }, kept))
     }
 
@@ -55,4 +73,25 @@ impl Cacheable {
         app.pages.put(key, self.generation, app.clock.today_local(), until, std::sync::Arc::from(html.as_str()));
         Ok(PublicPage::Cached(RawHtml(html)))
     }
+}
+
+/// A value computed from the data (the red flags, the dashboard), kept until the data
+/// changes or the day does; computed again otherwise.
+pub async fn memoized<T, F, Fut>(app: &App, key: &str, compute: F) -> Result<std::sync::Arc<T>, AppError>
+where
+    T: std::any::Any + Send + Sync,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    if app.pages.enabled() && app.pages.needs_recheck() {
+        app.pages.observe_audit_seq(crate::domain::audit::latest_seq(&app.reads).await?);
+    }
+    let day = app.clock.today_local();
+    let generation = app.pages.generation();
+    if let Some(v) = app.pages.memo::<T>(key, day) {
+        return Ok(v);
+    }
+    let v = std::sync::Arc::new(compute().await?);
+    app.pages.keep(key.to_string(), generation, day, v.clone());
+    Ok(v)
 }

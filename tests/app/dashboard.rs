@@ -100,8 +100,12 @@ async fn an_annual_report_is_issued_kept_and_checkable_with_what_was_done_about_
         .await;
     assert_eq!(unknown.status, Status::NotFound);
     // The report: the figures, the projects and the note, drawn and kept.
-    let pdf = officer.get(&app, "/dashboard/annual-report.pdf?year=2026").await;
+    let issued = officer.post(&app, "/dashboard/annual-report", &[("year", "2026")]).await;
+    assert_eq!(issued.status, Status::SeeOther, "{}", issued.body);
+    let at = issued.location.clone().expect("where the report is kept");
+    let pdf = officer.get(&app, &at).await;
     assert_eq!(pdf.status, Status::Ok, "{}", pdf.body);
+    assert!(officer.get(&app, "/dashboard?year=2026").await.body.contains(&at), "listed on the dashboard");
     let text = squeeze(&pdf_text(&pdf.bytes));
     assert!(text.contains("2026年政府购买社会组织服务年度报告"), "{text}");
     assert!(text.contains(&squeeze(note)));
@@ -120,6 +124,9 @@ async fn an_annual_report_is_issued_kept_and_checkable_with_what_was_done_about_
     assert!(audit.iter().any(|e| e.action == "integrity.flag_reviewed"));
     // Only the bureau issues it.
     let mut member = app.login_as("member@ngo.cn", entity::enums::Role::NgoMember, None).await;
-    let r = member.get(&app, "/dashboard/annual-report.pdf").await;
-    assert!(matches!(r.status, Status::Forbidden | Status::SeeOther | Status::NotFound), "{}", r.status);
+    for r in [member.get(&app, &at).await, member.post(&app, "/dashboard/annual-report", &[("year", "2026")]).await] {
+        assert!(matches!(r.status, Status::Forbidden | Status::SeeOther | Status::NotFound), "{}", r.status);
+        assert!(r.location.as_deref().is_none_or(|l| !l.starts_with("/dashboard/annual-reports/")));
+    }
+    assert_eq!(app.agent().get(&app, &at).await.status, Status::SeeOther, "a visitor is sent to log in");
 }
