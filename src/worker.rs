@@ -93,6 +93,8 @@ pub async fn run_reminders(app: &App) {
         &app.config.evaluations,
     )
     .await;
+    let announcements =
+        crate::domain::subscriptions::announce(&app.db, &app.emails, &app.config.public_origin, app.clock.now()).await;
     // At least one signed checkpoint of the audit log a day.
     let checkpoint = app.notary.if_due(&app.db, app.clock.now()).await;
     let errors: Vec<String> = [
@@ -100,6 +102,7 @@ pub async fn run_reminders(app: &App) {
         reminders.map(|_| ()),
         contract_reminders.map(|_| ()),
         evaluation_reminders.map(|_| ()),
+        announcements.map(|_| ()),
     ]
     .into_iter()
     .filter_map(Result::err)

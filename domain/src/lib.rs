@@ -41,6 +41,7 @@ pub mod sealing;
 pub mod secrets;
 pub mod sessions;
 pub mod sheets;
+pub mod subscriptions;
 pub mod todo;
 pub mod uscc;
 pub mod xlsx_limits;

@@ -19,6 +19,7 @@ pub mod call_amendment;
 pub mod call_criterion;
 pub mod call_instalment;
 pub mod call_question;
+pub mod call_subscription;
 pub mod challenge;
 pub mod claim;
 pub mod community;

@@ -1,6 +1,7 @@
 //! The bureau's annual report (年度报告), issued as a PDF for a year and kept byte for byte
 //! with its SHA-256, so a printed or forwarded copy can be checked at /documents/verify;
-//! and what an officer did about each integrity red flag (the report lists it).
+//! what an officer did about each integrity red flag (the report lists it); and visitors'
+//! subscriptions to new calls by email (confirmed by a link, ended by one click).
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -48,10 +49,35 @@ impl MigrationTrait for Migration {
                 .unique()
                 .take(),
         )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("call_subscriptions")
+                .col(pk_auto("id"))
+                .col(string_len("email", 254))
+                .col(string_len("locale", 8))
+                .col(string_len("category", 32))
+                .col(string_len("token", 64).unique_key())
+                .col(timestamp_with_time_zone_null("confirmed_at"))
+                .col(timestamp_with_time_zone_null("unsubscribed_at"))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_call_subscriptions_email_category")
+                .table("call_subscriptions")
+                .col("email")
+                .col("category")
+                .unique()
+                .take(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table("call_subscriptions").to_owned()).await?;
         m.drop_table(Table::drop().table("flag_reviews").to_owned()).await?;
         m.drop_table(Table::drop().table("bureau_reports").to_owned()).await
     }

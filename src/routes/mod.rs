@@ -21,6 +21,7 @@ pub mod procurement;
 pub mod public_cache;
 pub mod registry;
 pub mod shared;
+pub mod subscriptions;
 pub mod todo;
 pub mod uploads;
 
@@ -80,6 +81,7 @@ pub fn pages() -> Vec<rocket::Route> {
     let mut r = rocket::routes![page_unavailable, form_page];
     r.extend(home::routes());
     r.extend(portal::routes());
+    r.extend(subscriptions::routes());
     r.extend(integrity::routes());
     r.extend(dashboard::routes());
     r.extend(lists::routes());

@@ -33,4 +33,5 @@ mod races;
 mod route_table;
 mod sealing;
 mod security;
+mod subscriptions;
 mod todo;

@@ -46,7 +46,10 @@ pub struct DistrictView {
     pub name_en: String,
     pub communities: Vec<CommunityItem>,
     pub active_organizations: u64,
+    /// The nearest deadlines first, as many as the front page shows.
     pub open_calls: Vec<OpenCall>,
+    /// Open calls serving the district beyond those listed.
+    pub more_open_calls: usize,
     pub projects: Vec<ProjectCard>,
     pub projects_total: usize,
     pub page: usize,
@@ -77,6 +80,7 @@ pub async fn build<C: ConnectionTrait>(
     });
     let year = to_local(now).year();
     let figures = year_figures(year, &serving, &paid_in_year(db, year).await?);
+    let open_calls = open_calls_serving(db, id, now).await?;
     let pages = serving.len().div_ceil(PROJECTS_PER_PAGE).max(1);
     let page = page.clamp(1, pages);
     let shown: Vec<&SignedContract> =
@@ -93,7 +97,8 @@ pub async fn build<C: ConnectionTrait>(
             .map(|c| CommunityItem { id: c.id, name: c.name_zh.clone(), kind: c.kind })
             .collect(),
         active_organizations,
-        open_calls: open_calls_serving(db, id, now).await?,
+        more_open_calls: open_calls.len().saturating_sub(super::home::OPEN_CALLS_SHOWN as usize),
+        open_calls: open_calls.into_iter().take(super::home::OPEN_CALLS_SHOWN as usize).collect(),
         projects: project_cards(db, &shown).await?,
         projects_total: serving.len(),
         page,
