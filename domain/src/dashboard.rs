@@ -320,60 +320,50 @@ async fn evaluation_grades<C: ConnectionTrait>(db: &C, year: i32) -> AppResult<V
         .collect())
 }
 
-/// The dashboard's tables as worksheets (the figures the charts draw, as numbers).
-pub fn sheets(d: &Dashboard, locale: crate::i18n::Locale) -> Vec<crate::sheets::Sheet> {
+fn money_columns(first: (&'static str, &'static str)) -> Vec<crate::sheets::Column> {
+    use crate::sheets::col;
+    vec![
+        col(first.0, first.1, 20.0),
+        col("签约金额", "Contracted", 16.0),
+        col("已支付", "Paid", 16.0),
+        col("项目数", "Projects", 10.0),
+    ]
+}
+
+fn count_sheet(zh: &'static str, en: &'static str, rows: Vec<(String, i64)>) -> crate::sheets::Sheet {
     use crate::sheets::{Cell, Sheet, col};
-    let t = |k: &str| locale.t(k).to_string();
-    let money_cols = |first: (&'static str, &'static str)| {
-        vec![
-            col(first.0, first.1, 20.0),
-            col("签约金额", "Contracted", 16.0),
-            col("已支付", "Paid", 16.0),
-            col("项目数", "Projects", 10.0),
-        ]
-    };
-    let count_sheet = |zh: &'static str, en: &'static str, rows: Vec<(String, i64)>| Sheet {
+    Sheet {
         name_zh: zh,
         name_en: en,
         columns: vec![col("项目", "Item", 28.0), col("数量", "Count", 12.0)],
         rows: rows.into_iter().map(|(k, n)| vec![Cell::Text(k), Cell::Int(n)]).collect(),
+    }
+}
+
+/// The money sheets: by category, by district, by year.
+fn money_sheets(d: &Dashboard, locale: crate::i18n::Locale) -> Vec<crate::sheets::Sheet> {
+    use crate::sheets::{Cell, Sheet, col};
+    let t = |k: &str| locale.t(k).to_string();
+    let money_row = |label: String, contracted: Money, paid: Money, projects: usize| {
+        vec![Cell::Text(label), Cell::Fen(contracted.0), Cell::Fen(paid.0), Cell::Int(projects as i64)]
     };
-    let c = &d.calls;
     vec![
         Sheet {
             name_zh: "按服务类别",
             name_en: "By category",
-            columns: money_cols(("服务类别", "Category")),
+            columns: money_columns(("服务类别", "Category")),
             rows: d
                 .figures
                 .by_category
                 .iter()
-                .map(|x| {
-                    vec![
-                        Cell::Text(t(&format!("category.{}", x.category.code()))),
-                        Cell::Fen(x.contracted.0),
-                        Cell::Fen(x.paid.0),
-                        Cell::Int(x.projects as i64),
-                    ]
-                })
+                .map(|x| money_row(t(&format!("category.{}", x.category.code())), x.contracted, x.paid, x.projects))
                 .collect(),
         },
         Sheet {
             name_zh: "按区",
             name_en: "By district",
-            columns: money_cols(("区", "District")),
-            rows: d
-                .districts
-                .iter()
-                .map(|x| {
-                    vec![
-                        Cell::Text(x.district.clone()),
-                        Cell::Fen(x.contracted.0),
-                        Cell::Fen(x.paid.0),
-                        Cell::Int(x.projects as i64),
-                    ]
-                })
-                .collect(),
+            columns: money_columns(("区", "District")),
+            rows: d.districts.iter().map(|x| money_row(x.district.clone(), x.contracted, x.paid, x.projects)).collect(),
         },
         Sheet {
             name_zh: "按年度",
@@ -385,41 +375,38 @@ pub fn sheets(d: &Dashboard, locale: crate::i18n::Locale) -> Vec<crate::sheets::
                 .map(|y| vec![Cell::Int(y.year.into()), Cell::Fen(y.contracted.0), Cell::Fen(y.paid.0)])
                 .collect(),
         },
-        count_sheet(
-            "采购",
-            "Calls",
-            vec![
-                (t("dashboard.calls_published"), c.published as i64),
-                (t("dashboard.calls_opened"), c.opened as i64),
-                (t("dashboard.bids"), c.bids as i64),
-                (t("dashboard.calls_under_three"), c.under_three as i64),
-                (t("dashboard.calls_awarded"), c.awarded as i64),
-                (t("dashboard.calls_failed"), c.failed as i64),
-            ],
-        ),
-        count_sheet(
-            "组织",
-            "Organizations",
-            d.org_types
-                .iter()
-                .map(|x| (t(&format!("org_type.{}", x.key.code())), x.n))
-                .chain(
-                    d.grades
-                        .iter()
-                        .map(|g| (if g.key == 0 { t("dashboard.no_grade") } else { format!("{}A", g.key) }, g.n)),
-                )
-                .chain(d.listed.iter().map(|l| (t(&format!("list_kind.{}", l.key.code())), l.n)))
-                .collect(),
-        ),
-        count_sheet(
-            "评估等次",
-            "Evaluation grades",
-            d.grades_released.iter().map(|g| (t(&format!("evaluation_grade.{}", g.key.code())), g.n)).collect(),
-        ),
-        count_sheet(
-            "风险提示",
-            "Red flags",
-            d.flags.iter().map(|(r, n)| (t(&format!("flag.rule.{}", r.code())), *n as i64)).collect(),
-        ),
     ]
+}
+
+/// The dashboard's tables as worksheets (the figures the charts draw, as numbers).
+pub fn sheets(d: &Dashboard, locale: crate::i18n::Locale) -> Vec<crate::sheets::Sheet> {
+    let t = |k: &str| locale.t(k).to_string();
+    let c = &d.calls;
+    let grade = |g: i32| if g == 0 { t("dashboard.no_grade") } else { format!("{g}A") };
+    let mut out = money_sheets(d, locale);
+    out.push(count_sheet(
+        "采购",
+        "Calls",
+        vec![
+            (t("dashboard.calls_published"), c.published as i64),
+            (t("dashboard.calls_opened"), c.opened as i64),
+            (t("dashboard.bids"), c.bids as i64),
+            (t("dashboard.calls_under_three"), c.under_three as i64),
+            (t("dashboard.calls_awarded"), c.awarded as i64),
+            (t("dashboard.calls_failed"), c.failed as i64),
+        ],
+    ));
+    let orgs = d
+        .org_types
+        .iter()
+        .map(|x| (t(&format!("org_type.{}", x.key.code())), x.n))
+        .chain(d.grades.iter().map(|g| (grade(g.key), g.n)))
+        .chain(d.listed.iter().map(|l| (t(&format!("list_kind.{}", l.key.code())), l.n)))
+        .collect();
+    out.push(count_sheet("组织", "Organizations", orgs));
+    let grades = d.grades_released.iter().map(|g| (t(&format!("evaluation_grade.{}", g.key.code())), g.n)).collect();
+    out.push(count_sheet("评估等次", "Evaluation grades", grades));
+    let flags = d.flags.iter().map(|(r, n)| (t(&format!("flag.rule.{}", r.code())), *n as i64)).collect();
+    out.push(count_sheet("风险提示", "Red flags", flags));
+    out
 }

@@ -56,8 +56,11 @@ export async function start() {
     async stop() {
       await accessibility.settled();
       await browser.close();
+      // Wait for the server to be gone before removing its folder: it may still be writing.
+      const gone = new Promise((r) => { if (server.exitCode !== null || server.signalCode !== null) r(); else server.once('exit', r); });
       server.kill();
-      rmSync(work, { recursive: true, force: true });
+      await gone;
+      rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       accessibility.assertClean();
     },
     /** A phone with JavaScript off. */

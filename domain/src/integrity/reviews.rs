@@ -9,10 +9,7 @@ use crate::fields::field_error;
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
 use entity::{call, contract, flag_review, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
 use serde_json::json;
 
 pub const NOTE_MAX_CHARS: usize = 2000;
@@ -65,28 +62,26 @@ pub async fn record(
         return Err(field_error("note", Msg::new("flag.note_too_long").arg("max", NOTE_MAX_CHARS)));
     }
     let txn = db.begin().await?;
-    let updated = flag_review::Entity::update_many()
-        .col_expr(flag_review::Column::Note, Expr::value(note))
-        .col_expr(flag_review::Column::ReviewedBy, Expr::value(u.id))
-        .col_expr(flag_review::Column::ReviewedAt, Expr::value(now))
-        .filter(flag_review::Column::Rule.eq(rule.code()))
-        .filter(flag_review::Column::Subject.eq(subject))
-        .filter(flag_review::Column::SubjectId.eq(subject_id))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        flag_review::Entity::insert(flag_review::ActiveModel {
-            rule: Set(rule.code().into()),
-            subject: Set(subject.into()),
-            subject_id: Set(subject_id),
-            note: Set(note.into()),
-            reviewed_by: Set(u.id),
-            reviewed_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
-    }
+    // One statement: a note written at the same instant by two officers replaces, never fails.
+    let upsert = sea_orm::sea_query::OnConflict::columns([
+        flag_review::Column::Rule,
+        flag_review::Column::Subject,
+        flag_review::Column::SubjectId,
+    ])
+    .update_columns([flag_review::Column::Note, flag_review::Column::ReviewedBy, flag_review::Column::ReviewedAt])
+    .to_owned();
+    flag_review::Entity::insert(flag_review::ActiveModel {
+        rule: Set(rule.code().into()),
+        subject: Set(subject.into()),
+        subject_id: Set(subject_id),
+        note: Set(note.into()),
+        reviewed_by: Set(u.id),
+        reviewed_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(upsert)
+    .exec_without_returning(&txn)
+    .await?;
     let payload = json!({"rule": rule.code(), "subject": subject, "subject_id": subject_id, "note": note});
     audit::append(&txn, now, &Actor::user(u), "integrity.flag_reviewed", subject, subject_id, payload).await?;
     txn.commit().await?;

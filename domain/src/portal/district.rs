@@ -3,7 +3,7 @@
 //! with the year's figures. A contract whose call names no district serves the whole city
 //! and shows under every district.
 use super::home::{OpenCall, organization_names};
-use super::{SignedContract, YearFigures, days_left, paid_in_year, signed_contracts, year_figures};
+use super::{SignedContract, YearFigures, paid_in_year, signed_contracts, year_figures};
 use crate::error::{AppError, AppResult};
 use crate::i18n::to_local;
 use crate::money::Money;
@@ -125,19 +125,7 @@ async fn open_calls_serving<C: ConnectionTrait>(
             let ds: Vec<i32> = serde_json::from_str(&c.area_district_ids).unwrap_or_default();
             ds.is_empty() || ds.contains(&district_id)
         })
-        .filter_map(|c| {
-            let deadline = c.bid_deadline?;
-            Some(OpenCall {
-                id: c.id,
-                reference: c.reference,
-                title: c.title,
-                category: c.category,
-                method: c.method,
-                budget: Money(c.budget_ceiling_fen),
-                bid_deadline: deadline,
-                days_left: days_left(now, deadline),
-            })
-        })
+        .filter_map(|c| OpenCall::of(c, now))
         .collect())
 }
 

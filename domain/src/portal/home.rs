@@ -28,6 +28,23 @@ pub struct OpenCall {
     pub days_left: i64,
 }
 
+impl OpenCall {
+    /// A published call as the portal lists it, with its days left (none without a deadline).
+    pub fn of(c: call::Model, now: DateTime<Utc>) -> Option<OpenCall> {
+        let deadline = c.bid_deadline?;
+        Some(OpenCall {
+            id: c.id,
+            reference: c.reference,
+            title: c.title,
+            category: c.category,
+            method: c.method,
+            budget: Money(c.budget_ceiling_fen),
+            bid_deadline: deadline,
+            days_left: days_left(now, deadline),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RecentAward {
     pub call_id: i32,
@@ -128,22 +145,7 @@ pub async fn open_calls<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppRe
         .limit(OPEN_CALLS_SHOWN)
         .all(db)
         .await?;
-    let calls: Vec<OpenCall> = rows
-        .into_iter()
-        .filter_map(|c| {
-            let deadline = c.bid_deadline?;
-            Some(OpenCall {
-                id: c.id,
-                reference: c.reference,
-                title: c.title,
-                category: c.category,
-                method: c.method,
-                budget: Money(c.budget_ceiling_fen),
-                bid_deadline: deadline,
-                days_left: days_left(now, deadline),
-            })
-        })
-        .collect();
+    let calls: Vec<OpenCall> = rows.into_iter().filter_map(|c| OpenCall::of(c, now)).collect();
     let more = total.saturating_sub(calls.len() as u64);
     Ok((calls, more))
 }
