@@ -178,6 +178,10 @@ pub async fn issued<C: ConnectionTrait>(db: &C, year: i32) -> AppResult<Vec<Issu
     Ok(rows.into_iter().map(|(id, issued_at, sha256)| Issued { id, issued_at, sha256 }).collect())
 }
 
-pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<bureau_report::Model> {
+/// An issued report, for the bureau.
+pub async fn get<C: ConnectionTrait>(db: &C, u: &user::Model, id: i32) -> AppResult<bureau_report::Model> {
+    if !u.role.is_bureau() {
+        return Err(AppError::Forbidden);
+    }
     bureau_report::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }

@@ -7,7 +7,7 @@ use crate::i18n::to_local;
 use crate::integrity::{self, IntegrityRules, Rule};
 use crate::money::Money;
 use crate::organizations::Places;
-use crate::portal::{SignedContract, YearFigures, paid_in_year, signed_contracts, year_figures};
+use crate::portal::{SignedContract, YearFigures, paid_by_year, paid_in_year, signed_contracts, year_figures};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::enums::{CallStatus, EvaluationGrade, EvaluationStatus, ListKind, MembershipStage, OrgStatus, OrgType};
 use entity::{
@@ -75,7 +75,7 @@ pub struct Dashboard {
     pub org_types: Vec<Count<OrgType>>,
     /// Current assessment grades (1–5) of active organizations; 0: none.
     pub grades: Vec<Count<i32>>,
-    /// Active organizations on the abnormal-activity or serious-dishonesty list now.
+    /// Organizations on the abnormal-activity or serious-dishonesty list now.
     pub listed: Vec<Count<ListKind>>,
     pub hubs: Vec<HubFigures>,
     pub milestones_accepted: usize,
@@ -119,11 +119,15 @@ pub async fn build<C: ConnectionTrait>(
             DistrictMoney { district: d.name_zh.clone(), contracted: f.contracted, paid: f.paid, projects: f.projects }
         })
         .collect();
-    let mut by_year = Vec::new();
-    for y in &years {
-        let f = year_figures(*y, &all, &paid_in_year(db, *y).await?);
-        by_year.push(YearMoney { year: *y, contracted: f.contracted, paid: f.paid });
-    }
+    let paid_by_year = paid_by_year(db).await?;
+    let none = HashMap::new();
+    let by_year = years
+        .iter()
+        .map(|y| {
+            let f = year_figures(*y, &all, paid_by_year.get(y).unwrap_or(&none));
+            YearMoney { year: *y, contracted: f.contracted, paid: f.paid }
+        })
+        .collect();
     let (accepted, on_time, overdue) = milestones(db, today).await?;
     let flags = integrity::flags(db, rules, places, now, true).await?;
     Ok(Dashboard {
@@ -215,6 +219,15 @@ async fn grades<C: ConnectionTrait>(db: &C, today: NaiveDate) -> AppResult<Vec<C
         .column_as(Expr::from(Func::max(Expr::col(assessment_grade::Column::Grade))), "g")
         .filter(assessment_grade::Column::ValidFrom.lte(today))
         .filter(assessment_grade::Column::ValidTo.gte(today))
+        .filter(
+            assessment_grade::Column::OrganizationId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(organization::Column::Id)
+                    .from(organization::Entity)
+                    .and_where(organization::Column::Status.eq(OrgStatus::Active))
+                    .to_owned(),
+            ),
+        )
         .group_by(assessment_grade::Column::OrganizationId)
         .into_tuple()
         .all(db)

@@ -88,7 +88,7 @@ async fn issue_report(o: Officer, form: Posted<ReportForm>, app: &State<App>) ->
 
 /// An issued annual report, as it was issued.
 #[get("/dashboard/annual-reports/<id>")]
-async fn annual_report(_o: Officer, id: i32, app: &State<App>) -> Result<Download, PageError> {
-    let kept = bureau_report::get(&app.reads, id).await?;
+async fn annual_report(o: Officer, id: i32, app: &State<App>) -> Result<Download, PageError> {
+    let kept = bureau_report::get(&app.reads, &o.0, id).await?;
     Ok(Download::file(kept.data, "pdf", &format!("annual-report-{}.pdf", kept.year), false))
 }

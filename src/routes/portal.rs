@@ -38,8 +38,7 @@ async fn district_page(
     app: &State<App>,
     templates: &State<crate::assets::Pages>,
 ) -> Result<PublicPage, PageError> {
-    // A page number that is not one shows the first page rather than an error.
-    let n = page.and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1);
+    let n = page_number(page);
     let (cacheable, kept) = Cacheable::begin(&reader, app, &format!("district|{id}|{n}")).await?;
     if let Some(kept) = kept {
         return Ok(kept);
@@ -73,12 +72,13 @@ async fn home_api(app: &State<App>) -> Result<Json<home::PortalHome>, ApiError> 
 }
 
 #[get("/districts/<id>?<page>")]
-async fn district_api(
-    id: i32,
-    page: Option<usize>,
-    app: &State<App>,
-) -> Result<Json<district::DistrictView>, ApiError> {
-    Ok(Json(district::build(&app.reads, &app.places, id, page.unwrap_or(1), app.clock.now()).await?))
+async fn district_api(id: i32, page: Option<&str>, app: &State<App>) -> Result<Json<district::DistrictView>, ApiError> {
+    Ok(Json(district::build(&app.reads, &app.places, id, page_number(page), app.clock.now()).await?))
+}
+
+/// A page number that is not one shows the first page rather than an error.
+fn page_number(page: Option<&str>) -> usize {
+    page.and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1)
 }
 
 #[get("/projects/<id>")]

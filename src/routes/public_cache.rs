@@ -11,6 +11,15 @@ use chrono::{DateTime, Utc};
 use rocket::response::content::RawHtml;
 use serde_json::Value;
 
+/// Reads the audit log's newest entry when it is time to, so changes made by another
+/// server or the command line mark the kept pages and values stale.
+async fn recheck(app: &App) -> Result<(), AppError> {
+    if app.pages.needs_recheck() {
+        app.pages.observe_audit_seq(crate::domain::audit::latest_seq(&app.reads).await?);
+    }
+    Ok(())
+}
+
 #[derive(rocket::Responder)]
 pub enum PublicPage {
     Rendered(Box<Template>),
@@ -46,8 +55,8 @@ impl Cacheable {
     /// The kept page for `what` (the page's name and its query), if it is still good.
     pub async fn begin(page: &Page, app: &App, what: &str) -> Result<(Cacheable, Option<PublicPage>), PageError> {
         let key = (app.pages.enabled() && page.is_public_view()).then(|| format!("{}|{what}", page.locale.tag()));
-        if key.is_some() && app.pages.needs_recheck() {
-            app.pages.observe_audit_seq(crate::domain::audit::latest_seq(&app.reads).await?);
+        if key.is_some() {
+            recheck(app).await?;
         }
         // Taken before reading, so a write racing this render leaves the page marked stale.
         let generation = app.pages.generation();
@@ -83,8 +92,8 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
-    if app.pages.enabled() && app.pages.needs_recheck() {
-        app.pages.observe_audit_seq(crate::domain::audit::latest_seq(&app.reads).await?);
+    if app.pages.enabled() {
+        recheck(app).await?;
     }
     let day = app.clock.today_local();
     let generation = app.pages.generation();

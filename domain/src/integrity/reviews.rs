@@ -14,10 +14,16 @@ use serde_json::json;
 
 pub const NOTE_MAX_CHARS: usize = 2000;
 
-fn subject_code(s: Subject) -> &'static str {
-    match s {
-        Subject::Call => "call",
-        Subject::Contract => "contract",
+impl Subject {
+    pub fn code(self) -> &'static str {
+        match self {
+            Subject::Call => "call",
+            Subject::Contract => "contract",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Subject> {
+        [Subject::Call, Subject::Contract].into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -27,7 +33,7 @@ pub async fn attach<C: ConnectionTrait>(db: &C, flags: &mut [RedFlag]) -> AppRes
     for f in flags.iter_mut() {
         f.review = notes
             .iter()
-            .find(|n| n.rule == f.rule.code() && n.subject == subject_code(f.subject) && n.subject_id == f.subject_id)
+            .find(|n| n.rule == f.rule.code() && n.subject == f.subject.code() && n.subject_id == f.subject_id)
             .map(|n| (n.note.clone(), n.reviewed_at));
     }
     Ok(())
@@ -46,10 +52,10 @@ pub async fn record(
         return Err(AppError::Forbidden);
     }
     let rule = Rule::from_code(rule).ok_or(AppError::NotFound)?;
+    let subject = Subject::from_code(subject).ok_or(AppError::NotFound)?;
     let exists = match subject {
-        "call" => call::Entity::find_by_id(subject_id).one(db).await?.is_some(),
-        "contract" => contract::Entity::find_by_id(subject_id).one(db).await?.is_some(),
-        _ => false,
+        Subject::Call => call::Entity::find_by_id(subject_id).one(db).await?.is_some(),
+        Subject::Contract => contract::Entity::find_by_id(subject_id).one(db).await?.is_some(),
     };
     if !exists {
         return Err(AppError::NotFound);
@@ -72,7 +78,7 @@ pub async fn record(
     .to_owned();
     flag_review::Entity::insert(flag_review::ActiveModel {
         rule: Set(rule.code().into()),
-        subject: Set(subject.into()),
+        subject: Set(subject.code().into()),
         subject_id: Set(subject_id),
         note: Set(note.into()),
         reviewed_by: Set(u.id),
@@ -82,8 +88,8 @@ pub async fn record(
     .on_conflict(upsert)
     .exec_without_returning(&txn)
     .await?;
-    let payload = json!({"rule": rule.code(), "subject": subject, "subject_id": subject_id, "note": note});
-    audit::append(&txn, now, &Actor::user(u), "integrity.flag_reviewed", subject, subject_id, payload).await?;
+    let payload = json!({"rule": rule.code(), "subject": subject.code(), "subject_id": subject_id, "note": note});
+    audit::append(&txn, now, &Actor::user(u), "integrity.flag_reviewed", subject.code(), subject_id, payload).await?;
     txn.commit().await?;
     Ok(())
 }

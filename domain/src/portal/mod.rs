@@ -121,6 +121,22 @@ pub async fn paid_in_year<C: ConnectionTrait>(db: &C, year: i32) -> AppResult<Ha
     Ok(rows.into_iter().collect())
 }
 
+/// What was paid on each contract, by calendar year (Beijing dates): one read of the
+/// payments for every year at once.
+pub async fn paid_by_year<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<i32, HashMap<i32, i64>>> {
+    let rows: Vec<(i32, NaiveDate, i64)> = payment::Entity::find()
+        .select_only()
+        .columns([payment::Column::ContractId, payment::Column::PaidOn, payment::Column::AmountFen])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<i32, HashMap<i32, i64>> = HashMap::new();
+    for (contract_id, paid_on, amount) in rows {
+        *out.entry(paid_on.year()).or_default().entry(contract_id).or_default() += amount;
+    }
+    Ok(out)
+}
+
 /// One service category's money in a year.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CategoryFigure {
